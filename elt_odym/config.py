@@ -1,0 +1,124 @@
+"""Run configuration and scenarios, read from ``config.toml`` in the data folder.
+
+A scenario is a named set of parameter workbooks and model options; it may ``inherit`` another
+scenario and override some of its files and options. Unknown keys are errors (pydantic
+``extra="forbid"``), so a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from .errors import ConfigError
+
+CONFIG_NAME = "config.toml"
+
+
+class ModelOptions(BaseModel):
+    """Options of the fleet and evaluation model (all overridable per scenario)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_year: int = 2002
+    last_year: int = 2050
+    switch_year: int = 2003
+    """Recorded stock history is used up to this year, the logistic fit after it."""
+    lifetime_form: Literal["pdf", "survival"] = "pdf"
+    age_structure: Literal["single_cohort", "spin_up", "workbook"] = "single_cohort"
+    negative_inflow: Literal["error", "retire", "allow"] = "retire"
+    fit_default_rel_sigma: float = 0.05
+    """Relative standard deviation of a stock observation that carries no uncertainty string."""
+    fit_max_rate: float = 0.3
+    """Bound on the logistic rate |k| (1/yr): 10 % to 90 % of saturation in >= ~15 years."""
+    inflation_base_year: int = 2023
+    sankey_year: int = 2023
+    mass_balance_tolerance: float = 1e-9
+
+    @model_validator(mode="after")
+    def _years(self):
+        if not self.first_year < self.last_year:
+            raise ValueError("first_year must be before last_year")
+        return self
+
+
+class ScenarioConfig(BaseModel):
+    """A scenario: which workbooks and options differ from the one it inherits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = ""
+    inherit: str = ""
+    files: dict[str, str] = {}
+    model: dict = {}
+
+
+class RunConfig(BaseModel):
+    """The whole ``config.toml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "elt-odym"
+    classification_master: str
+    default_scenario: str
+    dimensions: dict[str, str]
+    model: ModelOptions = ModelOptions()
+    scenarios: dict[str, ScenarioConfig]
+    data_dir: Path = Path(".")
+
+    def scenario_names(self) -> list[str]:
+        return list(self.scenarios)
+
+    def resolve(self, scenario: str | None) -> tuple[str, dict[str, Path], ModelOptions]:
+        """Return the scenario name, its parameter file overrides and its model options."""
+        name = scenario or self.default_scenario
+        if name not in self.scenarios:
+            raise ConfigError(f"unknown scenario {name!r}; {self.data_dir / CONFIG_NAME} "
+                              f"defines {self.scenario_names()}")
+        chain, current = [], name
+        while current:
+            if current in chain:
+                raise ConfigError(f"scenario inheritance loops: {chain + [current]}")
+            if current not in self.scenarios:
+                raise ConfigError(f"scenario {chain[-1]!r} inherits unknown {current!r}")
+            chain.append(current)
+            current = self.scenarios[current].inherit
+        files: dict[str, Path] = {}
+        options = self.model.model_dump()
+        for link in reversed(chain):
+            sc = self.scenarios[link]
+            files.update({k: self.data_dir / v for k, v in sc.files.items()})
+            options.update(sc.model)
+        try:
+            return name, files, ModelOptions(**options)
+        except ValidationError as exc:
+            raise ConfigError(f"scenario {name!r}: invalid model options:\n{exc}") from None
+
+    @property
+    def classification_path(self) -> Path:
+        return self.data_dir / self.classification_master
+
+
+def find_config(data_dir: str | Path) -> Path:
+    """Locate ``config.toml`` in ``data_dir`` or in ``data_dir/datasets``."""
+    data_dir = Path(data_dir)
+    for candidate in (data_dir / CONFIG_NAME, data_dir / "datasets" / CONFIG_NAME):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"no {CONFIG_NAME} in {data_dir} or {data_dir / 'datasets'}")
+
+
+def load_config(data_dir: str | Path) -> RunConfig:
+    """Read and validate the configuration of a data folder."""
+    path = find_config(data_dir)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return RunConfig(**raw, data_dir=path.parent)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: invalid configuration:\n{exc}") from None

@@ -1,0 +1,207 @@
+"""Workbooks to model data for one scenario: read, validate everything, then build arrays.
+
+Nothing is dropped: a problem anywhere stops the run with the full list of problems.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import flodym as fd
+
+from .config import ModelOptions, RunConfig, load_config
+from .definition import DIM_BY_LETTER, OPTIONAL_PARAMETERS, PARAMETERS, ParameterSpec
+from .errors import DataValidationError, Problem
+from .odym_io import ClassificationMaster, read_classification_master, read_parameter_workbook
+from .odym_io.stats_array import Uncertainty, parse_stats_array
+from .odym_io.validation import validate_parameter
+from .odym_io.workbook import ParameterWorkbook
+from .paths import bundled_data_dir
+
+
+@dataclass
+class ParameterData:
+    """Values of one parameter.
+
+    ``values`` is a dense array over ``items`` (time restricted to the model years) for a
+    full-coverage parameter; ``observations`` maps index tuples to values for any parameter.
+    """
+
+    spec: ParameterSpec
+    items: list[list]
+    values: np.ndarray | None
+    observations: dict[tuple, float]
+    uncertainty: dict[tuple, Uncertainty]
+    provenance: dict[tuple, tuple[str, str]]
+    path: str = ""
+    present: bool = True
+
+    def scalar(self) -> float:
+        return float(self.values)
+
+
+@dataclass
+class ModelData:
+    """Everything one model run needs, with its origin."""
+
+    config: RunConfig
+    scenario: str
+    options: ModelOptions
+    master: ClassificationMaster
+    items: dict[str, list]
+    parameters: dict[str, ParameterData] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> ParameterData:
+        return self.parameters[name]
+
+    @property
+    def years(self) -> list[int]:
+        return self.items["t"]
+
+    def flodym_dims(self, letters: tuple[str, ...] = ("t", "g", "m")) -> fd.DimensionSet:
+        """The flodym :class:`~flodym.DimensionSet` of the given letters."""
+        return fd.DimensionSet(dim_list=[
+            fd.Dimension(name=DIM_BY_LETTER[x].name, letter=x, items=self.items[x],
+                         dtype=DIM_BY_LETTER[x].dtype) for x in letters])
+
+    def parameter(self, name: str) -> fd.Parameter:
+        """A full-coverage parameter as a flodym :class:`~flodym.Parameter`."""
+        p = self.parameters[name]
+        return fd.Parameter(name=name, dims=self.flodym_dims(p.spec.dims), values=p.values)
+
+
+def _dim_items(config: RunConfig, master: ClassificationMaster, options: ModelOptions
+               ) -> dict[str, list]:
+    items = {}
+    for letter, dim in DIM_BY_LETTER.items():
+        cls = config.dimensions.get(dim.name)
+        if cls is None or cls not in master:
+            raise DataValidationError([Problem(str(config.data_dir / "config.toml"), "", "",
+                                               "unknown-classification",
+                                               f"dimension {dim.name!r} has no classification "
+                                               f"in the master (config names {cls!r})")])
+        items[letter] = list(master[cls].items)
+    all_years = items["t"]
+    years = list(range(options.first_year, options.last_year + 1))
+    missing = [y for y in years if y not in all_years]
+    if missing:
+        raise DataValidationError([Problem(master.path, "MAIN_Table", "", "missing-item",
+                                           f"model years {missing} are not in the Time "
+                                           f"classification")])
+    items["t"] = years
+    return items
+
+
+def _to_data(pw: ParameterWorkbook, spec: ParameterSpec, items: dict[str, list]) -> ParameterData:
+    pos = [pw.aspect_names.index(DIM_BY_LETTER[x].name) for x in spec.dims]
+    obs, unc, prov = {}, {}, {}
+    for rec in pw.records:
+        key = tuple(rec.index[i] for i in pos)
+        obs[key] = float(rec.value)
+        unc[key] = parse_stats_array(rec.stats_array)
+        prov[key] = pw.provenance(rec)
+    dim_items = [items[x] for x in spec.dims]
+    values = None
+    if spec.coverage == "full":
+        values = np.array([obs[k] for k in itertools.product(*dim_items)], dtype=float)
+        values = values.reshape([len(i) for i in dim_items]) if dim_items else values[0]
+    return ParameterData(spec, dim_items, values, obs, unc, prov, path=pw.path)
+
+
+def _absent(spec: ParameterSpec, items: dict[str, list]) -> ParameterData:
+    dim_items = [items[x] for x in spec.dims]
+    values = None
+    if spec.fill is not None:
+        values = np.full([len(i) for i in dim_items], spec.fill, dtype=float)
+    return ParameterData(spec, dim_items, values, {}, {}, {}, present=False)
+
+
+def parameter_paths(config: RunConfig, scenario: str | None) -> dict[str, Path]:
+    """The workbook path of every declared parameter in a scenario."""
+    _, files, _ = config.resolve(scenario)
+    return {p.name: files.get(p.name, config.data_dir / f"{p.name}.xlsx") for p in PARAMETERS}
+
+
+def _read_all(config, master, items, paths, options) -> tuple[dict, list[Problem]]:
+    problems: list[Problem] = []
+    data = {}
+    dim_classes = {x: config.dimensions[d.name] for x, d in DIM_BY_LETTER.items()}
+    for spec in PARAMETERS:
+        path = paths[spec.name]
+        if not path.is_file():
+            if spec.name in OPTIONAL_PARAMETERS:
+                data[spec.name] = _absent(spec, items)
+                continue
+            problems.append(Problem(str(path), "", "", "missing-file",
+                                    f"workbook of parameter {spec.name!r} not found"))
+            continue
+        pw = read_parameter_workbook(path, collect=problems)
+        found = validate_parameter(pw, spec, master, dim_classes, items["t"])
+        problems += found
+        if not found:
+            data[spec.name] = _to_data(pw, spec, items)
+    return data, problems
+
+
+def load_data(data_dir: str | Path | None = None, scenario: str | None = None) -> ModelData:
+    """Read and validate all workbooks of a scenario.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        Folder with ``config.toml`` (or with ``datasets/config.toml``); default: bundled data.
+    scenario : str, optional
+        Scenario name; default: the configuration's ``default_scenario``.
+
+    Raises
+    ------
+    DataValidationError
+        With every problem found in every workbook.
+    """
+    config = load_config(data_dir or bundled_data_dir())
+    name, _, options = config.resolve(scenario)
+    master = read_classification_master(config.classification_path)
+    items = _dim_items(config, master, options)
+    data, problems = _read_all(config, master, items, parameter_paths(config, name), options)
+    if problems:
+        raise DataValidationError(problems)
+    return ModelData(config=config, scenario=name, options=options, master=master, items=items,
+                     parameters=data)
+
+
+def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
+    """Validate the workbooks of every scenario; return all problems (empty: all valid)."""
+    config = load_config(data_dir or bundled_data_dir())
+    try:
+        master = read_classification_master(config.classification_path)
+    except DataValidationError as exc:
+        return exc.problems
+    problems: list[Problem] = []
+    checked: set[tuple[Path, int, int]] = set()
+    for scenario in config.scenario_names():
+        _, _, options = config.resolve(scenario)
+        try:
+            items = _dim_items(config, master, options)
+        except DataValidationError as exc:
+            problems += exc.problems
+            continue
+        paths = {k: v for k, v in parameter_paths(config, scenario).items()
+                 if (v, options.first_year, options.last_year) not in checked}
+        checked |= {(v, options.first_year, options.last_year) for v in paths.values()}
+        _, found = _read_all_subset(config, master, items, paths, options)
+        problems += found
+    return _unique(problems)
+
+
+def _read_all_subset(config, master, items, paths, options):
+    full = {p.name: paths.get(p.name, Path("/nonexistent/skip")) for p in PARAMETERS}
+    data, problems = _read_all(config, master, items, full, options)
+    skipped = {str(Path("/nonexistent/skip"))}
+    return data, [p for p in problems if p.file not in skipped]
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))

@@ -1,0 +1,202 @@
+"""The declared MFA system: dimensions, processes, flows, stocks and parameters.
+
+This is the one place that says which flows exist and which parameters feed them. The truck
+system is a *vehicle product system*: the product dimension takes its items from whichever
+classification the configuration names (truck types here, bus types in ``examples/``), so another
+product system is added by classification items, workbooks and configuration alone.
+
+Process ids follow ODYM's numbering (flodym requires process 0 to be ``sysenv``)::
+
+    0 sysenv  1 primary production  2 manufacturing  3 use  4 scrapping  5 recycling
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import flodym as fd
+
+# -- dimensions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    """A model dimension: its letter, the aspect name used in workbooks and the item type."""
+
+    letter: str
+    name: str
+    dtype: type
+    description: str
+
+
+DIMENSIONS: tuple[DimensionSpec, ...] = (
+    DimensionSpec("t", "Time", int, "calendar year"),
+    DimensionSpec("g", "Product", str, "product type (truck type: HT, MT, ST, NT)"),
+    DimensionSpec("m", "Material", str, "material or element contained in the product"),
+    DimensionSpec("s", "Statistic", str, "price statistic: low, mean, high"),
+    DimensionSpec("r", "Route", str, "production route: primary, secondary"),
+    DimensionSpec("a", "Age", int, "age of a cohort in years (initial age structure)"),
+)
+DIM_BY_LETTER = {d.letter: d for d in DIMENSIONS}
+DIM_BY_NAME = {d.name: d for d in DIMENSIONS}
+FLOW_DIMS = ("t", "g", "m")
+
+# -- processes, flows, stocks --------------------------------------------------------------------
+
+PROCESSES: tuple[str, ...] = (
+    "sysenv", "primary production", "manufacturing", "use", "scrapping", "recycling",
+)
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """A flow between two processes; ``name`` defaults to flodym's ``"from => to"``."""
+
+    from_process: str
+    to_process: str
+    dims: tuple[str, ...]
+    description: str
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.name or f"{self.from_process} => {self.to_process}"
+
+
+FLOWS: tuple[FlowSpec, ...] = (
+    FlowSpec("sysenv", "primary production", ("t", "m"), "ore and virgin feedstock"),
+    FlowSpec("primary production", "manufacturing", ("t", "m"), "primary material for new trucks"),
+    FlowSpec("recycling", "manufacturing", ("t", "m"),
+             "secondary material used again in new trucks (closed loop)"),
+    FlowSpec("manufacturing", "use", ("t", "g", "m"),
+             "material in new trucks: inflow x unit weight x composition"),
+    FlowSpec("use", "scrapping", ("t", "g", "m"),
+             "material in end-of-life trucks (Eq. 6 of the study)"),
+    FlowSpec("scrapping", "recycling", ("t", "g", "m"), "formally collected end-of-life material"),
+    FlowSpec("scrapping", "sysenv", ("t", "g", "m"),
+             "informally recycled or abandoned end-of-life material"),
+    FlowSpec("recycling", "sysenv", ("t", "m"), "secondary material to other markets"),
+    FlowSpec("recycling", "sysenv", ("t", "m"), "losses of secondary production",
+             name="recycling => losses"),
+)
+
+
+@dataclass(frozen=True)
+class StockSpec:
+    """A stock; ``process`` is empty for stocks counted in vehicles (outside the mass balance)."""
+
+    name: str
+    dims: tuple[str, ...]
+    unit: str
+    process: str
+    description: str
+
+
+STOCKS: tuple[StockSpec, ...] = (
+    StockSpec("fleet", ("t", "g"), "unit", "", "trucks in use (vehicles, not mass)"),
+    StockSpec("in-use material", ("t", "g", "m"), "t", "use", "material in the in-use fleet"),
+)
+
+# -- parameters ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """A parameter: one workbook in ``datasets/``.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name, equal to the workbook's ``Dataset_Name`` and file stem.
+    dims : tuple of str
+        Dimension letters.
+    unit : str
+        Unit the workbook's ``Dataset_Unit`` must declare.
+    description : str
+        Meaning, shown in ``results.xlsx`` and the docs.
+    minimum, maximum : float or None
+        Allowed value range.
+    coverage : {"full", "sparse"}
+        ``full``: every item combination must be present (time over the model years);
+        ``sparse``: observations, any subset.
+    fill : float or None
+        For an optional workbook that is absent: the value every item takes.
+    sum_at_most : tuple or None
+        ``(letter, bound)``: values summed over that dimension may not exceed ``bound``.
+    """
+
+    name: str
+    dims: tuple[str, ...]
+    unit: str
+    description: str
+    minimum: float | None = 0.0
+    maximum: float | None = None
+    coverage: str = "full"
+    fill: float | None = None
+    sum_at_most: tuple[str, float] | None = None
+
+
+PARAMETERS: tuple[ParameterSpec, ...] = (
+    ParameterSpec("stock_history", ("t", "g"), "unit",
+                  "recorded in-use stock by type (NBS); used as the stock path up to the switch "
+                  "year and as observations of the logistic fit", coverage="sparse"),
+    ParameterSpec("stock_anchors", ("t", "g"), "unit",
+                  "stock figures stated by the study; observations of the logistic fit, "
+                  "weighted by their uncertainty", coverage="sparse"),
+    ParameterSpec("stock_total_history", ("t",), "unit",
+                  "total civil trucks before the type split (spin-up of the age structure)",
+                  coverage="sparse"),
+    ParameterSpec("weibull_shape", ("g",), "1", "Weibull shape beta of the lifetime", 0.05),
+    ParameterSpec("weibull_scale", ("g",), "yr", "Weibull scale eta of the lifetime", 0.05),
+    ParameterSpec("weibull_scale_cohort_factor", ("t", "g"), "1",
+                  "multiplier of the Weibull scale by cohort (production year)", 0.05, fill=1.0),
+    ParameterSpec("weibull_shape_cohort_factor", ("t", "g"), "1",
+                  "multiplier of the Weibull shape by cohort (production year)", 0.05, fill=1.0),
+    ParameterSpec("initial_age_distribution", ("a", "g"), "1",
+                  "age distribution of the first-year stock (shares summing to 1 per type)",
+                  0.0, 1.0, sum_at_most=("a", 1.0 + 1e-9)),
+    ParameterSpec("unit_weight", ("g",), "t/unit",
+                  "mass of one end-of-life truck: truck unit plus trailer (the study's base case)"),
+    ParameterSpec("unit_weight_low", ("g",), "t/unit",
+                  "mass of the truck unit only (lower end of the weight range)"),
+    ParameterSpec("material_composition", ("g", "m"), "1",
+                  "mass share of each material in a truck", 0.0, 1.0, sum_at_most=("m", 1.0)),
+    ParameterSpec("price", ("m", "s"), "USD/t", "commodity price: low, mean and high"),
+    ParameterSpec("inflation_rate", (), "1/yr", "annual inflation applied to economic value"),
+    ParameterSpec("energy_factor", ("m", "r"), "GJ/t",
+                  "energy use of primary and secondary production (Table 1)", coverage="sparse"),
+    ParameterSpec("carbon_factor", ("m", "r"), "t CO2e/t",
+                  "carbon emission of primary and secondary production (Table 1)",
+                  coverage="sparse"),
+    ParameterSpec("factor_range", (), "1", "relative range of all energy and carbon factors",
+                  0.0, 1.0),
+    ParameterSpec("carbon_factor_multiplier", ("t",), "1",
+                  "decreasing-factor path: multiplier of all carbon factors by year"),
+    ParameterSpec("collection_rate", ("t", "g"), "1",
+                  "share of end-of-life trucks that enter formal recycling", 0.0, 1.0),
+    ParameterSpec("recovery_efficiency", ("m",), "1",
+                  "share of collected material recovered as secondary material", 0.0, 1.0),
+    ParameterSpec("closed_loop_share", ("m",), "1",
+                  "share of secondary material used again in new trucks", 0.0, 1.0),
+)
+PARAMETER_BY_NAME = {p.name: p for p in PARAMETERS}
+OPTIONAL_PARAMETERS = {"stock_total_history", "initial_age_distribution",
+                       "weibull_scale_cohort_factor", "weibull_shape_cohort_factor"}
+
+
+def build_mfa_definition() -> fd.MFADefinition:
+    """Return the flodym :class:`~flodym.MFADefinition` of the declared system.
+
+    Only the flow dimensions (time, product, material) enter the flodym system; the parameter
+    dimensions statistic, route and age are handled by the data layer.
+    """
+    from .system_stocks import MaterialStock  # local: keeps the declaration import-light
+
+    dims = [fd.DimensionDefinition(name=DIM_BY_LETTER[x].name, letter=x,
+                                   dtype=DIM_BY_LETTER[x].dtype) for x in FLOW_DIMS]
+    flows = [fd.FlowDefinition(from_process_name=f.from_process, to_process_name=f.to_process,
+                               dim_letters=f.dims, name_override=f.name or None) for f in FLOWS]
+    stocks = [fd.StockDefinition(name=s.name, dim_letters=s.dims, subclass=MaterialStock,
+                                 process_name=s.process or None) for s in STOCKS]
+    return fd.MFADefinition(dimensions=dims, processes=list(PROCESSES), flows=flows,
+                            stocks=stocks, parameters=[])

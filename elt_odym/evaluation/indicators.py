@@ -1,0 +1,153 @@
+"""All output variables of a run, computed from the fleet, the system and the parameters.
+
+Each variable is an array over named dimensions; :data:`VARIABLES` says its unit, group and
+meaning (this is what ``results.xlsx`` explains in its ``variables`` sheet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data import ModelData
+from ..fleet.dynamics import FleetResult
+from .economics import calc_economic_value, calc_inflated
+from .energy_carbon import calc_route_demand, calc_saving, calc_saving_range
+
+
+@dataclass(frozen=True)
+class Variable:
+    """Metadata of an output variable."""
+
+    name: str
+    unit: str
+    group: str
+    description: str
+
+
+def _v(name, unit, group, description):
+    return Variable(name, unit, group, description)
+
+
+VARIABLES = {v.name: v for v in [
+    _v("stock", "unit", "fleet", "trucks in use (stock path: recorded history, then Eq. 1)"),
+    _v("inflow", "unit", "fleet", "new trucks entering use (Eq. 2)"),
+    _v("eol", "unit", "fleet", "end-of-life trucks (Eq. 3), including early retirement"),
+    _v("eol_early", "unit", "fleet", "part of eol retired early by the 'retire' policy"),
+    _v("stock_mass", "t", "fleet", "mass of the trucks in use"),
+    _v("eol_mass", "t", "fleet", "mass of end-of-life trucks, truck unit plus trailer"),
+    _v("eol_mass_low", "t", "fleet", "mass of end-of-life trucks, truck unit only"),
+    _v("eol_material", "t", "materials", "material in end-of-life trucks (Eq. 6)"),
+    _v("collected_material", "t", "materials", "end-of-life material formally collected"),
+    _v("secondary_material", "t", "materials", "material recovered by recycling"),
+    _v("economic_value", "USD", "economics", "value of recovered material, mean prices (Eq. 7)"),
+    _v("economic_value_low", "USD", "economics", "the same at the lowest prices"),
+    _v("economic_value_high", "USD", "economics", "the same at the highest prices"),
+    _v("economic_value_inflated", "USD", "economics",
+       "economic_value adjusted by the inflation rate from the base year"),
+    _v("energy_saving", "GJ", "energy_carbon", "energy saved by secondary production (Eq. 8)"),
+    _v("energy_saving_low", "GJ", "energy_carbon", "low end, factors +-range"),
+    _v("energy_saving_high", "GJ", "energy_carbon", "high end, factors +-range"),
+    _v("carbon_saving", "t CO2e", "energy_carbon", "CO2 saved, fixed factors (Eq. 9)"),
+    _v("carbon_saving_low", "t CO2e", "energy_carbon", "low end, fixed factors"),
+    _v("carbon_saving_high", "t CO2e", "energy_carbon", "high end, fixed factors"),
+    _v("carbon_saving_decreasing", "t CO2e", "energy_carbon", "CO2 saved, decreasing factors"),
+    _v("carbon_saving_decreasing_low", "t CO2e", "energy_carbon", "low end, decreasing"),
+    _v("carbon_saving_decreasing_high", "t CO2e", "energy_carbon", "high end, decreasing"),
+    _v("energy_primary", "GJ", "energy_carbon", "energy to make the recovered mass from ore"),
+    _v("energy_secondary", "GJ", "energy_carbon", "energy to make it by recycling"),
+    _v("carbon_primary", "t CO2e", "energy_carbon", "CO2 of primary production, fixed factors"),
+    _v("carbon_secondary", "t CO2e", "energy_carbon", "CO2 of recycling, fixed factors"),
+    _v("carbon_primary_decreasing", "t CO2e", "energy_carbon", "primary, decreasing factors"),
+    _v("carbon_secondary_decreasing", "t CO2e", "energy_carbon", "recycling, decreasing"),
+]}
+
+
+@dataclass
+class Output:
+    """One variable's values over named dimensions (``dims`` letters, ``items`` per letter)."""
+
+    name: str
+    values: np.ndarray
+    dims: tuple[str, ...]
+    items: dict[str, list]
+
+    @property
+    def unit(self) -> str:
+        return VARIABLES[self.name].unit
+
+
+def assessed_materials(data: ModelData) -> list[str]:
+    """Materials with primary and secondary energy and carbon factors (Fe, Al, Cu)."""
+    out = []
+    for m in data.items["m"]:
+        keys = [(m, "primary"), (m, "secondary")]
+        if all(k in data[n].observations for k in keys for n in ("energy_factor",
+                                                                   "carbon_factor")):
+            out.append(m)
+    return out
+
+
+def _factors(data: ModelData, name: str, materials: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    obs = data[name].observations
+    return (np.array([obs[(m, "primary")] for m in materials]),
+            np.array([obs[(m, "secondary")] for m in materials]))
+
+
+def fleet_outputs(data: ModelData, fleet: FleetResult) -> list[Output]:
+    """Stock, inflow, end of life (vehicles) and their masses."""
+    items = {"t": data.years, "g": data.items["g"]}
+    w = np.asarray(data["unit_weight"].values, float)
+    w_low = np.asarray(data["unit_weight_low"].values, float)
+    tg = ("t", "g")
+    return [Output("stock", fleet.stock, tg, items), Output("inflow", fleet.inflow, tg, items),
+            Output("eol", fleet.eol, tg, items),
+            Output("eol_early", fleet.early_retirement, tg, items),
+            Output("stock_mass", fleet.stock * w, tg, items),
+            Output("eol_mass", fleet.eol * w, tg, items),
+            Output("eol_mass_low", fleet.eol * w_low, tg, items)]
+
+
+def material_outputs(data: ModelData, eol_material: np.ndarray, collected: np.ndarray,
+                     secondary: np.ndarray) -> list[Output]:
+    """Materials (t, g, m) and their economic value."""
+    items = {"t": data.years, "g": data.items["g"], "m": data.items["m"]}
+    tgm = ("t", "g", "m")
+    price = np.asarray(data["price"].values, float)  # (m, s): low, mean, high
+    stats = data.items["s"]
+    value = {s: calc_economic_value(secondary, price[:, stats.index(s)]) for s in stats}
+    inflated = calc_inflated(value["mean"], np.array(data.years),
+                             data["inflation_rate"].scalar(), data.options.inflation_base_year)
+    return [Output("eol_material", eol_material, tgm, items),
+            Output("collected_material", collected, tgm, items),
+            Output("secondary_material", secondary, tgm, items),
+            Output("economic_value", value["mean"], tgm, items),
+            Output("economic_value_low", value["low"], tgm, items),
+            Output("economic_value_high", value["high"], tgm, items),
+            Output("economic_value_inflated", inflated, tgm, items)]
+
+
+def saving_outputs(data: ModelData, secondary: np.ndarray) -> list[Output]:
+    """Energy and carbon savings for the assessed metals (Eqs. 8-9, fixed and decreasing)."""
+    metals = assessed_materials(data)
+    idx = [data.items["m"].index(m) for m in metals]
+    mass = secondary[..., idx]
+    items = {"t": data.years, "g": data.items["g"], "m": metals}
+    rel = data["factor_range"].scalar()
+    mult = np.asarray(data["carbon_factor_multiplier"].values, float)[:, None, None]
+    ep, es = _factors(data, "energy_factor", metals)
+    cp, cs = _factors(data, "carbon_factor", metals)
+    out = {"energy_saving": calc_saving(ep, es, mass),
+           "carbon_saving": calc_saving(cp, cs, mass),
+           "carbon_saving_decreasing": calc_saving(cp * mult, cs * mult, mass),
+           "energy_primary": calc_route_demand(ep, mass),
+           "energy_secondary": calc_route_demand(es, mass),
+           "carbon_primary": calc_route_demand(cp, mass),
+           "carbon_secondary": calc_route_demand(cs, mass),
+           "carbon_primary_decreasing": calc_route_demand(cp * mult, mass),
+           "carbon_secondary_decreasing": calc_route_demand(cs * mult, mass)}
+    for name, fp, fs in (("energy_saving", ep, es), ("carbon_saving", cp, cs),
+                         ("carbon_saving_decreasing", cp * mult, cs * mult)):
+        out[f"{name}_low"], out[f"{name}_high"] = calc_saving_range(fp, fs, mass, rel)
+    return [Output(n, v, ("t", "g", "m"), items) for n, v in out.items()]

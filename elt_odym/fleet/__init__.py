@@ -1,0 +1,1 @@
+"""Fleet dynamics: logistic stock projection, Weibull lifetimes, stock-driven model, kernel."""

@@ -1,0 +1,197 @@
+"""Fleet dynamics for one scenario: stock path, initial age structure, stock-driven solution.
+
+The stock path per type is the recorded history up to ``switch_year`` where it exists and the
+fitted logistic curve elsewhere. The model is solved on an *extended* time axis that starts
+before the first model year when the first-year stock has an age structure:
+
+``single_cohort``  the whole first-year stock enters as one cohort in the first model year (what
+                   the study's "wave-like" curves suggest); no extension.
+``spin_up``        the axis starts at the first year of ``stock_total_history`` (pre-2002 total
+                   trucks, interpolated linearly between given years); each type's spin-up
+                   stock is that total times the type's share of the first-year stock; the
+                   stock-driven model over the spin-up years builds the age structure.
+``workbook``       ``initial_age_distribution`` gives the first-year stock's shares by age; the
+                   cohort of age ``a`` entered ``a`` years earlier with ``share_a * S / sf(a)``
+                   trucks, so that ``share_a * S`` survive to the first year.
+
+Cohorts before the first model year use the type's base Weibull parameters (cohort factors
+apply to model years only). Results are reported for the model years; the stock of the year
+before (``initial_stock``) closes the number balance of the first year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import flodym as fd
+
+from ..data import ModelData
+from .kernel import solve_batch, survival_table_batch
+from .lifetimes import make_lifetime_model, survival_by_age
+from .projection import LogisticFit, fit_logistic
+from .stock_model import FleetStockModel, NegativeInflowEvent
+
+
+@dataclass
+class FleetResult:
+    """Stock, inflow and end-of-life by year (model window) and type, in vehicles."""
+
+    years: list[int]
+    products: list[str]
+    stock: np.ndarray
+    inflow: np.ndarray
+    eol: np.ndarray
+    early_retirement: np.ndarray
+    initial_stock: np.ndarray
+    stock_source: np.ndarray
+    fits: dict[str, LogisticFit]
+    events: list[NegativeInflowEvent] = field(default_factory=list)
+    ext_years: list[int] = field(default_factory=list)
+    ext_stock: np.ndarray | None = None
+
+    def balance_error(self) -> np.ndarray:
+        """``S_t - S_{t-1} - (inflow_t - eol_t)``, the first year against ``initial_stock``."""
+        previous = np.vstack([self.initial_stock[np.newaxis], self.stock[:-1]])
+        return self.stock - previous - (self.inflow - self.eol)
+
+
+def observations(data: ModelData, product: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Years, values and sigmas (NaN: default) of one type's stock observations."""
+    rows = {}
+    for name in ("stock_history", "stock_anchors"):
+        p = data[name]
+        for (year, g), value in p.observations.items():
+            if g != product:
+                continue
+            unc = p.uncertainty[(year, g)]
+            sigma = unc.p2 if unc.kind == "normal" else np.nan
+            rows[(year, name)] = (year, value, sigma)
+    arr = np.array(sorted(rows.values()), dtype=float).reshape(-1, 3)
+    return arr[:, 0], arr[:, 1], arr[:, 2]
+
+
+def fit_stocks(data: ModelData) -> dict[str, LogisticFit]:
+    """Fit Eq. 1 per type to the history and anchors."""
+    rel, k_bound = data.options.fit_default_rel_sigma, data.options.fit_max_rate
+    return {g: fit_logistic(g, *observations(data, g), rel_default=rel, k_bound=k_bound)
+            for g in data.items["g"]}
+
+
+def stock_path(data: ModelData, fits: dict[str, LogisticFit]) -> tuple[np.ndarray, np.ndarray]:
+    """Stock by model year and type, and where each value comes from (recorded or fit)."""
+    years, products = data.years, data.items["g"]
+    history = data["stock_history"].observations
+    stock = np.zeros((len(years), len(products)))
+    source = np.full(stock.shape, "fit", dtype=object)
+    for j, g in enumerate(products):
+        stock[:, j] = fits[g](years)
+        for i, y in enumerate(years):
+            if y <= data.options.switch_year and (y, g) in history:
+                stock[i, j], source[i, j] = history[(y, g)], "recorded"
+    return stock, source
+
+
+def lifetime_parameters(data: ModelData, n_pre: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weibull shape and scale per cohort ``(T_ext, G)``; pre-years use the base values."""
+    shape = np.asarray(data["weibull_shape"].values, dtype=float)
+    scale = np.asarray(data["weibull_scale"].values, dtype=float)
+    n_t = len(data.years)
+    f_shape = np.vstack([np.ones((n_pre, shape.size)),
+                         data["weibull_shape_cohort_factor"].values.reshape(n_t, -1)])
+    f_scale = np.vstack([np.ones((n_pre, scale.size)),
+                         data["weibull_scale_cohort_factor"].values.reshape(n_t, -1)])
+    return shape[np.newaxis] * f_shape, scale[np.newaxis] * f_scale
+
+
+def spin_up_stock(data: ModelData, first_stock: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Pre-first-year stock by type from the total-truck series (see module docstring)."""
+    obs = {y: v for (y,), v in data["stock_total_history"].observations.items()
+           if y < data.years[0]}
+    if not obs:
+        raise ValueError("age_structure 'spin_up' needs stock_total_history before "
+                         f"{data.years[0]}")
+    known = sorted(obs)
+    pre_years = list(range(known[0], data.years[0]))
+    total = np.interp(pre_years, known, [obs[y] for y in known])
+    share = first_stock / first_stock.sum()
+    return pre_years, total[:, np.newaxis] * share[np.newaxis]
+
+
+def workbook_pre_stock(data: ModelData, first_stock: np.ndarray, form: str
+                       ) -> tuple[list[int], np.ndarray]:
+    """Pre-first-year stock implied by ``initial_age_distribution`` (see module docstring)."""
+    p = data["initial_age_distribution"]
+    if not p.present:
+        raise ValueError("age_structure 'workbook' needs the initial_age_distribution workbook")
+    ages = np.array(data.items["a"])
+    shares = np.asarray(p.values, dtype=float)  # (A, G)
+    a_max = int(ages[np.any(shares > 0, axis=1)].max()) if np.any(shares > 0) else 0
+    shape = np.asarray(data["weibull_shape"].values, dtype=float)
+    scale = np.asarray(data["weibull_scale"].values, dtype=float)
+    sf = survival_by_age(np.arange(a_max + 1), shape, scale, form)  # base parameters
+    pre_years = list(range(data.years[0] - a_max, data.years[0]))
+    stock = np.zeros((a_max, first_stock.size))
+    for a in range(1, a_max + 1):
+        share_a = shares[list(ages).index(a)] if a in ages else 0.0
+        inflow = share_a * first_stock / np.where(sf[a] > 0, sf[a], 1.0)
+        entry = a_max - a  # index of the entry year on the pre-year axis
+        stock[entry:] += inflow * sf[: a_max - entry]
+    return pre_years, stock
+
+
+def extended_stock(data: ModelData, path: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The stock on the extended axis for the chosen age structure."""
+    mode = data.options.age_structure
+    if mode == "single_cohort":
+        return list(data.years), path
+    if mode == "spin_up":
+        pre_years, pre = spin_up_stock(data, path[0])
+    else:
+        pre_years, pre = workbook_pre_stock(data, path[0], data.options.lifetime_form)
+    return pre_years + list(data.years), np.vstack([pre, path])
+
+
+def _solve_flodym(data, ext_years, ext_stock, shape, scale):
+    dims = fd.DimensionSet(dim_list=[
+        fd.Dimension(name="Time", letter="t", items=list(ext_years), dtype=int),
+        fd.Dimension(name="Product", letter="g", items=list(data.items["g"]), dtype=str)])
+    lifetime = make_lifetime_model(dims, shape, scale, data.options.lifetime_form)
+    model = FleetStockModel(dims=dims, lifetime_model=lifetime, name="fleet",
+                            negative_inflow=data.options.negative_inflow,
+                            stock=fd.StockArray(dims=dims, values=ext_stock.copy()))
+    model.compute()
+    return (model.inflow.values.copy(), model.outflow.values.copy(),
+            model.early_retirement, model.events())
+
+
+def _solve_kernel(data, ext_years, ext_stock, shape, scale):
+    table = survival_table_batch(shape[:, np.newaxis], scale[:, np.newaxis],
+                                 data.options.lifetime_form)
+    res = solve_batch(ext_stock[:, np.newaxis], data.options.negative_inflow, sf_table=table)
+    return res.inflow[:, 0], res.outflow[:, 0], res.early_retirement[:, 0], []
+
+
+def run_fleet(data: ModelData, engine: str = "flodym") -> FleetResult:
+    """Project the stock and solve the stock-driven model.
+
+    Parameters
+    ----------
+    data : ModelData
+    engine : {"flodym", "kernel"}
+        ``flodym``: :class:`FleetStockModel` on flodym's lifetime machinery (the deterministic
+        run); ``kernel``: the batched numpy kernel with one parameter set (cross-check).
+    """
+    fits = fit_stocks(data)
+    path, source = stock_path(data, fits)
+    ext_years, ext_stock = extended_stock(data, path)
+    n_pre = len(ext_years) - len(data.years)
+    shape, scale = lifetime_parameters(data, n_pre)
+    solver = {"flodym": _solve_flodym, "kernel": _solve_kernel}[engine]
+    inflow, outflow, early, events = solver(data, ext_years, ext_stock, shape, scale)
+    initial = ext_stock[n_pre - 1] if n_pre else np.zeros(path.shape[1])
+    return FleetResult(years=list(data.years), products=list(data.items["g"]), stock=path,
+                       inflow=inflow[n_pre:], eol=outflow[n_pre:],
+                       early_retirement=early[n_pre:], initial_stock=initial,
+                       stock_source=source, fits=fits, events=events, ext_years=ext_years,
+                       ext_stock=ext_stock)

@@ -1,0 +1,131 @@
+"""The orchestrator: configuration -> data -> fleet -> system -> evaluation -> tables.
+
+:func:`run` returns a :class:`RunResult`; :func:`write_outputs` writes it into a new or empty
+folder (see :mod:`elt_odym.reporting`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .data import ModelData, load_data
+from .evaluation.indicators import fleet_outputs, material_outputs, saving_outputs
+from .fleet.dynamics import FleetResult, run_fleet
+from .reporting.results import tidy
+from .system import ELTSystem, build_system, check_mass_balance, mass_balance
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """Everything one scenario run produced."""
+
+    scenario: str
+    data: ModelData
+    fleet: FleetResult
+    system: ELTSystem
+    results: pd.DataFrame
+    mass_balance: pd.DataFrame
+    mass_balance_error: float
+
+    def value(self, variable: str, year: int, truck_type: str = "total",
+              material: str = "") -> float:
+        """One number of ``results``; ``material="total"`` for sums over materials."""
+        t = self.results
+        row = t[(t.variable == variable) & (t.year == year) & (t.truck_type == truck_type)
+                & (t.material == material)]
+        if len(row) != 1:
+            raise KeyError(f"no unique value for {variable}, {year}, {truck_type}, {material}")
+        return float(row["value"].iloc[0])
+
+    def fits_table(self) -> pd.DataFrame:
+        return pd.DataFrame([f.as_dict() for f in self.fleet.fits.values()])
+
+    def events_table(self) -> pd.DataFrame:
+        cols = ["product", "year", "amount", "policy"]
+        return pd.DataFrame([e.__dict__ for e in self.fleet.events], columns=cols)
+
+    def provenance_table(self) -> pd.DataFrame:
+        rows = []
+        for name, p in self.data.parameters.items():
+            for key, (ref, conf) in p.provenance.items():
+                rows.append({"parameter": name, "index": "|".join(map(str, key)),
+                             "value": p.observations[key], "ref": ref, "confidence": conf,
+                             "file": p.path})
+        return pd.DataFrame(rows)
+
+
+def evaluate(data: ModelData, fleet: FleetResult, system: ELTSystem) -> list:
+    """All outputs of :mod:`elt_odym.evaluation.indicators` for a computed system."""
+    eol_material = system.flows["use => scrapping"].values
+    collected = system.flows["scrapping => recycling"].values
+    secondary = system.secondary_by_type().cast_to(system.dims).values
+    return (fleet_outputs(data, fleet) + material_outputs(data, eol_material, collected,
+                                                           secondary)
+            + saving_outputs(data, secondary))
+
+
+def run(data_dir: str | Path | None = None, scenario: str | None = None,
+        engine: str = "flodym", data: ModelData | None = None) -> RunResult:
+    """Run one scenario end to end and check the mass balance.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        Data folder with ``config.toml``; default: the bundled datasets.
+    scenario : str, optional
+        Scenario name; default: the configuration's default scenario.
+    engine : {"flodym", "kernel"}
+        Fleet solver (see :func:`elt_odym.fleet.dynamics.run_fleet`).
+    data : ModelData, optional
+        Already loaded data (then ``data_dir`` and ``scenario`` are ignored).
+
+    Raises
+    ------
+    MassBalanceError
+        If any process is out of balance beyond the configured tolerance.
+    """
+    data = data or load_data(data_dir, scenario)
+    fleet = run_fleet(data, engine=engine)
+    system = build_system(data, fleet)
+    system.compute()
+    balance = mass_balance(system)
+    error = check_mass_balance(system, balance, data.options.mass_balance_tolerance)
+    balance.insert(0, "scenario", data.scenario)
+    outputs = evaluate(data, fleet, system)
+    log.info("scenario %s: largest mass-balance error %.3g of the largest flow", data.scenario,
+             error)
+    return RunResult(data.scenario, data, fleet, system, tidy(outputs, data.scenario), balance,
+                     error)
+
+
+def summary(result: RunResult, years: tuple[int, ...] = (2010, 2023, 2030, 2050)) -> pd.DataFrame:
+    """Headline figures: end-of-life count and weight, Fe/Al/Cu, value, savings."""
+    rows = [("eol", "", "unit", 1.0), ("eol_mass", "", "Mt", 1e-6),
+            ("eol_material", "Fe", "Mt", 1e-6), ("eol_material", "Al", "Mt", 1e-6),
+            ("eol_material", "Cu", "Mt", 1e-6), ("economic_value", "total", "billion USD", 1e-9),
+            ("energy_saving", "total", "PJ", 1e-6), ("carbon_saving", "total", "Mt CO2e", 1e-6),
+            ("carbon_saving_decreasing", "total", "Mt CO2e", 1e-6)]
+    years = [y for y in years if y in result.data.years]
+    table = []
+    for var, mat, unit, scale in rows:
+        label = f"{var}" + (f" {mat}" if mat and mat != "total" else "")
+        table.append([label, unit] + [result.value(var, y, "total", mat) * scale for y in years])
+    return pd.DataFrame(table, columns=["quantity", "unit"] + [str(y) for y in years])
+
+
+def cumulative(result: RunResult, variable: str, first: int, last: int,
+               truck_type: str = "total", material: str = "total") -> float:
+    """Sum of a variable over the years ``first..last`` (inclusive)."""
+    t = result.results
+    mask = ((t.variable == variable) & (t.truck_type == truck_type) & (t.material == material)
+            & (t.year >= first) & (t.year <= last))
+    if not mask.any():
+        raise KeyError(f"no values of {variable} for {truck_type}/{material} in {first}-{last}")
+    return float(np.sum(t.loc[mask, "value"]))
