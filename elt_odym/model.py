@@ -15,7 +15,7 @@ import pandas as pd
 
 from .data import ModelData, load_data
 from .evaluation.indicators import fleet_outputs, material_outputs, saving_outputs
-from .fleet.dynamics import FleetResult, run_fleet
+from .fleet.dynamics import FleetResult, Projection, run_fleet
 from .reporting.results import tidy
 from .system import ELTSystem, build_system, check_mass_balance, mass_balance
 
@@ -72,7 +72,8 @@ def evaluate(data: ModelData, fleet: FleetResult, system: ELTSystem) -> list:
 
 
 def run(data_dir: str | Path | None = None, scenario: str | None = None,
-        engine: str = "flodym", data: ModelData | None = None) -> RunResult:
+        engine: str = "flodym", data: ModelData | None = None,
+        projection: Projection | None = None) -> RunResult:
     """Run one scenario end to end and check the mass balance.
 
     Parameters
@@ -85,6 +86,8 @@ def run(data_dir: str | Path | None = None, scenario: str | None = None,
         Fleet solver (see :func:`elt_odym.fleet.dynamics.run_fleet`).
     data : ModelData, optional
         Already loaded data (then ``data_dir`` and ``scenario`` are ignored).
+    projection : Projection, optional
+        A stock projection of the same data, to skip refitting.
 
     Raises
     ------
@@ -92,7 +95,7 @@ def run(data_dir: str | Path | None = None, scenario: str | None = None,
         If any process is out of balance beyond the configured tolerance.
     """
     data = data or load_data(data_dir, scenario)
-    fleet = run_fleet(data, engine=engine)
+    fleet = run_fleet(data, engine=engine, projection=projection)
     system = build_system(data, fleet)
     system.compute()
     balance = mass_balance(system)

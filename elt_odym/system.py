@@ -127,9 +127,11 @@ def check_mass_balance(system: ELTSystem, table: pd.DataFrame, tolerance: float)
     worst = float(table["imbalance"].abs().max())
     relative = worst / largest if largest > 0 else worst
     if relative > tolerance:
-        row = table.loc[table["imbalance"].abs().idxmax()]
+        bad = table[table["imbalance"].abs() > tolerance * largest]
+        worst_rows = bad.loc[bad.groupby("process")["imbalance"].apply(lambda x: x.abs().idxmax())]
+        detail = "; ".join(f"{r.process!r} {r.year} {r.material!r}: {r.imbalance:.6g} t"
+                           for r in worst_rows.itertuples())
         raise MassBalanceError(
-            f"mass balance violated: process {row['process']!r}, year {row['year']}, material "
-            f"{row['material']!r} is off by {row['imbalance']:.6g} t, {relative:.3g} of the "
-            f"largest flow (tolerance {tolerance:g})")
+            f"mass balance violated ({relative:.3g} of the largest flow, tolerance "
+            f"{tolerance:g}); worst per process: {detail}")
     return relative

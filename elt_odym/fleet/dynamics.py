@@ -172,7 +172,24 @@ def _solve_kernel(data, ext_years, ext_stock, shape, scale):
     return res.inflow[:, 0], res.outflow[:, 0], res.early_retirement[:, 0], []
 
 
-def run_fleet(data: ModelData, engine: str = "flodym") -> FleetResult:
+@dataclass
+class Projection:
+    """The fitted curves and the stock path they give (reusable across lifetime variants)."""
+
+    fits: dict[str, LogisticFit]
+    path: np.ndarray
+    source: np.ndarray
+
+
+def project(data: ModelData) -> Projection:
+    """Fit Eq. 1 per type and build the stock path of the model years."""
+    fits = fit_stocks(data)
+    path, source = stock_path(data, fits)
+    return Projection(fits, path, source)
+
+
+def run_fleet(data: ModelData, engine: str = "flodym",
+              projection: Projection | None = None) -> FleetResult:
     """Project the stock and solve the stock-driven model.
 
     Parameters
@@ -181,9 +198,11 @@ def run_fleet(data: ModelData, engine: str = "flodym") -> FleetResult:
     engine : {"flodym", "kernel"}
         ``flodym``: :class:`FleetStockModel` on flodym's lifetime machinery (the deterministic
         run); ``kernel``: the batched numpy kernel with one parameter set (cross-check).
+    projection : Projection, optional
+        A projection of the same stock data, to skip refitting (calibration, sensitivity).
     """
-    fits = fit_stocks(data)
-    path, source = stock_path(data, fits)
+    projection = projection or project(data)
+    fits, path, source = projection.fits, projection.path, projection.source
     ext_years, ext_stock = extended_stock(data, path)
     n_pre = len(ext_years) - len(data.years)
     shape, scale = lifetime_parameters(data, n_pre)

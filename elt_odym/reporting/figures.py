@@ -144,9 +144,9 @@ def fig_stock_fit(fleet, observations: dict, path: Path) -> None:
 
 def fig_system(path: Path) -> None:
     """The declared system as a diagram: processes as boxes, flows as arrows."""
-    pos = {"sysenv": (0.5, 0.92), "primary production": (0.12, 0.6),
-           "manufacturing": (0.12, 0.25), "use": (0.5, 0.25), "scrapping": (0.88, 0.25),
-           "recycling": (0.88, 0.6)}
+    pos = {"sysenv": (0.5, 0.9), "primary production": (0.1, 0.62),
+           "manufacturing": (0.1, 0.2), "use": (0.5, 0.2), "scrapping": (0.9, 0.2),
+           "recycling": (0.9, 0.62)}
     fig = Figure(figsize=(9, 5.5), layout="constrained")
     ax = fig.subplots()
     ax.set_axis_off()
@@ -162,10 +162,10 @@ def fig_system(path: Path) -> None:
         n = offsets.get((f.from_process, f.to_process), 0)
         offsets[(f.from_process, f.to_process)] = n + 1
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={
-            "arrowstyle": "-|>", "shrinkA": 28, "shrinkB": 28, "lw": 1.2,
-            "connectionstyle": f"arc3,rad={0.15 + 0.2 * n}"})
-        ax.text((x0 + x1) / 2 + 0.03 * n, (y0 + y1) / 2 + 0.04 + 0.04 * n,
-                f.key.split(" => ")[-1] if f.name else f"({','.join(f.dims)})", fontsize=7,
-                color="dimgray")
+            "arrowstyle": "-|>", "shrinkA": 22, "shrinkB": 22, "lw": 1.2,
+            "connectionstyle": f"arc3,rad={0.3 * n}"})
+        label = (f.name.split(" => ")[-1] + " " if f.name else "") + f"({','.join(f.dims)})"
+        ax.text((x0 + x1) / 2 + 0.06 * n, (y0 + y1) / 2 + 0.03 - 0.07 * n, label, fontsize=7,
+                color="dimgray", ha="center", bbox={"fc": "white", "ec": "none", "pad": 0.5})
     ax.set_title("elt-odym: declared system (flow dimensions in brackets)", fontsize=10)
     fig.savefig(path, dpi=120)

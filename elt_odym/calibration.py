@@ -1,0 +1,197 @@
+"""Calibration: free parameters + targets -> bounded least squares -> calibrated workbooks.
+
+Free parameters (``free_parameters`` sheet of a targets workbook; ``item`` is a product type or
+``all``):
+
+``weibull_scale``        the Weibull scale eta of a type (yr)
+``weibull_shape``        the Weibull shape beta of a type
+``scale_trend``          cohort-dependent lifetime: the scale of cohort ``c`` is multiplied by
+                         ``exp(scale_trend * max(0, c - scale_trend_start) / 10)``, i.e.
+                         ``scale_trend`` is the log-change of the scale per decade of production
+``scale_trend_start``    the first cohort year of that trend
+
+The residual of target ``i`` is ``(model_i - target_i) / (tolerance_i * target_i)``, so a
+residual within +-1 meets the tolerance. The fit is deterministic (scipy's trust-region
+reflective least squares from the given initial values).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy.optimize import least_squares
+
+from .data import ModelData, load_data
+from .errors import CalibrationError
+from .fleet.dynamics import project
+from .model import run
+from .odym_io.workbook import new_parameter_workbook, write_parameter_workbook
+from .reporting.outputs import prepare_out_dir
+from .reporting.results import write_csv
+from .targets import compare, read_targets
+
+KINDS = ("weibull_scale", "weibull_shape", "scale_trend", "scale_trend_start")
+TREND_STEP = 10.0  # years per unit of scale_trend: the trend is stated per decade
+
+
+def with_values(data: ModelData, updates: dict[str, np.ndarray]) -> ModelData:
+    """A copy of ``data`` whose parameters ``updates`` take new dense values."""
+    params = dict(data.parameters)
+    for name, values in updates.items():
+        params[name] = dataclasses.replace(params[name], values=np.asarray(values, float),
+                                           present=True)
+    return dataclasses.replace(data, parameters=params)
+
+
+def cohort_factor(years: list[int], slope: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """``exp(slope * max(0, year - start) / 10)`` per model year and type ``(T, G)``."""
+    y = np.asarray(years, dtype=float)[:, None]
+    return np.exp(slope[None, :] * np.maximum(0.0, y - start[None, :]) / TREND_STEP)
+
+
+def _vectors(data: ModelData, free: pd.DataFrame, x: np.ndarray) -> dict[str, np.ndarray]:
+    products = data.items["g"]
+    vec = {"weibull_scale": np.array(data["weibull_scale"].values, float),
+           "weibull_shape": np.array(data["weibull_shape"].values, float),
+           "scale_trend": np.zeros(len(products)),
+           "scale_trend_start": np.full(len(products), float(data.years[0]))}
+    for value, row in zip(x, free.itertuples(index=False)):
+        idx = slice(None) if row.item in ("all", "") else products.index(row.item)
+        vec[row.name][idx] = value
+    return vec
+
+
+def apply(data: ModelData, free: pd.DataFrame, x: np.ndarray) -> ModelData:
+    """The data with the free parameters set to ``x``."""
+    vec = _vectors(data, free, x)
+    updates = {"weibull_scale": vec["weibull_scale"], "weibull_shape": vec["weibull_shape"]}
+    if free["name"].isin(["scale_trend", "scale_trend_start"]).any():
+        updates["weibull_scale_cohort_factor"] = cohort_factor(
+            data.years, vec["scale_trend"], vec["scale_trend_start"])
+    return with_values(data, updates)
+
+
+def _check_free(data: ModelData, free: pd.DataFrame, path: str) -> None:
+    for i, row in enumerate(free.itertuples(index=False), start=2):
+        if row.name not in KINDS:
+            raise CalibrationError(f"{path} [free_parameters] A{i}: {row.name!r} is not one of "
+                                   f"{KINDS}")
+        if row.item not in ("all", "") and row.item not in data.items["g"]:
+            raise CalibrationError(f"{path} [free_parameters] B{i}: {row.item!r} is not a "
+                                   f"product type {data.items['g']} or 'all'")
+        if not row.lower <= row.initial <= row.upper:
+            raise CalibrationError(f"{path} [free_parameters] C{i}: initial {row.initial} is "
+                                   f"not within [{row.lower}, {row.upper}]")
+
+
+def calibrate(targets_path: str | Path, data_dir: str | Path | None = None,
+              scenario: str | None = None):
+    """Fit the free parameters of ``targets_path`` to its targets.
+
+    Returns
+    -------
+    data : ModelData
+        The calibrated data.
+    table : DataFrame
+        Free parameters with initial and fitted values.
+    residuals : DataFrame
+        :func:`elt_odym.targets.compare` of the calibrated run.
+    """
+    targets, free = read_targets(targets_path, with_free=True)
+    base = load_data(data_dir, scenario)
+    _check_free(base, free, str(targets_path))
+    projection = project(base)
+    scale = targets["value"].to_numpy(float) * targets["tolerance"].to_numpy(float)
+
+    def residual(x):
+        result = run(data=apply(base, free, x), engine="kernel", projection=projection)
+        model = compare(result.results, targets)["model"].to_numpy(float)
+        if np.isnan(model).any():
+            raise CalibrationError("a target names a value the model does not produce")
+        return (model - targets["value"].to_numpy(float)) / scale
+
+    fit = least_squares(residual, free["initial"].to_numpy(float),
+                        bounds=(free["lower"].to_numpy(float), free["upper"].to_numpy(float)),
+                        x_scale="jac", xtol=1e-10, ftol=1e-10, gtol=1e-10, max_nfev=400)
+    data = apply(base, free, fit.x)
+    table = free.assign(fitted=fit.x, cost=fit.cost, status=fit.status)
+    result = run(data=data, projection=projection)
+    return data, table, compare(result.results, targets)
+
+
+def _calib_ref(targets_path: Path) -> dict:
+    return {"ref_id": "CALIB", "confidence": "M",
+            "source": f"fitted by elt-odym calibrate to {targets_path.name}",
+            "note": "re-run: elt-odym calibrate --targets ... (README, Calibration)"}
+
+
+def write_calibrated(data: ModelData, table: pd.DataFrame, targets_path: Path, out: Path,
+                     version: str) -> list[Path]:
+    """Write the workbooks of the fitted parameters into ``out``."""
+    today = datetime.date.today().isoformat()
+    refs = [_calib_ref(targets_path)]
+    log = [{"date": today, "author": "elt-odym calibrate", "change": "calibrated"}]
+    names = set(table["name"])
+    written = []
+    for name in ("weibull_scale", "weibull_shape"):
+        if name not in names:
+            continue
+        p = data[name]
+        rows = [(g, float(v), "", f"[CALIB|M] fitted ({name})")
+                for g, v in zip(data.items["g"], p.values)]
+        pw = new_parameter_workbook(name, p.spec.description + " (calibrated)", p.spec.unit,
+                                    [("Product", data.config.dimensions["Product"])], rows,
+                                    refs, version, log=log)
+        written.append(out / f"{name}.xlsx")
+        write_parameter_workbook(pw, written[-1])
+    if names & {"scale_trend", "scale_trend_start"}:
+        written.append(_write_factor(data, table, refs, log, version, out))
+    return written
+
+
+def _write_factor(data, table, refs, log, version, out) -> Path:
+    p = data["weibull_scale_cohort_factor"]
+    rows = [(y, g, float(p.values[i, j])) for i, y in enumerate(data.years)
+            for j, g in enumerate(data.items["g"])]
+    trend = "; ".join(f"{r.name}[{r.item}]={r.fitted:.6g}" for r in table.itertuples()
+                      if r.name.startswith("scale_trend"))
+    pw = new_parameter_workbook(
+        "weibull_scale_cohort_factor", p.spec.description + " (calibrated)", "1",
+        [("Time", data.config.dimensions["Time"]), ("Product", data.config.dimensions["Product"])],
+        rows, refs, version, source="CALIB", confidence="M", table=(["Product"], "Time"),
+        comment=f"exp(scale_trend * max(0, cohort - scale_trend_start) / 10): {trend}", log=log)
+    path = out / "weibull_scale_cohort_factor.xlsx"
+    write_parameter_workbook(pw, path)
+    return path
+
+
+def residual_figure(residuals: pd.DataFrame, path: Path) -> None:
+    """Bar chart of relative error divided by tolerance per target."""
+    fig = Figure(figsize=(10, 0.3 * len(residuals) + 1.5), layout="constrained")
+    ax = fig.subplots()
+    ratio = (residuals["rel_error"] / residuals["tolerance"]).to_numpy(float)
+    colors = ["tab:green" if abs(r) <= 1 else "tab:red" for r in ratio]
+    ax.barh(residuals["target_id"].astype(str), ratio, color=colors)
+    ax.axvline(-1, color="k", ls=":")
+    ax.axvline(1, color="k", ls=":")
+    ax.set_xlabel("relative error / tolerance (|x| <= 1 passes)")
+    ax.invert_yaxis()
+    fig.savefig(path, dpi=110)
+
+
+def run_calibration(targets_path: str | Path, out: str | Path, data_dir=None, scenario=None,
+                    force: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Calibrate and write workbooks, ``calibration_parameters.csv``,
+    ``calibration_residuals.csv`` and ``calibration_residuals.png`` into ``out``."""
+    out = prepare_out_dir(out, force)
+    data, table, residuals = calibrate(targets_path, data_dir, scenario)
+    write_calibrated(data, table, Path(targets_path), out, data.master.version)
+    write_csv(table, out / "calibration_parameters.csv")
+    write_csv(residuals, out / "calibration_residuals.csv")
+    residual_figure(residuals, out / "calibration_residuals.png")
+    return table, residuals

@@ -1,0 +1,108 @@
+"""The command line, called in-process through main([...])."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from elt_odym.cli import main
+
+from conftest import set_cell
+
+CONTRACT = ["scenario", "variable", "truck_type", "material", "year", "value", "unit"]
+VARIABLES = ["stock", "inflow", "eol", "eol_mass", "eol_material", "economic_value",
+             "economic_value_low", "economic_value_high", "economic_value_inflated",
+             "energy_saving", "energy_saving_low", "energy_saving_high", "carbon_saving",
+             "carbon_saving_low", "carbon_saving_high", "carbon_saving_decreasing",
+             "carbon_saving_decreasing_low", "carbon_saving_decreasing_high"]
+
+
+@pytest.fixture(scope="module")
+def run_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    assert main(["run", "--out", str(out)]) == 0
+    return out
+
+
+def test_run_writes_the_contract(run_out):
+    for name in ("results.csv", "results.xlsx", "mass_balance.csv"):
+        assert (run_out / name).is_file()
+    t = pd.read_csv(run_out / "results.csv", keep_default_na=False)
+    assert list(t.columns) == CONTRACT
+    assert set(VARIABLES) <= set(t["variable"])
+    assert set(t.loc[t.variable == "stock", "material"]) == {""}
+    assert "total" in set(t["truck_type"]) and "total" in set(t["material"])
+    units = dict(zip(t.variable, t.unit))
+    assert units["eol"] == "unit" and units["eol_mass"] == "t" and units["energy_saving"] == "GJ"
+    assert units["carbon_saving"] == "t CO2e" and units["economic_value"] == "USD"
+    mb = pd.read_csv(run_out / "mass_balance.csv")
+    assert mb["imbalance"].abs().max() < 1e-6
+
+
+def test_run_writes_figures_and_sankey(run_out):
+    figs = run_out / "figures" / "paper_calibrated"
+    for name in ("fig2_fleet.png", "fig3_materials.png", "fig4_economic_value.png",
+                 "fig5_energy_carbon.png", "stock_fit.png", "sankey_2023.html"):
+        assert (figs / name).stat().st_size > 10_000, name
+
+
+def test_run_refuses_non_empty_folder(run_out, capsys):
+    assert main(["run", "--out", str(run_out), "--no-figures"]) == 2
+    assert "not empty" in capsys.readouterr().err
+
+
+def test_validate_ok_and_broken(data_copy, capsys):
+    assert main(["validate", "--data", str(data_copy)]) == 0
+    set_cell(data_copy / "unit_weight.xlsx", "Values_Master", "A3", "XT")
+    assert main(["validate", "--data", str(data_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "unit_weight.xlsx [Values_Master] A3: unknown-item" in out
+
+
+def test_run_on_broken_data_exits_2_and_writes_nothing(data_copy, tmp_path, capsys):
+    set_cell(data_copy / "price.xlsx", "Values_Master", "C2", "cheap")
+    out = tmp_path / "res"
+    assert main(["run", "--data", str(data_copy), "--out", str(out), "--no-figures"]) == 2
+    assert "price.xlsx [Values_Master] C2: not-a-number" in capsys.readouterr().err
+    assert not (out / "results.csv").exists()
+
+
+def test_edit_a_cell_and_rerun_changes_results(data_copy, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    args = ["--data", str(data_copy), "--scenario", "literature", "--no-figures"]
+    assert main(["run", "--out", str(a)] + args) == 0
+    set_cell(data_copy / "unit_weight.xlsx", "Values_Master", "B2", 34.3)  # HT doubled
+    assert main(["run", "--out", str(b)] + args) == 0
+    ra, rb = (pd.read_csv(p / "results.csv", keep_default_na=False) for p in (a, b))
+    sel = lambda t: t[(t.variable == "eol_mass") & (t.truck_type == "HT")]["value"].to_numpy()
+    assert sel(rb) == pytest.approx(2 * sel(ra))
+
+
+def test_init_copies_bundle(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "mine")]) == 0
+    assert (tmp_path / "mine" / "datasets" / "config.toml").is_file()
+    assert main(["validate", "--data", str(tmp_path / "mine")]) == 0
+    assert main(["init", str(tmp_path / "mine")]) == 2
+
+
+def test_unknown_scenario(tmp_path, capsys):
+    assert main(["run", "--scenario", "nope", "--out", str(tmp_path / "x")]) == 2
+    assert "unknown scenario 'nope'" in capsys.readouterr().err
+
+
+def test_compare(run_out, bundled, tmp_path, capsys):
+    out = tmp_path / "cmp.csv"
+    code = main(["compare", "--results", str(run_out / "results.csv"), "--targets",
+                 str(bundled / "datasets" / "targets.xlsx"), "--out", str(out)])
+    assert code == 0
+    table = pd.read_csv(out)
+    assert {"target", "model", "rel_error", "tolerance", "status"} <= set(table.columns)
+    assert (table["status"] == "pass").sum() > len(table) // 2
+    assert main(["compare", "--results", str(run_out / "results.csv"), "--targets",
+                 str(bundled / "datasets" / "targets.xlsx"), "--out", str(out),
+                 "--strict"]) == 1
+
+
+def test_diagram(tmp_path):
+    assert main(["diagram", "--out", str(tmp_path / "s.png")]) == 0
+    assert (tmp_path / "s.png").stat().st_size > 10_000

@@ -1,0 +1,143 @@
+"""The MFA system: a tiny hand-computed case, mass balance and the study's equations end to end."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from elt_odym.calibration import with_values
+from elt_odym.data import load_data
+from elt_odym.evaluation import calc_economic_value, calc_inflated, calc_saving, calc_saving_range
+from elt_odym.fleet.dynamics import FleetResult
+from elt_odym.system import build_system, check_mass_balance, mass_balance
+from elt_odym.errors import MassBalanceError
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_data(scenario="literature")
+
+
+def tiny_fleet(data, inflow, eol, initial):
+    n_t, n_g = len(data.years), len(data.items["g"])
+    inflow_a = np.zeros((n_t, n_g)); inflow_a[:len(inflow), 0] = inflow
+    eol_a = np.zeros((n_t, n_g)); eol_a[:len(eol), 0] = eol
+    init = np.zeros(n_g); init[0] = initial
+    stock = init + np.cumsum(inflow_a - eol_a, axis=0)
+    return FleetResult(years=data.years, products=data.items["g"], stock=stock, inflow=inflow_a,
+                       eol=eol_a, early_retirement=np.zeros_like(eol_a), initial_stock=init,
+                       stock_source=np.full(stock.shape, "fit"), fits={})
+
+
+def test_tiny_system_by_hand(data):
+    m = data.items["m"]
+    comp = np.zeros((4, len(m))); comp[:, m.index("Fe")] = 0.5; comp[:, m.index("Al")] = 0.25
+    eff = np.ones(len(m)); eff[m.index("Fe")] = 0.8
+    loop = np.zeros(len(m)); loop[m.index("Fe")] = 0.5
+    d = with_values(data, {"unit_weight": np.array([10.0, 1, 1, 1]),
+                           "material_composition": comp,
+                           "collection_rate": np.full((len(data.years), 4), 0.5),
+                           "recovery_efficiency": eff, "closed_loop_share": loop})
+    fleet = tiny_fleet(d, inflow=[4, 2], eol=[0, 2], initial=0)
+    s = build_system(d, fleet)
+    s.compute()
+    fe, al = m.index("Fe"), m.index("Al")
+    f = {k: v.values for k, v in s.flows.items()}
+    # year 1: 2 trucks of 10 t retire: 20 t, Fe 10 t, Al 5 t; half collected: Fe 5, Al 2.5
+    assert f["use => scrapping"][1, 0, fe] == 10.0
+    assert f["scrapping => recycling"][1, 0, fe] == 5.0
+    assert f["scrapping => sysenv"][1, 0, al] == 2.5
+    # Fe recovered 0.8 * 5 = 4; loss 1; half of it back to trucks (2 t), 2 t to other markets
+    assert f["recycling => losses"][1, fe] == pytest.approx(1.0)
+    assert f["recycling => manufacturing"][1, fe] == pytest.approx(2.0)
+    assert f["recycling => sysenv"][1, fe] == pytest.approx(2.0)
+    # new trucks year 1: 2 x 10 t x 0.5 = 10 t Fe; 2 t secondary, so 8 t primary
+    assert f["primary production => manufacturing"][1, fe] == pytest.approx(8.0)
+    assert s.stocks["in-use material"].stock.values[1, 0, fe] == pytest.approx(20.0)
+    table = mass_balance(s)
+    assert table["imbalance"].abs().max() < 1e-12
+
+
+def test_mass_balance_check_fails_loudly(data):
+    fleet = tiny_fleet(data, inflow=[4, 2], eol=[0, 2], initial=0)
+    s = build_system(data, fleet)
+    s.compute()
+    s.flows["recycling => losses"].values[3, 0] += 1.0
+    with pytest.raises(MassBalanceError, match="recycling"):
+        check_mass_balance(s, mass_balance(s), 1e-9)
+
+
+@pytest.mark.parametrize("scenario", ["literature", "open_data", "paper_calibrated",
+                                      "paper_calibrated_current_practice"])
+def test_bundled_runs_balance(runs, scenario):
+    r = runs(scenario)
+    assert r.mass_balance_error <= 1e-9
+    largest = max(np.abs(f.values).max() for f in r.system.flows.values())
+    assert r.mass_balance["imbalance"].abs().max() <= 1e-9 * largest
+    for flow in r.system.flows.values():
+        assert flow.values.min() >= -1e-9 * largest, flow.name
+    np.testing.assert_allclose(r.fleet.balance_error(), 0.0, atol=1e-9 * r.fleet.stock.max())
+    err = r.system.stocks["in-use material"].balance_error()
+    assert np.abs(err).max() <= 1e-9 * largest
+
+
+def test_kernel_engine_equals_flodym_engine_on_bundled_data(runs):
+    from elt_odym.model import run
+
+    ref = runs("paper_calibrated")
+    ker = run(scenario="paper_calibrated", engine="kernel")
+    np.testing.assert_allclose(ker.fleet.eol, ref.fleet.eol, rtol=1e-9,
+                               atol=1e-9 * ref.fleet.eol.max())
+    np.testing.assert_allclose(ker.fleet.inflow, ref.fleet.inflow, rtol=1e-9,
+                               atol=1e-9 * np.abs(ref.fleet.inflow).max())
+
+
+def _series(r, var, g="total", m=""):
+    t = r.results
+    part = t[(t.variable == var) & (t.truck_type == g) & (t.material == m)]
+    return part.set_index("year")["value"]
+
+
+@pytest.mark.parametrize("metal,cp,cs", [("Fe", 1.67, 0.70), ("Al", 8.80, 0.29),
+                                          ("Cu", 1.25, 0.44)])
+def test_carbon_saving_is_factor_difference_times_eol_material(runs, metal, cp, cs):
+    r = runs("paper_calibrated")  # maximum potential: recovered = end-of-life material
+    saving = _series(r, "carbon_saving", "total", metal)
+    mass = _series(r, "eol_material", "total", metal)
+    np.testing.assert_allclose(saving.values, (cp - cs) * mass.values, rtol=1e-12)
+    low, high = (_series(r, f"carbon_saving_{x}", "total", metal) for x in ("low", "high"))
+    np.testing.assert_allclose(low.values, (0.8 * cp - 1.2 * cs) * mass.values, rtol=1e-12)
+    np.testing.assert_allclose(high.values, (1.2 * cp - 0.8 * cs) * mass.values, rtol=1e-12)
+    dec = _series(r, "carbon_saving_decreasing", "total", metal)
+    mult = r.data["carbon_factor_multiplier"].values
+    np.testing.assert_allclose(dec.values, (cp - cs) * mult * mass.values, rtol=1e-12)
+    assert dec[2050] == pytest.approx(0.278 * saving[2050], rel=1e-9)
+
+
+def test_current_practice_saves_what_is_recovered(runs):
+    full, cur = runs("paper_calibrated"), runs("paper_calibrated_current_practice")
+    fe_full = _series(full, "carbon_saving", "total", "Fe")[2030]
+    fe_cur = _series(cur, "carbon_saving", "total", "Fe")[2030]
+    assert fe_cur == pytest.approx(fe_full / 3 * 0.95, rel=1e-9)
+
+
+def test_calc_functions_by_hand():
+    assert calc_economic_value(np.array([2.0, 3.0]), np.array([10.0, 100.0])).tolist() == [20, 300]
+    infl = calc_inflated(np.array([100.0, 100.0]), np.array([2023, 2025]), 0.02, 2023)
+    assert infl.tolist() == pytest.approx([100.0, 104.04])
+    assert calc_saving(14.0, 5.0, 2.0) == 18.0
+    low, high = calc_saving_range(14.0, 5.0, 2.0, 0.2)
+    assert (low, high) == (pytest.approx((0.8 * 14 - 1.2 * 5) * 2), pytest.approx((1.2 * 14 - 0.8 * 5) * 2))
+
+
+def test_economic_value_totals(runs):
+    r = runs("paper_calibrated")
+    t = r.results
+    year = t[(t.variable == "economic_value") & (t.year == 2030) & (t.truck_type == "total")]
+    total = year[year.material == "total"]["value"].iloc[0]
+    assert total == pytest.approx(year[year.material != "total"]["value"].sum(), rel=1e-12)
+    low = r.value("economic_value_low", 2030, "total", "total")
+    high = r.value("economic_value_high", 2030, "total", "total")
+    assert low < total < high
