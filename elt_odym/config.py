@@ -45,6 +45,27 @@ class ModelOptions(BaseModel):
         return self
 
 
+class UncertaintyOptions(BaseModel):
+    """Group ranges of the Monte Carlo and Sobol analyses (per-value ``stats_array`` strings in
+    the workbooks take precedence for the values that carry one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    draws: int = 100_000
+    chunk: int = 2_000
+    weight: Literal["range", "none"] = "range"
+    """``range``: each type's unit weight uniform between truck unit only and with trailer."""
+    prices: Literal["range", "none"] = "range"
+    """``range``: each price triangular between low, mean (mode) and high."""
+    factors: Literal["range", "none"] = "range"
+    """``range``: each energy and carbon factor uniform within +-factor_range."""
+    lifetime_shift_years: float = 1.0
+    """Each type's mean lifetime shifted uniformly within +-this many years."""
+    stock_rel_sd: float = 0.0
+    """Relative standard deviation of a normal multiplier on each type's stock path."""
+    seed: int = 20250101
+
+
 class ScenarioConfig(BaseModel):
     """A scenario: which workbooks and options differ from the one it inherits."""
 
@@ -66,6 +87,7 @@ class RunConfig(BaseModel):
     default_scenario: str
     dimensions: dict[str, str]
     model: ModelOptions = ModelOptions()
+    uncertainty: UncertaintyOptions = UncertaintyOptions()
     scenarios: dict[str, ScenarioConfig]
     data_dir: Path = Path(".")
 

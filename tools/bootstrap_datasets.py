@@ -137,7 +137,7 @@ def lifetimes(root: Path) -> None:
     note = {"HT": "beta ~5: so few heavy trucks were scrapped in 2010 that the life must be "
                   "long and narrow (data brief section 3)",
             "NT": "assumed as light trucks"}
-    rows = [(g, shape[g], "4;2.5;5.5",
+    rows = [(g, shape[g], "",
              tag("BRIEF", "L" if g == "NT" else "M",
                  note.get(g, "beta ~3.3 (Hao et al. report similar shapes for all types)")))
             for g in TYPES]

@@ -1,0 +1,136 @@
+"""Uncertainty: distributions, seeded Monte Carlo, zero variance, kernel vs flodym, Sobol."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from elt_odym.cli import main
+from elt_odym.data import load_data
+from elt_odym.fleet.dynamics import project
+from elt_odym.model import run
+from elt_odym.odym_io.stats_array import parse_stats_array
+from elt_odym.uncertainty.batch import base_inputs, data_for_draw, evaluate, fixed_draws
+from elt_odym.uncertainty.montecarlo import Moments, run_mc
+from elt_odym.uncertainty.sampling import _triangular, sample
+from elt_odym.uncertainty.sobol import sobol_indices
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_data(scenario="paper_calibrated")
+
+
+@pytest.mark.parametrize("text,value,mean,std", [
+    ("3;;2", 10.0, 10.0, 2.0),
+    ("2;;0.1", 10.0, 10.0 * np.exp(0.005), 10.0 * np.exp(0.005) * np.sqrt(np.exp(0.01) - 1)),
+    ("4;2;4", 3.0, 3.0, 2 / np.sqrt(12)),
+    ("5;1;;4", 2.0, (1 + 2 + 4) / 3, np.sqrt((1 + 4 + 16 - 2 - 4 - 8) / 18)),
+    ("8;2;3", 0.0, 3 * 0.886226925, 3 * np.sqrt(1 - 0.886226925**2)),
+])
+def test_sample_moments(text, value, mean, std):
+    x = parse_stats_array(text).sample(value, 200_000, np.random.default_rng(3))
+    assert x.mean() == pytest.approx(mean, rel=0.01)
+    assert x.std() == pytest.approx(std, rel=0.02)
+
+
+def test_own_triangular_matches_formula():
+    x = _triangular(np.random.default_rng(1), np.array([1.0]), np.array([2.0]),
+                    np.array([4.0]), 200_000)[:, 0]
+    assert x.mean() == pytest.approx(7 / 3, rel=0.01)
+    assert x.min() >= 1.0 and x.max() <= 4.0
+    degenerate = _triangular(np.random.default_rng(1), np.array([5.0]), np.array([5.0]),
+                             np.array([5.0]), 10)
+    assert np.all(degenerate == 5.0)
+
+
+def test_moments_merge_equals_numpy():
+    x = np.random.default_rng(0).normal(3, 2, (1000, 4))
+    m = Moments()
+    for part in np.array_split(x, 7):
+        m.add(part)
+    np.testing.assert_allclose(m.mean, x.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(m.std, x.std(axis=0, ddof=1), rtol=1e-12)
+
+
+def test_zero_variance_reproduces_deterministic_run(data, runs):
+    base = base_inputs(data)
+    res = run_mc(data, 300, 0, chunk=128, progress=False, draws=fixed_draws(base, 300))
+    s = res.summary()
+    det = runs("paper_calibrated")
+    for var, g, m in (("eol", "total", ""), ("eol_mass", "HT", ""), ("eol_material", "total", "Cu"),
+                      ("economic_value", "total", "total"), ("carbon_saving", "total", "Fe"),
+                      ("carbon_saving_decreasing", "total", "total"),
+                      ("energy_saving", "total", "total")):
+        part = s[(s.variable == var) & (s.truck_type == g) & (s.material == m)]
+        expected = np.array([det.value(var, y, g, m) for y in part.year])
+        np.testing.assert_allclose(part["mean"], expected, rtol=1e-9, atol=1e-6)
+        assert np.all(part["std"] <= 1e-9 * np.abs(expected).max() + 1e-6)
+        np.testing.assert_allclose(part["p50"], expected, rtol=1e-6)
+
+
+def test_seed_reproducible_and_chunk_independent(data):
+    a = run_mc(data, 500, 11, chunk=100, progress=False).summary()
+    b = run_mc(data, 500, 11, chunk=230, progress=False, workers=1).summary()
+    c = run_mc(data, 500, 12, chunk=100, progress=False).summary()
+    pd.testing.assert_frame_equal(a, b, rtol=1e-12)
+    assert not np.allclose(a["mean"], c["mean"])
+
+
+def test_kernel_draws_equal_flodym_per_draw_path(data):
+    projection = project(data)
+    base = base_inputs(data, projection)
+    draws = sample(base, data.config.uncertainty, 4, np.random.default_rng(5))
+    out = evaluate(base, draws)
+    for i in range(4):
+        r = run(data=data_for_draw(data, base, draws, i), projection=projection)
+        for var, label, m in (("eol_mass", "total", ""), ("carbon_saving", "total", "total"),
+                              ("economic_value", "total", "total")):
+            items = base.labels()[var][1]
+            got = out[var][i, :, items.index(label if var == "eol_mass" else "total")]
+            want = [r.value(var, y, "total", m) for y in base.years]
+            np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-3)
+
+
+def test_group_ranges_are_respected(data):
+    base = base_inputs(data)
+    d = sample(base, data.config.uncertainty, 5000, np.random.default_rng(2))
+    assert np.all(d.weight >= base.weight_low) and np.all(d.weight <= base.weight)
+    assert np.all(d.price >= base.price[:, 0] - 1e-9) and np.all(d.price <= base.price[:, 2])
+    r = base.rel_range
+    assert np.all(d.carbon <= base.carbon * (1 + r)) and np.all(d.carbon >= base.carbon * (1 - r))
+    shift = (d.scale_mult - 1) * base.mean_life
+    assert np.all(np.abs(shift) <= 1.0 + 1e-12)
+
+
+def test_sobol_on_ishigami():
+    a, b = 7.0, 0.1
+    prob = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+
+    def ishigami(x):
+        y = np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+        return {"y": y}
+
+    si = sobol_indices(prob, ishigami, 4096, seed=1)["y"]
+    np.testing.assert_allclose(si["S1"], [0.3139, 0.4424, 0.0], atol=0.03)
+    np.testing.assert_allclose(si["ST"], [0.5576, 0.4424, 0.2437], atol=0.03)
+
+
+def test_cli_mc_sensitivity_sobol(tmp_path, capsys):
+    assert main(["mc", "--draws", "300", "--seed", "4", "--out", str(tmp_path / "mc"),
+                 "--no-progress"]) == 0
+    s = pd.read_csv(tmp_path / "mc" / "mc_summary.csv", keep_default_na=False)
+    assert list(s.columns) == ["variable", "truck_type", "material", "year", "mean", "std",
+                               "p05", "p50", "p95", "unit"]
+    assert np.all(s["p05"] <= s["p50"] + 1e-6) and np.all(s["p50"] <= s["p95"] + 1e-6)
+    assert (tmp_path / "mc" / "mc_eol_weight.png").stat().st_size > 10_000
+    assert main(["sensitivity", "--out", str(tmp_path / "sens")]) == 0
+    t = pd.read_csv(tmp_path / "sens" / "sensitivity.csv", keep_default_na=False)
+    row = t[(t.parameter == "weight") & (t.variable == "eol_mass") & (t.truck_type == "total")
+            & (t.year == 2050)]
+    assert row["rel_change"].iloc[0] == pytest.approx(-0.11, abs=0.01)  # the study's -11 %
+    assert main(["sobol", "--n", "64", "--out", str(tmp_path / "sobol")]) == 0
+    so = pd.read_csv(tmp_path / "sobol" / "sobol.csv")
+    carbon = so[so.output == "carbon_saving total 2050"].set_index("factor")
+    assert carbon["ST"].idxmax() == "primary factors"
