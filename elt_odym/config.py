@@ -83,6 +83,10 @@ class RunConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = "elt-odym"
+    region: str = "World"
+    """Region label of the IAMC export."""
+    iamc_product: str = "Products"
+    """First level of the IAMC variable names (e.g. ``Trucks``)."""
     classification_master: str
     default_scenario: str
     dimensions: dict[str, str]

@@ -116,8 +116,11 @@ def summary(result: RunResult, years: tuple[int, ...] = (2010, 2023, 2030, 2050)
             ("energy_saving", "total", "PJ", 1e-6), ("carbon_saving", "total", "Mt CO2e", 1e-6),
             ("carbon_saving_decreasing", "total", "Mt CO2e", 1e-6)]
     years = [y for y in years if y in result.data.years]
+    known = set(result.data.items["m"]) | {"", "total"}
     table = []
     for var, mat, unit, scale in rows:
+        if mat not in known:
+            continue
         label = f"{var}" + (f" {mat}" if mat and mat != "total" else "")
         table.append([label, unit] + [result.value(var, y, "total", mat) * scale for y in years])
     return pd.DataFrame(table, columns=["quantity", "unit"] + [str(y) for y in years])

@@ -25,7 +25,8 @@ def run_out(tmp_path_factory):
 
 
 def test_run_writes_the_contract(run_out):
-    for name in ("results.csv", "results.xlsx", "mass_balance.csv"):
+    for name in ("results.csv", "results.xlsx", "mass_balance.csv", "results_iamc.csv",
+                 "results_iamc.xlsx"):
         assert (run_out / name).is_file()
     t = pd.read_csv(run_out / "results.csv", keep_default_na=False)
     assert list(t.columns) == CONTRACT

@@ -73,8 +73,12 @@ def fig_materials(t: pd.DataFrame, path: Path) -> None:
                 ax.plot(s.index, s.values * scale, label=m)
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(unit)
-        ax.set_yscale("log" if title.startswith("Cu") else "linear")
-        ax.legend(fontsize=7, ncol=2)
+        ax.set_yscale("log" if title.startswith("Cu") and ax.lines else "linear")
+        if ax.lines:
+            ax.legend(fontsize=7, ncol=2)
+        else:
+            ax.text(0.5, 0.5, "not in the material classification", ha="center",
+                    transform=ax.transAxes, color="gray")
     fig.savefig(path, dpi=120)
 
 
@@ -124,8 +128,10 @@ def _route_panel(ax, t, metal, kind, unit, rel):
 
 def fig_stock_fit(fleet, observations: dict, path: Path) -> None:
     """Data vs logistic fit per type."""
-    fig = Figure(figsize=(11, 7), layout="constrained")
-    axes = fig.subplots(2, 2).ravel()
+    n_cols = 2
+    n_rows = max(1, -(-len(fleet.products) // n_cols))
+    fig = Figure(figsize=(11, 3.5 * n_rows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(n_rows, n_cols)).ravel()
     years = np.arange(fleet.years[0], fleet.years[-1] + 1)
     for ax, g in zip(axes, fleet.products):
         fit = fleet.fits[g]

@@ -11,6 +11,7 @@ from ..fleet.dynamics import observations
 from .figures import (fig_economics, fig_energy_carbon, fig_fleet, fig_materials,
                       fig_stock_fit, fig_system)
 from .results import variables_sheet, write_csv, write_results_xlsx
+from .iamc import write_iamc
 from .sankey import write_sankey
 
 
@@ -61,6 +62,8 @@ def write_outputs(results: list, out: str | Path, force: bool = False,
               "negative_inflow_events": events, "sources": provenance}
     write_results_xlsx(table, sheets, out / "results.xlsx")
     written.append(out / "results.xlsx")
+    config = results[0].data.config
+    written += write_iamc(table, out, config.iamc_product, config.region)
     if figures:
         written += write_figures(results, out)
     return written
