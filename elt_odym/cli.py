@@ -64,7 +64,7 @@ def _scenarios(args) -> list[str | None]:
 
 def cmd_run(args) -> int:
     """Run scenarios and write the output contract."""
-    from .model import run, summary
+    from .model import cumulative_summary, run, summary
     from .reporting.outputs import prepare_out_dir, write_outputs
 
     prepare_out_dir(args.out, args.force)  # refuse early, before any work
@@ -80,6 +80,10 @@ def cmd_run(args) -> int:
             _print(f"  ... {len(result.fleet.events) - args.max_events} more events in "
                    f"negative_inflow_events.csv")
         _print(summary(result).to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+        first, last = args.cumulative
+        _print(f"cumulative {first}-{last}:")
+        _print(cumulative_summary(result, first, last).to_string(
+            index=False, na_rep="", float_format=lambda v: f"{v:,.4g}"))
     written = write_outputs(results, args.out, force=True, figures=not args.no_figures)
     _print(f"\nwrote {len(written)} files to {args.out}")
     return EXIT_OK
@@ -113,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="allow a non-empty output folder")
     p.add_argument("--no-figures", action="store_true", help="skip PNG and HTML figures")
     p.add_argument("--max-events", type=int, default=8, help="negative-inflow events shown")
+    p.add_argument("--cumulative", type=int, nargs=2, default=[2025, 2050],
+                   metavar=("FIRST", "LAST"), help="years of the cumulative summary")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("diagram", help="draw the declared system")
     p.add_argument("--out", default="system.png")

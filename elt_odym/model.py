@@ -135,3 +135,28 @@ def cumulative(result: RunResult, variable: str, first: int, last: int,
     if not mask.any():
         raise KeyError(f"no values of {variable} for {truck_type}/{material} in {first}-{last}")
     return float(np.sum(t.loc[mask, "value"]))
+
+
+CUMULATIVE = (("eol_mass", "", "Mt", 1e-6), ("eol_material", "Fe", "Mt", 1e-6),
+              ("eol_material", "Al", "Mt", 1e-6), ("eol_material", "Cu", "Mt", 1e-6),
+              ("economic_value", "total", "billion USD", 1e-9),
+              ("energy_saving", "total", "PJ", 1e-6), ("carbon_saving", "total", "Mt CO2e", 1e-6),
+              ("carbon_saving_decreasing", "total", "Mt CO2e", 1e-6))
+
+
+def cumulative_summary(result: RunResult, first: int, last: int) -> pd.DataFrame:
+    """Cumulative headline figures over ``first..last`` (end-of-life weight, metals, value,
+    savings), with the low and high ends where the variable has them."""
+    known = set(result.data.items["m"]) | {"", "total"}
+    rows = []
+    for var, mat, unit, scale in CUMULATIVE:
+        if mat not in known:
+            continue
+        row = {"quantity": var + (f" {mat}" if mat not in ("", "total") else ""), "unit": unit,
+               "value": cumulative(result, var, first, last, "total", mat) * scale}
+        for end in ("low", "high"):
+            name = f"{var}_{end}"
+            if (result.results["variable"] == name).any():
+                row[end] = cumulative(result, name, first, last, "total", mat) * scale
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["quantity", "unit", "value", "low", "high"])

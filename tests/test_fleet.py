@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 from scipy.special import gamma
 
 from elt_odym.errors import NegativeInflowError
-from elt_odym.fleet.kernel import solve_batch, survival_by_age_batch, survival_table_batch
+from elt_odym.fleet.kernel import (cohort_survival_batch, solve_batch, survival_by_age_batch,
+                                   survival_table_batch)
 from elt_odym.fleet.lifetimes import (from_odym_lifetime, make_lifetime_model, scipy_weibull,
                                       survival_by_age, weibull_cdf, weibull_pdf)
 from elt_odym.fleet.stock_model import FleetStockModel, solve_one
@@ -141,7 +142,7 @@ def cases(draw):
     scale0 = draw(st.floats(2.0, 25.0))
     trend = draw(st.floats(-0.05, 0.05))
     cohort = np.exp(trend * np.arange(n_t))[:, None] * np.ones((1, n_g))
-    policy = draw(st.sampled_from(["retire", "allow"]))
+    policy = draw(st.sampled_from(["retire", "allow", "error"]))
     form = draw(st.sampled_from(["pdf", "survival"]))
     return stock, shape0 * np.ones((n_t, n_g)), scale0 * cohort, policy, form
 
@@ -150,8 +151,13 @@ def cases(draw):
 @given(cases())
 def test_kernel_equals_flodym_path(case):
     stock, shape, scale, policy, form = case
-    model = flodym_solve(stock, shape, scale, form, policy)
     table = survival_table_batch(shape[:, None], scale[:, None], form)
+    try:
+        model = flodym_solve(stock, shape, scale, form, policy)
+    except NegativeInflowError:  # the 'error' policy: the kernel must stop as well
+        with pytest.raises(ValueError, match="negative inflow"):
+            solve_batch(stock[:, None], policy, sf_table=table)
+        return
     res = solve_batch(stock[:, None], policy, sf_table=table)
     ref = np.abs(model.inflow.values).max() + np.abs(stock).max()
     np.testing.assert_allclose(res.inflow[:, 0], model.inflow.values, rtol=0, atol=1e-9 * ref)
@@ -162,6 +168,12 @@ def test_kernel_equals_flodym_path(case):
 @given(cases())
 def test_age_only_kernel_equals_table_kernel(case):
     stock, shape, scale, policy, form = case
+    policy = "allow" if policy == "error" else policy
+    curves = cohort_survival_batch(shape, scale, np.ones((1, shape.shape[1])), form)
+    table = survival_table_batch(shape[:, None], scale[:, None], form)
+    a = solve_batch(stock[:, None], policy, sf_table=table)
+    b = solve_batch(stock[:, None], policy, sf_cohorts=curves)
+    np.testing.assert_allclose(a.inflow, b.inflow, rtol=1e-12, atol=1e-9 * np.abs(stock).max())
     shape, scale = shape[:1].repeat(len(stock), 0), scale[:1].repeat(len(stock), 0)
     table = survival_table_batch(shape[:, None], scale[:, None], form)
     a = solve_batch(stock[:, None], policy, sf_table=table)

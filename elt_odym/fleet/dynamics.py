@@ -129,7 +129,7 @@ def workbook_pre_stock(data: ModelData, first_stock: np.ndarray, form: str
     a_max = int(ages[np.any(shares > 0, axis=1)].max()) if np.any(shares > 0) else 0
     shape = np.asarray(data["weibull_shape"].values, dtype=float)
     scale = np.asarray(data["weibull_scale"].values, dtype=float)
-    sf = survival_by_age(np.arange(a_max + 1), shape, scale, form)  # base parameters
+    sf = survival_by_age(np.arange(a_max + 1)[:, None], shape, scale, form)  # base parameters
     pre_years = list(range(data.years[0] - a_max, data.years[0]))
     stock = np.zeros((a_max, first_stock.size))
     for a in range(1, a_max + 1):

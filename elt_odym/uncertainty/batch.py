@@ -164,15 +164,14 @@ def evaluate(base: BaseInputs, d: Draws) -> dict[str, np.ndarray]:
     eol = _fleet(base, d)
     eol_mass = eol * d.weight[None]
     idx = [base.materials.index(m) for m in base.metals]
-    if d.composition is None:  # Eq. 6, summed over types, without a (T, N, G, M) array
-        material = np.einsum("tng,gm->tnm", eol_mass, base.composition)
-        secondary = np.einsum("tng,gm,tg->tnm", eol_mass, base.composition, base.collection)
-    else:
-        material = np.einsum("tng,ngm->tnm", eol_mass, d.composition)
-        secondary = np.einsum("tng,ngm,tg->tnm", eol_mass, d.composition, base.collection)
-    secondary *= base.recovery
-    mass = secondary[..., idx]
-    value = calc_economic_value(secondary, d.price[None]).sum(axis=-1, keepdims=True)
+    comp = base.composition[None] if d.composition is None else d.composition  # (1|N, G, M)
+    collected = eol_mass * base.collection[:, None, :]  # (T, N, G)
+    metals = np.broadcast_to(comp[..., idx], (eol.shape[1],) + comp.shape[1:2] + (len(idx),))
+    material = np.einsum("tng,ngm->tnm", eol_mass, metals)  # Eq. 6 for Fe, Al, Cu
+    mass = np.einsum("tng,ngm->tnm", collected, metals) * base.recovery[idx]
+    # Eq. 7 summed over materials first: value per tonne of collected truck of each type
+    value_per_t = calc_economic_value(comp * base.recovery, d.price[:, None, :]).sum(axis=-1)
+    value = (collected * value_per_t[None]).sum(axis=-1, keepdims=True)
     mult = base.multiplier[:, None, None]
     savings = {
         "energy_saving": calc_saving(d.energy[None, ..., 0], d.energy[None, ..., 1], mass),
@@ -180,7 +179,7 @@ def evaluate(base: BaseInputs, d: Draws) -> dict[str, np.ndarray]:
         "carbon_saving_decreasing": calc_saving(d.carbon[None, ..., 0] * mult,
                                                 d.carbon[None, ..., 1] * mult, mass)}
     out = {"eol": _add_total(eol), "eol_mass": _add_total(eol_mass),
-           "eol_material": material[..., idx], "economic_value": value}
+           "eol_material": material, "economic_value": value}
     out.update({k: _add_total(v) for k, v in savings.items()})
     return {k: np.moveaxis(v, 1, 0) for k, v in out.items()}
 
