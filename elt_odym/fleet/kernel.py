@@ -27,37 +27,6 @@ class BatchResult:
     negative: np.ndarray
 
 
-def survival_by_age_batch(shape: np.ndarray, scale: np.ndarray, n_ages: int,
-                          form: str) -> np.ndarray:
-    """Survival ``s[k]`` for ages ``k = 0..n_ages-1``; ``shape`` and ``scale`` are ``(N, G)``.
-
-    Written for speed with ``x = (k/eta)^beta = exp(beta (ln k - ln eta))``: the survival form
-    is ``exp(-x)``, the pdf form ``1 - cumsum(beta/k * x * exp(-x))`` (the study's Eq. 4).
-    """
-    shape = np.asarray(shape, dtype=float)
-    scale = np.asarray(scale, dtype=float)
-    rest = np.broadcast_shapes(shape.shape, scale.shape)
-    out = np.ones((n_ages,) + rest)
-    if n_ages < 2:
-        return out
-    k = np.arange(1, n_ages, dtype=float).reshape((-1,) + (1,) * len(rest))
-    x = np.log(k) - np.log(scale)
-    x *= shape
-    np.exp(x, out=x)
-    if form == "survival":
-        np.exp(-x, out=out[1:])
-        return out
-    if form != "pdf":
-        raise ValueError(f"unknown lifetime form {form!r}")
-    phi = np.exp(-x)
-    phi *= x
-    phi *= shape / k
-    np.cumsum(phi, axis=0, out=phi)
-    np.subtract(1.0, phi, out=out[1:])
-    np.maximum(out, 0.0, out=out)
-    return out
-
-
 def _survival_from_x(x: np.ndarray, shape: np.ndarray, k: np.ndarray, form: str,
                      out: np.ndarray) -> np.ndarray:
     """Fill ``out[1:]`` from ``x = (k/eta)^beta`` (ages ``k >= 1``); ``out[0] = 1``."""
@@ -72,6 +41,28 @@ def _survival_from_x(x: np.ndarray, shape: np.ndarray, k: np.ndarray, form: str,
     np.subtract(1.0, phi, out=out[1:])
     np.maximum(out, 0.0, out=out)
     return out
+
+
+def survival_by_age_batch(shape: np.ndarray, scale: np.ndarray, n_ages: int,
+                          form: str) -> np.ndarray:
+    """Survival ``s[k]`` for ages ``k = 0..n_ages-1``; ``shape`` and ``scale`` are ``(N, G)``.
+
+    Written for speed with ``x = (k/eta)^beta = exp(beta (ln k - ln eta))``: the survival form
+    is ``exp(-x)``, the pdf form ``1 - cumsum(beta/k * x * exp(-x))`` (the study's Eq. 4).
+    """
+    shape = np.asarray(shape, dtype=float)
+    scale = np.asarray(scale, dtype=float)
+    rest = np.broadcast_shapes(shape.shape, scale.shape)
+    out = np.ones((n_ages,) + rest)
+    if n_ages < 2:
+        return out
+    if form not in ("pdf", "survival"):
+        raise ValueError(f"unknown lifetime form {form!r}")
+    k = np.arange(1, n_ages, dtype=float).reshape((-1,) + (1,) * len(rest))
+    x = np.log(k) - np.log(scale)
+    x *= shape
+    np.exp(x, out=x)
+    return _survival_from_x(x, shape, k, form, out)
 
 
 X_NEGLIGIBLE = 45.0  # beyond x = (k/eta)^beta = 45, exp(-x) < 3e-20: survival and pdf are 0
