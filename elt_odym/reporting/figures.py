@@ -41,19 +41,27 @@ def _stack(ax, t, variable, scale, ylabel, title, material=""):
     ax.legend(fontsize=7, loc="upper left")
 
 
+def _share_lines(ax, t: pd.DataFrame, variable: str) -> None:
+    """Dotted share of each type in the total, on a second axis."""
+    share = ax.twinx()
+    total = _series(t, variable)
+    for g in _types(t):
+        share.plot(total.index, _series(t, variable, g) / total.where(total != 0) * 100,
+                   ls=":", lw=1)
+    share.set_ylabel("share (%)", fontsize=8)
+    share.set_ylim(0, 100)
+
+
 def fig_fleet(t: pd.DataFrame, path: Path) -> None:
     """Fig. 2: stock number and share, stock weight, end-of-life number, weight and share."""
     fig = Figure(figsize=(11, 8), layout="constrained")
     axes = fig.subplots(2, 2).ravel()
-    _stack(axes[0], t, "stock", 1e-6, "million units", "a  stock number")
-    share = axes[0].twinx()
-    total = _series(t, "stock")
-    for g in _types(t):
-        share.plot(total.index, _series(t, "stock", g) / total * 100, ls=":", lw=1)
-    share.set_ylabel("share (%)", fontsize=8)
+    _stack(axes[0], t, "stock", 1e-6, "million units", "a  stock number (dotted: share)")
+    _share_lines(axes[0], t, "stock")
     _stack(axes[1], t, "stock_mass", 1e-6, "Mt", "b  stock weight")
     _stack(axes[2], t, "eol", 1e-3, "thousand units", "c  end-of-life number")
-    _stack(axes[3], t, "eol_mass", 1e-6, "Mt", "d  end-of-life weight (band: truck unit only)")
+    _stack(axes[3], t, "eol_mass", 1e-6, "Mt", "d  end-of-life weight (dotted: share)")
+    _share_lines(axes[3], t, "eol_mass")
     low = _series(t, "eol_mass_low") * 1e-6
     axes[3].plot(low.index, low.values, "k--", lw=1, label="total, truck unit only")
     axes[3].legend(fontsize=7, loc="upper left")
