@@ -17,7 +17,6 @@ reflective least squares from the given initial values).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy.optimize import least_squares
 
-from .data import ModelData, load_data
+from .data import ModelData, load_data, with_values
 from .errors import CalibrationError
 from .fleet.dynamics import project
 from .model import run
@@ -37,15 +36,6 @@ from .targets import compare, read_targets
 
 KINDS = ("weibull_scale", "weibull_shape", "scale_trend", "scale_trend_start")
 TREND_STEP = 10.0  # years per unit of scale_trend: the trend is stated per decade
-
-
-def with_values(data: ModelData, updates: dict[str, np.ndarray]) -> ModelData:
-    """A copy of ``data`` whose parameters ``updates`` take new dense values."""
-    params = dict(data.parameters)
-    for name, values in updates.items():
-        params[name] = dataclasses.replace(params[name], values=np.asarray(values, float),
-                                           present=True)
-    return dataclasses.replace(data, parameters=params)
 
 
 def cohort_factor(years: list[int], slope: np.ndarray, start: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ Nothing is dropped: a problem anywhere stops the run with the full list of probl
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,15 @@ class ModelData:
         """A full-coverage parameter as a flodym :class:`~flodym.Parameter`."""
         p = self.parameters[name]
         return fd.Parameter(name=name, dims=self.flodym_dims(p.spec.dims), values=p.values)
+
+
+def with_values(data: ModelData, updates: dict[str, np.ndarray]) -> ModelData:
+    """A copy of ``data`` whose parameters ``updates`` take new dense values."""
+    params = dict(data.parameters)
+    for name, values in updates.items():
+        params[name] = dataclasses.replace(params[name], values=np.asarray(values, float),
+                                           present=True)
+    return dataclasses.replace(data, parameters=params)
 
 
 def _dim_items(config: RunConfig, master: ClassificationMaster, options: ModelOptions

@@ -198,3 +198,21 @@ def test_odym_lifetime_dicts():
         from_odym_lifetime({"Type": "Gamma"}, d)
     with pytest.raises(ValueError, match="Scale"):
         from_odym_lifetime({"Type": "Weibull", "Shape": 2}, d)
+
+
+def test_odym_lifetime_dicts_drive_the_model():
+    from elt_odym.data import load_data
+    from elt_odym.fleet.dynamics import run_fleet
+    from elt_odym.fleet.lifetimes import with_odym_lifetimes
+
+    data = load_data(scenario="literature")
+    new = with_odym_lifetimes(data, {"HT": {"Type": "Weibull", "Shape": 5.0, "Scale": 18.2}})
+    assert new["weibull_shape"].values[0] == 5.0 and new["weibull_scale"].values[0] == 18.2
+    assert new["weibull_scale"].values[1] == data["weibull_scale"].values[1]
+    a, b = run_fleet(data), run_fleet(new)
+    assert not np.allclose(a.eol[:, 0], b.eol[:, 0])
+    np.testing.assert_allclose(a.eol[:, 2], b.eol[:, 2])
+    with pytest.raises(ValueError, match="Weibull"):
+        with_odym_lifetimes(data, {"HT": {"Type": "Normal", "Mean": 10, "StdDev": 2}})
+    with pytest.raises(ValueError, match="product type"):
+        with_odym_lifetimes(data, {"XX": {"Type": "Weibull", "Shape": 2, "Scale": 3}})

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from elt_odym.calibration import with_values
+from elt_odym.data import with_values
 from elt_odym.data import load_data
 from elt_odym.evaluation import calc_economic_value, calc_inflated, calc_saving, calc_saving_range
 from elt_odym.fleet.dynamics import FleetResult

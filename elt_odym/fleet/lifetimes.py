@@ -135,6 +135,40 @@ def from_odym_lifetime(lt: dict, dims: fd.DimensionSet) -> fd.LifetimeModel:
     return cls(mean=arr("Mean"), std=arr("StdDev"), **common)
 
 
+def with_odym_lifetimes(data, lifetimes: dict[str, dict]):
+    """Use ODYM lifetime dicts (one per product type) as the model's Weibull lifetimes.
+
+    Parameters
+    ----------
+    data : ModelData
+    lifetimes : dict
+        ``{"HT": {"Type": "Weibull", "Shape": 5.0, "Scale": 18.2}, ...}``; types not named keep
+        their workbook values. The model's lifetime is the study's Weibull (Eqs. 4-5), so only
+        ``Type: Weibull`` is accepted here; :func:`from_odym_lifetime` maps every ODYM type to a
+        flodym lifetime model for stock models of your own.
+
+    Returns
+    -------
+    ModelData
+        A copy with ``weibull_shape`` and ``weibull_scale`` replaced (same convention,
+        ``inflow_at="end"``).
+    """
+    from ..data import with_values
+
+    products = data.items["g"]
+    shape = np.array(data["weibull_shape"].values, float)
+    scale = np.array(data["weibull_scale"].values, float)
+    for product, lt in lifetimes.items():
+        if product not in products:
+            raise ValueError(f"{product!r} is not a product type {products}")
+        if lt.get("Type") != "Weibull":
+            raise ValueError(f"{product}: the model's lifetime is Weibull; got Type "
+                             f"{lt.get('Type')!r} (use from_odym_lifetime for other models)")
+        shape[products.index(product)] = float(lt["Shape"])
+        scale[products.index(product)] = float(lt["Scale"])
+    return with_values(data, {"weibull_shape": shape, "weibull_scale": scale})
+
+
 def scipy_weibull(shape: float, scale: float):
     """The frozen scipy distribution of the same Weibull (for cross-checks)."""
     return scipy.stats.weibull_min(c=shape, scale=scale)

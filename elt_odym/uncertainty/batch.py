@@ -196,7 +196,7 @@ def data_for_draw(data: ModelData, base: BaseInputs, draws: Draws, i: int) -> Mo
     """
     import dataclasses
 
-    from ..calibration import with_values
+    from ..data import with_values
 
     if not np.all(draws.stock_mult[i] == 1.0) or not np.all(draws.shape_mult[i] == 1.0):
         raise ValueError("data_for_draw supports draws with stock and shape multipliers of 1")

@@ -15,8 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy.special import gamma
 
-from ..calibration import with_values
-from ..data import ModelData
+from ..data import ModelData, with_values
 from ..fleet.dynamics import project
 from ..model import run
 
