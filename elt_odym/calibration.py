@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from scipy.optimize import least_squares
+from tqdm import tqdm
 
 from .data import ModelData, load_data, with_values
 from .errors import CalibrationError
@@ -80,7 +81,7 @@ def _check_free(data: ModelData, free: pd.DataFrame, path: str) -> None:
 
 
 def calibrate(targets_path: str | Path, data_dir: str | Path | None = None,
-              scenario: str | None = None):
+              scenario: str | None = None, progress: bool = False):
     """Fit the free parameters of ``targets_path`` to its targets.
 
     Returns
@@ -97,8 +98,10 @@ def calibrate(targets_path: str | Path, data_dir: str | Path | None = None,
     _check_free(base, free, str(targets_path))
     projection = project(base)
     scale = targets["value"].to_numpy(float) * targets["tolerance"].to_numpy(float)
+    bar = tqdm(desc="calibrating", unit=" model runs", disable=not progress or None, leave=False)
 
     def residual(x):
+        bar.update(1)
         result = run(data=apply(base, free, x), engine="kernel", projection=projection)
         model = compare(result.results, targets)["model"].to_numpy(float)
         if np.isnan(model).any():
@@ -108,6 +111,7 @@ def calibrate(targets_path: str | Path, data_dir: str | Path | None = None,
     fit = least_squares(residual, free["initial"].to_numpy(float),
                         bounds=(free["lower"].to_numpy(float), free["upper"].to_numpy(float)),
                         x_scale="jac", xtol=1e-10, ftol=1e-10, gtol=1e-10, max_nfev=400)
+    bar.close()
     data = apply(base, free, fit.x)
     table = free.assign(fitted=fit.x, cost=fit.cost, status=fit.status)
     result = run(data=data, projection=projection)
@@ -175,11 +179,12 @@ def residual_figure(residuals: pd.DataFrame, path: Path) -> None:
 
 
 def run_calibration(targets_path: str | Path, out: str | Path, data_dir=None, scenario=None,
-                    force: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    force: bool = False, progress: bool = False
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Calibrate and write workbooks, ``calibration_parameters.csv``,
     ``calibration_residuals.csv`` and ``calibration_residuals.png`` into ``out``."""
     out = prepare_out_dir(out, force)
-    data, table, residuals = calibrate(targets_path, data_dir, scenario)
+    data, table, residuals = calibrate(targets_path, data_dir, scenario, progress)
     write_calibrated(data, table, Path(targets_path), out, data.master.version)
     write_csv(table, out / "calibration_parameters.csv")
     write_csv(residuals, out / "calibration_residuals.csv")

@@ -53,7 +53,7 @@ def cmd_calibrate(args) -> int:
     from .calibration import run_calibration
 
     table, residuals = run_calibration(args.targets, args.out, args.data, args.scenario,
-                                       args.force)
+                                       args.force, progress=True)
     print(table[["name", "item", "initial", "fitted"]].to_string(index=False))
     print(residuals[["target_id", "target", "model", "rel_error", "tolerance",
                      "status"]].to_string(index=False))
