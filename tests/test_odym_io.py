@@ -82,6 +82,7 @@ BROKEN = [  # file, sheet, cell, new value, rule, cell reported
     ("recovery_efficiency.xlsx", "Values_Master", "B2", 1.5, "above-maximum", "B2"),
     ("material_composition.xlsx", "Values_Master", "C2", 0.9, "sum-too-large", ""),
     ("collection_rate.xlsx", "Values_Table", "C2", None, "not-a-number", "C2"),
+    ("unit_weight.xlsx", "Cover", "B2", "unit_mass", "name-mismatch", "B2"),
 ]
 
 
@@ -94,6 +95,22 @@ def test_each_rule_names_file_sheet_cell(data_copy, file, sheet, cell, value, ru
     assert Path(p.file).name == file
     assert p.sheet == sheet or (sheet == "Values_Master" and p.sheet == "Values_Master")
     assert p.cell == where
+
+
+def test_aspect_and_classification_rules(data_copy):
+    path = data_copy / "unit_weight.xlsx"
+    set_cell(path, "Cover", "A12", "Material")
+    assert any(p.rule == "aspect-mismatch" and p.sheet == "Cover" for p in _problems(data_copy))
+    set_cell(path, "Cover", "A12", "Product")
+    set_cell(path, "Cover", "B12", "Material")
+    found = [p for p in _problems(data_copy) if p.rule == "wrong-classification"]
+    assert found and "configuration assigns 'Truck_type'" in found[0].message
+
+
+def test_missing_workbook_is_reported(data_copy):
+    (data_copy / "price.xlsx").unlink()
+    problems = [p for p in _problems(data_copy) if p.rule == "missing-file"]
+    assert problems and Path(problems[0].file).name == "price.xlsx"
 
 
 def test_missing_row_is_missing_item_not_dropped(data_copy):
