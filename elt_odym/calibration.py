@@ -81,7 +81,8 @@ def _check_free(data: ModelData, free: pd.DataFrame, path: str) -> None:
 
 
 def calibrate(targets_path: str | Path, data_dir: str | Path | None = None,
-              scenario: str | None = None, progress: bool = False):
+              scenario: str | None = None, progress: bool = False
+              ) -> tuple[ModelData, pd.DataFrame, pd.DataFrame]:
     """Fit the free parameters of ``targets_path`` to its targets.
 
     Returns

@@ -50,7 +50,8 @@ def _read_sheet(path: str, sheet: str, columns: list[str], problems: list[Proble
     return pd.DataFrame(rows, columns=columns)
 
 
-def read_targets(path: str | Path, with_free: bool = False):
+def read_targets(path: str | Path, with_free: bool = False
+                 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Read the ``targets`` sheet (and ``free_parameters`` if ``with_free``).
 
     Raises

@@ -23,11 +23,14 @@ test suite measures by how much.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import scipy.stats
 import flodym as fd
+
+if TYPE_CHECKING:
+    from ..data import ModelData
 
 INFLOW_AT = "end"
 
@@ -135,7 +138,7 @@ def from_odym_lifetime(lt: dict, dims: fd.DimensionSet) -> fd.LifetimeModel:
     return cls(mean=arr("Mean"), std=arr("StdDev"), **common)
 
 
-def with_odym_lifetimes(data, lifetimes: dict[str, dict]):
+def with_odym_lifetimes(data: "ModelData", lifetimes: dict[str, dict]) -> "ModelData":
     """Use ODYM lifetime dicts (one per product type) as the model's Weibull lifetimes.
 
     Parameters
@@ -169,6 +172,6 @@ def with_odym_lifetimes(data, lifetimes: dict[str, dict]):
     return with_values(data, {"weibull_shape": shape, "weibull_scale": scale})
 
 
-def scipy_weibull(shape: float, scale: float):
+def scipy_weibull(shape: float, scale: float) -> scipy.stats.rv_continuous:
     """The frozen scipy distribution of the same Weibull (for cross-checks)."""
     return scipy.stats.weibull_min(c=shape, scale=scale)

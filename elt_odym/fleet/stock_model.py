@@ -93,7 +93,8 @@ class FleetStockModel(fd.StockDrivenDSM):
 
 
 def solve_one(stock: np.ndarray, sf: np.ndarray, policy: str, names: list[str] | None = None,
-              years: list[int] | None = None, tolerance: float = 1e-9):
+              years: list[int] | None = None, tolerance: float = 1e-9
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Solve the stock-driven model for one parameter set.
 
     Parameters

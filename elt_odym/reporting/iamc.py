@@ -8,8 +8,12 @@ parent without a suffix. pyam is optional: :func:`to_pyam` uses it when it is in
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyam
 
 from .. import __version__
 from .results import atomic_write, write_csv
@@ -74,7 +78,7 @@ def write_iamc(results: pd.DataFrame, out: Path, product: str, region: str) -> l
     return [out / "results_iamc.csv", out / "results_iamc.xlsx"]
 
 
-def to_pyam(results: pd.DataFrame, product: str, region: str):
+def to_pyam(results: pd.DataFrame, product: str, region: str) -> "pyam.IamDataFrame":
     """An ``pyam.IamDataFrame`` of the results (needs the optional package pyam)."""
     try:
         import pyam
