@@ -9,10 +9,7 @@ def add_subcommands(sub) -> None:
     """Register the extra subcommands on the ``elt-odym`` parser."""
     p = sub.add_parser("calibrate", help="fit free parameters to targets")
     p.add_argument("--targets", required=True, help="targets workbook with free_parameters")
-    p.add_argument("--out", required=True, help="new or empty folder for calibrated workbooks")
-    p.add_argument("--data", help="data folder (default: bundled)")
-    p.add_argument("--scenario", help="base scenario (default: the config's default)")
-    p.add_argument("--force", action="store_true", help="allow a non-empty output folder")
+    _common(p)
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("compare", help="compare results.csv with targets")
     p.add_argument("--results", required=True)

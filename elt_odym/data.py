@@ -83,6 +83,14 @@ def with_values(data: ModelData, updates: dict[str, np.ndarray]) -> ModelData:
     return dataclasses.replace(data, parameters=params)
 
 
+def with_observations(data: ModelData, updates: dict[str, dict[tuple, float]]) -> ModelData:
+    """A copy of ``data`` whose sparse parameters ``updates`` take new observations."""
+    params = dict(data.parameters)
+    for name, observations in updates.items():
+        params[name] = dataclasses.replace(params[name], observations=dict(observations))
+    return dataclasses.replace(data, parameters=params)
+
+
 def _dim_items(config: RunConfig, master: ClassificationMaster, options: ModelOptions
                ) -> dict[str, list]:
     items = {}
@@ -135,11 +143,14 @@ def parameter_paths(config: RunConfig, scenario: str | None) -> dict[str, Path]:
     return {p.name: files.get(p.name, config.data_dir / f"{p.name}.xlsx") for p in PARAMETERS}
 
 
-def _read_all(config, master, items, paths, options) -> tuple[dict, list[Problem]]:
+def _read_all(config, master, items, paths) -> tuple[dict, list[Problem]]:
+    """Read and validate the parameters named in ``paths`` (a subset or all)."""
     problems: list[Problem] = []
     data = {}
     dim_classes = {x: config.dimensions[d.name] for x, d in DIM_BY_LETTER.items()}
     for spec in PARAMETERS:
+        if spec.name not in paths:
+            continue
         path = paths[spec.name]
         if not path.is_file():
             if spec.name in OPTIONAL_PARAMETERS:
@@ -175,7 +186,7 @@ def load_data(data_dir: str | Path | None = None, scenario: str | None = None) -
     name, _, options = config.resolve(scenario)
     master = read_classification_master(config.classification_path)
     items = _dim_items(config, master, options)
-    data, problems = _read_all(config, master, items, parameter_paths(config, name), options)
+    data, problems = _read_all(config, master, items, parameter_paths(config, name))
     if problems:
         raise DataValidationError(problems)
     return ModelData(config=config, scenario=name, options=options, master=master, items=items,
@@ -201,16 +212,9 @@ def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
         paths = {k: v for k, v in parameter_paths(config, scenario).items()
                  if (v, options.first_year, options.last_year) not in checked}
         checked |= {(v, options.first_year, options.last_year) for v in paths.values()}
-        _, found = _read_all_subset(config, master, items, paths, options)
+        _, found = _read_all(config, master, items, paths)
         problems += found
     return _unique(problems)
-
-
-def _read_all_subset(config, master, items, paths, options):
-    full = {p.name: paths.get(p.name, Path("/nonexistent/skip")) for p in PARAMETERS}
-    data, problems = _read_all(config, master, items, full, options)
-    skipped = {str(Path("/nonexistent/skip"))}
-    return data, [p for p in problems if p.file not in skipped]
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

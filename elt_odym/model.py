@@ -108,21 +108,28 @@ def run(data_dir: str | Path | None = None, scenario: str | None = None,
                      error)
 
 
+HEADLINE = (("eol_mass", "", "Mt", 1e-6), ("eol_material", "Fe", "Mt", 1e-6),
+            ("eol_material", "Al", "Mt", 1e-6), ("eol_material", "Cu", "Mt", 1e-6),
+            ("economic_value", "total", "billion USD", 1e-9),
+            ("energy_saving", "total", "PJ", 1e-6), ("carbon_saving", "total", "Mt CO2e", 1e-6),
+            ("carbon_saving_decreasing", "total", "Mt CO2e", 1e-6))
+"""Headline quantities: variable, material ("" or "total" for sums), display unit, scale."""
+
+
+def _headline(result: RunResult, rows=HEADLINE):
+    """``(label, variable, material, unit, scale)`` of the rows whose material exists."""
+    known = set(result.data.items["m"]) | {"", "total"}
+    for var, mat, unit, scale in rows:
+        if mat in known:
+            yield var + (f" {mat}" if mat not in ("", "total") else ""), var, mat, unit, scale
+
+
 def summary(result: RunResult, years: tuple[int, ...] = (2010, 2023, 2030, 2050)) -> pd.DataFrame:
     """Headline figures: end-of-life count and weight, Fe/Al/Cu, value, savings."""
-    rows = [("eol", "", "unit", 1.0), ("eol_mass", "", "Mt", 1e-6),
-            ("eol_material", "Fe", "Mt", 1e-6), ("eol_material", "Al", "Mt", 1e-6),
-            ("eol_material", "Cu", "Mt", 1e-6), ("economic_value", "total", "billion USD", 1e-9),
-            ("energy_saving", "total", "PJ", 1e-6), ("carbon_saving", "total", "Mt CO2e", 1e-6),
-            ("carbon_saving_decreasing", "total", "Mt CO2e", 1e-6)]
     years = [y for y in years if y in result.data.years]
-    known = set(result.data.items["m"]) | {"", "total"}
-    table = []
-    for var, mat, unit, scale in rows:
-        if mat not in known:
-            continue
-        label = f"{var}" + (f" {mat}" if mat and mat != "total" else "")
-        table.append([label, unit] + [result.value(var, y, "total", mat) * scale for y in years])
+    table = [[label, unit] + [result.value(var, y, "total", mat) * scale for y in years]
+             for label, var, mat, unit, scale in _headline(
+                 result, (("eol", "", "unit", 1.0),) + HEADLINE)]
     return pd.DataFrame(table, columns=["quantity", "unit"] + [str(y) for y in years])
 
 
@@ -137,22 +144,12 @@ def cumulative(result: RunResult, variable: str, first: int, last: int,
     return float(np.sum(t.loc[mask, "value"]))
 
 
-CUMULATIVE = (("eol_mass", "", "Mt", 1e-6), ("eol_material", "Fe", "Mt", 1e-6),
-              ("eol_material", "Al", "Mt", 1e-6), ("eol_material", "Cu", "Mt", 1e-6),
-              ("economic_value", "total", "billion USD", 1e-9),
-              ("energy_saving", "total", "PJ", 1e-6), ("carbon_saving", "total", "Mt CO2e", 1e-6),
-              ("carbon_saving_decreasing", "total", "Mt CO2e", 1e-6))
-
-
 def cumulative_summary(result: RunResult, first: int, last: int) -> pd.DataFrame:
     """Cumulative headline figures over ``first..last`` (end-of-life weight, metals, value,
     savings), with the low and high ends where the variable has them."""
-    known = set(result.data.items["m"]) | {"", "total"}
     rows = []
-    for var, mat, unit, scale in CUMULATIVE:
-        if mat not in known:
-            continue
-        row = {"quantity": var + (f" {mat}" if mat not in ("", "total") else ""), "unit": unit,
+    for label, var, mat, unit, scale in _headline(result):
+        row = {"quantity": label, "unit": unit,
                "value": cumulative(result, var, first, last, "total", mat) * scale}
         for end in ("low", "high"):
             name = f"{var}_{end}"

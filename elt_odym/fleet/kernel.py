@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 
-
 @dataclass
 class BatchResult:
     """Inflow, outflow (including early retirement), early retirement and negative events."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
+import scipy.special
 import scipy.stats
 import flodym as fd
 
@@ -47,6 +48,11 @@ def weibull_cdf(k: np.ndarray, shape: np.ndarray, scale: np.ndarray) -> np.ndarr
     """Eq. 5: ``1 - exp(-(k/eta)^beta)`` for ``k >= 0``, else 0."""
     k = np.maximum(np.asarray(k, dtype=float), 0.0)
     return 1.0 - np.exp(-((k / scale) ** shape))
+
+
+def weibull_mean(shape: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Mean lifetime of a Weibull: ``eta * Gamma(1 + 1/beta)``."""
+    return np.asarray(scale, float) * scipy.special.gamma(1.0 + 1.0 / np.asarray(shape, float))
 
 
 def survival_by_age(ages: np.ndarray, shape: np.ndarray, scale: np.ndarray,

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import gamma
 
 from ..data import ModelData
 from ..evaluation.economics import calc_economic_value
 from ..evaluation.energy_carbon import calc_saving
 from ..evaluation.indicators import assessed_materials
 from ..fleet.dynamics import Projection, extended_stock, lifetime_parameters, project
+from ..fleet.lifetimes import weibull_mean
 from ..fleet.kernel import (cohort_survival_batch, solve_batch, survival_by_age_batch,
                             survival_table_batch)
 
@@ -55,8 +55,7 @@ class BaseInputs:
     @property
     def mean_life(self) -> np.ndarray:
         """Mean Weibull lifetime of each type from its base (first model cohort) parameters."""
-        i = self.n_pre
-        return self.scale_c[i] * gamma(1.0 + 1.0 / self.shape_c[i])
+        return weibull_mean(self.shape_c[self.n_pre], self.scale_c[self.n_pre])
 
     @property
     def cohort_constant(self) -> bool:
@@ -194,9 +193,7 @@ def data_for_draw(data: ModelData, base: BaseInputs, draws: Draws, i: int) -> Mo
     Supports the draws of lifetime scale, weight, composition, price and factors (the stock
     multiplier must be 1: the flodym path reads the stock from the projection).
     """
-    import dataclasses
-
-    from ..data import with_values
+    from ..data import with_observations, with_values
 
     if not np.all(draws.stock_mult[i] == 1.0) or not np.all(draws.shape_mult[i] == 1.0):
         raise ValueError("data_for_draw supports draws with stock and shape multipliers of 1")
@@ -206,11 +203,10 @@ def data_for_draw(data: ModelData, base: BaseInputs, draws: Draws, i: int) -> Mo
                "unit_weight": draws.weight[i], "price": price}
     if draws.composition is not None:
         updates["material_composition"] = draws.composition[i]
-    new = with_values(data, updates)
-    params = dict(new.parameters)
+    factors = {}
     for name, arr in (("energy_factor", draws.energy[i]), ("carbon_factor", draws.carbon[i])):
-        obs = dict(params[name].observations)
+        obs = dict(data[name].observations)
         for m, metal in enumerate(base.metals):
             obs[(metal, "primary")], obs[(metal, "secondary")] = arr[m]
-        params[name] = dataclasses.replace(params[name], observations=obs)
-    return dataclasses.replace(new, parameters=params)
+        factors[name] = obs
+    return with_observations(with_values(data, updates), factors)

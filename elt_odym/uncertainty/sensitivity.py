@@ -7,16 +7,15 @@ minimum and maximum, every energy and carbon factor -20 % and +20 % (``factor_ra
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy.special import gamma
 
-from ..data import ModelData, with_values
+from ..data import ModelData, with_observations, with_values
 from ..fleet.dynamics import project
+from ..fleet.lifetimes import weibull_mean
 from ..model import run
 
 COLUMNS = ["parameter", "change", "variable", "truck_type", "material", "year", "base",
@@ -27,9 +26,8 @@ VARIABLES = ["eol", "eol_mass", "eol_material", "economic_value", "energy_saving
 
 def shift_lifetime(data: ModelData, years: float, product: str | None = None) -> ModelData:
     """Shift the mean Weibull lifetime of one type (or all) by ``years``."""
-    shape = np.asarray(data["weibull_shape"].values, float)
     scale = np.asarray(data["weibull_scale"].values, float)
-    mean = scale * gamma(1.0 + 1.0 / shape)
+    mean = weibull_mean(np.asarray(data["weibull_shape"].values, float), scale)
     mask = np.array([product in (None, g) for g in data.items["g"]])
     return with_values(data, {"weibull_scale": np.where(mask, scale * (mean + years) / mean,
                                                         scale)})
@@ -37,12 +35,8 @@ def shift_lifetime(data: ModelData, years: float, product: str | None = None) ->
 
 def scale_observations(data: ModelData, names: tuple[str, ...], factor: float) -> ModelData:
     """Multiply every value of sparse parameters (e.g. the energy and carbon factors)."""
-    params = dict(data.parameters)
-    for name in names:
-        p = params[name]
-        params[name] = dataclasses.replace(
-            p, observations={k: v * factor for k, v in p.observations.items()})
-    return dataclasses.replace(data, parameters=params)
+    return with_observations(data, {n: {k: v * factor for k, v in data[n].observations.items()}
+                                    for n in names})
 
 
 def with_price(data: ModelData, statistic: str) -> ModelData:
