@@ -17,12 +17,10 @@ reflective least squares from the given initial values).
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from scipy.optimize import least_squares
 from tqdm import tqdm
 
@@ -30,9 +28,6 @@ from .data import ModelData, load_data, with_values
 from .errors import CalibrationError
 from .fleet.dynamics import project
 from .model import run
-from .odym_io.workbook import new_parameter_workbook, write_parameter_workbook
-from .reporting.outputs import prepare_out_dir
-from .reporting.results import write_csv
 from .targets import compare, read_targets
 
 KINDS = ("weibull_scale", "weibull_shape", "scale_trend", "scale_trend_start")
@@ -117,77 +112,3 @@ def calibrate(targets_path: str | Path, data_dir: str | Path | None = None,
     table = free.assign(fitted=fit.x, cost=fit.cost, status=fit.status)
     result = run(data=data, projection=projection)
     return data, table, compare(result.results, targets)
-
-
-def _calib_ref(targets_path: Path) -> dict:
-    return {"ref_id": "CALIB", "confidence": "M",
-            "source": f"fitted by elt-odym calibrate to {targets_path.name}",
-            "note": "re-run: elt-odym calibrate --targets ... (README, Calibration)"}
-
-
-def write_calibrated(data: ModelData, table: pd.DataFrame, targets_path: Path, out: Path,
-                     version: str) -> list[Path]:
-    """Write the workbooks of the fitted parameters into ``out``."""
-    today = datetime.date.today().isoformat()
-    refs = [_calib_ref(targets_path)]
-    log = [{"date": today, "author": "elt-odym calibrate", "change": "calibrated"}]
-    names = set(table["name"])
-    written = []
-    for name in ("weibull_scale", "weibull_shape"):
-        if name not in names:
-            continue
-        p = data[name]
-        rows = [(g, float(v), "", f"[CALIB|M] fitted ({name})")
-                for g, v in zip(data.items["g"], p.values)]
-        pw = new_parameter_workbook(name, p.spec.description + " (calibrated)", p.spec.unit,
-                                    [("Product", data.config.dimensions["Product"])], rows,
-                                    refs, version, log=log)
-        written.append(out / f"{name}.xlsx")
-        write_parameter_workbook(pw, written[-1])
-    if names & {"scale_trend", "scale_trend_start"}:
-        written.append(_write_factor(data, table, refs, log, version, out))
-    return written
-
-
-def _write_factor(data, table, refs, log, version, out) -> Path:
-    p = data["weibull_scale_cohort_factor"]
-    rows = [(y, g, float(p.values[i, j])) for i, y in enumerate(data.years)
-            for j, g in enumerate(data.items["g"])]
-    trend = "; ".join(f"{r.name}[{r.item}]={r.fitted:.6g}" for r in table.itertuples()
-                      if r.name.startswith("scale_trend"))
-    pw = new_parameter_workbook(
-        "weibull_scale_cohort_factor", p.spec.description + " (calibrated)", "1",
-        [("Time", data.config.dimensions["Time"]), ("Product", data.config.dimensions["Product"])],
-        rows, refs, version, source="CALIB", confidence="M", table=(["Product"], "Time"),
-        comment=f"exp(scale_trend * max(0, cohort - scale_trend_start) / 10): {trend}", log=log)
-    path = out / "weibull_scale_cohort_factor.xlsx"
-    write_parameter_workbook(pw, path)
-    return path
-
-
-def residual_figure(residuals: pd.DataFrame, path: Path) -> None:
-    """Bar chart of relative error divided by tolerance per target."""
-    fig = Figure(figsize=(10, 0.3 * len(residuals) + 1.5), layout="constrained")
-    ax = fig.subplots()
-    ratio = (residuals["rel_error"] / residuals["tolerance"]).to_numpy(float)
-    colors = ["tab:green" if abs(r) <= 1 else "tab:red" for r in ratio]
-    ax.barh(residuals["target_id"].astype(str), ratio, color=colors)
-    ax.axvline(-1, color="k", ls=":")
-    ax.axvline(1, color="k", ls=":")
-    ax.set_xlabel("relative error / tolerance (|x| <= 1 passes)")
-    ax.invert_yaxis()
-    fig.savefig(path, dpi=110)
-
-
-def run_calibration(targets_path: str | Path, out: str | Path, data_dir=None, scenario=None,
-                    force: bool = False, progress: bool = False
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Calibrate and write workbooks, ``calibration_parameters.csv``,
-    ``calibration_residuals.csv`` and ``calibration_residuals.png`` into ``out``."""
-    out = prepare_out_dir(out, force)
-    data, table, residuals = calibrate(targets_path, data_dir, scenario, progress)
-    write_calibrated(data, table, Path(targets_path), out, data.master.version)
-    write_csv(table, out / "calibration_parameters.csv")
-    write_csv(residuals, out / "calibration_residuals.csv")
-    residual_figure(residuals, out / "calibration_residuals.png")
-    return table, residuals

@@ -95,3 +95,13 @@ def write_results_xlsx(table: pd.DataFrame, sheets: dict[str, pd.DataFrame], pat
                 df.to_excel(xl, sheet_name=name[:31], index=False)
 
     atomic_write(path, write)
+
+
+def read_results_csv(path: str | Path) -> pd.DataFrame:
+    """Read a ``results.csv`` of the output contract (empty cells stay empty strings)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(2, "no such results file", str(path))
+    table = pd.read_csv(path, keep_default_na=False, dtype={"truck_type": str, "material": str})
+    table["value"] = pd.to_numeric(table["value"])
+    return table

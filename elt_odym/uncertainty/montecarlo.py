@@ -10,11 +10,9 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from ..data import ModelData
@@ -136,21 +134,3 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
                     moments[name].merge(m)
                 bar.update(sl.stop - sl.start)
     return MCResult(base, draws, samples, moments)
-
-
-def fig_eol_distribution(result: MCResult, path: Path,
-                         years: tuple[int, ...] = (2010, 2020, 2030, 2050)) -> None:
-    """Histograms of the total end-of-life weight in chosen years (like the study's Fig. 6b-e)."""
-    years = [y for y in years if y in result.base.years]
-    fig = Figure(figsize=(4 * len(years), 3.4), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(years)))
-    total = result.samples["eol_mass"][..., -1]
-    for ax, year in zip(axes, years):
-        x = total[:, result.base.years.index(year)] / 1e6
-        ax.hist(x, bins=60, color="tab:blue", alpha=0.75)
-        for q, ls in zip(np.percentile(x, [5, 50, 95]), (":", "-", ":")):
-            ax.axvline(q, color="k", ls=ls, lw=1)
-        ax.set_title(f"{year}: p50 {np.median(x):.2f} Mt", fontsize=10)
-        ax.set_xlabel("end-of-life weight (Mt)")
-    axes[0].set_ylabel("draws")
-    fig.savefig(path, dpi=110)

@@ -7,11 +7,9 @@ minimum and maximum, every energy and carbon factor -20 % and +20 % (``factor_ra
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from ..data import ModelData, with_observations, with_values
 from ..fleet.dynamics import project
@@ -84,27 +82,3 @@ def run_sensitivity(data: ModelData) -> pd.DataFrame:
                                             merged["value"] / merged["base"] - 1, 0.0)
         frames.append(merged.assign(parameter=parameter, change=change))
     return pd.concat(frames, ignore_index=True)[COLUMNS]
-
-
-def fig_sensitivity(table: pd.DataFrame, path: Path, years: tuple[int, ...] = (2030, 2050)
-                    ) -> None:
-    """Bars of the relative change of end-of-life weight and carbon saving (like Fig. 6a)."""
-    panels = [("eol_mass", ""), ("carbon_saving", "total")]
-    fig = Figure(figsize=(12, 7), layout="constrained")
-    axes = fig.subplots(1, len(panels), sharey=True)
-    for ax, (var, mat) in zip(np.atleast_1d(axes), panels):
-        part = table[(table.variable == var) & (table.truck_type == "total")
-                     & (table.material == mat)]
-        labels = (part["parameter"] + " " + part["change"]).unique()
-        pos = np.arange(len(labels))
-        for i, year in enumerate(years):
-            vals = part[part.year == year].set_index(part[part.year == year]["parameter"] + " "
-                                                     + part[part.year == year]["change"])
-            ax.barh(pos + 0.4 * i, vals.loc[labels, "rel_change"] * 100, height=0.4,
-                    label=str(year))
-        ax.set_yticks(pos + 0.2, labels, fontsize=8)
-        ax.axvline(0, color="k", lw=0.8)
-        ax.set_xlabel("change (%)")
-        ax.set_title(f"{var} {mat}".strip())
-        ax.legend()
-    fig.savefig(path, dpi=110)

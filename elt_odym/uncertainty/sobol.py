@@ -8,11 +8,9 @@ of all secondary energy and carbon factors in ``1 +- factor_range``.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
@@ -84,19 +82,3 @@ def run_sobol(data: ModelData, n: int = 1024, seed: int = 0,
                          "S1_conf": si["S1_conf"][i], "ST": si["ST"][i],
                          "ST_conf": si["ST_conf"][i]})
     return pd.DataFrame(rows)
-
-
-def fig_sobol(table: pd.DataFrame, path: Path) -> None:
-    """Bar chart of S1 and ST per factor, one panel per output."""
-    outputs = list(table["output"].unique())
-    fig = Figure(figsize=(5 * len(outputs), 4.5), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(outputs), sharey=True))
-    for ax, name in zip(axes, outputs):
-        part = table[table.output == name]
-        pos = np.arange(len(part))
-        ax.barh(pos - 0.2, part["S1"], 0.4, xerr=part["S1_conf"], label="first order S1")
-        ax.barh(pos + 0.2, part["ST"], 0.4, xerr=part["ST_conf"], label="total ST")
-        ax.set_yticks(pos, part["factor"], fontsize=8)
-        ax.set_title(name, fontsize=10)
-        ax.legend(fontsize=8)
-    fig.savefig(path, dpi=110)

@@ -1,0 +1,67 @@
+"""What every command shares: exit codes, printing, common arguments, number format.
+
+Exit codes: 0 success, 1 a check failed (validation, mass balance, ``--strict`` targets),
+2 bad input or usage. Commands print through :func:`say` (standard output) and :func:`warn`
+(standard error); :func:`elt_odym.cli.main` turns every typed user error into one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK, EXIT_CHECK, EXIT_INPUT = 0, 1, 2
+
+
+class Printer:
+    """Where a command prints: ``quiet`` hides informational lines, never errors or results."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+
+    def say(self, *parts: object) -> None:
+        """An informational line on standard output (hidden by ``-q``)."""
+        if not self.quiet:
+            print(*parts, flush=True)
+
+    def result(self, *parts: object) -> None:
+        """A result line on standard output (always shown)."""
+        print(*parts, flush=True)
+
+    @staticmethod
+    def warn(*parts: object) -> None:
+        """A line on standard error."""
+        print(*parts, file=sys.stderr, flush=True)
+
+
+def fmt(value: float) -> str:
+    """The one number format of the CLI: 4 significant digits, thousands separators."""
+    if value != value:  # NaN
+        return ""
+    return f"{value:,.4g}" if abs(value) < 1e15 else f"{value:.4g}"
+
+
+def table_text(df) -> str:
+    """A data frame as text with the CLI's number format."""
+    return df.to_string(index=False, na_rep="", float_format=fmt)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def add_data_args(p: argparse.ArgumentParser, scenario: bool = True, out: bool = True) -> None:
+    """``--data``, ``--scenario``, ``--out`` and ``--force``."""
+    p.add_argument("--data", help="data folder with config.toml (default: the bundled data)")
+    if scenario:
+        p.add_argument("--scenario", help="scenario (default: the config's default_scenario)")
+    if out:
+        p.add_argument("--out", required=True, help="new or empty output folder")
+        p.add_argument("--force", action="store_true", help="allow a non-empty output folder")

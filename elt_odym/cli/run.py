@@ -1,0 +1,87 @@
+"""Model commands: ``run`` (scenarios to the output contract) and ``diagram``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import EXIT_OK, Printer, add_data_args, positive_int, table_text
+
+
+def add_commands(sub, parent) -> None:
+    """Register ``run`` and ``diagram``."""
+    p = sub.add_parser("run", parents=[parent], help="run scenarios and write the results")
+    add_data_args(p, scenario=False)
+    p.add_argument("--scenario", action="append",
+                   help="scenario name (repeatable; 'all' for every scenario)")
+    p.add_argument("--no-figures", action="store_true", help="skip PNG and HTML figures")
+    p.add_argument("--max-events", type=positive_int, default=8,
+                   help="negative-inflow events shown")
+    p.add_argument("--cumulative", type=int, nargs=2, default=[2025, 2050],
+                   metavar=("FIRST", "LAST"), help="years of the cumulative summary")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("diagram", parents=[parent], help="draw the declared system")
+    p.add_argument("--out", default="system.png")
+    p.set_defaults(func=cmd_diagram)
+
+
+def scenario_list(data: str | None, names: list[str] | None,
+                  years: tuple[int, int] | None = None) -> list[str]:
+    """``--scenario`` values (none: the default, names, or ``all``), checked before any work.
+
+    Raises :class:`~elt_odym.errors.ConfigError` for an unknown scenario or when ``years``
+    (first, last) lies outside a scenario's model years.
+    """
+    from ..config import load_config
+    from ..errors import ConfigError
+    from ..paths import bundled_data_dir
+
+    config = load_config(data or bundled_data_dir())
+    if not names:
+        names = [config.default_scenario]
+    elif names == ["all"]:
+        names = config.scenario_names()
+    for name in names:
+        _, _, options = config.resolve(name)
+        if years and (years[0] < options.first_year or years[1] > options.last_year):
+            raise ConfigError(f"--cumulative {years[0]} {years[1]} is outside the years "
+                              f"{options.first_year}-{options.last_year} of scenario {name!r}")
+    return names
+
+
+def cmd_run(args, printer: Printer) -> int:
+    """Run scenarios and write the output contract."""
+    from ..errors import ConfigError
+    from ..model import cumulative_summary, run, summary
+    from ..reporting.outputs import prepare_out_dir, write_outputs
+
+    first, last = args.cumulative
+    if first > last:
+        raise ConfigError(f"--cumulative {first} {last}: FIRST is after LAST")
+    scenarios = scenario_list(args.data, args.scenario, (first, last))
+    prepare_out_dir(args.out, args.force)  # refuse early, before any work
+    results = []
+    for scenario in scenarios:
+        result = run(args.data, scenario)
+        results.append(result)
+        printer.say(f"\nscenario {result.scenario}: largest mass-balance error "
+                    f"{result.mass_balance_error:.2e} of the largest flow")
+        for event in result.fleet.events[: args.max_events]:
+            printer.say(f"  negative inflow: {event.describe()}")
+        if len(result.fleet.events) > args.max_events:
+            printer.say(f"  ... {len(result.fleet.events) - args.max_events} more events in "
+                        f"negative_inflow_events.csv")
+        printer.result(table_text(summary(result)))
+        printer.result(f"cumulative {first}-{last}:")
+        printer.result(table_text(cumulative_summary(result, first, last)))
+    written = write_outputs(results, args.out, force=True, figures=not args.no_figures)
+    printer.say(f"\nwrote {len(written)} files to {args.out}")
+    return EXIT_OK
+
+
+def cmd_diagram(args, printer: Printer) -> int:
+    """Draw the declared system as a PNG."""
+    from ..reporting.figures import fig_system
+
+    fig_system(Path(args.out))
+    printer.say(f"wrote {args.out}")
+    return EXIT_OK
