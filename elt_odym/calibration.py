@@ -12,11 +12,19 @@ Free parameters (``free_parameters`` sheet of a targets workbook; ``item`` is a 
 
 The residual of target ``i`` is ``(model_i - target_i) / (tolerance_i * target_i)``, so a
 residual within +-1 meets the tolerance. The fit is deterministic (scipy's trust-region
-reflective least squares from the given initial values).
+reflective least squares from the given initial values) and runs on the array model
+(:mod:`elt_odym.arrays`): each residual is one batch-of-one evaluation, the targets read
+straight from its arrays (:class:`TargetIndex`).
+
+Reading the tolerance as one standard deviation of the target, the Jacobian at the optimum gives
+each parameter's standard error, ``sqrt(diag((J^T J)^-1))``; a parameter whose column of ``J``
+is (near) zero or collinear with others is *not determined* by the targets and should be fixed
+(README, Calibration). A parameter at a bound is flagged.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +32,18 @@ import pandas as pd
 from scipy.optimize import least_squares
 from tqdm import tqdm
 
+from .arrays import ModelArrays, evaluate, fixed_draws, model_arrays
 from .data import ModelData, load_data, with_values
 from .errors import CalibrationError
-from .fleet.dynamics import project
-from .model import run
-from .targets import compare, read_targets
+from .fleet.dynamics import lifetime_parameters, project
+from .targets import read_targets
 
 KINDS = ("weibull_scale", "weibull_shape", "scale_trend", "scale_trend_start")
 TREND_STEP = 10.0  # years per unit of scale_trend: the trend is stated per decade
+CONDITION_LIMIT = 1e10
+"""Above this condition number of ``J^T J`` the fitted parameters are not all determined."""
+RESIDUAL_COLUMNS = ["scenario", "target_id", "variable", "truck_type", "material", "year",
+                    "unit", "target", "model", "rel_error", "tolerance", "status", "source"]
 
 
 def cohort_factor(years: list[int], slope: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -52,14 +64,80 @@ def _vectors(data: ModelData, free: pd.DataFrame, x: np.ndarray) -> dict[str, np
     return vec
 
 
+def _has_trend(free: pd.DataFrame) -> bool:
+    return bool(free["name"].isin(["scale_trend", "scale_trend_start"]).any())
+
+
 def apply(data: ModelData, free: pd.DataFrame, x: np.ndarray) -> ModelData:
     """The data with the free parameters set to ``x``."""
     vec = _vectors(data, free, x)
     updates = {"weibull_scale": vec["weibull_scale"], "weibull_shape": vec["weibull_shape"]}
-    if free["name"].isin(["scale_trend", "scale_trend_start"]).any():
+    if _has_trend(free):
         updates["weibull_scale_cohort_factor"] = cohort_factor(
             data.years, vec["scale_trend"], vec["scale_trend_start"])
     return with_values(data, updates)
+
+
+def apply_arrays(data: ModelData, base: ModelArrays, free: pd.DataFrame,
+                 x: np.ndarray) -> ModelArrays:
+    """The array model with the free parameters set to ``x`` (what :func:`apply` does to the
+    workbooks, straight on the cohort lifetimes)."""
+    vec = _vectors(data, free, x)
+    factor = (cohort_factor(data.years, vec["scale_trend"], vec["scale_trend_start"])
+              if _has_trend(free) else None)
+    shape, scale = lifetime_parameters(data, base.n_pre, vec["weibull_shape"],
+                                       vec["weibull_scale"], factor)
+    return base.with_lifetimes(shape, scale)
+
+
+@dataclass
+class TargetIndex:
+    """Where each target sits in the arrays of :func:`elt_odym.arrays.evaluate`."""
+
+    variables: list[str]
+    years: np.ndarray
+    labels: np.ndarray
+    values: np.ndarray
+    tolerance: np.ndarray
+
+    @classmethod
+    def build(cls, base: ModelArrays, targets: pd.DataFrame, path: str) -> "TargetIndex":
+        """Locate every target; an unknown variable, label, year or unit is an error."""
+        labels = base.labels(materials="all")
+        out = {"variables": [], "years": [], "labels": []}
+        for row, t in enumerate(targets.itertuples(index=False), start=2):
+            where = f"{path} [targets] row {row} ({t.target_id})"
+            if t.variable not in labels:
+                raise CalibrationError(f"{where}: variable {t.variable!r} is not one of "
+                                       f"{list(labels)}")
+            dim, items, unit = labels[t.variable]
+            label = t.truck_type if dim == "g" else t.material
+            other = t.material if dim == "g" else t.truck_type
+            if label not in items or other not in ("", "total"):
+                raise CalibrationError(f"{where}: no {t.variable} for truck_type "
+                                       f"{t.truck_type!r}, material {t.material!r}")
+            if t.unit != unit or int(t.year) not in base.years:
+                raise CalibrationError(f"{where}: unit {t.unit!r} (model: {unit!r}) or year "
+                                       f"{t.year} outside {base.years[0]}-{base.years[-1]}")
+            out["variables"].append(t.variable)
+            out["years"].append(base.years.index(int(t.year)))
+            out["labels"].append(items.index(label))
+        return cls(out["variables"], np.array(out["years"]), np.array(out["labels"]),
+                   targets["value"].to_numpy(float), targets["tolerance"].to_numpy(float))
+
+    def model_values(self, out: dict[str, np.ndarray], draw: int = 0) -> np.ndarray:
+        """The model's value of every target in one draw of an evaluation."""
+        return np.array([out[v][draw, t, k] for v, t, k in zip(self.variables, self.years,
+                                                                 self.labels)])
+
+    def residuals(self, model: np.ndarray) -> np.ndarray:
+        """``(model - target) / (tolerance * target)``."""
+        return (model - self.values) / (self.tolerance * self.values)
+
+
+def evaluate_targets(base: ModelArrays, index: TargetIndex) -> np.ndarray:
+    """The model values of the targets for the array model ``base`` (a batch of one)."""
+    return index.model_values(evaluate(base, fixed_draws(base, 1), materials="all"))
 
 
 def _check_free(data: ModelData, free: pd.DataFrame, path: str) -> None:
@@ -75,40 +153,63 @@ def _check_free(data: ModelData, free: pd.DataFrame, path: str) -> None:
                                    f"not within [{row.lower}, {row.upper}]")
 
 
+def parameter_errors(jac: np.ndarray) -> tuple[np.ndarray, float]:
+    """Standard errors ``sqrt(diag((J^T J)^-1))`` and the condition number of ``J^T J``.
+
+    A parameter with an all-zero column of ``J`` (the targets do not see it) gets ``inf``.
+    """
+    jtj = jac.T @ jac
+    cond = float(np.linalg.cond(jtj)) if jtj.size else 0.0
+    seen = np.any(jac != 0, axis=0)
+    err = np.full(jac.shape[1], np.inf)
+    if seen.any():
+        cov = np.linalg.pinv(jtj[np.ix_(seen, seen)])
+        err[seen] = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    return err, cond
+
+
 def calibrate(targets_path: str | Path, data_dir: str | Path | None = None,
               scenario: str | None = None, progress: bool = False
               ) -> tuple[ModelData, pd.DataFrame, pd.DataFrame]:
-    """Fit the free parameters of ``targets_path`` to its targets.
+    """Fit the free parameters of ``targets_path`` to its targets on the array model.
 
     Returns
     -------
     data : ModelData
         The calibrated data.
     table : DataFrame
-        Free parameters with initial and fitted values.
+        Free parameters with initial and fitted values, standard error, ``at_bound``, the
+        condition number of ``J^T J`` and the fit's cost and status.
     residuals : DataFrame
-        :func:`elt_odym.targets.compare` of the calibrated run.
+        Target, model, relative error and pass/fail per target (:data:`RESIDUAL_COLUMNS`).
     """
     targets, free = read_targets(targets_path, with_free=True)
-    base = load_data(data_dir, scenario)
-    _check_free(base, free, str(targets_path))
-    projection = project(base)
-    scale = targets["value"].to_numpy(float) * targets["tolerance"].to_numpy(float)
-    bar = tqdm(desc="calibrating", unit=" model runs", disable=not progress or None, leave=False)
+    data = load_data(data_dir, scenario)
+    _check_free(data, free, str(targets_path))
+    base = model_arrays(data, project(data))
+    index = TargetIndex.build(base, targets, str(targets_path))
+    lower, upper = free["lower"].to_numpy(float), free["upper"].to_numpy(float)
+    with tqdm(desc="calibrating", unit=" model runs", disable=not progress or None,
+              leave=False) as bar:
+        def residual(x: np.ndarray) -> np.ndarray:
+            bar.update(1)
+            return index.residuals(evaluate_targets(apply_arrays(data, base, free, x), index))
 
-    def residual(x):
-        bar.update(1)
-        result = run(data=apply(base, free, x), engine="kernel", projection=projection)
-        model = compare(result.results, targets)["model"].to_numpy(float)
-        if np.isnan(model).any():
-            raise CalibrationError("a target names a value the model does not produce")
-        return (model - targets["value"].to_numpy(float)) / scale
+        fit = least_squares(residual, free["initial"].to_numpy(float), bounds=(lower, upper),
+                            x_scale="jac", xtol=1e-10, ftol=1e-10, gtol=1e-10, max_nfev=400)
+    err, cond = parameter_errors(fit.jac)
+    span = upper - lower
+    at_bound = (np.abs(fit.x - lower) < 1e-6 * span) | (np.abs(fit.x - upper) < 1e-6 * span)
+    table = free.assign(fitted=fit.x, std_error=err, at_bound=at_bound, condition=cond,
+                        cost=fit.cost, status=fit.status)
+    model = evaluate_targets(apply_arrays(data, base, free, fit.x), index)
+    return apply(data, free, fit.x), table, residual_table(targets, model, data.scenario)
 
-    fit = least_squares(residual, free["initial"].to_numpy(float),
-                        bounds=(free["lower"].to_numpy(float), free["upper"].to_numpy(float)),
-                        x_scale="jac", xtol=1e-10, ftol=1e-10, gtol=1e-10, max_nfev=400)
-    bar.close()
-    data = apply(base, free, fit.x)
-    table = free.assign(fitted=fit.x, cost=fit.cost, status=fit.status)
-    result = run(data=data, projection=projection)
-    return data, table, compare(result.results, targets)
+
+def residual_table(targets: pd.DataFrame, model: np.ndarray, scenario: str) -> pd.DataFrame:
+    """Target, model value, relative error and pass/fail per target."""
+    t = targets.copy()
+    t["scenario"], t["target"], t["model"] = scenario, t["value"], model
+    t["rel_error"] = (t["model"] - t["target"]) / t["target"]
+    t["status"] = np.where(t["rel_error"].abs() <= t["tolerance"], "pass", "fail")
+    return t[RESIDUAL_COLUMNS].reset_index(drop=True)

@@ -93,9 +93,12 @@ class StockSpec:
 
 
 STOCKS: tuple[StockSpec, ...] = (
-    StockSpec("fleet", ("t", "g"), "unit", "", "trucks in use (vehicles, not mass)"),
+    StockSpec("fleet", ("t", "g"), "unit", "",
+              "trucks in use (vehicles, not mass): stock-driven, Weibull lifetimes"),
     StockSpec("in-use material", ("t", "g", "m"), "t", "use", "material in the in-use fleet"),
 )
+FLEET_STOCK = "fleet"
+"""The stock-driven stock (a :class:`~elt_odym.fleet.stock_model.FleetStockModel`)."""
 
 # -- parameters ----------------------------------------------------------------------------------
 
@@ -180,23 +183,51 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "share of secondary material used again in new trucks", 0.0, 1.0),
 )
 PARAMETER_BY_NAME = {p.name: p for p in PARAMETERS}
+
+SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
+    ParameterSpec("fleet_stock", ("t", "g"), "unit",
+                  "stock path of the model years: recorded history, then the logistic fit "
+                  "(Eq. 1); derived by elt_odym.fleet.dynamics"),
+    ParameterSpec("lifetime_shape", ("t", "g"), "1",
+                  "Weibull shape by cohort: weibull_shape x weibull_shape_cohort_factor"),
+    ParameterSpec("lifetime_scale", ("t", "g"), "yr",
+                  "Weibull scale by cohort: weibull_scale x weibull_scale_cohort_factor"),
+) + tuple(PARAMETER_BY_NAME[n] for n in ("unit_weight", "material_composition",
+                                          "collection_rate", "recovery_efficiency",
+                                          "closed_loop_share"))
+"""The parameters of the flodym system: read by :class:`elt_odym.data.ScenarioReader`, the first
+three derived from the workbooks (stock projection and cohort lifetimes), the rest as read."""
 OPTIONAL_PARAMETERS = {"stock_total_history", "initial_age_distribution",
                        "weibull_scale_cohort_factor", "weibull_shape_cohort_factor"}
 
 
-def build_mfa_definition() -> fd.MFADefinition:
+def build_mfa_definition(lifetime_form: str = "pdf") -> fd.MFADefinition:
     """Return the flodym :class:`~flodym.MFADefinition` of the declared system.
 
-    Only the flow dimensions (time, product, material) enter the flodym system; the parameter
-    dimensions statistic, route and age are handled by the data layer.
+    The ``fleet`` stock names its stock-driven model
+    (:class:`~elt_odym.fleet.stock_model.FleetStockModel`) and its lifetime model (the class of
+    ``lifetime_form``, :data:`elt_odym.fleet.lifetimes.LIFETIME_MODELS`, both with
+    ``inflow_at="end"``); the material stock is flow-driven. Only the flow dimensions (time,
+    product, material) enter the flodym system; the parameter dimensions statistic, route and
+    age are handled by the data layer.
     """
-    from .system_stocks import MaterialStock  # local: keeps the declaration import-light
+    # local imports keep the declaration import-light
+    from .fleet.lifetimes import lifetime_model_class
+    from .fleet.stock_model import FleetStockModel
+    from .system_stocks import MaterialStock
 
     dims = [fd.DimensionDefinition(name=DIM_BY_LETTER[x].name, letter=x,
                                    dtype=DIM_BY_LETTER[x].dtype) for x in FLOW_DIMS]
     flows = [fd.FlowDefinition(from_process_name=f.from_process, to_process_name=f.to_process,
                                dim_letters=f.dims, name_override=f.name or None) for f in FLOWS]
-    stocks = [fd.StockDefinition(name=s.name, dim_letters=s.dims, subclass=MaterialStock,
-                                 process_name=s.process or None) for s in STOCKS]
+    stocks = []
+    for st in STOCKS:
+        driven = st.name == FLEET_STOCK
+        stocks.append(fd.StockDefinition(
+            name=st.name, dim_letters=st.dims, process_name=st.process or None,
+            subclass=FleetStockModel if driven else MaterialStock,
+            lifetime_model_class=lifetime_model_class(lifetime_form) if driven else None))
+    parameters = [fd.ParameterDefinition(name=p.name, dim_letters=p.dims)
+                  for p in SYSTEM_PARAMETERS]
     return fd.MFADefinition(dimensions=dims, processes=list(PROCESSES), flows=flows,
-                            stocks=stocks, parameters=[])
+                            stocks=stocks, parameters=parameters)

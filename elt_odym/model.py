@@ -1,4 +1,4 @@
-"""The orchestrator: configuration -> data -> fleet -> system -> evaluation -> tables.
+"""The orchestrator: configuration -> data -> system (fleet and flows) -> evaluation -> tables.
 
 :func:`run` returns a :class:`RunResult`; :func:`write_outputs` writes it into a new or empty
 folder (see :mod:`elt_odym.reporting`).
@@ -15,7 +15,7 @@ import pandas as pd
 
 from .data import ModelData, load_data
 from .evaluation.indicators import fleet_outputs, material_outputs, saving_outputs
-from .fleet.dynamics import FleetResult, Projection, run_fleet
+from .fleet.dynamics import FleetResult, Projection
 from .reporting.results import tidy
 from .system import ELTSystem, build_system, check_mass_balance, mass_balance
 
@@ -72,8 +72,7 @@ def evaluate(data: ModelData, fleet: FleetResult, system: ELTSystem) -> list:
 
 
 def run(data_dir: str | Path | None = None, scenario: str | None = None,
-        engine: str = "flodym", data: ModelData | None = None,
-        projection: Projection | None = None) -> RunResult:
+        data: ModelData | None = None, projection: Projection | None = None) -> RunResult:
     """Run one scenario end to end and check the mass balance.
 
     Parameters
@@ -82,8 +81,6 @@ def run(data_dir: str | Path | None = None, scenario: str | None = None,
         Data folder with ``config.toml``; default: the bundled datasets.
     scenario : str, optional
         Scenario name; default: the configuration's default scenario.
-    engine : {"flodym", "kernel"}
-        Fleet solver (see :func:`elt_odym.fleet.dynamics.run_fleet`).
     data : ModelData, optional
         Already loaded data (then ``data_dir`` and ``scenario`` are ignored).
     projection : Projection, optional
@@ -95,9 +92,9 @@ def run(data_dir: str | Path | None = None, scenario: str | None = None,
         If any process is out of balance beyond the configured tolerance.
     """
     data = data or load_data(data_dir, scenario)
-    fleet = run_fleet(data, engine=engine, projection=projection)
-    system = build_system(data, fleet)
+    system = build_system(data, projection)
     system.compute()
+    fleet = system.fleet_result()
     balance = mass_balance(system)
     error = check_mass_balance(system, balance, data.options.mass_balance_tolerance)
     balance.insert(0, "scenario", data.scenario)

@@ -1,4 +1,4 @@
-"""The end-of-life-truck MFA system on flodym: fleet -> material flows, with the study's equations.
+"""The end-of-life-truck MFA system on flodym: fleet stock -> material flows, the study's equations.
 
 Symbols (Xu et al. 2025): ``W_i(t)`` mass of end-of-life trucks of type ``i`` in year ``t``
 (``eol * unit_weight``), ``e_ij`` share of material ``j`` in type ``i``, ``V_j`` mass of
@@ -15,31 +15,56 @@ import flodym as fd
 from pydantic import ConfigDict
 
 from .data import ModelData
-from .definition import FLOWS, PROCESSES, STOCKS, build_mfa_definition
+from .definition import FLEET_STOCK, FLOWS, PROCESSES, STOCKS, build_mfa_definition
 from .errors import MassBalanceError
-from .fleet.dynamics import FleetResult
+from .fleet.dynamics import FleetInputs, FleetResult, Projection, fleet_inputs, project
+from .fleet.stock_model import FleetStockModel
+
+
+class ScenarioReader(fd.DataReader):
+    """flodym :class:`~flodym.DataReader` of one scenario: dimensions from the classification,
+    the declared parameters (:data:`~elt_odym.definition.SYSTEM_PARAMETERS`) from the workbooks
+    and the fleet inputs."""
+
+    def __init__(self, data: ModelData, fleet: FleetInputs):
+        self.data, self.fleet = data, fleet
+
+    def read_dimension(self, definition: fd.DimensionDefinition) -> fd.Dimension:
+        """The items of a dimension (model years for time)."""
+        return fd.Dimension(name=definition.name, letter=definition.letter,
+                            items=list(self.data.items[definition.letter]),
+                            dtype=definition.dtype)
+
+    def read_parameter_values(self, parameter_name: str, dims: fd.DimensionSet
+                              ) -> fd.Parameter:
+        """A declared parameter; the fleet's three are derived from the workbooks."""
+        h = self.fleet.n_history
+        derived = {"fleet_stock": self.fleet.model_stock, "lifetime_shape": self.fleet.shape[h:],
+                   "lifetime_scale": self.fleet.scale[h:]}
+        if parameter_name in derived:
+            values = derived[parameter_name]
+        else:
+            values = self.data[parameter_name].values
+        return fd.Parameter(name=parameter_name, dims=dims, values=np.asarray(values, float))
 
 
 class ELTSystem(fd.MFASystem):
-    """The declared system; :meth:`compute` fills every flow and stock from the fleet."""
+    """The declared system; :meth:`compute` solves the fleet stock, then every material flow."""
 
     model_config = ConfigDict(protected_namespaces=(), extra="allow",
                               arbitrary_types_allowed=True)
 
-    fleet: FleetResult | None = None
-
-    def fleet_array(self, values: np.ndarray, name: str) -> fd.FlodymArray:
-        return fd.FlodymArray(dims=self.dims.get_subset(("t", "g")), values=values, name=name)
+    fleet_inputs: FleetInputs | None = None
+    projection: Projection | None = None
 
     def compute(self) -> None:
-        """Fill flows and stocks (equations below read like the study's)."""
+        """Fill the fleet, every flow and the material stock (equations read like the study's)."""
         prm, flows = self.parameters, self.flows
+        fleet = self._compute_fleet()
         material_per_unit = prm["unit_weight"] * prm["material_composition"]  # t/unit (g,m)
-        inflow = self.fleet_array(self.fleet.inflow, "inflow")
-        eol = self.fleet_array(self.fleet.eol, "eol")
 
-        flows["manufacturing => use"][...] = inflow * material_per_unit
-        flows["use => scrapping"][...] = eol * material_per_unit  # Eq. 6: V = W_i(t) e_ij
+        flows["manufacturing => use"][...] = fleet.inflow * material_per_unit
+        flows["use => scrapping"][...] = fleet.outflow * material_per_unit  # Eq. 6: V = W_i e_ij
         flows["scrapping => recycling"][...] = prm["collection_rate"] * flows["use => scrapping"]
         flows["scrapping => sysenv"][...] = (flows["use => scrapping"]
                                              - flows["scrapping => recycling"])
@@ -53,38 +78,50 @@ class ELTSystem(fd.MFASystem):
         flows["primary production => manufacturing"][...] = (
             demand - flows["recycling => manufacturing"])
         flows["sysenv => primary production"][...] = flows["primary production => manufacturing"]
-        self._compute_stocks(material_per_unit)
-
-    def _compute_stocks(self, material_per_unit: fd.FlodymArray) -> None:
-        fleet = self.stocks["fleet"]
-        fleet.inflow.values[...] = self.fleet.inflow
-        fleet.outflow.values[...] = self.fleet.eol
-        fleet.initial = self.fleet.initial_stock
-        fleet.compute()
         material = self.stocks["in-use material"]
-        material.inflow[...] = self.flows["manufacturing => use"]
-        material.outflow[...] = self.flows["use => scrapping"]
-        material.initial = self.fleet.initial_stock[:, np.newaxis] * material_per_unit.values
+        material.inflow[...] = flows["manufacturing => use"]
+        material.outflow[...] = flows["use => scrapping"]
+        material.initial = fleet.initial[:, np.newaxis] * material_per_unit.values
         material.compute()
+
+    def _compute_fleet(self) -> FleetStockModel:
+        """The stock-driven fleet (Eqs. 2-3) with the declared lifetime model."""
+        prm, inputs = self.parameters, self.fleet_inputs
+        fleet = self.stocks[FLEET_STOCK]
+        fleet.stock[...] = prm["fleet_stock"]
+        fleet.lifetime_model.weibull_shape = prm["lifetime_shape"].values
+        fleet.lifetime_model.weibull_scale = prm["lifetime_scale"].values
+        h = inputs.n_history
+        fleet.history = inputs.stock[:h] if h else None
+        fleet.history_prms = {"weibull_shape": inputs.shape[:h], "weibull_scale": inputs.scale[:h]}
+        fleet.negative_inflow = inputs.policy
+        fleet.compute()
+        return fleet
 
     def secondary_by_type(self) -> fd.FlodymArray:
         """Recovered secondary material by year, type and material (what the savings count)."""
         return self.flows["scrapping => recycling"] * self.parameters["recovery_efficiency"]
 
+    def fleet_result(self) -> FleetResult:
+        """The fleet in vehicles (model years) with its fits and negative-inflow events."""
+        fleet, inputs = self.stocks[FLEET_STOCK], self.fleet_inputs
+        return FleetResult(
+            years=list(self.dims["t"].items), products=list(self.dims["g"].items),
+            stock=fleet.stock.values, inflow=fleet.inflow.values, eol=fleet.outflow.values,
+            early_retirement=fleet.early_retirement, initial_stock=fleet.initial,
+            stock_source=self.projection.source, fits=self.projection.fits,
+            events=fleet.events(), ext_years=inputs.years, ext_stock=inputs.stock)
 
-def build_system(data: ModelData, fleet: FleetResult) -> ELTSystem:
-    """Create the flodym system of the declaration with the scenario's parameters."""
-    definition = build_mfa_definition()
-    dims = data.flodym_dims(("t", "g", "m"))
-    processes = fd.make_processes(definition.processes)
-    flows = fd.make_empty_flows(processes=processes, flow_definitions=definition.flows, dims=dims)
-    stocks = fd.make_empty_stocks(processes=processes, stock_definitions=definition.stocks,
-                                  dims=dims)
-    names = ("unit_weight", "material_composition", "collection_rate", "recovery_efficiency",
-             "closed_loop_share")
-    parameters = {n: data.parameter(n) for n in names}
-    return ELTSystem(dims=dims, parameters=parameters, processes=processes, flows=flows,
-                     stocks=stocks, fleet=fleet)
+
+def build_system(data: ModelData, projection: Projection | None = None) -> ELTSystem:
+    """The flodym system of the declaration with the scenario's parameters (flodym's
+    :meth:`~flodym.MFASystem.from_data_reader`); call :meth:`ELTSystem.compute` next."""
+    projection = projection or project(data)
+    inputs = fleet_inputs(data, projection)
+    definition = build_mfa_definition(data.options.lifetime_form)
+    system = ELTSystem.from_data_reader(definition, ScenarioReader(data, inputs))
+    system.fleet_inputs, system.projection = inputs, projection
+    return system
 
 
 def mass_balance(system: ELTSystem) -> pd.DataFrame:
@@ -119,15 +156,28 @@ def mass_balance(system: ELTSystem) -> pd.DataFrame:
 
 
 def check_mass_balance(system: ELTSystem, table: pd.DataFrame, tolerance: float) -> float:
-    """Raise :class:`MassBalanceError` if ``max|imbalance| > tolerance * max|flow|``.
+    """flodym's :meth:`~flodym.MFASystem.check_mass_balance` at ``tolerance * max|flow|``, and
+    the same rule on our per-process, per-year, per-material ``table``.
 
     Returns the relative error ``max|imbalance| / max|flow|``.
+
+    Raises
+    ------
+    MassBalanceError
+        Naming the worst (process, year, material) of every process out of balance.
     """
     largest = max(float(np.abs(f.values).max()) for f in system.flows.values())
     worst = float(table["imbalance"].abs().max())
     relative = worst / largest if largest > 0 else worst
-    if relative > tolerance:
+    try:
+        system.check_mass_balance(tolerance=tolerance * max(largest, 1.0), raise_error=True)
+        flodym_ok = True
+    except ValueError:
+        flodym_ok = False
+    if relative > tolerance or not flodym_ok:
         bad = table[table["imbalance"].abs() > tolerance * largest]
+        if bad.empty:
+            bad = table
         worst_rows = bad.loc[bad.groupby("process")["imbalance"].apply(lambda x: x.abs().idxmax())]
         detail = "; ".join(f"{r.process!r} {r.year} {r.material!r}: {r.imbalance:.6g} t"
                            for r in worst_rows.itertuples())

@@ -13,7 +13,7 @@ from elt_odym.fleet.kernel import (cohort_survival_batch, solve_batch, survival_
                                    survival_table_batch)
 from elt_odym.fleet.lifetimes import (from_odym_lifetime, make_lifetime_model, scipy_weibull,
                                       survival_by_age, weibull_cdf, weibull_pdf)
-from elt_odym.fleet.stock_model import FleetStockModel, solve_one
+from elt_odym.fleet.stock_model import FleetStockModel
 
 
 def dims(n_t: int, n_g: int = 1) -> fd.DimensionSet:
@@ -21,6 +21,26 @@ def dims(n_t: int, n_g: int = 1) -> fd.DimensionSet:
         fd.Dimension(name="Time", letter="t", items=list(range(2000, 2000 + n_t)), dtype=int),
         fd.Dimension(name="Product", letter="g", items=[f"P{i}" for i in range(n_g)],
                      dtype=str)])
+
+
+def reference_solve(stock, sf, policy):
+    """The stock-driven model with the negative-inflow policies, written plainly with loops
+    for one type (an independent reference for the kernel; see its module docstring)."""
+    n = len(stock)
+    inflow, remain, early = [0.0] * n, [1.0] * n, [0.0] * n
+    for t in range(n):
+        survivors = sum(inflow[c] * remain[c] * sf[t][c] for c in range(t))
+        need = (stock[t] - survivors) / sf[t][t]
+        if need < -1e-9 * max(max(abs(x) for x in stock), 1.0):
+            if policy == "error":
+                raise NegativeInflowError(f"negative inflow in {t}")
+            if policy == "retire":
+                for c in range(t):
+                    remain[c] *= stock[t] / survivors
+                early[t], need = survivors - stock[t], 0.0
+        inflow[t] = need
+    outflow = [inflow[t] - (stock[t] - (stock[t - 1] if t else 0.0)) for t in range(n)]
+    return np.array(inflow), np.array(outflow), np.array(early)
 
 
 def flodym_solve(stock, shape, scale, form, policy):
@@ -117,7 +137,11 @@ def test_policy_retire_keeps_stock_and_reports_event():
     assert model.early_retirement[2, 0] == pytest.approx(events[0].amount)
     np.testing.assert_allclose(np.cumsum(model.inflow.values - model.outflow.values, axis=0),
                                stock, rtol=1e-12)
-    assert np.all(model.get_stock_by_cohort() >= -1e-12)
+    # the early retirement of the plain-loop reference (survivors minus stock, year 2002)
+    ref_in, ref_out, ref_early = reference_solve(stock[:, 0].tolist(),
+                                                 model.lifetime_model.sf[:, :, 0].tolist(),
+                                                 "retire")
+    np.testing.assert_allclose(model.early_retirement[:, 0], ref_early, rtol=1e-12)
 
 
 def test_policy_allow_is_flodyms_plain_solver():
@@ -127,7 +151,9 @@ def test_policy_allow_is_flodyms_plain_solver():
     plain = fd.StockDrivenDSM(dims=model.dims, lifetime_model=model.lifetime_model,
                               stock=fd.StockArray(dims=model.dims, values=stock))
     plain.compute()
-    np.testing.assert_array_equal(plain.inflow.values, model.inflow.values)
+    np.testing.assert_allclose(plain.inflow.values, model.inflow.values, rtol=1e-12)
+    np.testing.assert_allclose(plain.outflow.values, model.outflow.values, rtol=1e-12,
+                               atol=1e-12)
 
 
 @st.composite
@@ -149,19 +175,36 @@ def cases(draw):
 
 @settings(max_examples=60, deadline=None)
 @given(cases())
-def test_kernel_equals_flodym_path(case):
+def test_kernel_equals_independent_references(case):
+    """The one solver against a plain-loop reference (every policy) and, for ``allow``,
+    against flodym's own StockDrivenDSM on flodym's lifetime model."""
     stock, shape, scale, policy, form = case
+    d = dims(*stock.shape)
+    lifetime = make_lifetime_model(d, shape, scale, form)
     table = survival_table_batch(shape[:, None], scale[:, None], form)
-    try:
+    np.testing.assert_allclose(table[:, :, 0], lifetime.sf, rtol=1e-12, atol=1e-15)
+    for g in range(stock.shape[1]):
+        sf = lifetime.sf[:, :, g]
+        try:
+            ref_in, ref_out, _ = reference_solve(stock[:, g].tolist(), sf.tolist(), policy)
+        except NegativeInflowError:  # the 'error' policy: the kernel must stop as well
+            with pytest.raises(NegativeInflowError, match="negative inflow"):
+                solve_batch(stock[:, None, g:g + 1], policy, sf_table=table[..., g:g + 1])
+            continue
+        res = solve_batch(stock[:, None, g:g + 1], policy, sf_table=table[..., g:g + 1])
+        scale_ = np.abs(ref_in).max() + np.abs(stock).max()
+        np.testing.assert_allclose(res.inflow[:, 0, 0], ref_in, rtol=0, atol=1e-9 * scale_)
+        np.testing.assert_allclose(res.outflow[:, 0, 0], ref_out, rtol=0, atol=1e-9 * scale_)
+    if policy == "allow":
+        plain = fd.StockDrivenDSM(dims=d, lifetime_model=lifetime,
+                                  stock=fd.StockArray(dims=d, values=stock))
+        plain.compute()
         model = flodym_solve(stock, shape, scale, form, policy)
-    except NegativeInflowError:  # the 'error' policy: the kernel must stop as well
-        with pytest.raises(ValueError, match="negative inflow"):
-            solve_batch(stock[:, None], policy, sf_table=table)
-        return
-    res = solve_batch(stock[:, None], policy, sf_table=table)
-    ref = np.abs(model.inflow.values).max() + np.abs(stock).max()
-    np.testing.assert_allclose(res.inflow[:, 0], model.inflow.values, rtol=0, atol=1e-9 * ref)
-    np.testing.assert_allclose(res.outflow[:, 0], model.outflow.values, rtol=0, atol=1e-9 * ref)
+        ref = np.abs(plain.inflow.values).max() + np.abs(stock).max()
+        np.testing.assert_allclose(model.inflow.values, plain.inflow.values, rtol=0,
+                                   atol=1e-9 * ref)
+        np.testing.assert_allclose(model.outflow.values, plain.outflow.values, rtol=0,
+                                   atol=1e-9 * ref)
 
 
 @settings(max_examples=30, deadline=None)
@@ -202,14 +245,14 @@ def test_odym_lifetime_dicts():
 
 def test_odym_lifetime_dicts_drive_the_model():
     from elt_odym.data import load_data
-    from elt_odym.fleet.dynamics import run_fleet
     from elt_odym.fleet.lifetimes import with_odym_lifetimes
+    from elt_odym.model import run
 
     data = load_data(scenario="literature")
     new = with_odym_lifetimes(data, {"HT": {"Type": "Weibull", "Shape": 5.0, "Scale": 18.2}})
     assert new["weibull_shape"].values[0] == 5.0 and new["weibull_scale"].values[0] == 18.2
     assert new["weibull_scale"].values[1] == data["weibull_scale"].values[1]
-    a, b = run_fleet(data), run_fleet(new)
+    a, b = run(data=data).fleet, run(data=new).fleet
     assert not np.allclose(a.eol[:, 0], b.eol[:, 0])
     np.testing.assert_allclose(a.eol[:, 2], b.eol[:, 2])
     with pytest.raises(ValueError, match="Weibull"):

@@ -10,7 +10,7 @@ import pytest
 from elt_odym.data import with_values
 from elt_odym.data import load_data
 from elt_odym.evaluation import calc_economic_value, calc_inflated, calc_saving, calc_saving_range
-from elt_odym.fleet.dynamics import FleetResult
+from elt_odym.fleet.dynamics import Projection
 from elt_odym.system import build_system, check_mass_balance, mass_balance
 from elt_odym.errors import MassBalanceError
 
@@ -20,53 +20,72 @@ def data():
     return load_data(scenario="literature")
 
 
-def tiny_fleet(data, inflow, eol, initial):
-    n_t, n_g = len(data.years), len(data.items["g"])
-    inflow_a = np.zeros((n_t, n_g)); inflow_a[:len(inflow), 0] = inflow
-    eol_a = np.zeros((n_t, n_g)); eol_a[:len(eol), 0] = eol
-    init = np.zeros(n_g); init[0] = initial
-    stock = init + np.cumsum(inflow_a - eol_a, axis=0)
-    return FleetResult(years=data.years, products=data.items["g"], stock=stock, inflow=inflow_a,
-                       eol=eol_a, early_retirement=np.zeros_like(eol_a), initial_stock=init,
-                       stock_source=np.full(stock.shape, "fit"), fits={})
-
-
-def test_tiny_system_by_hand(data):
+def tiny_system(data):
+    """Type HT only: stock 4, 4, 6, 6, ... trucks; a 2-year lifetime (survival-form Weibull
+    with shape 200 and scale 1.5: sf(0) = sf(1) = 1, sf(2) = 0 exactly); 10 t per truck, half
+    Fe, a quarter Al; half collected; Fe recovered at 80 %, half of it back into trucks."""
     m = data.items["m"]
-    comp = np.zeros((4, len(m))); comp[:, m.index("Fe")] = 0.5; comp[:, m.index("Al")] = 0.25
+    n_t, n_g = len(data.years), len(data.items["g"])
+    comp = np.zeros((n_g, len(m))); comp[:, m.index("Fe")] = 0.5; comp[:, m.index("Al")] = 0.25
     eff = np.ones(len(m)); eff[m.index("Fe")] = 0.8
     loop = np.zeros(len(m)); loop[m.index("Fe")] = 0.5
     d = with_values(data, {"unit_weight": np.array([10.0, 1, 1, 1]),
                            "material_composition": comp,
-                           "collection_rate": np.full((len(data.years), 4), 0.5),
-                           "recovery_efficiency": eff, "closed_loop_share": loop})
-    fleet = tiny_fleet(d, inflow=[4, 2], eol=[0, 2], initial=0)
-    s = build_system(d, fleet)
+                           "collection_rate": np.full((n_t, n_g), 0.5),
+                           "recovery_efficiency": eff, "closed_loop_share": loop,
+                           "weibull_shape": np.full(n_g, 200.0),
+                           "weibull_scale": np.full(n_g, 1.5)})
+    d = dataclasses.replace(d, options=d.options.model_copy(update={"lifetime_form": "survival"}))
+    stock = np.zeros((n_t, n_g)); stock[:, 0] = 6.0; stock[:2, 0] = 4.0
+    s = build_system(d, Projection(fits={}, path=stock, source=np.full(stock.shape, "test")))
     s.compute()
+    return s
+
+
+def test_tiny_system_by_hand(data):
+    s = tiny_system(data)
+    m = data.items["m"]
     fe, al = m.index("Fe"), m.index("Al")
+    fleet = s.stocks["fleet"]
+    # year 0: 4 new; year 1: all 4 survive, none new; year 2: they retire, 6 new
+    assert fleet.inflow.values[:3, 0].tolist() == [4.0, 0.0, 6.0]
+    assert fleet.outflow.values[:3, 0].tolist() == [0.0, 0.0, 4.0]
     f = {k: v.values for k, v in s.flows.items()}
-    # year 1: 2 trucks of 10 t retire: 20 t, Fe 10 t, Al 5 t; half collected: Fe 5, Al 2.5
-    assert f["use => scrapping"][1, 0, fe] == 10.0
-    assert f["scrapping => recycling"][1, 0, fe] == 5.0
-    assert f["scrapping => sysenv"][1, 0, al] == 2.5
-    # Fe recovered 0.8 * 5 = 4; loss 1; half of it back to trucks (2 t), 2 t to other markets
-    assert f["recycling => losses"][1, fe] == pytest.approx(1.0)
-    assert f["recycling => manufacturing"][1, fe] == pytest.approx(2.0)
-    assert f["recycling => sysenv"][1, fe] == pytest.approx(2.0)
-    # new trucks year 1: 2 x 10 t x 0.5 = 10 t Fe; 2 t secondary, so 8 t primary
-    assert f["primary production => manufacturing"][1, fe] == pytest.approx(8.0)
-    assert s.stocks["in-use material"].stock.values[1, 0, fe] == pytest.approx(20.0)
+    # year 2: 4 trucks of 10 t retire: 40 t, Fe 20 t, Al 10 t; half collected: Fe 10, Al 5
+    assert f["use => scrapping"][2, 0, fe] == 20.0
+    assert f["scrapping => recycling"][2, 0, fe] == 10.0
+    assert f["scrapping => sysenv"][2, 0, al] == 5.0
+    # Fe recovered 0.8 * 10 = 8; loss 2; half of it back to trucks (4 t), 4 t to other markets
+    assert f["recycling => losses"][2, fe] == pytest.approx(2.0)
+    assert f["recycling => manufacturing"][2, fe] == pytest.approx(4.0)
+    assert f["recycling => sysenv"][2, fe] == pytest.approx(4.0)
+    # new trucks year 2: 6 x 10 t x 0.5 = 30 t Fe; 4 t secondary, so 26 t primary
+    assert f["primary production => manufacturing"][2, fe] == pytest.approx(26.0)
+    assert s.stocks["in-use material"].stock.values[2, 0, fe] == pytest.approx(30.0)
     table = mass_balance(s)
     assert table["imbalance"].abs().max() < 1e-12
 
 
 def test_mass_balance_check_fails_loudly(data):
-    fleet = tiny_fleet(data, inflow=[4, 2], eol=[0, 2], initial=0)
-    s = build_system(data, fleet)
-    s.compute()
+    s = tiny_system(data)
+    assert check_mass_balance(s, mass_balance(s), 1e-9) < 1e-12
     s.flows["recycling => losses"].values[3, 0] += 1.0
     with pytest.raises(MassBalanceError, match="recycling"):
         check_mass_balance(s, mass_balance(s), 1e-9)
+
+
+def test_fleet_is_the_declared_stock_driven_model(runs):
+    from elt_odym.definition import build_mfa_definition
+    from elt_odym.fleet.lifetimes import WeibullPdfLifetime
+    from elt_odym.fleet.stock_model import FleetStockModel
+
+    fleet_def = next(st for st in build_mfa_definition("pdf").stocks if st.name == "fleet")
+    assert fleet_def.subclass is FleetStockModel
+    assert fleet_def.lifetime_model_class is WeibullPdfLifetime
+    r = runs("paper_calibrated")
+    stock = r.system.stocks["fleet"]
+    assert isinstance(stock, FleetStockModel) and stock.lifetime_model.inflow_at == "end"
+    np.testing.assert_array_equal(stock.outflow.values, r.fleet.eol)
 
 
 @pytest.mark.parametrize("scenario", ["literature", "open_data", "paper_calibrated",
@@ -83,15 +102,16 @@ def test_bundled_runs_balance(runs, scenario):
     assert np.abs(err).max() <= 1e-9 * largest
 
 
-def test_kernel_engine_equals_flodym_engine_on_bundled_data(runs):
-    from elt_odym.model import run
+@pytest.mark.parametrize("scenario", ["open_data", "paper_calibrated"])
+def test_array_model_equals_system_on_bundled_data(runs, scenario):
+    """A batch of one of the array model (kernel survival curves) equals the flodym system
+    (flodym lifetime model's survival table), both through the one solver."""
+    from elt_odym.arrays import calc_fleet, fixed_draws, model_arrays
 
-    ref = runs("paper_calibrated")
-    ker = run(scenario="paper_calibrated", engine="kernel")
-    np.testing.assert_allclose(ker.fleet.eol, ref.fleet.eol, rtol=1e-9,
-                               atol=1e-9 * ref.fleet.eol.max())
-    np.testing.assert_allclose(ker.fleet.inflow, ref.fleet.inflow, rtol=1e-9,
-                               atol=1e-9 * np.abs(ref.fleet.inflow).max())
+    ref = runs(scenario)
+    base = model_arrays(ref.data)
+    eol = calc_fleet(base, fixed_draws(base, 1))[:, 0]
+    np.testing.assert_allclose(eol, ref.fleet.eol, rtol=1e-9, atol=1e-9 * ref.fleet.eol.max())
 
 
 def _series(r, var, g="total", m=""):

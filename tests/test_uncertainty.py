@@ -8,12 +8,11 @@ import pytest
 
 from elt_odym.cli import main
 from elt_odym.data import load_data
-from elt_odym.fleet.dynamics import project
-from elt_odym.model import run
+from elt_odym.arrays import evaluate, fixed_draws, model_arrays
 from elt_odym.odym_io.stats_array import parse_stats_array
-from elt_odym.uncertainty.batch import base_inputs, data_for_draw, evaluate, fixed_draws
 from elt_odym.uncertainty.montecarlo import Moments, run_mc
-from elt_odym.uncertainty.sampling import _triangular, sample
+from elt_odym.odym_io.stats_array import sample_triangular
+from elt_odym.uncertainty.sampling import sample
 from elt_odym.uncertainty.sobol import sobol_indices
 
 
@@ -36,11 +35,11 @@ def test_sample_moments(text, value, mean, std):
 
 
 def test_own_triangular_matches_formula():
-    x = _triangular(np.random.default_rng(1), np.array([1.0]), np.array([2.0]),
+    x = sample_triangular(np.random.default_rng(1), np.array([1.0]), np.array([2.0]),
                     np.array([4.0]), 200_000)[:, 0]
     assert x.mean() == pytest.approx(7 / 3, rel=0.01)
     assert x.min() >= 1.0 and x.max() <= 4.0
-    degenerate = _triangular(np.random.default_rng(1), np.array([5.0]), np.array([5.0]),
+    degenerate = sample_triangular(np.random.default_rng(1), np.array([5.0]), np.array([5.0]),
                              np.array([5.0]), 10)
     assert np.all(degenerate == 5.0)
 
@@ -55,7 +54,7 @@ def test_moments_merge_equals_numpy():
 
 
 def test_zero_variance_reproduces_deterministic_run(data, runs):
-    base = base_inputs(data)
+    base = model_arrays(data)
     res = run_mc(data, 300, 0, chunk=128, progress=False, draws=fixed_draws(base, 300))
     s = res.summary()
     det = runs("paper_calibrated")
@@ -78,23 +77,33 @@ def test_seed_reproducible_and_chunk_independent(data):
     assert not np.allclose(a["mean"], c["mean"])
 
 
-def test_kernel_draws_equal_flodym_per_draw_path(data):
-    projection = project(data)
-    base = base_inputs(data, projection)
-    draws = sample(base, data.config.uncertainty, 4, np.random.default_rng(5))
+def test_draws_equal_the_system_run_with_the_same_inputs(data):
+    """Each draw of the array model equals the flodym system run on data carrying that draw's
+    lifetime scales, weights and mean prices."""
+    from elt_odym.data import with_values
+    from elt_odym.model import run
+
+    base = model_arrays(data)
+    draws = sample(base, data.config.uncertainty, 3, np.random.default_rng(5))
     out = evaluate(base, draws)
-    for i in range(4):
-        r = run(data=data_for_draw(data, base, draws, i), projection=projection)
-        for var, label, m in (("eol_mass", "total", ""), ("carbon_saving", "total", "total"),
-                              ("economic_value", "total", "total")):
+    mean = data.items["s"].index("mean")
+    for i in range(3):
+        price = np.array(data["price"].values, float)
+        price[:, mean] = draws.price[i]
+        d = with_values(data, {"weibull_scale": np.asarray(data["weibull_scale"].values)
+                               * draws.scale_mult[i], "unit_weight": draws.weight[i],
+                               "price": price})
+        r = run(data=d)
+        for var, label in (("eol_mass", "total"), ("economic_value", "total")):
             items = base.labels()[var][1]
-            got = out[var][i, :, items.index(label if var == "eol_mass" else "total")]
+            got = out[var][i, :, items.index(label)]
+            m = "" if var == "eol_mass" else "total"
             want = [r.value(var, y, "total", m) for y in base.years]
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-3)
 
 
 def test_group_ranges_are_respected(data):
-    base = base_inputs(data)
+    base = model_arrays(data)
     d = sample(base, data.config.uncertainty, 5000, np.random.default_rng(2))
     assert np.all(d.weight >= base.weight_low) and np.all(d.weight <= base.weight)
     assert np.all(d.price >= base.price[:, 0] - 1e-9) and np.all(d.price <= base.price[:, 2])

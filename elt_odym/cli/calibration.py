@@ -27,7 +27,7 @@ def cmd_calibrate(args, printer: Printer) -> int:
 
     table, residuals = run_calibration(args.targets, args.out, args.data, args.scenario,
                                        args.force, progress=not args.quiet)
-    printer.result(table_text(table[["name", "item", "initial", "fitted",
+    printer.result(table_text(table[["name", "item", "initial", "fitted", "std_error", "at_bound",
                                      "status"]]))
     printer.result(table_text(residuals[["target_id", "target", "model", "rel_error",
                                          "tolerance", "status"]]))

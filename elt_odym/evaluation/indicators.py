@@ -89,10 +89,11 @@ def assessed_materials(data: ModelData) -> list[str]:
     return out
 
 
-def _factors(data: ModelData, name: str, materials: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def factor_pairs(data: ModelData, name: str, materials: list[str]) -> np.ndarray:
+    """Primary and secondary factor of each material, ``(M, 2)`` (Table 1 of the study)."""
     obs = data[name].observations
-    return (np.array([obs[(m, "primary")] for m in materials]),
-            np.array([obs[(m, "secondary")] for m in materials]))
+    return np.array([[obs[(m, "primary")], obs[(m, "secondary")]] for m in materials],
+                    dtype=float).reshape(len(materials), 2)
 
 
 def fleet_outputs(data: ModelData, fleet: FleetResult) -> list[Output]:
@@ -136,8 +137,8 @@ def saving_outputs(data: ModelData, secondary: np.ndarray) -> list[Output]:
     items = {"t": data.years, "g": data.items["g"], "m": metals}
     rel = data["factor_range"].scalar()
     mult = np.asarray(data["carbon_factor_multiplier"].values, float)[:, None, None]
-    ep, es = _factors(data, "energy_factor", metals)
-    cp, cs = _factors(data, "carbon_factor", metals)
+    ep, es = factor_pairs(data, "energy_factor", metals).T
+    cp, cs = factor_pairs(data, "carbon_factor", metals).T
     out = {"energy_saving": calc_saving(ep, es, mass),
            "carbon_saving": calc_saving(cp, cs, mass),
            "carbon_saving_decreasing": calc_saving(cp * mult, cs * mult, mass),

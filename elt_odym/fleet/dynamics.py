@@ -1,8 +1,10 @@
-"""Fleet dynamics for one scenario: stock path, initial age structure, stock-driven solution.
+"""Fleet inputs of one scenario: stock path, cohort lifetimes, initial age structure (history).
 
 The stock path per type is the recorded history up to ``switch_year`` where it exists and the
-fitted logistic curve elsewhere. The model is solved on an *extended* time axis that starts
-before the first model year when the first-year stock has an age structure:
+fitted logistic curve elsewhere. The fleet stock of the system
+(:class:`~elt_odym.fleet.stock_model.FleetStockModel`) and the array model
+(:mod:`elt_odym.arrays`) both solve on an *extended* time axis that starts before the first
+model year when the first-year stock has an age structure (:class:`FleetInputs`):
 
 ``single_cohort``  the whole first-year stock enters as one cohort in the first model year (what
                    the study's "wave-like" curves suggest); no extension.
@@ -24,13 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import flodym as fd
 
 from ..data import ModelData
-from .kernel import solve_batch, survival_table_batch
-from .lifetimes import make_lifetime_model, survival_by_age
+from ..errors import ConfigError
+from .kernel import NegativeInflowEvent
+from .lifetimes import survival_by_age
 from .projection import LogisticFit, fit_logistic
-from .stock_model import FleetStockModel, NegativeInflowEvent
 
 
 @dataclass
@@ -92,15 +93,23 @@ def stock_path(data: ModelData, fits: dict[str, LogisticFit]) -> tuple[np.ndarra
     return stock, source
 
 
-def lifetime_parameters(data: ModelData, n_pre: int) -> tuple[np.ndarray, np.ndarray]:
-    """Weibull shape and scale per cohort ``(T_ext, G)``; pre-years use the base values."""
-    shape = np.asarray(data["weibull_shape"].values, dtype=float)
-    scale = np.asarray(data["weibull_scale"].values, dtype=float)
+def lifetime_parameters(data: ModelData, n_pre: int, shape: np.ndarray | None = None,
+                        scale: np.ndarray | None = None,
+                        scale_factor: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Weibull shape and scale per cohort ``(T_ext, G)``; pre-years use the base values.
+
+    ``shape``, ``scale`` (per type) and ``scale_factor`` (model years x types) replace the
+    workbooks' ``weibull_shape``, ``weibull_scale`` and ``weibull_scale_cohort_factor`` when
+    given (calibration).
+    """
+    shape = np.asarray(data["weibull_shape"].values if shape is None else shape, dtype=float)
+    scale = np.asarray(data["weibull_scale"].values if scale is None else scale, dtype=float)
     n_t = len(data.years)
+    if scale_factor is None:
+        scale_factor = data["weibull_scale_cohort_factor"].values
     f_shape = np.vstack([np.ones((n_pre, shape.size)),
                          data["weibull_shape_cohort_factor"].values.reshape(n_t, -1)])
-    f_scale = np.vstack([np.ones((n_pre, scale.size)),
-                         data["weibull_scale_cohort_factor"].values.reshape(n_t, -1)])
+    f_scale = np.vstack([np.ones((n_pre, scale.size)), np.reshape(scale_factor, (n_t, -1))])
     return shape[np.newaxis] * f_shape, scale[np.newaxis] * f_scale
 
 
@@ -109,8 +118,8 @@ def spin_up_stock(data: ModelData, first_stock: np.ndarray) -> tuple[list[int], 
     obs = {y: v for (y,), v in data["stock_total_history"].observations.items()
            if y < data.years[0]}
     if not obs:
-        raise ValueError("age_structure 'spin_up' needs stock_total_history before "
-                         f"{data.years[0]}")
+        raise ConfigError("age_structure 'spin_up' needs stock_total_history before "
+                          f"{data.years[0]}")
     known = sorted(obs)
     pre_years = list(range(known[0], data.years[0]))
     total = np.interp(pre_years, known, [obs[y] for y in known])
@@ -123,7 +132,8 @@ def workbook_pre_stock(data: ModelData, first_stock: np.ndarray, form: str
     """Pre-first-year stock implied by ``initial_age_distribution`` (see module docstring)."""
     p = data["initial_age_distribution"]
     if not p.present:
-        raise ValueError("age_structure 'workbook' needs the initial_age_distribution workbook")
+        raise ConfigError("age_structure 'workbook' needs the initial_age_distribution "
+                          "workbook")
     ages = np.array(data.items["a"])
     shares = np.asarray(p.values, dtype=float)  # (A, G)
     a_max = int(ages[np.any(shares > 0, axis=1)].max()) if np.any(shares > 0) else 0
@@ -152,26 +162,6 @@ def extended_stock(data: ModelData, path: np.ndarray) -> tuple[list[int], np.nda
     return pre_years + list(data.years), np.vstack([pre, path])
 
 
-def _solve_flodym(data, ext_years, ext_stock, shape, scale):
-    dims = fd.DimensionSet(dim_list=[
-        fd.Dimension(name="Time", letter="t", items=list(ext_years), dtype=int),
-        fd.Dimension(name="Product", letter="g", items=list(data.items["g"]), dtype=str)])
-    lifetime = make_lifetime_model(dims, shape, scale, data.options.lifetime_form)
-    model = FleetStockModel(dims=dims, lifetime_model=lifetime, name="fleet",
-                            negative_inflow=data.options.negative_inflow,
-                            stock=fd.StockArray(dims=dims, values=ext_stock.copy()))
-    model.compute()
-    return (model.inflow.values.copy(), model.outflow.values.copy(),
-            model.early_retirement, model.events())
-
-
-def _solve_kernel(data, ext_years, ext_stock, shape, scale):
-    table = survival_table_batch(shape[:, np.newaxis], scale[:, np.newaxis],
-                                 data.options.lifetime_form)
-    res = solve_batch(ext_stock[:, np.newaxis], data.options.negative_inflow, sf_table=table)
-    return res.inflow[:, 0], res.outflow[:, 0], res.early_retirement[:, 0], []
-
-
 @dataclass
 class Projection:
     """The fitted curves and the stock path they give (reusable across lifetime variants)."""
@@ -188,29 +178,33 @@ def project(data: ModelData) -> Projection:
     return Projection(fits, path, source)
 
 
-def run_fleet(data: ModelData, engine: str = "flodym",
-              projection: Projection | None = None) -> FleetResult:
-    """Project the stock and solve the stock-driven model.
+@dataclass
+class FleetInputs:
+    """The fleet's inputs on the extended axis (history years, then model years).
 
-    Parameters
-    ----------
-    data : ModelData
-    engine : {"flodym", "kernel"}
-        ``flodym``: :class:`FleetStockModel` on flodym's lifetime machinery (the deterministic
-        run); ``kernel``: the batched numpy kernel with one parameter set (cross-check).
-    projection : Projection, optional
-        A projection of the same stock data, to skip refitting (calibration, sensitivity).
+    ``stock`` ``(T_ext, G)``; ``shape`` and ``scale`` the Weibull parameters by cohort
+    ``(T_ext, G)``; ``n_history`` the number of history years before the first model year.
     """
+
+    years: list[int]
+    stock: np.ndarray
+    shape: np.ndarray
+    scale: np.ndarray
+    n_history: int
+    form: str
+    policy: str
+
+    @property
+    def model_stock(self) -> np.ndarray:
+        """The stock of the model years."""
+        return self.stock[self.n_history:]
+
+
+def fleet_inputs(data: ModelData, projection: Projection | None = None) -> FleetInputs:
+    """Project the stock (unless given) and arrange the fleet's inputs on the extended axis."""
     projection = projection or project(data)
-    fits, path, source = projection.fits, projection.path, projection.source
-    ext_years, ext_stock = extended_stock(data, path)
+    ext_years, ext_stock = extended_stock(data, projection.path)
     n_pre = len(ext_years) - len(data.years)
     shape, scale = lifetime_parameters(data, n_pre)
-    solver = {"flodym": _solve_flodym, "kernel": _solve_kernel}[engine]
-    inflow, outflow, early, events = solver(data, ext_years, ext_stock, shape, scale)
-    initial = ext_stock[n_pre - 1] if n_pre else np.zeros(path.shape[1])
-    return FleetResult(years=list(data.years), products=list(data.items["g"]), stock=path,
-                       inflow=inflow[n_pre:], eol=outflow[n_pre:],
-                       early_retirement=early[n_pre:], initial_stock=initial,
-                       stock_source=source, fits=fits, events=events, ext_years=ext_years,
-                       ext_stock=ext_stock)
+    return FleetInputs(ext_years, ext_stock, shape, scale, n_pre, data.options.lifetime_form,
+                       data.options.negative_inflow)

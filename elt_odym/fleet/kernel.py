@@ -1,12 +1,28 @@
-"""The batched numpy kernel: the stock-driven model for many parameter sets at once.
+"""The one stock-driven solver (the study's Eqs. 2-3), for one or many parameter sets at once.
 
-Same maths and convention as :mod:`elt_odym.fleet.stock_model` (see there), written
-independently and laid out for speed: arrays are ``(T, N, G)`` (year, draw, type) and the
-survival table ``(T, C, N, G)``. When the lifetime parameters do not depend on the cohort the
-table is never built: survival depends on age only and the kernel uses ``sf[t, c] = s[t - c]``.
+Every engine calls :func:`solve_batch`: the declared fleet stock of the system
+(:class:`~elt_odym.fleet.stock_model.FleetStockModel`, a batch of one), calibration,
+sensitivity, Monte Carlo and Sobol (:mod:`elt_odym.arrays`). The tests check it against
+flodym's own :class:`~flodym.StockDrivenDSM` and hand-computed cases.
 
-The outflow follows from the number balance ``outflow_t = inflow_t - (S_t - S_{t-1})``, which
-holds exactly because every policy keeps the stock on its path.
+Maths (per type and draw; ``sf[t, c]`` the survival of cohort ``c`` at the end of year ``t``,
+``inflow_at="end"``; ``r_c`` the share of cohort ``c`` not yet retired early, initially 1)::
+
+    survivors_t = sum_{c<t} inflow_c * r_c * sf[t, c]
+    inflow_t    = (S_t - survivors_t) / sf[t, t]                      (Eq. 2 solved for inflow)
+    outflow_t   = inflow_t - (S_t - S_{t-1})                          (number balance, Eq. 3)
+
+When ``inflow_t < 0`` (the stock falls faster than its retirements) the policy decides:
+
+``error``   raise :class:`~elt_odym.errors.NegativeInflowError` naming type, year and amount;
+``retire``  ``inflow_t = 0`` and the surplus ``survivors_t - S_t`` is retired early from every
+            existing cohort in proportion (``r_c *= 1 - surplus/survivors_t``); the stock still
+            holds and the surplus is extra end-of-life, reported as an event;
+``allow``   keep the negative inflow (flodym's plain behaviour), reported as an event.
+
+Arrays are ``(T, N, G)`` (year, draw, type). Survival comes in one of three layouts: a table
+``(T, C, N, G)``; by age only ``(T, N, G)`` when the lifetime does not depend on the cohort
+(``sf[t, c] = s[t - c]``, no table is built); or per cohort a curve by age.
 """
 
 from __future__ import annotations
@@ -14,6 +30,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..errors import NegativeInflowError
+
+POLICIES = ("error", "retire", "allow")
+
+
+@dataclass(frozen=True)
+class NegativeInflowEvent:
+    """A year in which a type's stock fell faster than its retirements."""
+
+    product: str
+    year: int
+    amount: float
+    policy: str
+
+    def describe(self) -> str:
+        """One line for the console, e.g. ``NT 2004: 24,000 units (retired early)``."""
+        action = {"retire": "retired early", "allow": "negative inflow kept",
+                  "error": "stopped"}[self.policy]
+        return f"{self.product} {self.year}: {self.amount:,.0f} units ({action})"
 
 
 @dataclass
@@ -24,6 +60,14 @@ class BatchResult:
     outflow: np.ndarray
     early_retirement: np.ndarray
     negative: np.ndarray
+    policy: str = "retire"
+
+    def events(self, names: list[str], years: list[int], draw: int = 0
+               ) -> list[NegativeInflowEvent]:
+        """Every (type, year) of one draw with a negative required inflow."""
+        neg = self.negative[:, draw, :]
+        return [NegativeInflowEvent(names[g], int(years[t]), float(neg[t, g]), self.policy)
+                for t, g in zip(*np.nonzero(neg > 0))]
 
 
 def _survival_from_x(x: np.ndarray, shape: np.ndarray, k: np.ndarray, form: str,
@@ -68,33 +112,43 @@ X_NEGLIGIBLE = 45.0  # beyond x = (k/eta)^beta = 45, exp(-x) < 3e-20: survival a
 
 
 def cohort_survival_batch(shape_c: np.ndarray, scale_c: np.ndarray, scale_mult: np.ndarray,
-                          form: str) -> list[np.ndarray]:
+                          form: str, shape_mult: np.ndarray | None = None) -> list[np.ndarray]:
     """Survival curves per cohort, ``[s_c(0..T-1-c) of shape (T-c, N, G) for c in 0..T-1]``.
 
     ``shape_c``, ``scale_c`` are the cohort parameters ``(C, G)`` shared by all draws and
-    ``scale_mult`` the draws' scale multipliers ``(N, G)``. Since
+    ``scale_mult`` (and ``shape_mult``, default 1) the draws' multipliers ``(N, G)``. Since
     ``(k / (eta_c u))^beta_c = (k / eta_c)^beta_c * u^-beta_c``, the power is taken once per
-    cohort and age and only multiplied per draw: one exponential per element. Ages at which
-    ``x`` exceeds :data:`X_NEGLIGIBLE` for every draw are not computed: the survival keeps its
-    last value there (0 for the survival form, ``max(0, 1 - sum phi)`` for the pdf form).
+    cohort and age and only multiplied per draw when the shapes are not drawn: one exponential
+    per element. Ages at which ``x`` exceeds :data:`X_NEGLIGIBLE` for every draw are not
+    computed: the survival keeps its last value there (0 for the survival form,
+    ``max(0, 1 - sum phi)`` for the pdf form).
     """
     if form not in ("pdf", "survival"):
         raise ValueError(f"unknown lifetime form {form!r}")
     n = shape_c.shape[0]
     k_all = np.arange(1, n, dtype=float)[:, None, None]
     log_k = np.log(k_all[:, 0])
+    drawn_shape = shape_mult is not None and not np.all(shape_mult == 1.0)
     curves = []
     for c in range(n):
         ages = n - c
         out = np.empty((ages,) + scale_mult.shape)
         out[0] = 1.0
         if ages > 1:
-            base_x = np.exp(shape_c[c] * (log_k[: ages - 1] - np.log(scale_c[c])))
-            u = scale_mult ** -shape_c[c]
-            x_min = (base_x * u.min(axis=0)).min(axis=1)  # increasing with age
-            live = max(int(np.count_nonzero(x_min < X_NEGLIGIBLE)), 1)
-            x = base_x[:live, None, :] * u[None]
-            _survival_from_x(x, shape_c[c], k_all[:live], form, out[: live + 1])
+            if drawn_shape:
+                shape = shape_c[c] * shape_mult
+                x = np.exp(shape * (log_k[: ages - 1, :, None]
+                                    - np.log(scale_c[c] * scale_mult)))
+                live = max(int(np.count_nonzero(x.min(axis=(1, 2)) < X_NEGLIGIBLE)), 1)
+                x = x[:live]
+            else:
+                shape = shape_c[c]
+                base_x = np.exp(shape * (log_k[: ages - 1] - np.log(scale_c[c])))
+                u = scale_mult ** -shape
+                x_min = (base_x * u.min(axis=0)).min(axis=1)  # increasing with age
+                live = max(int(np.count_nonzero(x_min < X_NEGLIGIBLE)), 1)
+                x = base_x[:live, None, :] * u[None]
+            _survival_from_x(x, shape, k_all[:live], form, out[: live + 1])
             out[live + 1:] = 0.0 if form == "survival" else out[live]
         curves.append(out)
     return curves
@@ -111,15 +165,15 @@ def survival_table_batch(shape: np.ndarray, scale: np.ndarray, form: str) -> np.
 
 def solve_batch(stock: np.ndarray, policy: str, sf_table: np.ndarray | None = None,
                 sf_age: np.ndarray | None = None, sf_cohorts: list[np.ndarray] | None = None,
-                tolerance: float = 1e-9) -> BatchResult:
+                tolerance: float = 1e-9, names: list[str] | None = None,
+                years: list[int] | None = None) -> BatchResult:
     """Solve ``(T, N, G)`` stock paths with one of three survival layouts.
 
     Parameters
     ----------
     stock : ndarray (T, N, G)
     policy : {"error", "retire", "allow"}
-        As in :class:`~elt_odym.fleet.stock_model.FleetStockModel`; ``error`` raises
-        ``ValueError`` here (the kernel has no names to report).
+        See the module docstring.
     sf_table : ndarray (T, T, N, G), optional
         ``sf[t, c]``.
     sf_age : ndarray (T, N, G), optional
@@ -127,7 +181,18 @@ def solve_batch(stock: np.ndarray, policy: str, sf_table: np.ndarray | None = No
     sf_cohorts : list of ndarray, optional
         Per cohort ``c`` its survival by age, ``(T - c, N, G)`` (:func:`cohort_survival_batch`).
         Exactly one of the three.
+    tolerance : float
+        A required inflow counts as negative below ``-tolerance * max|S|`` of its type.
+    names, years : list, optional
+        Type names and years, for the message of :class:`NegativeInflowError`.
+
+    Raises
+    ------
+    NegativeInflowError
+        Under the ``error`` policy, naming the first type and year.
     """
+    if policy not in POLICIES:
+        raise ValueError(f"negative_inflow policy must be one of {POLICIES}, not {policy!r}")
     if sum(x is not None for x in (sf_table, sf_age, sf_cohorts)) != 1:
         raise ValueError("give exactly one of sf_table, sf_age and sf_cohorts")
     n_t = stock.shape[0]
@@ -143,7 +208,7 @@ def solve_batch(stock: np.ndarray, policy: str, sf_table: np.ndarray | None = No
         if np.any(neg):
             negative[t] = np.where(neg, -need * sf_tt, 0.0)
             if policy == "error":
-                raise ValueError(f"negative inflow in year index {t}")
+                _raise_negative(negative[t], names, years, t)
             if policy == "retire":
                 frac = np.where(neg, (survivors - stock[t]) / np.where(neg, survivors, 1.0), 0.0)
                 weight[:t] *= 1.0 - frac
@@ -152,7 +217,19 @@ def solve_batch(stock: np.ndarray, policy: str, sf_table: np.ndarray | None = No
         inflow[t] = need
         weight[t] = need
     change = np.diff(stock, axis=0, prepend=0.0)
-    return BatchResult(inflow, inflow - change, early, negative)
+    return BatchResult(inflow, inflow - change, early, negative, policy)
+
+
+def _raise_negative(deficit: np.ndarray, names: list[str] | None, years: list[int] | None,
+                    t: int) -> None:
+    """Raise :class:`NegativeInflowError` for the largest deficit of year index ``t``."""
+    g = int(np.argmax(deficit.max(axis=0)))
+    name = names[g] if names and g < len(names) else f"type {g}"
+    year = years[t] if years is not None else f"year index {t}"
+    raise NegativeInflowError(
+        f"negative inflow for {name} in {year}: the stock falls {float(deficit.max()):,.0f} "
+        f"units faster than retirements; choose the 'retire' or 'allow' negative_inflow "
+        f"policy or fix the stock data")
 
 
 def _survivors(t, weight, sf_table, sf_age, sf_cohorts):

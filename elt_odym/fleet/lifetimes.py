@@ -23,7 +23,7 @@ test suite measures by how much.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 import scipy.special
@@ -90,8 +90,10 @@ class WeibullPdfLifetime(fd.LifetimeModel):
 
     Same parameters as :class:`flodym.WeibullLifetime`; cohort-dependent parameters are arrays
     whose first axis is the cohort year, and ``lt_factor_by_cohort`` scales ``weibull_scale``.
+    The convention is set explicitly: ``inflow_at="end"`` (ODYM's DynamicStockModel).
     """
 
+    inflow_at: Literal["start", "middle", "end"] = INFLOW_AT
     weibull_scale: fd.lifetime_models.LifetimeArrayType | None = None
     weibull_shape: fd.lifetime_models.LifetimeArrayType | None = None
     _prm_names: ClassVar[list[str]] = ["weibull_scale", "weibull_shape"]
@@ -103,13 +105,30 @@ class WeibullPdfLifetime(fd.LifetimeModel):
         return survival_by_age(ages, shape, scale, "pdf")
 
 
+class WeibullSurvivalLifetime(fd.WeibullLifetime):
+    """flodym's :class:`~flodym.WeibullLifetime` (``sf(k) = exp(-(k/eta)^beta)``) with the
+    convention set explicitly: ``inflow_at="end"`` (equal to ODYM's DynamicStockModel)."""
+
+    inflow_at: Literal["start", "middle", "end"] = INFLOW_AT
+
+
+LIFETIME_MODELS: dict[str, type[fd.LifetimeModel]] = {
+    "pdf": WeibullPdfLifetime, "survival": WeibullSurvivalLifetime}
+"""The lifetime model class of each ``lifetime_form`` (named in the system's declaration)."""
+
+
+def lifetime_model_class(form: str) -> type[fd.LifetimeModel]:
+    """The flodym lifetime model class of a ``lifetime_form`` (``pdf`` or ``survival``)."""
+    if form not in LIFETIME_MODELS:
+        raise ValueError(f"unknown lifetime form {form!r}; use one of {list(LIFETIME_MODELS)}")
+    return LIFETIME_MODELS[form]
+
+
 def make_lifetime_model(dims: fd.DimensionSet, shape: np.ndarray, scale: np.ndarray,
                         form: str) -> fd.LifetimeModel:
     """A flodym lifetime model with cohort-dependent Weibull parameters of shape ``dims.shape``."""
-    cls = WeibullPdfLifetime if form == "pdf" else fd.WeibullLifetime
-    if form not in ("pdf", "survival"):
-        raise ValueError(f"unknown lifetime form {form!r}")
-    return cls(dims=dims, inflow_at=INFLOW_AT, weibull_shape=shape, weibull_scale=scale)
+    return lifetime_model_class(form)(dims=dims, inflow_at=INFLOW_AT, weibull_shape=shape,
+                                      weibull_scale=scale)
 
 
 # -- ODYM lifetime dicts -------------------------------------------------------------------------

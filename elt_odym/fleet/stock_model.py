@@ -1,159 +1,104 @@
-"""The stock-driven population balance model (the study's Eqs. 2-3) on flodym's stock machinery.
+"""The fleet as a flodym stock-driven model: the declared ``fleet`` stock of the system.
 
-Maths (per truck type; ``sf`` from :mod:`elt_odym.fleet.lifetimes`, ``r_c`` the share of cohort
-``c`` not yet retired early, initially 1)::
+:class:`FleetStockModel` is a :class:`flodym.StockDrivenDSM` named in the system's declaration
+(:func:`elt_odym.definition.build_mfa_definition`) together with its lifetime model. Its
+:meth:`~FleetStockModel.compute` takes the survival table of that lifetime model and solves the
+study's Eqs. 2-3 with the one solver, :func:`elt_odym.fleet.kernel.solve_batch` (see there for
+the maths and the negative-inflow policies), as a batch of one.
 
-    survivors_t = sum_{c<t} inflow_c * r_c * sf[t, c]
-    inflow_t    = (S_t - survivors_t) / sf[t, t]                      (Eq. 2 solved for inflow)
-    outflow_t   = sum_{c<=t} (stock_by_cohort[t-1, c] - stock_by_cohort[t, c])   (Eq. 3)
-
-When ``inflow_t < 0`` (the stock falls faster than its retirements) the policy decides:
-
-``error``   raise :class:`~elt_odym.errors.NegativeInflowError` naming type, year and amount;
-``retire``  ``inflow_t = 0`` and the surplus ``survivors_t - S_t`` is retired early from every
-            existing cohort in proportion (``r_c *= 1 - surplus/survivors_t``); the stock still
-            holds and the surplus is extra end-of-life, reported as an event;
-``allow``   keep the negative inflow (flodym's plain behaviour), reported as an event.
+The stock may have a *history* before the first model year (the spin-up or workbook age
+structure, :mod:`elt_odym.fleet.dynamics`): the model then solves on the extended axis
+``history years + model years`` with a lifetime model of the same class whose parameters are
+``history_prms`` for the history cohorts, and reports the model years. ``initial`` is the
+stock of the year before the first model year (0 without a history).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import flodym as fd
+from pydantic import PrivateAttr
 
-from ..errors import NegativeInflowError
+from .kernel import POLICIES, BatchResult, NegativeInflowEvent, solve_batch
 
-POLICIES = ("error", "retire", "allow")
-
-
-@dataclass(frozen=True)
-class NegativeInflowEvent:
-    """A year in which a type's stock fell faster than its retirements."""
-
-    product: str
-    year: int
-    amount: float
-    policy: str
-
-    def describe(self) -> str:
-        action = {"retire": "retired early", "allow": "negative inflow kept",
-                  "error": "stopped"}[self.policy]
-        return f"{self.product} {self.year}: {self.amount:,.0f} units ({action})"
+__all__ = ["FleetStockModel", "NegativeInflowEvent", "POLICIES"]
 
 
 class FleetStockModel(fd.StockDrivenDSM):
-    """flodym's :class:`~flodym.StockDrivenDSM` with an explicit negative-inflow policy.
+    """flodym's stock-driven model with an explicit negative-inflow policy and a history.
 
-    After :meth:`compute`, ``early_retirement`` holds the surplus retired early (``retire``) per
-    year and type, and :meth:`events` lists every negative-inflow year.
+    After :meth:`compute`: ``inflow`` and ``outflow`` (end of life, including early retirement)
+    of the model years, ``early_retirement`` and ``negative`` per year and type, ``events()``.
     """
 
     negative_inflow: Literal["error", "retire", "allow"] = "retire"
+    history: np.ndarray | None = None
+    """Stock of the years before the first model year ``(H, G)``, or None."""
+    history_prms: dict[str, np.ndarray] | None = None
+    """Lifetime parameters of the history cohorts, each ``(H, G)``."""
+    initial: np.ndarray | None = None
+    """Stock of the year before the first model year (0 without a history), as in
+    :class:`~elt_odym.system_stocks.MaterialStock`."""
     early_retirement: np.ndarray | None = None
-    raw_negative: np.ndarray | None = None
+    negative: np.ndarray | None = None
+    _result: BatchResult | None = PrivateAttr(default=None)
+    _ext_years: list[int] = PrivateAttr(default_factory=list)
+
+    @property
+    def n_history(self) -> int:
+        """Number of history years before the first model year."""
+        return 0 if self.history is None else int(self.history.shape[0])
+
+    def _names(self) -> list[str]:
+        others = [d for d in self.dims if d.letter != self.time_letter]
+        return [str(i) for i in others[0].items] if others else [self.name]
+
+    def _extended(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Stock, survival table and years on the extended axis."""
+        years = list(self.dims[self.time_letter].items)
+        if not self.n_history:
+            return self.stock.values, self.lifetime_model.sf, years
+        h = self.n_history
+        ext_years = list(range(years[0] - h, years[0])) + years
+        time = fd.Dimension(name=self.dims[self.time_letter].name, letter=self.time_letter,
+                            items=ext_years, dtype=int)
+        ext_dims = fd.DimensionSet(dim_list=[time] + [d for d in self.dims
+                                                      if d.letter != self.time_letter])
+        lm = self.lifetime_model
+        prms = {k: np.concatenate([self.history_prms[k], v]) for k, v in lm.prms.items()}
+        ext_lm = type(lm)(dims=ext_dims, time_letter=self.time_letter, inflow_at=lm.inflow_at,
+                          **prms)
+        return np.concatenate([self.history, self.stock.values]), ext_lm.sf, ext_years
 
     def compute(self) -> None:
-        """Solve inflow, stock by cohort and outflow for every year and type."""
+        """Solve inflow and outflow for every year and type (one solver, a batch of one)."""
         self._check_needed_arrays()
-        sf = self.lifetime_model.sf
+        stock, sf, years = self._extended()
         if np.any(np.diagonal(sf, axis1=0, axis2=1) <= 0):
             raise ValueError("survival in the year of registration must be positive")
-        result = solve_one(self.stock.values, sf, self.negative_inflow,
-                           names=self._product_names(), years=self.dims["t"].items)
-        inflow, by_cohort, early, negative = result
-        self.early_retirement, self.raw_negative = early, negative
-        if self.negative_inflow == "allow":
-            # flodym's own solver and outflow, untouched
-            super()._compute_cohorts_and_inflow()
-            super()._compute_outflow()
-            return
-        self.inflow.values[...] = inflow
-        self._stock_by_cohort = by_cohort
-        self._outflow_by_cohort = _outflow_by_cohort(inflow, by_cohort)
-        self.outflow.values[...] = self._outflow_by_cohort.sum(axis=1)
+        res = solve_batch(stock.reshape(stock.shape[0], 1, -1), self.negative_inflow,
+                          sf_table=sf.reshape(sf.shape[:2] + (1, -1)), names=self._names(),
+                          years=years)
+        self._ext_years = years
+        self._store(res, stock)
 
-    def _product_names(self) -> list[str]:
-        others = [d for d in self.dims if d.letter != self.time_letter]
-        if not others:
-            return [self.name]
-        return [str(i) for i in others[0].items]
+    def _store(self, res: BatchResult, stock: np.ndarray) -> None:
+        h, shape = self.n_history, self.stock.values.shape
+        self.inflow.values[...] = res.inflow[h:, 0].reshape(shape)
+        self.outflow.values[...] = res.outflow[h:, 0].reshape(shape)
+        self.early_retirement = res.early_retirement[h:, 0].reshape(shape)
+        self.negative = res.negative[h:, 0].reshape(shape)
+        self.initial = stock[h - 1] if h else np.zeros(shape[1:])
+        self._result = res
 
     def events(self) -> list[NegativeInflowEvent]:
-        """Every (type, year) with a negative required inflow."""
-        names, years = self._product_names(), self.dims["t"].items
-        out = []
-        for t, g in zip(*np.nonzero(self.raw_negative.reshape(len(years), -1) > 0)):
-            out.append(NegativeInflowEvent(names[g], int(years[t]),
-                                           float(self.raw_negative.reshape(len(years), -1)[t, g]),
-                                           self.negative_inflow))
-        return out
+        """Every (type, year) with a negative required inflow, history years included."""
+        return self._result.events(self._names(), self._ext_years)
 
-
-def solve_one(stock: np.ndarray, sf: np.ndarray, policy: str, names: list[str] | None = None,
-              years: list[int] | None = None, tolerance: float = 1e-9
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Solve the stock-driven model for one parameter set.
-
-    Parameters
-    ----------
-    stock : ndarray, shape (T, ...)
-        Stock path.
-    sf : ndarray, shape (T, T, ...)
-        Survival table ``sf[t, c]``.
-    policy : {"error", "retire", "allow"}
-
-    Returns
-    -------
-    inflow (T, ...), stock_by_cohort (T, T, ...), early_retirement (T, ...),
-    negative (T, ...): the size of each negative required inflow (0 where none).
-    """
-    if policy not in POLICIES:
-        raise ValueError(f"negative_inflow policy must be one of {POLICIES}, not {policy!r}")
-    n = stock.shape[0]
-    inflow = np.zeros_like(stock, dtype=float)
-    remain = np.ones_like(sf[0], dtype=float)  # r_c per cohort
-    by_cohort = np.zeros_like(sf, dtype=float)
-    early = np.zeros_like(inflow)
-    negative = np.zeros_like(inflow)
-    scale = np.maximum(np.abs(stock).max(axis=0), 1.0)
-    for t in range(n):
-        part = inflow[:t] * remain[:t] * sf[t, :t]
-        survivors = part.sum(axis=0)
-        need = (stock[t] - survivors) / sf[t, t]
-        neg = need < -tolerance * scale
-        negative[t] = np.where(neg, -need * sf[t, t], 0.0)
-        if policy == "error" and np.any(neg):
-            _raise_negative(neg, need * sf[t, t], names, years, t)
-        if policy == "retire":
-            frac = np.where(neg, (survivors - stock[t]) / np.where(neg, survivors, 1.0), 0.0)
-            remain[:t] *= 1.0 - frac
-            early[t] = np.where(neg, survivors - stock[t], 0.0)
-            need = np.where(neg, 0.0, need)
-        inflow[t] = need
-        by_cohort[t, :t] = inflow[:t] * remain[:t] * sf[t, :t]
-        by_cohort[t, t] = need * sf[t, t]
-    return inflow, by_cohort, early, negative
-
-
-def _raise_negative(neg, deficit, names, years, t) -> None:
-    flat = np.atleast_1d(neg).ravel()
-    g = int(np.argmax(flat))
-    name = names[g] if names and g < len(names) else str(g)
-    year = years[t] if years is not None else t
-    amount = -float(np.atleast_1d(deficit).ravel()[g])
-    raise NegativeInflowError(
-        f"negative inflow for {name} in {year}: the stock falls {amount:,.0f} units faster "
-        f"than retirements; choose the 'retire' or 'allow' negative_inflow policy or fix the "
-        f"stock data")
-
-
-def _outflow_by_cohort(inflow: np.ndarray, by_cohort: np.ndarray) -> np.ndarray:
-    """Outflow by cohort: what left each cohort during each year."""
-    out = np.zeros_like(by_cohort)
-    out[1:] = by_cohort[:-1] - by_cohort[1:]
-    idx = np.arange(inflow.shape[0])
-    out[idx, idx] = inflow - by_cohort[idx, idx]
-    return out
+    def balance_error(self) -> np.ndarray:
+        """``S_t - S_{t-1} - (inflow_t - outflow_t)``, the first year against ``initial``."""
+        s = self.stock.values
+        previous = np.concatenate([self.initial[np.newaxis], s[:-1]])
+        return s - previous - (self.inflow.values - self.outflow.values)

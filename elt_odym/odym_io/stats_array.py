@@ -51,10 +51,26 @@ class Uncertainty:
             return rng.uniform(self.p1, self.p2, n)
         if self.kind == "triangular":
             mode = value if np.isnan(self.p2) else self.p2
-            return rng.triangular(self.p1, mode, self.p3, n)
+            return sample_triangular(rng, np.float64(self.p1), np.float64(mode),
+                                     np.float64(self.p3), n)
         if self.kind == "weibull":
             return self.p2 * rng.weibull(self.p1, n)
         raise ValueError(f"unknown uncertainty kind {self.kind!r}")
+
+
+def sample_triangular(rng: np.random.Generator, low: np.ndarray, mode: np.ndarray,
+                      high: np.ndarray, n: int) -> np.ndarray:
+    """``n`` draws of triangular(low, mode, high) by inverse transform, arrays elementwise.
+
+    Returns shape ``(n,) + mode.shape``; where ``high == low`` every draw is the mode.
+    """
+    low, mode, high = (np.asarray(a, float) for a in (low, mode, high))
+    u = rng.random((n,) + np.shape(mode))
+    width = np.where(high > low, high - low, 1.0)
+    c = np.where(high > low, (mode - low) / width, 0.5)
+    left = low + np.sqrt(u * width * (mode - low))
+    right = high - np.sqrt((1 - u) * width * (high - mode))
+    return np.where(high > low, np.where(u < c, left, right), mode)
 
 
 def parse_stats_array(text: str) -> Uncertainty:

@@ -16,7 +16,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ..data import ModelData
-from .batch import OUTPUTS, BaseInputs, Draws, base_inputs, evaluate
+from ..arrays import OUTPUTS, Draws, ModelArrays, evaluate, model_arrays
 from .sampling import sample
 
 SUMMARY_COLUMNS = ["variable", "truck_type", "material", "year", "mean", "std", "p05", "p50",
@@ -62,7 +62,7 @@ class Moments:
 class MCResult:
     """Samples (float32, ``(N, T, K)`` per output), moments and the inputs they came from."""
 
-    base: BaseInputs
+    base: ModelArrays
     draws: Draws
     samples: dict[str, np.ndarray]
     moments: dict[str, Moments]
@@ -111,7 +111,7 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     """
     opts = data.config.uncertainty
     chunk = chunk or opts.chunk
-    base = base_inputs(data)
+    base = model_arrays(data)
     draws = draws or sample(base, opts, n, np.random.default_rng(seed))
     samples = {name: np.empty((draws.n, len(base.years), len(base.labels()[name][1])),
                               dtype=np.float32) for name in OUTPUTS}

@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import UncertaintyOptions
-from .batch import BaseInputs, Draws, fixed_draws
+from ..odym_io.stats_array import sample_triangular
+from ..arrays import Draws, ModelArrays, fixed_draws, lifetime_shift_multiplier
 
 
 def _uniform(rng, low, high, n):
@@ -28,17 +29,7 @@ def _uniform(rng, low, high, n):
     return low + (high - low) * rng.random((n,) + low.shape)
 
 
-def _triangular(rng, low, mode, high, n):
-    u = rng.random((n,) + np.shape(mode))
-    width = np.where(high > low, high - low, 1.0)
-    c = np.where(high > low, (mode - low) / width, 0.5)
-    left = low + np.sqrt(u * width * (mode - low))
-    right = high - np.sqrt((1 - u) * width * (high - mode))
-    out = np.where(u < c, left, right)
-    return np.where(high > low, out, mode)
-
-
-def sample(base: BaseInputs, opts: UncertaintyOptions, n: int,
+def sample(base: ModelArrays, opts: UncertaintyOptions, n: int,
            rng: np.random.Generator) -> Draws:
     """``n`` draws of every uncertain input (see module docstring)."""
     d = fixed_draws(base, n)
@@ -48,11 +39,11 @@ def sample(base: BaseInputs, opts: UncertaintyOptions, n: int,
     if opts.lifetime_shift_years > 0:
         span = np.full(g, opts.lifetime_shift_years)
         shift = _uniform(rng, -span, span, n)
-        d.scale_mult = (base.mean_life + shift) / base.mean_life
+        d.scale_mult = lifetime_shift_multiplier(base.mean_life, shift)
     if opts.weight == "range":
         d.weight = _uniform(rng, base.weight_low, base.weight, n)
     if opts.prices == "range":
-        d.price = _triangular(rng, base.price[:, 0], base.price[:, 1], base.price[:, 2], n)
+        d.price = sample_triangular(rng, base.price[:, 0], base.price[:, 1], base.price[:, 2], n)
     if opts.factors == "range":
         r = base.rel_range
         d.energy = _uniform(rng, base.energy * (1 - r), base.energy * (1 + r), n)
@@ -61,7 +52,7 @@ def sample(base: BaseInputs, opts: UncertaintyOptions, n: int,
     return d
 
 
-def _apply_value_uncertainty(base: BaseInputs, d: Draws, n: int,
+def _apply_value_uncertainty(base: ModelArrays, d: Draws, n: int,
                              rng: np.random.Generator) -> None:
     """Values with their own stats_array string override the group ranges."""
     for name, entries in sorted(base.uncertainty.items()):
@@ -72,7 +63,7 @@ def _apply_value_uncertainty(base: BaseInputs, d: Draws, n: int,
                 if name == "unit_weight":
                     d.weight[:, j] = unc.sample(base.weight[j], n, rng)
                 else:
-                    ref = (base.scale_c if name == "weibull_scale" else base.shape_c)[
+                    ref = (base.fleet.scale if name == "weibull_scale" else base.fleet.shape)[
                         base.n_pre, j]
                     target = d.scale_mult if name == "weibull_scale" else d.shape_mult
                     target[:, j] = unc.sample(ref, n, rng) / ref

@@ -15,13 +15,13 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 from ..data import ModelData
-from .batch import BaseInputs, Draws, base_inputs, evaluate, fixed_draws
+from ..arrays import Draws, ModelArrays, evaluate, fixed_draws, lifetime_shift_multiplier, model_arrays
 
 DEFAULT_OUTPUTS = (("eol_mass", "total", 2050), ("carbon_saving", "total", 2050),
                    ("economic_value", "total", 2050))
 
 
-def problem(base: BaseInputs, shift: float) -> dict:
+def problem(base: ModelArrays, shift: float) -> dict:
     """The SALib problem: names and bounds of the factors."""
     g = base.products
     r = base.rel_range
@@ -32,11 +32,11 @@ def problem(base: BaseInputs, shift: float) -> dict:
     return {"num_vars": len(names), "names": names, "bounds": bounds}
 
 
-def to_draws(base: BaseInputs, x: np.ndarray) -> Draws:
+def to_draws(base: ModelArrays, x: np.ndarray) -> Draws:
     """Map SALib sample rows to model draws."""
     n, g = x.shape[0], len(base.products)
     d = fixed_draws(base, n)
-    d.scale_mult = (base.mean_life + x[:, :g]) / base.mean_life
+    d.scale_mult = lifetime_shift_multiplier(base.mean_life, x[:, :g])
     d.weight = base.weight_low + x[:, g:2 * g] * (base.weight - base.weight_low)
     d.price = base.price[:, 0] + x[:, [2 * g]] * (base.price[:, 2] - base.price[:, 0])
     for arr, ref in ((d.energy, base.energy), (d.carbon, base.carbon)):
@@ -45,8 +45,8 @@ def to_draws(base: BaseInputs, x: np.ndarray) -> Draws:
     return d
 
 
-def pick(base: BaseInputs, out: dict, variable: str, label: str, year: int) -> np.ndarray:
-    """One output column of :func:`~elt_odym.uncertainty.batch.evaluate` over the draws."""
+def pick(base: ModelArrays, out: dict, variable: str, label: str, year: int) -> np.ndarray:
+    """One output column of :func:`~elt_odym.arrays.evaluate` over the draws."""
     items = base.labels()[variable][1]
     return out[variable][:, base.years.index(year), items.index(label)]
 
@@ -66,7 +66,7 @@ def sobol_indices(prob: dict, model, n: int, seed: int = 0) -> dict[str, dict]:
 def run_sobol(data: ModelData, n: int = 1024, seed: int = 0,
               outputs=DEFAULT_OUTPUTS) -> pd.DataFrame:
     """First-order and total Sobol indices per factor and output (``sobol.csv``)."""
-    base = base_inputs(data)
+    base = model_arrays(data)
     prob = problem(base, data.config.uncertainty.lifetime_shift_years)
 
     def model(x: np.ndarray) -> dict[str, np.ndarray]:
