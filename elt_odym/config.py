@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 
@@ -42,6 +42,11 @@ class ModelOptions(BaseModel):
     def _years(self):
         if not self.first_year < self.last_year:
             raise ValueError("first_year must be before last_year")
+        for name in ("switch_year", "sankey_year"):
+            year = getattr(self, name)
+            if not self.first_year <= year <= self.last_year:
+                raise ValueError(f"{name} {year} is outside first_year-last_year "
+                                 f"{self.first_year}-{self.last_year}")
         return self
 
 
@@ -67,7 +72,11 @@ class UncertaintyOptions(BaseModel):
 
 
 class ScenarioConfig(BaseModel):
-    """A scenario: which workbooks and options differ from the one it inherits."""
+    """A scenario: which workbooks and options differ from the one it inherits.
+
+    ``files`` keys must be declared parameters and ``model`` keys options of
+    :class:`ModelOptions`: a misspelled key is an error, never silently ignored.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -75,6 +84,26 @@ class ScenarioConfig(BaseModel):
     inherit: str = ""
     files: dict[str, str] = {}
     model: dict = {}
+
+    @field_validator("files")
+    @classmethod
+    def _known_parameters(cls, files: dict[str, str]) -> dict[str, str]:
+        from .definition import PARAMETER_BY_NAME
+
+        unknown = [k for k in files if k not in PARAMETER_BY_NAME]
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {unknown} in files; declared parameters: "
+                             f"{sorted(PARAMETER_BY_NAME)}")
+        return files
+
+    @field_validator("model")
+    @classmethod
+    def _known_options(cls, model: dict) -> dict:
+        unknown = [k for k in model if k not in ModelOptions.model_fields]
+        if unknown:
+            raise ValueError(f"unknown model option(s) {unknown}; options: "
+                             f"{sorted(ModelOptions.model_fields)}")
+        return model
 
 
 class RunConfig(BaseModel):
@@ -94,6 +123,13 @@ class RunConfig(BaseModel):
     uncertainty: UncertaintyOptions = UncertaintyOptions()
     scenarios: dict[str, ScenarioConfig]
     data_dir: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _default_exists(self):
+        if self.default_scenario not in self.scenarios:
+            raise ValueError(f"default_scenario {self.default_scenario!r} is not a scenario "
+                             f"({sorted(self.scenarios)})")
+        return self
 
     def scenario_names(self) -> list[str]:
         return list(self.scenarios)
@@ -121,7 +157,8 @@ class RunConfig(BaseModel):
         try:
             return name, files, ModelOptions(**options)
         except ValidationError as exc:
-            raise ConfigError(f"scenario {name!r}: invalid model options:\n{exc}") from None
+            raise ConfigError(f"{self.data_dir / CONFIG_NAME}: scenario {name!r}: invalid "
+                              f"model options: {_errors(exc)}") from None
 
     @property
     def classification_path(self) -> Path:
@@ -147,4 +184,16 @@ def load_config(data_dir: str | Path) -> RunConfig:
     try:
         return RunConfig(**raw, data_dir=path.parent)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: invalid configuration:\n{exc}") from None
+        raise ConfigError(f"{path}: invalid configuration: {_errors(exc)}") from None
+
+
+def _errors(exc: ValidationError) -> str:
+    """pydantic's errors as one line each: ``scenarios.open_data.files: unknown ...``."""
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        parts.append(f"{where}: {msg}")
+    return "; ".join(parts)

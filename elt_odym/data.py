@@ -15,7 +15,7 @@ import flodym as fd
 
 from .config import ModelOptions, RunConfig, load_config
 from .definition import DIM_BY_LETTER, OPTIONAL_PARAMETERS, PARAMETERS, ParameterSpec
-from .errors import DataValidationError, Problem
+from .errors import ConfigError, DataValidationError, Problem
 from .odym_io import ClassificationMaster, read_classification_master, read_parameter_workbook
 from .odym_io.stats_array import Uncertainty, parse_stats_array
 from .odym_io.validation import validate_parameter
@@ -167,6 +167,24 @@ def _read_all(config, master, items, paths) -> tuple[dict, list[Problem]]:
     return data, problems
 
 
+OPTION_NEEDS = {("age_structure", "workbook"): "initial_age_distribution",
+                ("age_structure", "spin_up"): "stock_total_history"}
+"""Options that need a workbook: (option, value) -> parameter."""
+
+
+def option_problems(config: RunConfig, scenario: str, options: ModelOptions,
+                    paths: dict[str, Path]) -> list[Problem]:
+    """Options whose required workbook is missing (rule ``option-needs-workbook``)."""
+    problems = []
+    for (option, value), parameter in OPTION_NEEDS.items():
+        if getattr(options, option) == value and not paths[parameter].is_file():
+            problems.append(Problem(
+                str(config.data_dir / "config.toml"), "", "", "option-needs-workbook",
+                f"scenario {scenario!r}: {option} = {value!r} needs the {parameter} workbook "
+                f"({paths[parameter].name} not found)"))
+    return problems
+
+
 def load_data(data_dir: str | Path | None = None, scenario: str | None = None) -> ModelData:
     """Read and validate all workbooks of a scenario.
 
@@ -186,7 +204,9 @@ def load_data(data_dir: str | Path | None = None, scenario: str | None = None) -
     name, _, options = config.resolve(scenario)
     master = read_classification_master(config.classification_path)
     items = _dim_items(config, master, options)
-    data, problems = _read_all(config, master, items, parameter_paths(config, name))
+    paths = parameter_paths(config, name)
+    data, problems = _read_all(config, master, items, paths)
+    problems += option_problems(config, name, options, paths)
     if problems:
         raise DataValidationError(problems)
     return ModelData(config=config, scenario=name, options=options, master=master, items=items,
@@ -203,13 +223,19 @@ def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
     problems: list[Problem] = []
     checked: set[tuple[Path, int, int]] = set()
     for scenario in config.scenario_names():
-        _, _, options = config.resolve(scenario)
         try:
+            _, _, options = config.resolve(scenario)
             items = _dim_items(config, master, options)
         except DataValidationError as exc:
             problems += exc.problems
             continue
-        paths = {k: v for k, v in parameter_paths(config, scenario).items()
+        except ConfigError as exc:
+            problems.append(Problem(str(config.data_dir / "config.toml"), "", "",
+                                    "bad-option", str(exc)))
+            continue
+        all_paths = parameter_paths(config, scenario)
+        problems += option_problems(config, scenario, options, all_paths)
+        paths = {k: v for k, v in all_paths.items()
                  if (v, options.first_year, options.last_year) not in checked}
         checked |= {(v, options.first_year, options.last_year) for v in paths.values()}
         _, found = _read_all(config, master, items, paths)
