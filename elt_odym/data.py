@@ -9,9 +9,9 @@ import dataclasses
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import flodym as fd
 
 from .config import ModelOptions, RunConfig, load_config
 from .definition import DIM_BY_LETTER, OPTIONAL_PARAMETERS, PARAMETERS, ParameterSpec
@@ -21,6 +21,9 @@ from .odym_io.stats_array import Uncertainty, parse_stats_array
 from .odym_io.validation import validate_parameter
 from .odym_io.workbook import ParameterWorkbook
 from .paths import bundled_data_dir
+
+if TYPE_CHECKING:
+    import flodym as fd
 
 
 @dataclass
@@ -62,14 +65,18 @@ class ModelData:
     def years(self) -> list[int]:
         return self.items["t"]
 
-    def flodym_dims(self, letters: tuple[str, ...] = ("t", "g", "m")) -> fd.DimensionSet:
+    def flodym_dims(self, letters: tuple[str, ...] = ("t", "g", "m")) -> "fd.DimensionSet":
         """The flodym :class:`~flodym.DimensionSet` of the given letters."""
+        import flodym as fd  # lazy: reading and validating workbooks does not need flodym
+
         return fd.DimensionSet(dim_list=[
             fd.Dimension(name=DIM_BY_LETTER[x].name, letter=x, items=self.items[x],
                          dtype=DIM_BY_LETTER[x].dtype) for x in letters])
 
-    def parameter(self, name: str) -> fd.Parameter:
+    def parameter(self, name: str) -> "fd.Parameter":
         """A full-coverage parameter as a flodym :class:`~flodym.Parameter`."""
+        import flodym as fd
+
         p = self.parameters[name]
         return fd.Parameter(name=name, dims=self.flodym_dims(p.spec.dims), values=p.values)
 

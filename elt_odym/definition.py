@@ -13,8 +13,10 @@ Process ids follow ODYM's numbering (flodym requires process 0 to be ``sysenv``)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import flodym as fd
+if TYPE_CHECKING:
+    import flodym as fd
 
 # -- dimensions ---------------------------------------------------------------------------------
 
@@ -201,7 +203,7 @@ OPTIONAL_PARAMETERS = {"stock_total_history", "initial_age_distribution",
                        "weibull_scale_cohort_factor", "weibull_shape_cohort_factor"}
 
 
-def build_mfa_definition(lifetime_form: str = "pdf") -> fd.MFADefinition:
+def build_mfa_definition(lifetime_form: str = "pdf") -> "fd.MFADefinition":
     """Return the flodym :class:`~flodym.MFADefinition` of the declared system.
 
     The ``fleet`` stock names its stock-driven model
@@ -211,7 +213,9 @@ def build_mfa_definition(lifetime_form: str = "pdf") -> fd.MFADefinition:
     product, material) enter the flodym system; the parameter dimensions statistic, route and
     age are handled by the data layer.
     """
-    # local imports keep the declaration import-light
+    # local imports keep the declaration import-light (validate needs no flodym)
+    import flodym as fd
+
     from .fleet.lifetimes import lifetime_model_class
     from .fleet.stock_model import FleetStockModel
     from .system_stocks import MaterialStock

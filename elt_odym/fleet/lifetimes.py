@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 import scipy.special
-import scipy.stats
 import flodym as fd
 
 if TYPE_CHECKING:
@@ -197,6 +196,8 @@ def with_odym_lifetimes(data: "ModelData", lifetimes: dict[str, dict]) -> "Model
     return with_values(data, {"weibull_shape": shape, "weibull_scale": scale})
 
 
-def scipy_weibull(shape: float, scale: float) -> scipy.stats.rv_continuous:
+def scipy_weibull(shape: float, scale: float) -> "scipy.stats.rv_continuous":
     """The frozen scipy distribution of the same Weibull (for cross-checks)."""
+    import scipy.stats
+
     return scipy.stats.weibull_min(c=shape, scale=scale)
