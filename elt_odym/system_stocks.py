@@ -1,8 +1,10 @@
 """Stock holders of the MFA system.
 
-The fleet is solved by the stock-driven model (:mod:`elt_odym.fleet.stock_model`) on its own,
-possibly longer, time axis (spin-up years before the first model year). Inside the system window
-the stocks are flow-driven with an initial stock: ``S_t = S_{t0-1} + sum_{t0..t}(inflow - outflow)``.
+The fleet (vehicles) is the declared stock-driven stock
+(:class:`~elt_odym.fleet.stock_model.FleetStockModel`), which may solve over history years before
+the first model year. The material in use is flow-driven with an initial stock (the fleet's stock
+of the year before, times the material per vehicle):
+``S_t = S_{t0-1} + sum_{t0..t}(inflow - outflow)``.
 """
 
 from __future__ import annotations
