@@ -58,7 +58,10 @@ class Uncertainty:
 
 
 def parse_stats_array(text: str) -> Uncertainty:
-    """Parse ``type;p1;p2;p3``; an empty string means no uncertainty.
+    """Parse ``type;p1;p2;p3``; an empty string or ``none`` means no uncertainty.
+
+    ODYM's templates write ``none`` for no uncertainty and for an unused parameter
+    (``3;16;4.8;none``); both are read as empty.
 
     Raises
     ------
@@ -66,9 +69,9 @@ def parse_stats_array(text: str) -> Uncertainty:
         With a message saying which part is wrong.
     """
     text = (text or "").strip()
-    if not text:
+    if not text or text.lower() == "none":
         return Uncertainty("none")
-    parts = [p.strip() for p in text.split(";")]
+    parts = ["" if p.strip().lower() == "none" else p.strip() for p in text.split(";")]
     try:
         code = int(float(parts[0]))
     except ValueError:
