@@ -135,6 +135,13 @@ def _item(value):
     return value
 
 
+def _table_item(value):
+    """A TABLE header or row item; like ODYM, an integer written as text (``'2015'``) is an int."""
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return _item(value)
+
+
 def _open(path: str):
     """Open a workbook for reading (values, not formulas)."""
     return openpyxl.load_workbook(path, data_only=True)
@@ -190,11 +197,11 @@ def _read_table(wb, layout: CoverLayout, path: str, problems: list[Problem]) -> 
         return []
     ws = wb[sheet]
     n, k = len(rows), len(cols)
-    col_keys = [tuple(_item(ws.cell(r, c).value) for r in range(1, k + 1))
+    col_keys = [tuple(_table_item(ws.cell(r, c).value) for r in range(1, k + 1))
                 for c in range(n + 1, ws.max_column + 1)]
     records = []
     for row in range(k + 1, ws.max_row + 1):
-        row_items = [_item(ws.cell(row, c).value) for c in range(1, n + 1)]
+        row_items = [_table_item(ws.cell(row, c).value) for c in range(1, n + 1)]
         if all(v is None for v in row_items):
             continue
         for j, col_key in enumerate(col_keys):
