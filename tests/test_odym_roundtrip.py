@@ -240,6 +240,12 @@ def test_stats_array_none_as_in_odym(text, kind, p2):
     assert p2 is None or np.isnan(unc.p3)
 
 
+@pytest.mark.parametrize("text", ["8;0;0.05917;4.2", "5;16;12;20"])
+def test_stats_arrays_order_is_refused_not_misread(text):
+    with pytest.raises(ValueError, match="not read"):
+        parse_stats_array(text)
+
+
 # -- export-odym --------------------------------------------------------------------------------
 
 

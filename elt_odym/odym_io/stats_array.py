@@ -100,3 +100,9 @@ def _check(unc: Uncertainty) -> None:
         raise ValueError("uniform needs p1 <= p2")
     if unc.kind == "triangular" and not unc.p1 <= unc.p3:
         raise ValueError("triangular needs p1 <= p3")
+    if unc.kind == "triangular" and not np.isnan(unc.p2) and not unc.p1 <= unc.p2 <= unc.p3:
+        raise ValueError("triangular is min;mode;max here (stats_arrays/ODYM order "
+                         "mode;min;max is not read)")
+    if unc.kind == "weibull" and not (unc.p1 > 0 and unc.p2 > 0 and np.isnan(unc.p3)):
+        raise ValueError("weibull is shape;scale here, both positive (the stats_arrays/ODYM "
+                         "order loc;scale;shape, e.g. 8;0;0.059;4.2, is not read)")
