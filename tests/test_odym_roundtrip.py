@@ -299,6 +299,12 @@ def test_cli_export_odym(tmp_path, capsys):
     assert "17 parameter workbooks" in capsys.readouterr().out
     assert main(["export-odym", str(tmp_path / "p")]) == 2
     assert main(["export-odym", str(tmp_path / "p"), "--force"]) == 0
+    long = "paper_calibrated_current_practice"
+    assert main(["export-odym", str(tmp_path / "q"), "--scenario", long]) == 0
+    wb = openpyxl.load_workbook(tmp_path / "q" / f"ODYM_Config_{long}.xlsx")
+    assert wb["Config"]["D4"].value == long[:23] and len(wb.sheetnames[1]) == 31
+    assert odym_config_blocks(tmp_path / "q" / f"ODYM_Config_{long}.xlsx")["General Info"][0][
+        :2] == ["Name of model setting", long]
 
 
 # -- lifetimes as ODYM means them -----------------------------------------------------------------

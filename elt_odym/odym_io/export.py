@@ -40,6 +40,7 @@ from .validation import validate_parameter
 from .workbook import ParameterWorkbook, read_parameter_workbook, write_parameter_workbook
 
 UNITY_LETTER = "1"
+MAX_SHEET = 31  # Excel's limit on a sheet name
 PARAMETER_HEADER = ["Parameter_Name", "Description", "Version (filename)", "Index structure",
                     "Aspect order match", "Layer selection", "UUID"]
 PARAMETER_TAIL_HEADER = ["Subfolder", "Proxy code", "Processing method", "Update/overwrite"]
@@ -142,10 +143,9 @@ def export_odym(folder: str | Path, data_dir: str | Path | None = None,
     master_path = folder / f"{master.version}.xlsx"
     write_classification_master(master, master_path)
     params = _export_parameters(config, name, master, folder)
-    setting = name
-    config_path = folder / f"ODYM_Config_{setting}.xlsx"
+    config_path = folder / f"ODYM_Config_{name}.xlsx"
     description = config.scenarios[name].description
-    write_config(config_path, setting, config.name, description, master, config.dimensions,
+    write_config(config_path, name, config.name, description, master, config.dimensions,
                  params, options.model_dump())
     files = [config_path, master_path] + [folder / f"{p.name}.xlsx" for p in params]
     return OdymProject(folder, config_path, master_path, params, files)
@@ -184,10 +184,15 @@ def _parameter_rows(params: list[OdymParameter]) -> list[list]:
     return rows
 
 
-def write_config(path: Path, setting: str, project: str, description: str,
+def write_config(path: Path, scenario: str, project: str, description: str,
                  master: ClassificationMaster, dimensions: dict[str, str],
                  params: list[OdymParameter], options: dict) -> None:
-    """Write an ODYM configuration workbook (layout in the module docstring)."""
+    """Write an ODYM configuration workbook (layout in the module docstring).
+
+    The setting name is the scenario name cut to 23 characters, since Excel allows 31 in a sheet
+    name (``Setting_`` + setting); ``Name of model setting`` keeps the whole name.
+    """
+    setting = scenario[:MAX_SHEET - len("Setting_")]
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Config"
@@ -198,7 +203,7 @@ def write_config(path: Path, setting: str, project: str, description: str,
         ws.cell(row, 4, value)
     ws = wb.create_sheet(f"Setting_{setting}")
     row = _block(ws, 2, "General Info", ["Descriptor", "Value"],
-                 [["Name of model setting", setting], ["Description", description],
+                 [["Name of model setting", scenario], ["Description", description],
                   ["Name of model script used", f"elt-odym {__version__}"]])
     row = _block(ws, row, "Software version selection", ["Descriptor", "Value"],
                  [["Version of master classification", master.version]])
