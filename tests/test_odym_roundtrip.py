@@ -225,7 +225,8 @@ def test_tutorial_style_problems_are_named(tutorial_copy):
     set_cell(tutorial_copy / "collection_rate.xlsx", "Cover", "E23", "Values")
     set_cell(tutorial_copy / "factor_range.xlsx", "Values_Master", "A2", 2)
     set_cell(tutorial_copy / "unit_weight.xlsx", "Values_Master", "E1", "stats")
-    found = {(Path(p.file).name, p.sheet, p.cell, p.rule) for p in validate_data_dir(tutorial_copy)}
+    found = {(Path(p.file).name, p.sheet, p.cell, p.rule)
+             for p in validate_data_dir(tutorial_copy)}
     assert {("material_composition.xlsx", "Values_Master", "A1", "bad-header"),
             ("collection_rate.xlsx", "Cover", "E23", "missing-sheet"),
             ("factor_range.xlsx", "Values_Master", "A2", "unknown-item"),
@@ -335,7 +336,8 @@ def odym_sf(kind: str, prm: dict) -> np.ndarray:
             elif kind == "FoldedNormal":
                 sf[c:, c] = scipy.stats.foldnorm.sf(age, m / s, 0, scale=s)
             else:
-                mu, sg = np.log(m / np.sqrt(1 + m * m / (s * s))), np.sqrt(np.log(1 + m * m / (s * s)))
+                ratio = 1 + m * m / (s * s)  # ODYM's conversion, not the textbook one
+                mu, sg = np.log(m / np.sqrt(ratio)), np.sqrt(np.log(ratio))
                 sf[c:, c] = scipy.stats.lognorm.sf(age, s=sg, loc=0, scale=np.exp(mu))
     return sf
 

@@ -1,4 +1,4 @@
-"""The ``Cover`` sheet of a parameter workbook in ODYM's layout (and our earlier layout, read only).
+"""The ``Cover`` sheet of a parameter workbook in ODYM's layout (our earlier layout: read only).
 
 ODYM's layout (``ReadParameterXLSX`` of ODYM, its tutorial templates; our own code)::
 
@@ -76,7 +76,7 @@ def text(value) -> str:
 
 
 def read_cover(ws, path: str, problems: list[Problem]) -> tuple[dict[str, str], CoverLayout]:
-    """Read the keys and the aspect block of a ``Cover`` sheet, ODYM's layout or our earlier one."""
+    """Read the keys and the aspect block of a ``Cover`` sheet (ODYM's layout or our earlier)."""
     cover: dict[str, str] = {}
     layout = CoverLayout()
     row = 2
