@@ -233,6 +233,13 @@ def test_tutorial_style_problems_are_named(tutorial_copy):
             ("unit_weight.xlsx", "Values_Master", "E1", "bad-header")} <= found
 
 
+def test_table_size_odym_would_read_is_checked(tutorial_copy):
+    set_cell(tutorial_copy / "collection_rate.xlsx", "Cover", "F21", 72)  # one year too few
+    found = [p for p in validate_data_dir(tutorial_copy) if p.rule == "table-size"]
+    assert [(Path(p.file).name, p.cell) for p in found] == [("collection_rate.xlsx", "F21")]
+    assert "No_Cols is 72 but the sheet 'values' has 73" in found[0].message
+
+
 @pytest.mark.parametrize("text,kind,p2", [("none", "none", None), ("3;16;4.8;none", "normal", 4.8),
                                           ("NONE", "none", None)])
 def test_stats_array_none_as_in_odym(text, kind, p2):

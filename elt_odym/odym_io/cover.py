@@ -62,6 +62,8 @@ class CoverLayout:
     layers: list[str] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)
     legacy: bool = False
+    n_rows: int | None = None  # TABLE: No_Rows and No_Cols, what ODYM reads of the value sheet
+    n_cols: int | None = None
 
 
 def text(value) -> str:
@@ -97,6 +99,8 @@ def read_cover(ws, path: str, problems: list[Problem]) -> tuple[dict[str, str], 
                                 f"{RECORD_TYPE} must be LIST or TABLE, not "
                                 f"{layout.record_type!r}"))
     layout.cells["aspects"] = f"A{row + 2}"
+    layout.n_rows, layout.n_cols = _count(ws.cell(row, 4).value), _count(ws.cell(row, 6).value)
+    layout.cells |= {"No_Rows": f"D{row}", "No_Cols": f"F{row}"}
     if text(ws.cell(row + 1, 1).value) == "Aspect":
         _read_legacy_block(ws, row + 2, cover, layout, path, problems)
     elif layout.record_type == "TABLE":
@@ -104,6 +108,10 @@ def read_cover(ws, path: str, problems: list[Problem]) -> tuple[dict[str, str], 
     else:
         _read_list_block(ws, row + 2, layout, path, problems)
     return cover, layout
+
+
+def _count(value) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _pairs(ws, row: int, col: int) -> list[tuple[str, str, int]]:

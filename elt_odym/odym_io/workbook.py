@@ -181,6 +181,19 @@ def _read_list(ws, aspects, path: str, problems: list[Problem]) -> list[Record]:
     return records
 
 
+def _check_size(ws, layout: CoverLayout, n: int, k: int, col_keys: list[tuple], path: str,
+                problems: list[Problem]) -> None:
+    """ODYM reads exactly No_Rows x No_Cols cells of a TABLE: they must match the sheet."""
+    found = {"No_Rows": sum(any(ws.cell(r, c).value is not None for c in range(1, n + 1))
+                            for r in range(k + 1, ws.max_row + 1)),
+             "No_Cols": sum(any(v is not None for v in key) for key in col_keys)}
+    for key, declared in (("No_Rows", layout.n_rows), ("No_Cols", layout.n_cols)):
+        if declared is not None and declared != found[key]:
+            problems.append(Problem(path, COVER, layout.cells[key], "table-size",
+                                    f"{key} is {declared} but the sheet {layout.table_sheet!r} "
+                                    f"has {found[key]}; ODYM reads only {key}"))
+
+
 def _read_table(wb, layout: CoverLayout, path: str, problems: list[Problem]) -> list[Record]:
     sheet = layout.table_sheet
     if sheet not in wb.sheetnames:
@@ -199,6 +212,7 @@ def _read_table(wb, layout: CoverLayout, path: str, problems: list[Problem]) -> 
     n, k = len(rows), len(cols)
     col_keys = [tuple(_table_item(ws.cell(r, c).value) for r in range(1, k + 1))
                 for c in range(n + 1, ws.max_column + 1)]
+    _check_size(ws, layout, n, k, col_keys, path, problems)
     records = []
     for row in range(k + 1, ws.max_row + 1):
         row_items = [_table_item(ws.cell(row, c).value) for c in range(1, n + 1)]
