@@ -6,7 +6,11 @@ Rules (the ``rule`` field):
 ``name-mismatch``, ``version-mismatch``, ``unit-mismatch``, ``aspect-mismatch``,
 ``wrong-classification``, ``unknown-item``, ``duplicate-row``, ``not-a-number``,
 ``below-minimum``, ``above-maximum``, ``sum-too-large``, ``missing-item``, ``missing-source``,
-``unknown-source``, ``bad-confidence``, ``bad-uncertainty``.
+``unknown-source``, ``bad-confidence``, ``bad-uncertainty``. The readers add the structural
+rules (``missing-sheet``, ``bad-header``, ``bad-table-aspects``, ``table-size``,
+``missing-aspect``, ...).
+
+Aspects are matched as ODYM matches them, by classification (:func:`resolve_aspects`).
 """
 
 from __future__ import annotations
