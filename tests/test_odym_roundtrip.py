@@ -240,6 +240,30 @@ def test_table_size_odym_would_read_is_checked(tutorial_copy):
     assert "No_Cols is 72 but the sheet 'values' has 73" in found[0].message
 
 
+def test_tutorial_table_with_two_column_aspects(tmp_path):
+    """As ODYM's Tutorial 6 steel consumption: rows scenario x year, columns sector x material."""
+    rows = [("BAU", "2015"), ("BAU", 2016)]  # a year written as text, as in Tutorial 5
+    cols = [("vehicles", "Automotive steel"), ("machinery", "Construction grade steel")]
+    grid = {(r, c): 10.0 * i + j for i, r in enumerate(rows) for j, c in enumerate(cols)}
+    tutorial_style.write_table(
+        tmp_path / "t.xlsx", {"Dataset_Name": "t", "Dataset_Unit": "kt/yr"},
+        [("Scenario", "scenario"), ("Time", "time (years)")],
+        [("End_Use_Sectors", "sectors"), ("Engineering_Materials", "materials")],
+        rows, cols, grid, [])
+    pw = read_parameter_workbook(tmp_path / "t.xlsx")
+    assert pw.row_aspects == ["scenario", "time (years)"]
+    assert pw.col_aspects == ["sectors", "materials"] and pw.table_sheet == "values"
+    got = {rec.index: rec.value for rec in pw.records}
+    assert got == {("BAU", 2015, "vehicles", "Automotive steel"): 0.0,
+                   ("BAU", 2015, "machinery", "Construction grade steel"): 1.0,
+                   ("BAU", 2016, "vehicles", "Automotive steel"): 10.0,
+                   ("BAU", 2016, "machinery", "Construction grade steel"): 11.0}
+    write_parameter_workbook(pw, tmp_path / "again.xlsx")
+    again = read_parameter_workbook(tmp_path / "again.xlsx")
+    assert {rec.index: rec.value for rec in again.records} == got
+    assert odym_style_read(tmp_path / "again.xlsx")["n_cols"] == 2
+
+
 @pytest.mark.parametrize("text,kind,p2", [("none", "none", None), ("3;16;4.8;none", "normal", 4.8),
                                           ("NONE", "none", None)])
 def test_stats_array_none_as_in_odym(text, kind, p2):
