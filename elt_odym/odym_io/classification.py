@@ -133,7 +133,8 @@ def _read_info(wb, path: str, version: str, classifications: dict,
                                     f"{VERSION_KEY} is {value!r}, but ODYM identifies a "
                                     f"classification master by its file name {version!r}: "
                                     f"rename the file or set both (and every workbook's "
-                                    f"Dataset_Classification_version_number) to one name"))
+                                    f"Dataset_Classification_version_number) to one name; "
+                                    f"tools/migrate_odym_layout.py rewrites an older copy"))
         elif key == COMMENT_KEY and _cell_text(ws.cell(row, 2).value) in classifications:
             cls = classifications[_cell_text(ws.cell(row, 2).value)]
             cls.comment = _cell_text(ws.cell(row, 3).value)
