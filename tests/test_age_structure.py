@@ -59,7 +59,8 @@ def test_workbook_age_distribution(data_copy):
             for g in ("HT", "MT", "ST", "NT")]
     refs = [{"ref_id": "T", "source": "test", "confidence": "L", "note": ""}]
     pw = new_parameter_workbook("initial_age_distribution", "test", "1",
-                                [("Age", "Age"), ("Product", "Truck_type")], rows, refs, "1.0")
+                                [("Age", "Age"), ("Product", "Truck_type")], rows, refs,
+                                "ELT_Classification_Master")
     write_parameter_workbook(pw, data_copy / "initial_age_distribution.xlsx")
     d = with_option(load_data(data_copy, "open_data"), age_structure="workbook")
     f = run_fleet(d)

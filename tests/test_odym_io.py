@@ -51,11 +51,12 @@ def test_classification_round_trip(bundled, tmp_path):
     assert master["Truck_type"].items == ["HT", "MT", "ST", "NT"]
     assert master["Time"].items[0] == 1978 and master["Time"].items[-1] == 2050
     assert len(master["Material"].items) == 21
-    write_classification_master(master, tmp_path / "c.xlsx")
-    again = read_classification_master(tmp_path / "c.xlsx")
+    write_classification_master(master, tmp_path / "ELT_Classification_Master.xlsx")
+    again = read_classification_master(tmp_path / "ELT_Classification_Master.xlsx")
     assert {k: v.items for k, v in again.classifications.items()} == {
         k: v.items for k, v in master.classifications.items()}
-    assert again.version == master.version == "1.0"
+    assert again.version == master.version == "ELT_Classification_Master"  # the file name
+    assert master["Unity"].items == [1]
 
 
 def test_bundled_data_is_valid(bundled):
@@ -73,8 +74,8 @@ BROKEN = [  # file, sheet, cell, new value, rule, cell reported
     ("unit_weight.xlsx", "Values_Master", "B2", float("nan"), "not-a-number", "B2"),
     ("unit_weight.xlsx", "Values_Master", "A3", "HT", "duplicate-row", "B3"),
     ("unit_weight.xlsx", "Values_Master", "C2", "kg", "unit-mismatch", "B2"),
-    ("unit_weight.xlsx", "Cover", "B4", "kg/unit", "unit-mismatch", "B4"),
-    ("unit_weight.xlsx", "Cover", "B9", "0.9", "version-mismatch", "B9"),
+    ("unit_weight.xlsx", "Cover", "B5", "kg/unit", "unit-mismatch", "B5"),
+    ("unit_weight.xlsx", "Cover", "B15", "0.9", "version-mismatch", "B15"),
     ("unit_weight.xlsx", "Values_Master", "F2", "no tag", "missing-source", "B2"),
     ("unit_weight.xlsx", "Values_Master", "F2", "[NOPE|M] x", "unknown-source", "B2"),
     ("unit_weight.xlsx", "Values_Master", "F2", "[BRIEF|Q] x", "bad-confidence", "B2"),
@@ -82,7 +83,7 @@ BROKEN = [  # file, sheet, cell, new value, rule, cell reported
     ("recovery_efficiency.xlsx", "Values_Master", "B2", 1.5, "above-maximum", "B2"),
     ("material_composition.xlsx", "Values_Master", "C2", 0.9, "sum-too-large", ""),
     ("collection_rate.xlsx", "Values_Table", "C2", None, "not-a-number", "C2"),
-    ("unit_weight.xlsx", "Cover", "B2", "unit_mass", "name-mismatch", "B2"),
+    ("unit_weight.xlsx", "Cover", "B3", "unit_mass", "name-mismatch", "B3"),
 ]
 
 
@@ -98,13 +99,18 @@ def test_each_rule_names_file_sheet_cell(data_copy, file, sheet, cell, value, ru
 
 
 def test_aspect_and_classification_rules(data_copy):
-    path = data_copy / "unit_weight.xlsx"
-    set_cell(path, "Cover", "A12", "Material")
-    assert any(p.rule == "aspect-mismatch" and p.sheet == "Cover" for p in _problems(data_copy))
-    set_cell(path, "Cover", "A12", "Product")
-    set_cell(path, "Cover", "B12", "Material")
+    path = data_copy / "unit_weight.xlsx"  # Cover row 23: A classification, B meaning
+    set_cell(path, "Cover", "B23", "truck type")  # free meaning: ODYM goes by classification
+    assert _problems(data_copy) == []
+    set_cell(path, "Cover", "A23", "Route")
+    set_cell(path, "Cover", "B23", "Route")
+    assert any(p.rule == "aspect-mismatch" and p.sheet == "Cover" and p.cell == "A23"
+               for p in _problems(data_copy))
+    set_cell(path, "Cover", "B23", "Product")
+    set_cell(path, "Cover", "A23", "Material")
     found = [p for p in _problems(data_copy) if p.rule == "wrong-classification"]
     assert found and "configuration assigns 'Truck_type'" in found[0].message
+    assert found[0].cell == "A23"
 
 
 def test_missing_workbook_is_reported(data_copy):

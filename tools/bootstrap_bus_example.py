@@ -16,7 +16,7 @@ from elt_odym.odym_io.classification import (Classification, ClassificationMaste
 from elt_odym.odym_io.workbook import new_parameter_workbook, write_parameter_workbook
 
 ROOT = Path(__file__).resolve().parent.parent / "examples" / "buses"
-VERSION = "1.0"
+VERSION = "Bus_Classification_Master"  # ODYM: a master is named by its file name
 TYPES = ["CB", "CO"]  # city bus, coach
 MATERIALS = ["Fe", "Al", "Cu", "rubber", "plastics", "glass", "other"]
 YEARS = list(range(2002, 2051))
@@ -42,7 +42,7 @@ def main() -> None:
            Classification("Route", "Route", ["primary", "secondary"]),
            Classification("Age", "Age", list(range(0, 41)))]
     write_classification_master(ClassificationMaster({c.name: c for c in cls}, VERSION),
-                                ROOT / "classification" / "Bus_Classification_Master.xlsx")
+                                ROOT / "classification" / f"{VERSION}.xlsx")
     t, g, m = ("Time", "Time"), ("Product", "Bus_type"), ("Material", "Material")
     hist = {(2002, "CB"): 200e3, (2002, "CO"): 150e3, (2003, "CB"): 220e3, (2003, "CO"): 160e3}
     write("stock_history", "bus stock (illustrative)", "unit", [t, g],

@@ -19,7 +19,7 @@ from elt_odym.odym_io.classification import (Classification, ClassificationMaste
                                              write_classification_master)
 from elt_odym.odym_io.workbook import new_parameter_workbook, write_parameter_workbook
 
-VERSION = "1.0"
+VERSION = "ELT_Classification_Master"  # ODYM: a master is named by its file name
 TODAY = datetime.date(2026, 11, 28).isoformat()
 TYPES = ["HT", "MT", "ST", "NT"]
 MATERIALS = ["Fe", "Al", "Cu", "Mg", "Pb", "Zn", "Sn", "Co", "W", "rubber", "plastics", "glass",
@@ -395,7 +395,7 @@ def targets(root: Path) -> None:
 def main(root: Path) -> None:
     (root / "classification").mkdir(parents=True, exist_ok=True)
     write_classification_master(classification_master(),
-                                root / "classification" / "ELT_Classification_Master.xlsx")
+                                root / "classification" / f"{VERSION}.xlsx")
     for step in (stocks, lifetimes, weights, composition, prices, factors, recycling, targets):
         step(root)
 

@@ -133,32 +133,116 @@ def make_lifetime_model(dims: fd.DimensionSet, shape: np.ndarray, scale: np.ndar
 # -- ODYM lifetime dicts -------------------------------------------------------------------------
 
 ODYM_TYPES = ("Fixed", "Normal", "FoldedNormal", "LogNormal", "Weibull")
+ODYM_EQUIVALENT_FORM = "survival"
+"""The ``lifetime_form`` whose survival table equals ODYM's ``DynamicStockModel.compute_sf``:
+``sf[t, c] = S(t - c)`` with ``S`` the exact survival function at integer ages. The study's
+default ``pdf`` form sums the pdf at integer ages instead and runs about half a year ahead."""
+
+
+def odym_lognormal_std(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """flodym's ``std`` of the lognormal that ODYM builds from ``Mean`` and ``StdDev``.
+
+    ODYM's DynamicStockModel converts with ``sigma^2 = ln(1 + Mean^2/StdDev^2)`` and
+    ``mu = ln(Mean / sqrt(1 + Mean^2/StdDev^2))``; the textbook conversion (flodym's
+    :class:`~flodym.LogNormalLifetime`) has ``StdDev^2/Mean^2`` there. ODYM's curve therefore has
+    mean ``Mean`` and standard deviation ``Mean^2/StdDev``: ODYM's ``{'Mean': 12, 'StdDev': 4}``
+    is flodym's ``LogNormalLifetime(mean=12, std=36)``.
+    """
+    mean, std = np.asarray(mean, float), np.asarray(std, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return mean * mean / std
+
+
+def _zero_means_none(sf: np.ndarray, prm: np.ndarray) -> np.ndarray:
+    """ODYM: a cohort whose Mean (Weibull: Shape) is 0 leaves in its own year (sf = 0)."""
+    return np.where(prm != 0, np.nan_to_num(sf), 0.0)
+
+
+class OdymNormalLifetime(fd.NormalLifetime):
+    """ODYM's Normal: flodym's, except that a cohort with ``Mean`` 0 has ``sf = 0``."""
+
+    def _survival_by_cohort(self, ages: np.ndarray, i_c: int | slice) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            sf = super()._survival_by_cohort(ages, i_c)
+        return _zero_means_none(sf, self._scaled_prms["mean"][i_c, ...])
+
+
+class OdymFoldedNormalLifetime(fd.FoldedNormalLifetime):
+    """ODYM's FoldedNormal (parameters of the normal before folding); ``Mean`` 0: ``sf = 0``."""
+
+    def _survival_by_cohort(self, ages: np.ndarray, i_c: int | slice) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            sf = super()._survival_by_cohort(ages, i_c)
+        return _zero_means_none(sf, self._scaled_prms["mean"][i_c, ...])
+
+
+class OdymLogNormalLifetime(fd.lifetime_models.StandardDeviationLifetimeModel):
+    """ODYM's LogNormal with ODYM's conversion of ``Mean`` and ``StdDev`` (see
+    :func:`odym_lognormal_std`); ``Mean`` 0: ``sf = 0``."""
+
+    def _survival_by_cohort(self, ages: np.ndarray, i_c: int | slice) -> np.ndarray:
+        mean, std = self._scaled_prms["mean"][i_c, ...], self._scaled_prms["std"][i_c, ...]
+        with np.errstate(all="ignore"):
+            ratio = 1 + mean * mean / (std * std)
+            sf = scipy.stats.lognorm.sf(ages, s=np.sqrt(np.log(ratio)), loc=0,
+                                        scale=np.exp(np.log(mean / np.sqrt(ratio))))
+        return _zero_means_none(sf, mean)
+
+
+class OdymWeibullLifetime(fd.WeibullLifetime):
+    """ODYM's Weibull: flodym's, except that a cohort with ``Shape`` 0 has ``sf = 0``."""
+
+    def _survival_by_cohort(self, ages: np.ndarray, i_c: int | slice) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            sf = super()._survival_by_cohort(ages, i_c)
+        return _zero_means_none(sf, self._scaled_prms["weibull_shape"][i_c, ...])
+
+
+def _odym_array(lt: dict, key: str, kind: str, dims: fd.DimensionSet) -> np.ndarray:
+    """An ODYM lifetime parameter on ``dims`` (time first).
+
+    ODYM indexes lifetime arrays by cohort (``lt['Mean'][c]``): a 1-d array as long as the time
+    dimension is per cohort and is spread over the other dimensions. Anything else broadcasts
+    in numpy's way (a scalar, an array over the other dimensions, the full shape).
+    """
+    if key not in lt:
+        raise ValueError(f"ODYM lifetime of Type {kind!r} needs key {key!r}")
+    value = np.asarray(lt[key], dtype=float)
+    if value.ndim == 1 and len(dims.shape) > 1 and value.shape[0] == dims.shape[0]:
+        value = value.reshape((-1,) + (1,) * (len(dims.shape) - 1))
+    try:
+        return np.broadcast_to(value, dims.shape).copy()
+    except ValueError:
+        raise ValueError(f"ODYM lifetime {key!r} of shape {value.shape} fits neither the cohorts "
+                         f"({dims.shape[0]},) nor the model shape {dims.shape}") from None
 
 
 def from_odym_lifetime(lt: dict, dims: fd.DimensionSet) -> fd.LifetimeModel:
-    """Map an ODYM lifetime dict to a flodym lifetime model with our convention.
+    """Map an ODYM lifetime dict to a flodym lifetime model that gives ODYM's survival table.
 
     ``{'Type': 'Weibull', 'Shape': b, 'Scale': e}``, ``{'Type': 'Normal', 'Mean': m,
-    'StdDev': s}``, ``FoldedNormal`` and ``LogNormal`` likewise, ``{'Type': 'Fixed', 'Mean': m}``.
+    'StdDev': s}``, ``FoldedNormal`` and ``LogNormal`` likewise, ``{'Type': 'Fixed', 'Mean': m}``,
+    each value a scalar, a per-cohort array (ODYM's convention) or an array of the model shape.
     ODYM's DynamicStockModel evaluates survival at integer ages ``t - c`` (inflow at the end of
-    the year), which is flodym's ``inflow_at="end"``; that is what is returned.
+    the year), which is flodym's ``inflow_at="end"``. ODYM's conventions kept: LogNormal's
+    conversion (:func:`odym_lognormal_std`), ``sf = 0`` for a cohort with ``Mean`` 0 (Weibull:
+    ``Shape`` 0), Normal not truncated at age 0.
     """
     kind = lt.get("Type")
     if kind not in ODYM_TYPES:
         raise ValueError(f"ODYM lifetime Type {kind!r} is not one of {ODYM_TYPES}")
 
     def arr(key: str) -> np.ndarray:
-        if key not in lt:
-            raise ValueError(f"ODYM lifetime of Type {kind!r} needs key {key!r}")
-        return np.broadcast_to(np.asarray(lt[key], dtype=float), dims.shape).copy()
+        return _odym_array(lt, key, kind, dims)
 
     common = {"dims": dims, "inflow_at": INFLOW_AT}
     if kind == "Weibull":
-        return fd.WeibullLifetime(weibull_shape=arr("Shape"), weibull_scale=arr("Scale"), **common)
+        return OdymWeibullLifetime(weibull_shape=arr("Shape"), weibull_scale=arr("Scale"),
+                                   **common)
     if kind == "Fixed":
         return fd.FixedLifetime(mean=arr("Mean"), **common)
-    cls = {"Normal": fd.NormalLifetime, "FoldedNormal": fd.FoldedNormalLifetime,
-           "LogNormal": fd.LogNormalLifetime}[kind]
+    cls = {"Normal": OdymNormalLifetime, "FoldedNormal": OdymFoldedNormalLifetime,
+           "LogNormal": OdymLogNormalLifetime}[kind]
     return cls(mean=arr("Mean"), std=arr("StdDev"), **common)
 
 

@@ -1,14 +1,19 @@
 """The ODYM classification master: read and write the ``MAIN_Table`` sheet.
 
-Layout (ODYM convention, our own code):
+Layout (ODYM's ``ParseClassificationFile_Main`` and its tutorial masters; our own code):
 
 - row 1, from column B: classification names (one column per classification);
-- row 2: dimension (e.g. ``Time``, ``Product``, ``Material``, ``Process``);
-- rows 3-9: description, ID, UUID, date created, date modified, reference, comment;
-- cell A10 holds ``Items``; the items follow from row 11 down, until the first empty cell.
+- row 2: dimension (e.g. ``Time``, ``Product``, ``Material``, ``Process``, ``Unity``);
+- rows 3-9: description, ID, UUID, date created, last modified, last modified by, reference;
+- cell A10 holds ``Items``; the items follow from row 11 down, until the first empty cell
+  (column A numbers them from 0, as ODYM's templates do).
 
-A second sheet ``Info`` holds ``Classification_version_number`` in column B of the row whose
-column A has that key; parameter workbooks must declare the same version.
+ODYM identifies a master by its file name: a model configuration names it ("Version of master
+classification") and every parameter workbook must declare the same name in
+``Dataset_Classification_version_number``. So the master's version is its file name without
+``.xlsx``. Our extra sheet ``Info`` repeats it (``Classification_version_number``) and holds
+the classification comments (``Comment`` rows); ODYM ignores it, and a master without it (such as
+ODYM's own) is read as well. Our earlier layout (rows 8-9 reference and comment) is still read.
 """
 
 from __future__ import annotations
@@ -20,23 +25,26 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from ..errors import DataValidationError, Problem
+from .cover import text
 
 MAIN_SHEET = "MAIN_Table"
 INFO_SHEET = "Info"
 ROW_LABELS = [
-    "Classification name",
+    "Name",
     "Dimension",
     "Description",
     "ID",
     "UUID",
     "Date created",
-    "Date modified",
+    "Last modified",
+    "Last modified by",
     "Reference",
-    "Comment",
     "Items",
 ]
+UNITY = "Unity"
 FIRST_ITEM_ROW = 11
 VERSION_KEY = "Classification_version_number"
+COMMENT_KEY = "Comment"
 
 
 @dataclass
@@ -70,11 +78,12 @@ class ClassificationMaster:
 
 
 def _cell_text(value) -> str:
-    return "" if value is None else str(value)
+    return text(value)
 
 
-def _read_column(ws, col: int, path: str, problems: list[Problem]) -> Classification:
-    name = str(ws.cell(1, col).value).strip()
+def _read_column(ws, col: int, path: str, problems: list[Problem],
+                 legacy: bool) -> Classification:
+    name = _cell_text(ws.cell(1, col).value)
     letter = get_column_letter(col)
     meta = [_cell_text(ws.cell(r, col).value) for r in range(2, 10)]
     items = []
@@ -102,34 +111,52 @@ def _read_column(ws, col: int, path: str, problems: list[Problem]) -> Classifica
             Problem(path, MAIN_SHEET, f"{letter}2", "missing-dimension",
                     f"classification {name!r} names no dimension in row 2")
         )
+    # ODYM: row 8 last modified by, row 9 reference; our earlier layout: reference, comment
+    reference, by, comment = (meta[6], "", meta[7]) if legacy else (meta[7], meta[6], "")
     return Classification(
         name=name, dimension=meta[0], description=meta[1], id=meta[2], uuid=meta[3],
-        reference=meta[6], comment=meta[7], items=items,
-        meta={"created": meta[4], "modified": meta[5]},
+        reference=reference, comment=comment, items=items,
+        meta={"created": meta[4], "modified": meta[5], "modified_by": by},
     )
 
 
-def _read_version(wb, path: str, problems: list[Problem]) -> str:
+def _read_info(wb, path: str, version: str, classifications: dict,
+               problems: list[Problem]) -> None:
+    """Check the ``Info`` sheet's version against the file name; take the comments."""
     if INFO_SHEET not in wb.sheetnames:
-        problems.append(Problem(path, "", "", "missing-sheet",
-                                f"sheet {INFO_SHEET!r} with {VERSION_KEY} is missing"))
-        return ""
+        return
     ws = wb[INFO_SHEET]
     for row in range(1, ws.max_row + 1):
-        if ws.cell(row, 1).value == VERSION_KEY:
-            return _cell_text(ws.cell(row, 2).value).strip()
-    problems.append(Problem(path, INFO_SHEET, "A1", "missing-version",
-                            f"no row with {VERSION_KEY} in column A"))
-    return ""
+        key, value = _cell_text(ws.cell(row, 1).value), _cell_text(ws.cell(row, 2).value)
+        if key == VERSION_KEY and value != version:
+            problems.append(Problem(path, INFO_SHEET, f"B{row}", "version-mismatch",
+                                    f"{VERSION_KEY} is {value!r}, but ODYM identifies a "
+                                    f"classification master by its file name {version!r}: "
+                                    f"rename the file or set both (and every workbook's "
+                                    f"Dataset_Classification_version_number) to one name; "
+                                    f"tools/migrate_odym_layout.py rewrites an older copy"))
+        elif key == COMMENT_KEY and _cell_text(ws.cell(row, 2).value) in classifications:
+            cls = classifications[_cell_text(ws.cell(row, 2).value)]
+            cls.comment = _cell_text(ws.cell(row, 3).value)
 
 
-def read_classification_master(path: str | Path) -> ClassificationMaster:
-    """Read a classification master workbook.
+def _open(path: str):
+    """Open a workbook for reading (values, not formulas)."""
+    return openpyxl.load_workbook(path, data_only=True)
+
+
+def read_classification_master(path: str | Path, check_version: bool = True
+                               ) -> ClassificationMaster:
+    """Read a classification master workbook (ODYM's layout or our earlier one).
 
     Parameters
     ----------
     path : str or Path
-        The ``.xlsx`` file with a ``MAIN_Table`` and an ``Info`` sheet.
+        The ``.xlsx`` file with a ``MAIN_Table`` sheet; its name without ``.xlsx`` is the
+        master's version.
+    check_version : bool
+        Report an ``Info`` version that is not the file name (default); ``False`` only for
+        rewriting an older master (``tools/migrate_odym_layout.py``).
 
     Returns
     -------
@@ -141,44 +168,65 @@ def read_classification_master(path: str | Path) -> ClassificationMaster:
         Listing every problem found (missing sheet, duplicate items, empty classification, ...).
     """
     path = str(path)
+    version = Path(path).stem
     problems: list[Problem] = []
-    wb = openpyxl.load_workbook(path, data_only=True)
+    wb = _open(path)
     if MAIN_SHEET not in wb.sheetnames:
         raise DataValidationError([Problem(path, "", "", "missing-sheet",
                                            f"sheet {MAIN_SHEET!r} is missing")])
     ws = wb[MAIN_SHEET]
+    legacy = _cell_text(ws.cell(8, 1).value) == "Reference"
     classifications: dict[str, Classification] = {}
     col = 2
     while ws.cell(1, col).value is not None:
-        cls = _read_column(ws, col, path, problems)
+        cls = _read_column(ws, col, path, problems, legacy)
         if cls.name in classifications:
             problems.append(Problem(path, MAIN_SHEET, f"{get_column_letter(col)}1",
                                     "duplicate-classification",
                                     f"classification {cls.name!r} is defined twice"))
         classifications[cls.name] = cls
         col += 1
-    version = _read_version(wb, path, problems)
+    _read_info(wb, path, version, classifications, problems)
+    if not check_version:
+        problems = [p for p in problems if p.rule != "version-mismatch"]
     if problems:
         raise DataValidationError(problems)
     return ClassificationMaster(classifications=classifications, version=version, path=path)
 
 
+def unity_classification() -> Classification:
+    """ODYM's trivial classification with the one item ``1``, the aspect of a scalar."""
+    return Classification(name=UNITY, dimension=UNITY, items=[1],
+                          description="trivial classification with one item (scalars)")
+
+
 def write_classification_master(master: ClassificationMaster, path: str | Path) -> None:
-    """Write a classification master in the layout that :func:`read_classification_master` reads."""
+    """Write a master in ODYM's layout; its version is the file name (``path`` without .xlsx).
+
+    ``Unity`` is added if the master has no such classification.
+    """
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = MAIN_SHEET
     for row, label in enumerate(ROW_LABELS, start=1):
         ws.cell(row, 1, label)
-    for col, cls in enumerate(master.classifications.values(), start=2):
+    classes = list(master.classifications.values())
+    if UNITY not in master.classifications:
+        classes.append(unity_classification())
+    for col, cls in enumerate(classes, start=2):
         values = [cls.name, cls.dimension, cls.description, cls.id, cls.uuid,
-                  cls.meta.get("created", ""), cls.meta.get("modified", ""), cls.reference,
-                  cls.comment]
+                  cls.meta.get("created", ""), cls.meta.get("modified", ""),
+                  cls.meta.get("modified_by", ""), cls.reference]
         for row, value in enumerate(values, start=1):
             ws.cell(row, col, value if value != "" else None)
         for i, item in enumerate(cls.items):
             ws.cell(FIRST_ITEM_ROW + i, col, item)
+    longest = max((len(c.items) for c in classes), default=0)
+    for i in range(longest):
+        ws.cell(FIRST_ITEM_ROW + i, 1, i)
     info = wb.create_sheet(INFO_SHEET)
-    info.cell(1, 1, VERSION_KEY)
-    info.cell(1, 2, master.version)
+    info.append([VERSION_KEY, Path(path).stem])
+    for cls in classes:
+        if cls.comment:
+            info.append([COMMENT_KEY, cls.name, cls.comment])
     wb.save(path)

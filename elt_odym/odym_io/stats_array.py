@@ -74,7 +74,10 @@ def sample_triangular(rng: np.random.Generator, low: np.ndarray, mode: np.ndarra
 
 
 def parse_stats_array(text: str) -> Uncertainty:
-    """Parse ``type;p1;p2;p3``; an empty string means no uncertainty.
+    """Parse ``type;p1;p2;p3``; an empty string or ``none`` means no uncertainty.
+
+    ODYM's templates write ``none`` for no uncertainty and for an unused parameter
+    (``3;16;4.8;none``); both are read as empty.
 
     Raises
     ------
@@ -82,9 +85,9 @@ def parse_stats_array(text: str) -> Uncertainty:
         With a message saying which part is wrong.
     """
     text = (text or "").strip()
-    if not text:
+    if not text or text.lower() == "none":
         return Uncertainty("none")
-    parts = [p.strip() for p in text.split(";")]
+    parts = ["" if p.strip().lower() == "none" else p.strip() for p in text.split(";")]
     try:
         code = int(float(parts[0]))
     except ValueError:
@@ -113,3 +116,9 @@ def _check(unc: Uncertainty) -> None:
         raise ValueError("uniform needs p1 <= p2")
     if unc.kind == "triangular" and not unc.p1 <= unc.p3:
         raise ValueError("triangular needs p1 <= p3")
+    if unc.kind == "triangular" and not np.isnan(unc.p2) and not unc.p1 <= unc.p2 <= unc.p3:
+        raise ValueError("triangular is min;mode;max here (stats_arrays/ODYM order "
+                         "mode;min;max is not read)")
+    if unc.kind == "weibull" and not (unc.p1 > 0 and unc.p2 > 0 and np.isnan(unc.p3)):
+        raise ValueError("weibull is shape;scale here, both positive (the stats_arrays/ODYM "
+                         "order loc;scale;shape, e.g. 8;0;0.059;4.2, is not read)")

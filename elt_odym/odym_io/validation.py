@@ -6,7 +6,11 @@ Rules (the ``rule`` field):
 ``name-mismatch``, ``version-mismatch``, ``unit-mismatch``, ``aspect-mismatch``,
 ``wrong-classification``, ``unknown-item``, ``duplicate-row``, ``not-a-number``,
 ``below-minimum``, ``above-maximum``, ``sum-too-large``, ``missing-item``, ``missing-source``,
-``unknown-source``, ``bad-confidence``, ``bad-uncertainty``.
+``unknown-source``, ``bad-confidence``, ``bad-uncertainty``. The readers add the structural
+rules (``missing-sheet``, ``bad-header``, ``bad-table-aspects``, ``table-size``,
+``missing-aspect``, ...).
+
+Aspects are matched as ODYM matches them, by classification (:func:`resolve_aspects`).
 """
 
 from __future__ import annotations
@@ -28,12 +32,40 @@ MAX_LISTED = 12
 
 
 def _sheet(pw: ParameterWorkbook) -> str:
-    return VALUES if pw.record_type == "LIST" else pw.cover.get("Table_Sheet", "")
+    return VALUES if pw.record_type == "LIST" else pw.table_sheet
 
 
 def _cover_cell(pw: ParameterWorkbook, key: str) -> str:
-    keys = list(pw.cover)
-    return f"B{keys.index(key) + 2}" if key in keys else "B2"
+    return pw.cells.get(key, "B2")
+
+
+def resolve_aspects(pw: ParameterWorkbook, spec: ParameterSpec,
+                    dim_classes: dict[str, str]) -> None:
+    """Name each aspect by its dimension, as ODYM does, when its meaning is not our name.
+
+    ODYM matches a workbook's aspects to the model by classification; the meaning column is
+    free text (``Product``, ``commodity``, ``Age-cohort``). An aspect whose name is not one of
+    the parameter's dimension names takes the name of the one dimension the configuration
+    assigns its classification to. Renames ``pw.aspects``, ``pw.row_aspects`` and
+    ``pw.col_aspects`` in place; leaves them as they are when that is ambiguous.
+    """
+    want = {DIM_BY_LETTER[x].name for x in spec.dims}
+    if {a for a, _ in pw.aspects} == want:
+        return
+    by_class: dict[str, list[str]] = defaultdict(list)
+    for letter in spec.dims:
+        by_class[dim_classes.get(letter, "")].append(DIM_BY_LETTER[letter].name)
+    rename = {}
+    for aspect, cls in pw.aspects:
+        if aspect not in want and len(by_class.get(cls, [])) == 1:
+            rename[aspect] = by_class[cls][0]
+    if not rename:
+        return
+    for old, new in rename.items():
+        pw.cells[f"aspect:{new}"] = pw.cells.get(f"aspect:{old}", "")
+    pw.aspects = [(rename.get(a, a), c) for a, c in pw.aspects]
+    pw.row_aspects = [rename.get(a, a) for a in pw.row_aspects]
+    pw.col_aspects = [rename.get(a, a) for a in pw.col_aspects]
 
 
 def _item_cell(pw: ParameterWorkbook, rec: Record, aspect_pos: int) -> str:
@@ -51,28 +83,30 @@ def check_cover(pw: ParameterWorkbook, spec: ParameterSpec, master: Classificati
     if pw.name != spec.name:
         out.append(Problem(f, COVER, _cover_cell(pw, "Dataset_Name"), "name-mismatch",
                            f"Dataset_Name is {pw.name!r}, the model expects {spec.name!r}"))
-    version = pw.cover.get("Dataset_Classification_version_number", "")
+    version = pw.version
     if version != master.version:
         out.append(Problem(f, COVER, _cover_cell(pw, "Dataset_Classification_version_number"),
                            "version-mismatch",
                            f"workbook declares classification version {version!r}, the "
-                           f"classification master is version {master.version!r}"))
+                           f"classification master is {master.version!r} (ODYM names a "
+                           f"master by its file name)"))
     if pw.unit != spec.unit:
         out.append(Problem(f, COVER, _cover_cell(pw, "Dataset_Unit"), "unit-mismatch",
                            f"Dataset_Unit is {pw.unit!r}, the model declares {spec.unit!r}"))
     want = sorted(DIM_BY_LETTER[x].name for x in spec.dims)
     if sorted(pw.aspect_names) != want:
-        out.append(Problem(f, COVER, "A" + str(len(pw.cover) + 4), "aspect-mismatch",
+        out.append(Problem(f, COVER, pw.cells.get("aspects", ""), "aspect-mismatch",
                            f"aspects are {pw.aspect_names}, the model declares {want}"))
         return out
     for aspect, cls in pw.aspects:
         letter = next(x for x in spec.dims if DIM_BY_LETTER[x].name == aspect)
+        cell = pw.cells.get(f"aspect:{aspect}", "")
         if cls != dim_classes.get(letter, cls):
-            out.append(Problem(f, COVER, "", "wrong-classification",
+            out.append(Problem(f, COVER, cell, "wrong-classification",
                                f"aspect {aspect!r} uses classification {cls!r}, the "
                                f"configuration assigns {dim_classes[letter]!r}"))
         elif cls not in master:
-            out.append(Problem(f, COVER, "", "wrong-classification",
+            out.append(Problem(f, COVER, cell, "wrong-classification",
                                f"classification {cls!r} is not in the classification master"))
     return out
 
@@ -181,6 +215,7 @@ def _check_coverage(pw, spec, items, years, seen) -> list[Problem]:
 def validate_parameter(pw: ParameterWorkbook, spec: ParameterSpec, master: ClassificationMaster,
                        dim_classes: dict[str, str], years: list[int] | None) -> list[Problem]:
     """All problems of one parameter workbook (empty list: the workbook is valid)."""
+    resolve_aspects(pw, spec, dim_classes)
     problems = check_cover(pw, spec, master, dim_classes)
     if any(p.rule == "aspect-mismatch" for p in problems):
         return problems

@@ -1,26 +1,24 @@
 """ODYM-format parameter workbooks: one parameter per workbook, read and written with openpyxl.
 
-Sheets
-------
-``Cover``
-    Row 1 is a header (``Key``, ``Value``). From row 2, column A holds the keys and column B the
-    values: ``Dataset_Name``, ``Dataset_Description``, ``Dataset_Unit``, ``Dataset_Uncertainty``,
-    ``Dataset_Comment``, ``Dataset_Source`` (default ref id), ``Dataset_Confidence`` (default
-    H/M/L), ``Dataset_Classification_version_number``, for TABLE also ``Table_Sheet``,
-    ``Table_Row_Aspects`` (comma separated) and ``Table_Column_Aspect``; then
-    ``Dataset_RecordType`` with ``LIST`` or ``TABLE``; the next row is the header ``Aspect`` /
-    ``Classification``; one row per aspect follows (aspect name, classification name), then the
-    data layers (``Layer`` header, one layer name per row).
+The layout is ODYM's (its ``ReadParameterXLSX`` and its tutorial templates), written by our own
+code; :mod:`.cover` describes the ``Cover`` sheet. The other sheets:
+
 ``Values_Master`` (LIST)
-    Row 1: the aspect names, then ``value``, ``unit_nominator``, ``unit_denominator``,
-    ``stats_array_string``, ``comment``. One record per row from row 2.
-named table sheet (TABLE)
-    Row 1: the row-aspect names, then the items of the column aspect. From row 2: the row
-    items, then one value per column item. An empty cell is a missing value.
-``ref``
+    Row 1: one header per aspect (free text: ODYM ignores it; we write the aspect name), then
+    ``value``, ``unit nominator``, ``unit denominator``, ``stats_array string``, ``comment``
+    (the underscore spellings ``unit_nominator`` etc. are read too). One record per row from row
+    2, the aspects in the order of the cover. ODYM stops reading at the first empty ``value``.
+value sheet (TABLE; its name is the cover's first DATA entry, ours ``Values_Table``)
+    Rows 1..k: the items of the k column aspects, from column n+1 (n row aspects); the top-left
+    block is free (we write the row-aspect names in row k). From row k+1: the n row items, then
+    one value per column. An empty cell is a missing value.
+``ref`` (ours; ODYM ignores it)
     Sources: ``ref_id``, ``source``, ``confidence``, ``note``.
-``log``
+``log`` (ours)
     Edit history: ``date``, ``author``, ``change``.
+
+A parameter without aspects (a scalar) has ODYM's ``Unity`` aspect (classification ``Unity``,
+one item ``1``); the reader removes it, so such a parameter has no aspects in Python.
 
 Provenance
 ----------
@@ -40,20 +38,22 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from ..errors import DataValidationError, Problem
+from .cover import COVER, UNITY, CoverLayout, cover_values, read_cover, text, write_cover
 
-COVER = "Cover"
 VALUES = "Values_Master"
+TABLE_SHEET = "Values_Table"
 REF = "ref"
 LOG = "log"
-LAYERS = ["value", "unit_nominator", "unit_denominator", "stats_array_string", "comment"]
+LAYERS = ["value", "unit nominator", "unit denominator", "stats_array string", "comment"]
+LAYER_SPELLINGS = [{"value"}, {"unit nominator", "unit_nominator"},
+                   {"unit denominator", "unit_denominator"},
+                   {"stats_array string", "stats_array_string"}, {"comment"}]
+LAYER_INFO = {"value": "value of the parameter", "unit nominator": "unit nominator",
+              "unit denominator": "unit denominator",
+              "stats_array string": "uncertainty: type;p1;p2;p3 (README, Uncertainty strings)",
+              "comment": "[REF|C] source tag and note", TABLE_SHEET: "values of the parameter"}
 REF_COLUMNS = ["ref_id", "source", "confidence", "note"]
 LOG_COLUMNS = ["date", "author", "change"]
-COVER_KEYS = [
-    "Dataset_Name", "Dataset_Description", "Dataset_Unit", "Dataset_Uncertainty",
-    "Dataset_Comment", "Dataset_Source", "Dataset_Confidence",
-    "Dataset_Classification_version_number",
-]
-TABLE_KEYS = ["Table_Sheet", "Table_Row_Aspects", "Table_Column_Aspect"]
 TAG = re.compile(r"^\s*\[(?P<ref>[^|\]]+)\|(?P<conf>[^\]]*)\]\s*(?P<text>.*)$", re.S)
 
 
@@ -82,7 +82,12 @@ class Record:
 
 @dataclass
 class ParameterWorkbook:
-    """The content of one ODYM-format parameter workbook."""
+    """The content of one ODYM-format parameter workbook.
+
+    ``aspects`` are ``(aspect, classification)`` pairs in the order of the file; for a TABLE,
+    ``row_aspects`` and ``col_aspects`` say which aspects are rows and which are columns, and
+    ``table_sheet`` names the value sheet. ``cells`` maps cover keys to their cells.
+    """
 
     cover: dict[str, str]
     aspects: list[tuple[str, str]]
@@ -91,6 +96,10 @@ class ParameterWorkbook:
     refs: list[dict] = field(default_factory=list)
     log: list[dict] = field(default_factory=list)
     path: str = ""
+    row_aspects: list[str] = field(default_factory=list)
+    col_aspects: list[str] = field(default_factory=list)
+    table_sheet: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -99,6 +108,10 @@ class ParameterWorkbook:
     @property
     def unit(self) -> str:
         return self.cover.get("Dataset_Unit", "")
+
+    @property
+    def version(self) -> str:
+        return self.cover.get("Dataset_Classification_version_number", "")
 
     @property
     def aspect_names(self) -> list[str]:
@@ -114,14 +127,6 @@ class ParameterWorkbook:
         return ref, conf
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _item(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -130,42 +135,38 @@ def _item(value):
     return value
 
 
-def _read_cover(ws, path: str, problems: list[Problem]):
-    cover: dict[str, str] = {}
-    row = 2
-    while row <= ws.max_row and ws.cell(row, 1).value != "Dataset_RecordType":
-        key = ws.cell(row, 1).value
-        if key is not None:
-            cover[str(key).strip()] = _text(ws.cell(row, 2).value)
-        row += 1
-    if row > ws.max_row:
-        problems.append(Problem(path, COVER, "A2", "missing-record-type",
-                                "no row with Dataset_RecordType in column A"))
-        return cover, "", []
-    record_type = _text(ws.cell(row, 2).value).upper()
-    if record_type not in ("LIST", "TABLE"):
-        problems.append(Problem(path, COVER, f"B{row}", "bad-record-type",
-                                f"Dataset_RecordType must be LIST or TABLE, not {record_type!r}"))
-    aspects = []
-    row += 2  # skip the Aspect / Classification header
-    while row <= ws.max_row and ws.cell(row, 1).value not in (None, "Layer"):
-        aspect, cls = _text(ws.cell(row, 1).value), _text(ws.cell(row, 2).value)
-        if not cls:
-            problems.append(Problem(path, COVER, f"B{row}", "missing-classification",
-                                    f"aspect {aspect!r} names no classification"))
-        aspects.append((aspect, cls))
-        row += 1
-    return cover, record_type, aspects
+def _table_item(value):
+    """A TABLE header or row item; like ODYM, an integer written as text (``'2015'``) is an int."""
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return _item(value)
+
+
+def _open(path: str):
+    """Open a workbook for reading (values, not formulas)."""
+    return openpyxl.load_workbook(path, data_only=True)
+
+
+def _check_header(ws, n: int, names: list[str], path: str, problems: list[Problem]) -> None:
+    """Layer headers must be ODYM's (either spelling); an aspect header must not name another
+    aspect of the file, which would mean swapped columns."""
+    for col in range(1, n + 1):
+        got = text(ws.cell(1, col).value)
+        if got in names and got != names[col - 1]:
+            problems.append(Problem(path, VALUES, f"{get_column_letter(col)}1", "bad-header",
+                                    f"column {col} holds aspect {names[col - 1]!r} (cover order) "
+                                    f"but its header names aspect {got!r}"))
+    for col, allowed in enumerate(LAYER_SPELLINGS, start=n + 1):
+        got = text(ws.cell(1, col).value)
+        if got not in allowed:
+            problems.append(Problem(path, VALUES, f"{get_column_letter(col)}1", "bad-header",
+                                    f"expected column header {sorted(allowed)[0]!r}, found "
+                                    f"{got!r}"))
 
 
 def _read_list(ws, aspects, path: str, problems: list[Problem]) -> list[Record]:
     n = len(aspects)
-    expected = [a for a, _ in aspects] + LAYERS
-    header = [_text(ws.cell(1, c).value) for c in range(1, len(expected) + 1)]
-    for col, (got, want) in enumerate(zip(header, expected), start=1):
-        if got != want:
-            problems.append(Problem(path, VALUES, f"{get_column_letter(col)}1", "bad-header",
-                                    f"expected column header {want!r}, found {got!r}"))
+    _check_header(ws, n, [a for a, _ in aspects], path, problems)
     records = []
     for row in range(2, ws.max_row + 1):
         cells = [ws.cell(row, c).value for c in range(1, n + 6)]
@@ -173,41 +174,56 @@ def _read_list(ws, aspects, path: str, problems: list[Problem]) -> list[Record]:
             continue
         records.append(Record(
             index=tuple(_item(v) for v in cells[:n]), value=cells[n],
-            unit_nominator=_text(cells[n + 1]), unit_denominator=_text(cells[n + 2]),
-            stats_array=_text(cells[n + 3]), comment=_text(cells[n + 4]),
+            unit_nominator=text(cells[n + 1]), unit_denominator=text(cells[n + 2]),
+            stats_array=text(cells[n + 3]), comment=text(cells[n + 4]),
             cell=f"{get_column_letter(n + 1)}{row}",
         ))
     return records
 
 
-def _read_table(wb, cover, aspects, path: str, problems: list[Problem]) -> list[Record]:
-    sheet = cover.get("Table_Sheet", "")
+def _check_size(ws, layout: CoverLayout, n: int, k: int, col_keys: list[tuple], path: str,
+                problems: list[Problem]) -> None:
+    """ODYM reads exactly No_Rows x No_Cols cells of a TABLE: they must match the sheet."""
+    found = {"No_Rows": sum(any(ws.cell(r, c).value is not None for c in range(1, n + 1))
+                            for r in range(k + 1, ws.max_row + 1)),
+             "No_Cols": sum(any(v is not None for v in key) for key in col_keys)}
+    for key, declared in (("No_Rows", layout.n_rows), ("No_Cols", layout.n_cols)):
+        if declared is not None and declared != found[key]:
+            problems.append(Problem(path, COVER, layout.cells[key], "table-size",
+                                    f"{key} is {declared} but the sheet {layout.table_sheet!r} "
+                                    f"has {found[key]}; ODYM reads only {key}"))
+
+
+def _read_table(wb, layout: CoverLayout, path: str, problems: list[Problem]) -> list[Record]:
+    sheet = layout.table_sheet
     if sheet not in wb.sheetnames:
-        problems.append(Problem(path, COVER, "", "missing-sheet",
-                                f"Table_Sheet {sheet!r} is not a sheet of the workbook"))
+        problems.append(Problem(path, COVER, layout.cells.get("table_sheet", ""), "missing-sheet",
+                                f"value sheet {sheet!r} named on the cover is not a sheet of "
+                                f"the workbook"))
         return []
-    ws = wb[sheet]
-    rows = [a.strip() for a in cover.get("Table_Row_Aspects", "").split(",") if a.strip()]
-    col_aspect = cover.get("Table_Column_Aspect", "")
-    names = [a for a, _ in aspects]
-    if sorted(rows + [col_aspect]) != sorted(names):
-        problems.append(Problem(path, COVER, "", "bad-table-aspects",
-                                f"row aspects {rows} and column aspect {col_aspect!r} must be the "
+    rows, cols = layout.row_aspects, layout.col_aspects
+    names = [a for a, _ in layout.aspects]
+    if sorted(rows + cols) != sorted(names) or not cols:
+        problems.append(Problem(path, COVER, layout.cells.get("aspects", ""), "bad-table-aspects",
+                                f"row aspects {rows} and column aspects {cols} must be the "
                                 f"aspects {names}"))
         return []
-    n = len(rows)
-    col_items = [_item(ws.cell(1, c).value) for c in range(n + 1, ws.max_column + 1)]
+    ws = wb[sheet]
+    n, k = len(rows), len(cols)
+    col_keys = [tuple(_table_item(ws.cell(r, c).value) for r in range(1, k + 1))
+                for c in range(n + 1, ws.max_column + 1)]
+    _check_size(ws, layout, n, k, col_keys, path, problems)
     records = []
-    for row in range(2, ws.max_row + 1):
-        row_items = [_item(ws.cell(row, c).value) for c in range(1, n + 1)]
+    for row in range(k + 1, ws.max_row + 1):
+        row_items = [_table_item(ws.cell(row, c).value) for c in range(1, n + 1)]
         if all(v is None for v in row_items):
             continue
-        for j, col_item in enumerate(col_items):
-            if col_item is None:
+        for j, col_key in enumerate(col_keys):
+            if all(v is None for v in col_key):
                 continue
-            value = ws.cell(row, n + 1 + j).value
-            by_name = dict(zip(rows, row_items)) | {col_aspect: col_item}
-            records.append(Record(index=tuple(by_name[a] for a in names), value=value,
+            by_name = dict(zip(rows, row_items)) | dict(zip(cols, col_key))
+            records.append(Record(index=tuple(by_name[a] for a in names),
+                                  value=ws.cell(row, n + 1 + j).value,
                                   cell=f"{get_column_letter(n + 1 + j)}{row}"))
     return records
 
@@ -218,15 +234,32 @@ def _read_rows(wb, sheet: str, columns: list[str]) -> list[dict]:
     ws = wb[sheet]
     out = []
     for row in range(2, ws.max_row + 1):
-        values = [_text(ws.cell(row, c).value) for c in range(1, len(columns) + 1)]
+        values = [text(ws.cell(row, c).value) for c in range(1, len(columns) + 1)]
         if any(values):
             out.append(dict(zip(columns, values)))
     return out
 
 
+def _strip_unity(aspects, records, path: str, problems: list[Problem]):
+    """Remove ODYM's ``Unity`` aspect (one item, ``1``) from aspects and record indices."""
+    keep = [i for i, (_, cls) in enumerate(aspects) if cls != UNITY]
+    if len(keep) == len(aspects):
+        return aspects, records
+    for pos in set(range(len(aspects))) - set(keep):
+        for rec in records:
+            if rec.index[pos] != 1:
+                problems.append(Problem(path, VALUES, f"{get_column_letter(pos + 1)}"
+                                        f"{re.sub(r'^[A-Z]+', '', rec.cell)}", "unknown-item",
+                                        f"{rec.index[pos]!r} is not the one item 1 of "
+                                        f"classification 'Unity'"))
+    for rec in records:
+        rec.index = tuple(rec.index[i] for i in keep)
+    return [aspects[i] for i in keep], records
+
+
 def read_parameter_workbook(path: str | Path, collect: list[Problem] | None = None
                             ) -> ParameterWorkbook:
-    """Read one ODYM-format parameter workbook (LIST or TABLE layout).
+    """Read one parameter workbook: ODYM's layout (LIST or TABLE) or our earlier one.
 
     Parameters
     ----------
@@ -243,25 +276,25 @@ def read_parameter_workbook(path: str | Path, collect: list[Problem] | None = No
     """
     path = str(path)
     problems: list[Problem] = []
-    wb = openpyxl.load_workbook(path, data_only=True)
+    wb = _open(path)
+    cover, layout, records = {}, CoverLayout(), []
     if COVER not in wb.sheetnames:
         problems.append(Problem(path, "", "", "missing-sheet", f"sheet {COVER!r} is missing"))
-        cover, record_type, aspects, records = {}, "", [], []
     else:
-        cover, record_type, aspects = _read_cover(wb[COVER], path, problems)
-        records = []
-        if record_type == "LIST":
-            if VALUES not in wb.sheetnames:
-                problems.append(Problem(path, "", "", "missing-sheet",
-                                        f"sheet {VALUES!r} is missing"))
-            else:
-                records = _read_list(wb[VALUES], aspects, path, problems)
-        elif record_type == "TABLE":
-            records = _read_table(wb, cover, aspects, path, problems)
-    result = ParameterWorkbook(cover=cover, aspects=aspects, records=records,
-                               record_type=record_type or "LIST",
-                               refs=_read_rows(wb, REF, REF_COLUMNS),
-                               log=_read_rows(wb, LOG, LOG_COLUMNS), path=path)
+        cover, layout = read_cover(wb[COVER], path, problems)
+    if layout.record_type == "LIST":
+        if VALUES not in wb.sheetnames:
+            problems.append(Problem(path, "", "", "missing-sheet", f"sheet {VALUES!r} is missing"))
+        else:
+            records = _read_list(wb[VALUES], layout.aspects, path, problems)
+    elif layout.record_type == "TABLE":
+        records = _read_table(wb, layout, path, problems)
+    aspects, records = _strip_unity(layout.aspects, records, path, problems)
+    result = ParameterWorkbook(
+        cover=cover, aspects=aspects, records=records, record_type=layout.record_type or "LIST",
+        refs=_read_rows(wb, REF, REF_COLUMNS), log=_read_rows(wb, LOG, LOG_COLUMNS), path=path,
+        row_aspects=layout.row_aspects, col_aspects=layout.col_aspects,
+        table_sheet=layout.table_sheet, cells=layout.cells)
     if collect is not None:
         collect.extend(problems)
     elif problems:
@@ -269,60 +302,64 @@ def read_parameter_workbook(path: str | Path, collect: list[Problem] | None = No
     return result
 
 
-def _write_cover(ws, pw: ParameterWorkbook) -> None:
-    ws.append(["Key", "Value"])
-    keys = COVER_KEYS + (TABLE_KEYS if pw.record_type == "TABLE" else [])
-    for key in keys + [k for k in pw.cover if k not in keys]:
-        ws.append([key, pw.cover.get(key, "")])
-    ws.append(["Dataset_RecordType", pw.record_type])
-    ws.append(["Aspect", "Classification"])
-    for aspect, cls in pw.aspects:
-        ws.append([aspect, cls])
-    ws.append(["Layer", "Meaning"])
-    for layer in LAYERS:
-        ws.append([layer, ""])
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 80
-
-
-def _write_table(wb, pw: ParameterWorkbook) -> None:
-    ws = wb.create_sheet(pw.cover["Table_Sheet"])
-    rows = [a.strip() for a in pw.cover["Table_Row_Aspects"].split(",") if a.strip()]
-    col_aspect = pw.cover["Table_Column_Aspect"]
-    names = pw.aspect_names
-    pos = {a: names.index(a) for a in names}
-    col_items, row_keys, cells = [], [], {}
+def _table_grid(pw: ParameterWorkbook) -> tuple[list[tuple], list[tuple], dict]:
+    """Row keys, column keys and cell values of a TABLE, in order of first appearance."""
+    pos = {a: i for i, a in enumerate(pw.aspect_names)}
+    row_keys, col_keys, cells = {}, {}, {}
     for rec in pw.records:
-        rkey = tuple(rec.index[pos[a]] for a in rows)
-        citem = rec.index[pos[col_aspect]]
-        if citem not in col_items:
-            col_items.append(citem)
-        if rkey not in row_keys:
-            row_keys.append(rkey)
-        cells[(rkey, citem)] = rec.value
-    ws.append(rows + col_items)
-    for rkey in row_keys:
-        ws.append(list(rkey) + [cells.get((rkey, c)) for c in col_items])
+        rkey = tuple(rec.index[pos[a]] for a in pw.row_aspects)
+        ckey = tuple(rec.index[pos[a]] for a in pw.col_aspects)
+        row_keys.setdefault(rkey, None)
+        col_keys.setdefault(ckey, None)
+        cells[(rkey, ckey)] = rec.value
+    return list(row_keys), list(col_keys), cells
+
+
+def _write_table(ws, pw: ParameterWorkbook) -> tuple[int, int]:
+    row_keys, col_keys, cells = _table_grid(pw)
+    n, k = len(pw.row_aspects), len(pw.col_aspects)
+    for i in range(k):
+        for j, ckey in enumerate(col_keys):
+            ws.cell(i + 1, n + 1 + j, ckey[i])
+    for i, aspect in enumerate(pw.row_aspects):
+        ws.cell(k, i + 1, aspect)
+    for r, rkey in enumerate(row_keys):
+        for i, item in enumerate(rkey):
+            ws.cell(k + 1 + r, i + 1, item)
+        for j, ckey in enumerate(col_keys):
+            ws.cell(k + 1 + r, n + 1 + j, cells.get((rkey, ckey)))
+    return len(row_keys), len(col_keys)
+
+
+def _write_list(ws, pw: ParameterWorkbook, aspects: list[tuple[str, str]]) -> int:
+    unity = not pw.aspects
+    ws.append([a for a, _ in aspects] + LAYERS)
+    for rec in pw.records:
+        index = [1] if unity else list(rec.index)
+        ws.append(index + [rec.value, rec.unit_nominator, rec.unit_denominator,
+                           rec.stats_array, rec.comment])
+    return len(pw.records)
 
 
 def write_parameter_workbook(pw: ParameterWorkbook, path: str | Path) -> None:
-    """Write a parameter workbook in the layout that :func:`read_parameter_workbook` reads.
+    """Write a parameter workbook in ODYM's layout (module docstring and :mod:`.cover`).
 
     The file is written to a temporary name and then moved into place, so a failed write never
     leaves a half-written workbook behind.
     """
     path = Path(path)
     wb = openpyxl.Workbook()
-    _write_cover(wb.active, pw)
-    wb.active.title = COVER
+    cover_ws = wb.active
+    cover_ws.title = COVER
+    aspects = list(pw.aspects) or [(UNITY, UNITY)]
+    layout = CoverLayout(record_type=pw.record_type, aspects=aspects, layers=list(LAYERS),
+                         row_aspects=pw.row_aspects, col_aspects=pw.col_aspects,
+                         table_sheet=pw.table_sheet or TABLE_SHEET)
     if pw.record_type == "TABLE":
-        _write_table(wb, pw)
+        n_rows, n_cols = _write_table(wb.create_sheet(layout.table_sheet), pw)
     else:
-        ws = wb.create_sheet(VALUES)
-        ws.append(pw.aspect_names + LAYERS)
-        for rec in pw.records:
-            ws.append(list(rec.index) + [rec.value, rec.unit_nominator, rec.unit_denominator,
-                                         rec.stats_array, rec.comment])
+        n_rows, n_cols = _write_list(wb.create_sheet(VALUES), pw, aspects), 0
+    write_cover(cover_ws, cover_values(pw.cover, pw.log), layout, n_rows, n_cols, LAYER_INFO)
     for sheet, columns, rows in ((REF, REF_COLUMNS, pw.refs), (LOG, LOG_COLUMNS, pw.log)):
         ws = wb.create_sheet(sheet)
         ws.append(columns)
@@ -349,6 +386,8 @@ def new_parameter_workbook(name: str, description: str, unit: str,
 
     ``rows`` are ``(*index, value, stats_array, comment)`` tuples; the unit columns are filled
     from ``unit``. ``table`` = ``(row_aspects, column_aspect)`` selects the TABLE layout.
+    ``version`` is the classification master's version, i.e. its file name without ``.xlsx``
+    (ODYM identifies a master by its file name).
     """
     nom, den = (unit.split("/", 1) + [""])[:2]
     n = len(aspects)
@@ -357,12 +396,11 @@ def new_parameter_workbook(name: str, description: str, unit: str,
                       comment=r[n + 2] if len(r) > n + 2 else "") for r in rows]
     cover = {"Dataset_Name": name, "Dataset_Description": description, "Dataset_Unit": unit,
              "Dataset_Uncertainty": uncertainty, "Dataset_Comment": comment,
-             "Dataset_Source": source, "Dataset_Confidence": confidence,
-             "Dataset_Classification_version_number": version}
-    record_type = "LIST"
+             "Dataset_Classification_version_number": version,
+             "Dataset_Source": source, "Dataset_Confidence": confidence}
+    pw = ParameterWorkbook(cover=cover, aspects=list(aspects), records=records,
+                           refs=list(refs), log=list(log or []))
     if table is not None:
-        record_type = "TABLE"
-        cover |= {"Table_Sheet": "Values_Table", "Table_Row_Aspects": ",".join(table[0]),
-                  "Table_Column_Aspect": table[1]}
-    return ParameterWorkbook(cover=cover, aspects=list(aspects), records=records,
-                             record_type=record_type, refs=list(refs), log=list(log or []))
+        pw.record_type, pw.table_sheet = "TABLE", TABLE_SHEET
+        pw.row_aspects, pw.col_aspects = list(table[0]), [table[1]]
+    return pw
