@@ -11,9 +11,10 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError
+from .errors import ConfigError, UnsafeNameError
+from .safety import check_path_name
 
 CONFIG_NAME = "config.toml"
 
@@ -95,6 +96,13 @@ class RunConfig(BaseModel):
     scenarios: dict[str, ScenarioConfig]
     data_dir: Path = Path(".")
 
+    @field_validator("scenarios")
+    @classmethod
+    def _safe_names(cls, scenarios: dict) -> dict:
+        for name in scenarios:  # a scenario name becomes a folder and file name
+            check_path_name(name, "scenario name")
+        return scenarios
+
     def scenario_names(self) -> list[str]:
         return list(self.scenarios)
 
@@ -148,3 +156,5 @@ def load_config(data_dir: str | Path) -> RunConfig:
         return RunConfig(**raw, data_dir=path.parent)
     except ValidationError as exc:
         raise ConfigError(f"{path}: invalid configuration:\n{exc}") from None
+    except UnsafeNameError as exc:
+        raise UnsafeNameError(f"{path}: {exc}") from None

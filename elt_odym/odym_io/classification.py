@@ -20,6 +20,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from ..errors import DataValidationError, Problem
+from .safe_open import open_workbook
 
 MAIN_SHEET = "MAIN_Table"
 INFO_SHEET = "Info"
@@ -142,7 +143,7 @@ def read_classification_master(path: str | Path) -> ClassificationMaster:
     """
     path = str(path)
     problems: list[Problem] = []
-    wb = openpyxl.load_workbook(path, data_only=True)
+    wb = open_workbook(path)
     if MAIN_SHEET not in wb.sheetnames:
         raise DataValidationError([Problem(path, "", "", "missing-sheet",
                                            f"sheet {MAIN_SHEET!r} is missing")])

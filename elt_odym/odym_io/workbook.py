@@ -39,7 +39,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from ..errors import DataValidationError, Problem
+from ..errors import DataValidationError, Problem, UnreadableWorkbookError
+from .safe_open import open_workbook
 
 COVER = "Cover"
 VALUES = "Values_Master"
@@ -91,6 +92,8 @@ class ParameterWorkbook:
     refs: list[dict] = field(default_factory=list)
     log: list[dict] = field(default_factory=list)
     path: str = ""
+    unreadable: Problem | None = None
+    """Why the file could not be read (then everything else is empty)."""
 
     @property
     def name(self) -> str:
@@ -243,7 +246,14 @@ def read_parameter_workbook(path: str | Path, collect: list[Problem] | None = No
     """
     path = str(path)
     problems: list[Problem] = []
-    wb = openpyxl.load_workbook(path, data_only=True)
+    try:
+        wb = open_workbook(path)
+    except UnreadableWorkbookError as exc:
+        if collect is None:
+            raise
+        collect.append(exc.problem)
+        return ParameterWorkbook(cover={}, aspects=[], records=[], path=path,
+                                 unreadable=exc.problem)
     if COVER not in wb.sheetnames:
         problems.append(Problem(path, "", "", "missing-sheet", f"sheet {COVER!r} is missing"))
         cover, record_type, aspects, records = {}, "", [], []
