@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..evaluation.indicators import VARIABLES, Output
+from .output_folder import umask_mode
 
 COLUMNS = ["scenario", "variable", "truck_type", "material", "year", "value", "unit"]
 TOTAL = "total"
@@ -62,12 +63,16 @@ def variables_sheet() -> pd.DataFrame:
 
 
 def atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then move it into place."""
+    """Write through a temporary file in the same folder, then move it into place.
+
+    The file gets the mode of an ordinary new file (the user's umask), not ``0600``.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, umask_mode())
         Path(tmp).replace(path)
     finally:
         if Path(tmp).exists():
