@@ -11,12 +11,14 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 from .errors import ConfigError, UnsafeNameError
 from .safety import check_path_name
 
 CONFIG_NAME = "config.toml"
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ModelOptions(BaseModel):
@@ -43,6 +45,9 @@ class ModelOptions(BaseModel):
     def _years(self):
         if not self.first_year < self.last_year:
             raise ValueError("first_year must be before last_year")
+        if not self.first_year <= self.sankey_year <= self.last_year:
+            raise ValueError(f"sankey_year {self.sankey_year} is outside the years "
+                             f"{self.first_year}-{self.last_year}")
         return self
 
 
@@ -52,8 +57,8 @@ class UncertaintyOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    draws: int = 100_000
-    chunk: int = 2_000
+    draws: int = Field(100_000, ge=1)
+    chunk: int = Field(2_000, ge=1)
     weight: Literal["range", "none"] = "range"
     """``range``: each type's unit weight uniform between truck unit only and with trailer."""
     prices: Literal["range", "none"] = "range"
@@ -64,7 +69,7 @@ class UncertaintyOptions(BaseModel):
     """Each type's mean lifetime shifted uniformly within +-this many years."""
     stock_rel_sd: float = 0.0
     """Relative standard deviation of a normal multiplier on each type's stock path."""
-    seed: int = 20250101
+    seed: int = Field(20250101, ge=0)
 
 
 class ScenarioConfig(BaseModel):
@@ -148,9 +153,11 @@ def find_config(data_dir: str | Path) -> Path:
 def load_config(data_dir: str | Path) -> RunConfig:
     """Read and validate the configuration of a data folder."""
     path = find_config(data_dir)
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB; not a config.toml")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     try:
         return RunConfig(**raw, data_dir=path.parent)

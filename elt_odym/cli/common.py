@@ -57,6 +57,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def seed_int(text: str) -> int:
+    """argparse type: a random seed, an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def memory_size(text: str) -> int:
     """argparse type: a memory size such as ``4G`` or ``512M``, in bytes."""
     from ..uncertainty.budget import parse_bytes

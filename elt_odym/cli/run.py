@@ -7,6 +7,9 @@ from pathlib import Path
 from .common import EXIT_OK, Printer, add_data_args, positive_int, table_text
 
 
+IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 def add_commands(sub, parent) -> None:
     """Register ``run`` and ``diagram``."""
     p = sub.add_parser("run", parents=[parent], help="run scenarios and write the results")
@@ -88,6 +91,12 @@ def cmd_diagram(args, printer: Printer) -> int:
     from ..reporting.figures import fig_system
     from ..reporting.results import atomic_write
 
-    atomic_write(Path(args.out), fig_system)
+    from ..errors import ConfigError
+
+    out = Path(args.out)
+    if out.suffix.lower() not in IMAGE_SUFFIXES:
+        raise ConfigError(f"diagram --out {out}: the file name must end in one of "
+                          f"{', '.join(IMAGE_SUFFIXES)}")
+    atomic_write(out, fig_system)
     printer.say(f"wrote {args.out}")
     return EXIT_OK

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from .common import EXIT_OK, Printer, add_data_args, memory_size, positive_int, table_text
+from .common import (EXIT_OK, Printer, add_data_args, memory_size, positive_int, seed_int,
+                     table_text)
 
 BUDGET_HELP = "memory the run may use, e.g. 4G, 512M (default 4G); refused beyond it"
 
@@ -18,7 +19,7 @@ def add_commands(sub, parent) -> None:
     p = sub.add_parser("mc", parents=[parent], help="Monte Carlo on the array model")
     add_data_args(p)
     p.add_argument("--draws", type=positive_int, help="number of draws (default: config)")
-    p.add_argument("--seed", type=int, help="random seed (default: config)")
+    p.add_argument("--seed", type=seed_int, help="random seed (default: config)")
     p.add_argument("--chunk", type=positive_int, help="draws per chunk (default: config)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--memory-budget", type=memory_size, default="4G", help=BUDGET_HELP)
@@ -27,7 +28,7 @@ def add_commands(sub, parent) -> None:
     add_data_args(p)
     p.add_argument("--n", type=positive_int, default=1024,
                    help="SALib base sample size (power of 2)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--memory-budget", type=memory_size, default="4G", help=BUDGET_HELP)
     p.set_defaults(func=cmd_sobol)
 
