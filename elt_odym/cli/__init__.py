@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _one_line(exc: BaseException) -> str:
     """The message of a user error; a validation error keeps its list of problems."""
+    from ..errors import DataValidationError
+
     if isinstance(exc, OSError) and exc.filename:
         return f"{exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, DataValidationError) and len(exc.problems) == 1:
+        return str(exc.problems[0])
     return str(exc)
