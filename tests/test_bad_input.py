@@ -195,12 +195,12 @@ def test_unreadable_targets_workbook(tmp_path, capsys):
 
 # --- bounded resources ----------------------------------------------------------------------
 
-def _row_bomb(path: Path, rows: int) -> None:
-    """A sheet that declares and holds ``rows`` rows (highly compressible)."""
+def _row_bomb(path: Path, rows: int, declared: int | None = None) -> None:
+    """A sheet that holds ``rows`` rows (highly compressible) and declares ``declared``."""
     body = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r)
                     for r in range(1, rows + 1))
     xml = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-           b'spreadsheetml/2006/main"><dimension ref="A1:A%d"/><sheetData>' % rows
+           b'spreadsheetml/2006/main"><dimension ref="A1:A%d"/><sheetData>' % (declared or rows)
            + body + b"</sheetData></worksheet>")
     rewrite_member(path, "xl/worksheets/sheet2.xml", lambda b: xml)
 
@@ -215,6 +215,15 @@ def test_row_bomb_is_refused_before_parsing(data_copy, capsys):
     assert exc.value.problem.rule == "workbook-too-large"
     assert main(["validate", "--data", str(data_copy)]) == 1
     assert "unit_weight.xlsx: workbook-too-large" in capsys.readouterr().out
+
+
+def test_a_lying_dimension_does_not_help(data_copy):
+    path = data_copy / "unit_weight.xlsx"
+    _row_bomb(path, 300_000, declared=3)
+    start = time.perf_counter()
+    with pytest.raises(UnreadableWorkbookError, match="has at least"):
+        open_workbook(path)
+    assert time.perf_counter() - start < 2.0
 
 
 def test_limits_are_raisable_and_cover_xml_and_cells(data_copy):

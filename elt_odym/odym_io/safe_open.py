@@ -4,7 +4,10 @@ Every reader opens its workbook through :func:`open_workbook`. Before openpyxl p
 the file is checked against :class:`WorkbookLimits`: file size, the total uncompressed size of
 the zip archive (from its directory, nothing is decompressed) and, per worksheet, the rows and
 cells of the sheet's declared ``<dimension ref="A1:K20"/>`` (read from the first few kilobytes).
-A decompression bomb or a sheet that claims a million rows is refused in milliseconds. XML is
+A sheet whose XML is large enough to hold more rows or cells than allowed is also counted tag by
+tag while streaming (stopping at the limit), so a missing or lying dimension does not help. A
+decompression bomb or a sheet that claims a million rows is refused in milliseconds, a sheet
+that really holds them in about a second (XML is streamed, never parsed). XML is
 parsed by openpyxl with ``defusedxml`` installed (a declared dependency), which refuses entity
 expansion and external entities. Anything that cannot be read (not a zip, truncated, broken
 XML) becomes one :class:`~elt_odym.errors.Problem` with rule ``unreadable-workbook`` that
@@ -31,6 +34,11 @@ from ..errors import EltOdymError, Problem, UnreadableWorkbookError
 
 MB = 1024 * 1024
 HEAD_BYTES = 4096
+MIN_ROW_BYTES, MIN_CELL_BYTES = 6, 4
+"""The shortest XML of a row (``<row/>``) and of a cell (``<c/>``): a sheet smaller than
+rows x 6 bytes cannot hold more rows, so only larger sheets are counted tag by tag."""
+ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
+CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d{1,7})'
                        rb'(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?"')
 
@@ -112,7 +120,7 @@ def check_workbook(path: Path, limits: WorkbookLimits) -> None:
 
 
 def _check_archive(path: Path, zf: zipfile.ZipFile, limits: WorkbookLimits) -> None:
-    """Uncompressed size from the zip directory; rows and cells from declared dimensions."""
+    """Uncompressed size from the zip directory; rows and cells declared (and counted)."""
     infos = zf.infolist()
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_mb * MB:
@@ -120,16 +128,45 @@ def _check_archive(path: Path, zf: zipfile.ZipFile, limits: WorkbookLimits) -> N
                          "--max-xml-mb", limits.max_uncompressed_mb, "uncompressed ")
     cells = 0
     for info in infos:
-        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-            continue
-        rows, cols = _declared_dimension(zf, info)
-        if rows > limits.max_rows:
-            raise _too_large(path, f"sheet {info.filename} declares {rows:,} rows",
-                             "--max-rows", limits.max_rows)
-        cells += rows * cols
-        if cells > limits.max_cells:
-            raise _too_large(path, f"its sheets declare {cells:,} cells", "--max-cells",
-                             limits.max_cells)
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            rows, cols = _declared_dimension(zf, info)
+            sheet_cells = rows * cols
+            _check_counts(path, info.filename, rows, cells + sheet_cells, limits, "declares")
+            if info.file_size > MIN_ROW_BYTES * limits.max_rows or info.file_size > (
+                    MIN_CELL_BYTES * (limits.max_cells - cells)):  # large enough to lie: count
+                counted_rows, counted_cells = _count_rows_and_cells(zf, info, limits)
+                _check_counts(path, info.filename, counted_rows, cells + counted_cells, limits,
+                              "has at least")
+                sheet_cells = max(sheet_cells, counted_cells)
+            cells += sheet_cells
+
+
+def _check_counts(path: Path, sheet: str, rows: int, cells: int, limits: WorkbookLimits,
+                  verb: str) -> None:
+    """Refuse a sheet above the row limit or a workbook above the cell limit."""
+    if rows > limits.max_rows:
+        raise _too_large(path, f"sheet {sheet} {verb} {rows:,} rows", "--max-rows",
+                         limits.max_rows)
+    if cells > limits.max_cells:
+        raise _too_large(path, f"its sheets {verb.replace('has', 'have')} {cells:,} cells",
+                         "--max-cells", limits.max_cells)
+
+
+def _count_rows_and_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo,
+                          limits: WorkbookLimits) -> tuple[int, int]:
+    """Count ``<row>`` and ``<c>`` tags by streaming the sheet; stop once above a limit."""
+    rows = cells = 0
+    tail = b""
+    with zf.open(info) as f:
+        for block in iter(lambda: f.read(MB), b""):
+            text = tail + block
+            cut = max(0, len(text) - 16)  # a tag split across blocks is counted next time
+            rows += len(ROW_TAG.findall(text, 0, cut))
+            cells += len(CELL_TAG.findall(text, 0, cut))
+            tail = text[cut:]
+            if rows > limits.max_rows or cells > limits.max_cells:
+                return rows, cells
+    return rows + len(ROW_TAG.findall(tail)), cells + len(CELL_TAG.findall(tail))
 
 
 def _declared_dimension(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
