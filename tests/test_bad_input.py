@@ -8,7 +8,6 @@ input is ever changed; a failed command never leaves a folder that looks complet
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import shutil
@@ -429,7 +428,8 @@ CELL_VALUES = st.one_of(st.text(max_size=40), st.floats(allow_nan=True, allow_in
                         st.booleans())
 CELLS = st.sampled_from([("Values_Master", "A2"), ("Values_Master", "B2"),
                          ("Values_Master", "C3"), ("Values_Master", "D2"),
-                         ("Values_Master", "E2"), ("Values_Master", "F2"), ("Cover", "B2"), ("Cover", "B5"),
+                         ("Values_Master", "E2"), ("Values_Master", "F2"),
+                         ("Cover", "B2"), ("Cover", "B5"),
                          ("Cover", "A10"), ("Cover", "B12"), ("ref", "A2")])
 
 
@@ -472,6 +472,46 @@ def test_random_cells_give_problems_not_tracebacks(pristine, reader, tmp_path, c
     assert sha256_file(target) == before
 
 
+TABLE_CELLS = st.sampled_from([("Values_Table", "A1"), ("Values_Table", "B1"),
+                               ("Values_Table", "A2"), ("Values_Table", "C3"),
+                               ("Values_Table", "BZ9"), ("Cover", "B10"), ("Cover", "B11"),
+                               ("Cover", "B12"), ("Cover", "B13"), ("Cover", "A15"),
+                               ("Cover", "B16")])
+
+
+@given(cell=TABLE_CELLS, value=CELL_VALUES)
+@FAST
+def test_random_cells_of_a_table_workbook(pristine, reader, tmp_path, cell, value):
+    target = tmp_path / "collection_rate.xlsx"
+    shutil.copyfile(pristine / "datasets" / "collection_rate.xlsx", target)
+    try:
+        set_cell(target, *cell, value)
+    except (ValueError, TypeError, IllegalCharacterError):
+        return
+    data, problems = reader("collection_rate", target)
+    assert ("collection_rate" in data) != bool(problems)
+
+
+@given(cell=st.sampled_from([("MAIN_Table", "B1"), ("MAIN_Table", "B2"), ("MAIN_Table", "A10"),
+                             ("MAIN_Table", "B11"), ("MAIN_Table", "C12"), ("Info", "A1"),
+                             ("Info", "B1"), ("Info", "B2")]), value=CELL_VALUES)
+@FAST
+def test_random_cells_of_the_classification_master(pristine, tmp_path, cell, value):
+    from elt_odym.errors import DataValidationError
+    from elt_odym.odym_io import read_classification_master
+
+    target = tmp_path / "master.xlsx"
+    shutil.copyfile(pristine / "classification" / "ELT_Classification_Master.xlsx", target)
+    try:
+        set_cell(target, *cell, value)
+    except (ValueError, TypeError, IllegalCharacterError):
+        return
+    try:
+        read_classification_master(target)
+    except DataValidationError as exc:
+        assert all(p.file == str(target) for p in exc.problems)
+
+
 @given(value=CELL_VALUES)
 @settings(deadline=None, max_examples=4, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -487,6 +527,39 @@ def test_random_cell_through_the_cli(pristine, tmp_path, value):
     code = main(["validate", "--data", str(root / "datasets"), "-q"])
     assert code in (0, 1)
     assert tree_hash(root) == before
+
+
+@given(name=st.text(max_size=70))
+@settings(deadline=None, max_examples=10, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_random_scenario_names_through_the_cli(pristine, tmp_path, capsys, name):
+    data = tmp_path / "datasets"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir()
+    shutil.copyfile(pristine / "datasets" / "config.toml", data / "config.toml")
+    _write_config_with_scenario(data, name)
+    code = main(["scenarios", "--data", str(data)])
+    no_traceback(capsys)
+    assert code in (0, 2)
+    if code == 0:
+        check_path_name(name, "scenario name")
+
+
+@given(st.binary(max_size=3000) | st.tuples(st.integers(0, 10**6), st.binary(min_size=1,
+                                                                          max_size=64)))
+@FAST
+def test_random_bytes_and_mutations_are_unreadable_not_tracebacks(pristine, tmp_path, blob):
+    path = tmp_path / "fuzz.xlsx"
+    if isinstance(blob, tuple):  # overwrite bytes of a real workbook at some offset
+        raw = bytearray((pristine / "datasets" / "unit_weight.xlsx").read_bytes())
+        at = blob[0] % len(raw)
+        raw[at:at + len(blob[1])] = blob[1]
+        blob = bytes(raw)
+    path.write_bytes(blob)
+    try:
+        open_workbook(path)
+    except UnreadableWorkbookError as exc:
+        assert exc.problem.file == str(path)
 
 
 def test_errors_are_typed():
