@@ -19,6 +19,8 @@ from .safety import check_path_name
 
 CONFIG_NAME = "config.toml"
 MAX_CONFIG_BYTES = 1024 * 1024
+MAX_YEARS = 500
+"""Longest model period (years): bounds the work a configuration can ask for."""
 
 
 class ModelOptions(BaseModel):
@@ -33,18 +35,18 @@ class ModelOptions(BaseModel):
     lifetime_form: Literal["pdf", "survival"] = "pdf"
     age_structure: Literal["single_cohort", "spin_up", "workbook"] = "single_cohort"
     negative_inflow: Literal["error", "retire", "allow"] = "retire"
-    fit_default_rel_sigma: float = 0.05
+    fit_default_rel_sigma: float = Field(0.05, gt=0, allow_inf_nan=False)
     """Relative standard deviation of a stock observation that carries no uncertainty string."""
-    fit_max_rate: float = 0.3
+    fit_max_rate: float = Field(0.3, gt=0, allow_inf_nan=False)
     """Bound on the logistic rate |k| (1/yr): 10 % to 90 % of saturation in >= ~15 years."""
     inflation_base_year: int = 2023
     sankey_year: int = 2023
-    mass_balance_tolerance: float = 1e-9
+    mass_balance_tolerance: float = Field(1e-9, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _years(self):
-        if not self.first_year < self.last_year:
-            raise ValueError("first_year must be before last_year")
+        if not self.first_year < self.last_year <= self.first_year + MAX_YEARS:
+            raise ValueError(f"last_year must be after first_year, by at most {MAX_YEARS}")
         if not self.first_year <= self.sankey_year <= self.last_year:
             raise ValueError(f"sankey_year {self.sankey_year} is outside the years "
                              f"{self.first_year}-{self.last_year}")
@@ -134,11 +136,18 @@ class RunConfig(BaseModel):
         try:
             return name, files, ModelOptions(**options)
         except ValidationError as exc:
-            raise ConfigError(f"scenario {name!r}: invalid model options:\n{exc}") from None
+            raise ConfigError(f"scenario {name!r}: invalid model options: {one_line(exc)}"
+                              ) from None
 
     @property
     def classification_path(self) -> Path:
         return self.data_dir / self.classification_master
+
+
+def one_line(exc: ValidationError) -> str:
+    """A pydantic validation error as one line: ``key.path: message; ...``."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}"
+                     for e in exc.errors())
 
 
 def find_config(data_dir: str | Path) -> Path:
@@ -162,6 +171,6 @@ def load_config(data_dir: str | Path) -> RunConfig:
     try:
         return RunConfig(**raw, data_dir=path.parent)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: invalid configuration:\n{exc}") from None
+        raise ConfigError(f"{path}: invalid configuration: {one_line(exc)}") from None
     except UnsafeNameError as exc:
         raise UnsafeNameError(f"{path}: {exc}") from None

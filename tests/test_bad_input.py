@@ -395,10 +395,33 @@ def test_bad_commands_exit_2_in_one_line(tmp_path, capsys, argv):
     assert not list(tmp_path.rglob(MANIFEST))
 
 
-def test_config_errors_exit_2(data_copy, tmp_path, capsys):
+CONFIG_EDITS = [("last_year = 2050", "last_year = 100000000"),  # years: bounded work
+                ("fit_default_rel_sigma = 0.05", "fit_default_rel_sigma = nan"),
+                ("mass_balance_tolerance = 1e-9", "mass_balance_tolerance = -1"),
+                ("sankey_year = 2023", "sankey_year = 1990"),
+                ("fit_max_rate", "fit_maxrate"),
+                ("[scenarios.literature]", "[scenarios.literature]\nmodel = {last_year = 1}")]
+
+
+@pytest.mark.parametrize("old, new", CONFIG_EDITS)
+def test_config_errors_exit_2_in_one_line(data_copy, tmp_path, capsys, old, new):
     config = data_copy / "config.toml"
-    for text in ("\xff\xfe", "[model]\nsankey_year = 1990\n" + config.read_text()):
-        config.write_bytes(text.encode("latin-1") if text.startswith("\xff") else text.encode())
+    text = config.read_text()
+    assert old in text
+    config.write_text(text.replace(old, new, 1))
+    start = time.perf_counter()
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(data_copy), "--scenario", "literature",
+                 "--out", str(out)]) == 2
+    assert time.perf_counter() - start < 20
+    assert len(no_traceback(capsys).strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_binary_or_huge_config_exits_2(data_copy, capsys):
+    config = data_copy / "config.toml"
+    for content in (b"\xff\xfe\x00garbage", b"# padding\n" * 200_000):
+        config.write_bytes(content)
         assert main(["scenarios", "--data", str(data_copy)]) == 2
         no_traceback(capsys)
 
