@@ -153,6 +153,14 @@ def test_unreadable_workbook_is_one_problem_naming_the_file(data_copy, breaker):
     assert exc.value.problem.file.endswith("unit_weight.xlsx")
 
 
+@pytest.mark.parametrize("breaker", [_entity_bomb, _external_entity])
+def test_xml_entities_are_refused_by_defusedxml(data_copy, breaker):
+    path = data_copy / "unit_weight.xlsx"
+    breaker(path)
+    with pytest.raises(UnreadableWorkbookError, match="EntitiesForbidden"):
+        open_workbook(path)
+
+
 def test_validate_lists_every_broken_workbook_and_goes_on(data_copy, capsys):
     broken = {"unit_weight.xlsx": _text_file, "price.xlsx": _truncated,
               "weibull_shape.xlsx": _broken_xml, "energy_factor.xlsx": _entity_bomb}

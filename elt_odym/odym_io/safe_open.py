@@ -193,7 +193,9 @@ def _too_large(path: Path, what: str, option: str, limit: float, kind: str = ""
 
 
 def _unreadable(path: Path, exc: BaseException) -> UnreadableWorkbookError:
-    detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+    for _ in range(8):  # openpyxl wraps the parser's error: show the innermost one
+        exc = exc.__cause__ or exc.__context__ or exc
+    detail = " ".join(str(exc).replace(str(path), "").split())[:160] or type(exc).__name__
     return UnreadableWorkbookError(Problem(
         str(path), "", "", "unreadable-workbook",
         f"not a readable .xlsx workbook ({type(exc).__name__}: {detail}); save it again from "
