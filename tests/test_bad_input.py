@@ -347,13 +347,25 @@ def test_manifest_describes_every_file_and_no_absolute_path(runs, bundled, tmp_p
         assert f["sha256"] == sha256_file(out / name)
     assert manifest["scenarios"] == ["literature"] and manifest["version"]
     assert {"config.toml", "unit_weight.xlsx"} <= {i["path"] for i in manifest["inputs"]}
-    root = str(bundled.resolve()).encode()
+    roots = [str(bundled.resolve()).encode(), str(tmp_path.resolve()).encode()]
     for p in out.rglob("*"):
         if p.suffix == ".xlsx":
             with zipfile.ZipFile(p) as zf:
-                assert not any(root in zf.read(n) for n in zf.namelist()), p
+                assert not any(r in zf.read(n) for n in zf.namelist() for r in roots), p
         elif p.is_file():
-            assert root not in p.read_bytes(), p
+            assert not any(r in p.read_bytes() for r in roots), p
+
+
+def test_a_link_inside_the_output_folder_is_not_followed(tmp_path):
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    out.mkdir()
+    (out / "figures").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(OutputExistsError, match="outside"):
+        with OutputFolder(out, force=True) as folder:
+            (folder.path / "figures" / "sub").mkdir(parents=True)
+            (folder.path / "figures" / "sub" / "f.png").write_bytes(b"x")
+    assert not any(outside.iterdir()) and not (out / MANIFEST).exists()
 
 
 RUN_MAIN = "import sys; from elt_odym.cli import main; sys.exit(main(sys.argv[1:]))"

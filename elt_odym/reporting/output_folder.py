@@ -152,14 +152,22 @@ class OutputFolder:
         mode = umask_mode()
         staged = sorted(p for p in self.path.rglob("*") if p.is_file())
         names = [p.relative_to(self.path).as_posix() for p in staged]
+        for name in names:  # every destination checked before anything moves
+            self._check_inside(self.target / name)
         for src, name in zip(staged, names):
-            dest = self.target / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(src, mode)
-            os.replace(src, dest)
+            os.replace(src, self.target / name)
         for name in set(self._previous) - set(names):
             _remove_output(self.target, name)
         self._write_manifest(names, mode)
+
+    def _check_inside(self, dest: Path) -> None:
+        """Create the folder of ``dest``; refuse one that leads outside the target (a link)."""
+        root, folder = self.target.resolve(), dest.parent.resolve()
+        if folder != root and root not in folder.parents:
+            raise OutputExistsError(f"{dest.parent} leads outside {self.target} (a link?); "
+                                    f"choose a new folder")
+        dest.parent.mkdir(parents=True, exist_ok=True)
 
     def _write_manifest(self, names: list[str], mode: int) -> None:
         from .. import __version__
