@@ -92,8 +92,10 @@ def _write_config_with_scenario(data: Path, name: str) -> None:
 @pytest.mark.parametrize("name", ["../evil", "a/b", "y" * 300])
 def test_scenario_name_in_config_is_refused_before_writing(data_copy, tmp_path, capsys, name):
     _write_config_with_scenario(data_copy, name)
+    before = tree_hash(data_copy.parent)
     out = tmp_path / "out"
     assert main(["run", "--data", str(data_copy), "--out", str(out), "--no-figures"]) == 2
+    assert tree_hash(data_copy.parent) == before
     err = no_traceback(capsys)
     assert "scenario name" in err and len(err.strip().splitlines()) == 1
     assert not out.exists() and not (tmp_path / "evil").exists()
@@ -179,8 +181,10 @@ def test_validate_lists_every_broken_workbook_and_goes_on(data_copy, capsys):
 
 def test_run_on_an_unreadable_workbook_exits_2_naming_it(data_copy, tmp_path, capsys):
     _truncated(data_copy / "unit_weight.xlsx")
+    before = tree_hash(data_copy.parent)
     out = tmp_path / "out"
     assert main(["run", "--data", str(data_copy), "--out", str(out), "--no-figures"]) == 2
+    assert tree_hash(data_copy.parent) == before
     assert "unit_weight.xlsx" in no_traceback(capsys)
     assert not (out / MANIFEST).exists()
 
