@@ -11,11 +11,16 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
-from .errors import ConfigError
+from .errors import ConfigError, UnsafeNameError
+from .safety import check_path_name
 
 CONFIG_NAME = "config.toml"
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_YEARS = 500
+"""Longest model period (years): bounds the work a configuration can ask for."""
 
 
 class ModelOptions(BaseModel):
@@ -30,18 +35,18 @@ class ModelOptions(BaseModel):
     lifetime_form: Literal["pdf", "survival"] = "pdf"
     age_structure: Literal["single_cohort", "spin_up", "workbook"] = "single_cohort"
     negative_inflow: Literal["error", "retire", "allow"] = "retire"
-    fit_default_rel_sigma: float = 0.05
+    fit_default_rel_sigma: float = Field(0.05, gt=0, allow_inf_nan=False)
     """Relative standard deviation of a stock observation that carries no uncertainty string."""
-    fit_max_rate: float = 0.3
+    fit_max_rate: float = Field(0.3, gt=0, allow_inf_nan=False)
     """Bound on the logistic rate |k| (1/yr): 10 % to 90 % of saturation in >= ~15 years."""
     inflation_base_year: int = 2023
     sankey_year: int = 2023
-    mass_balance_tolerance: float = 1e-9
+    mass_balance_tolerance: float = Field(1e-9, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _years(self):
-        if not self.first_year < self.last_year:
-            raise ValueError("first_year must be before last_year")
+        if not self.first_year < self.last_year <= self.first_year + MAX_YEARS:
+            raise ValueError(f"last_year must be after first_year, by at most {MAX_YEARS}")
         for name in ("switch_year", "sankey_year"):
             year = getattr(self, name)
             if not self.first_year <= year <= self.last_year:
@@ -56,8 +61,8 @@ class UncertaintyOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    draws: int = 100_000
-    chunk: int = 2_000
+    draws: int = Field(100_000, ge=1)
+    chunk: int = Field(2_000, ge=1)
     weight: Literal["range", "none"] = "range"
     """``range``: each type's unit weight uniform between truck unit only and with trailer."""
     prices: Literal["range", "none"] = "range"
@@ -68,7 +73,7 @@ class UncertaintyOptions(BaseModel):
     """Each type's mean lifetime shifted uniformly within +-this many years."""
     stock_rel_sd: float = 0.0
     """Relative standard deviation of a normal multiplier on each type's stock path."""
-    seed: int = 20250101
+    seed: int = Field(20250101, ge=0)
 
 
 class ScenarioConfig(BaseModel):
@@ -131,6 +136,13 @@ class RunConfig(BaseModel):
                              f"({sorted(self.scenarios)})")
         return self
 
+    @field_validator("scenarios")
+    @classmethod
+    def _safe_names(cls, scenarios: dict) -> dict:
+        for name in scenarios:  # a scenario name becomes a folder and file name
+            check_path_name(name, "scenario name")
+        return scenarios
+
     def scenario_names(self) -> list[str]:
         return list(self.scenarios)
 
@@ -158,11 +170,23 @@ class RunConfig(BaseModel):
             return name, files, ModelOptions(**options)
         except ValidationError as exc:
             raise ConfigError(f"{self.data_dir / CONFIG_NAME}: scenario {name!r}: invalid "
-                              f"model options: {_errors(exc)}") from None
+                              f"model options: {one_line(exc)}") from None
 
     @property
     def classification_path(self) -> Path:
         return self.data_dir / self.classification_master
+
+
+def one_line(exc: ValidationError) -> str:
+    """A pydantic validation error as one line: ``scenarios.open_data.files: unknown ...``."""
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err["loc"]) or "config"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        parts.append(f"{where}: {msg}")
+    return "; ".join(parts)
 
 
 def find_config(data_dir: str | Path) -> Path:
@@ -177,23 +201,15 @@ def find_config(data_dir: str | Path) -> Path:
 def load_config(data_dir: str | Path) -> RunConfig:
     """Read and validate the configuration of a data folder."""
     path = find_config(data_dir)
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB; not a config.toml")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     try:
         return RunConfig(**raw, data_dir=path.parent)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: invalid configuration: {_errors(exc)}") from None
-
-
-def _errors(exc: ValidationError) -> str:
-    """pydantic's errors as one line each: ``scenarios.open_data.files: unknown ...``."""
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(x) for x in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        parts.append(f"{where}: {msg}")
-    return "; ".join(parts)
+        raise ConfigError(f"{path}: invalid configuration: {one_line(exc)}") from None
+    except UnsafeNameError as exc:
+        raise UnsafeNameError(f"{path}: {exc}") from None

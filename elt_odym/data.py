@@ -166,10 +166,11 @@ def _read_all(config, master, items, paths) -> tuple[dict, list[Problem]]:
             problems.append(Problem(str(path), "", "", "missing-file",
                                     f"workbook of parameter {spec.name!r} not found"))
             continue
-        pw = read_parameter_workbook(path, collect=problems)
-        found = validate_parameter(pw, spec, master, dim_classes, items["t"])
+        found: list[Problem] = []
+        pw = read_parameter_workbook(path, collect=found)
+        found = _unique(found + validate_parameter(pw, spec, master, dim_classes, items["t"]))
         problems += found
-        if not found:
+        if not found:  # a workbook with any problem, from reading or validating, is not used
             data[spec.name] = _to_data(pw, spec, items)
     return data, problems
 

@@ -60,7 +60,7 @@ class DataValidationError(EltOdymError):
     """One or more problems found while reading or validating input data."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
+        self.problems = list(dict.fromkeys(problems))
         lines = [f"{len(self.problems)} problem(s) in the input data:"]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
@@ -88,3 +88,27 @@ class OutputExistsError(EltOdymError):
 
 class CalibrationError(EltOdymError):
     """A calibration could not be set up or did not converge."""
+
+
+class UnsafeNameError(ConfigError):
+    """A name that becomes part of a file path (scenario, file name) is not a safe name."""
+
+
+class UnreadableWorkbookError(DataValidationError):
+    """A workbook could not be opened (not an xlsx, truncated, broken XML) or is too large.
+
+    Carries one :class:`Problem` (rule ``unreadable-workbook`` or ``workbook-too-large``), so a
+    validation that collects problems can list it and go on.
+    """
+
+    def __init__(self, problem: Problem):
+        super().__init__([problem])
+        self.problem = problem
+
+
+class ResourceLimitError(EltOdymError):
+    """The work asked for would exceed a resource limit (memory budget, workbook size)."""
+
+
+class OutputLockedError(OutputExistsError):
+    """Another elt-odym process is writing into the same output folder."""

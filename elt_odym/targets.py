@@ -16,6 +16,7 @@ import openpyxl
 import pandas as pd
 
 from .errors import DataValidationError, Problem
+from .odym_io.safe_open import open_workbook
 from .odym_io.workbook import is_number
 
 TARGET_COLUMNS = ["target_id", "variable", "truck_type", "material", "year", "value", "unit",
@@ -26,7 +27,7 @@ NUMERIC = {"year", "value", "tolerance", "initial", "lower", "upper"}
 
 def _read_sheet(path: str, sheet: str, columns: list[str], problems: list[Problem],
                 required: bool = True) -> pd.DataFrame:
-    wb = openpyxl.load_workbook(path, data_only=True)
+    wb = open_workbook(path)
     if sheet not in wb.sheetnames:
         if required:
             problems.append(Problem(path, "", "", "missing-sheet", f"sheet {sheet!r} missing"))

@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import logging
 
-from .common import EXIT_CHECK, EXIT_INPUT, Printer
+from ..odym_io.safe_open import WorkbookLimits, workbook_limits
+from .common import EXIT_CHECK, EXIT_INPUT, Printer, positive_float, positive_int
 
 EXAMPLES = """examples:
   elt-odym run --out results                      default scenario, bundled data
@@ -32,6 +33,15 @@ def _global_options(suppress: bool) -> argparse.ArgumentParser:
                    help="print results and errors only")
     p.add_argument("--debug", action="store_true", default=default or False,
                    help="show the traceback of an error")
+    limits = WorkbookLimits()
+    for flag, kind, value, what in (
+            ("--max-workbook-mb", positive_float, limits.max_file_mb, "size of a workbook (MB)"),
+            ("--max-xml-mb", positive_float, limits.max_uncompressed_mb,
+             "uncompressed XML of a workbook (MB)"),
+            ("--max-rows", positive_int, limits.max_rows, "rows of one sheet"),
+            ("--max-cells", positive_int, limits.max_cells, "cells of a workbook")):
+        p.add_argument(flag, type=kind, default=default or value,
+                       help=f"refuse input workbooks above this {what}; default {value:,g}")
     return p
 
 
@@ -61,8 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     printer = Printer(quiet=args.quiet)
+    limits = WorkbookLimits(args.max_workbook_mb, args.max_xml_mb, args.max_rows,
+                            args.max_cells)
     try:
-        return args.func(args, printer)
+        with workbook_limits(limits):
+            return args.func(args, printer)
     except (MassBalanceError, DataValidationError, EltOdymError, OSError) as exc:
         if args.debug:
             raise
@@ -73,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _one_line(exc: BaseException) -> str:
     """The message of a user error; a validation error keeps its list of problems."""
+    from ..errors import DataValidationError
+
     if isinstance(exc, OSError) and exc.filename:
         return f"{exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, DataValidationError) and len(exc.problems) == 1:
+        return str(exc.problems[0])
     return str(exc)

@@ -57,6 +57,38 @@ def positive_int(text: str) -> int:
     return value
 
 
+def seed_int(text: str) -> int:
+    """argparse type: a random seed, an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def memory_size(text: str) -> int:
+    """argparse type: a memory size such as ``4G`` or ``512M``, in bytes."""
+    from ..uncertainty.budget import parse_bytes
+
+    try:
+        return parse_bytes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
+
+
 def add_data_args(p: argparse.ArgumentParser, scenario: bool = True, out: bool = True) -> None:
     """``--data``, ``--scenario``, ``--out`` and ``--force``."""
     p.add_argument("--data", help="data folder with config.toml (default: the bundled data)")

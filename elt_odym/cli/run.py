@@ -7,6 +7,9 @@ from pathlib import Path
 from .common import EXIT_OK, Printer, add_data_args, positive_int, table_text
 
 
+IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 def add_commands(sub, parent) -> None:
     """Register ``run`` and ``diagram``."""
     p = sub.add_parser("run", parents=[parent], help="run scenarios and write the results")
@@ -49,39 +52,51 @@ def scenario_list(data: str | None, names: list[str] | None,
 
 
 def cmd_run(args, printer: Printer) -> int:
-    """Run scenarios and write the output contract."""
+    """Run scenarios and write the output contract (staged, then published with a manifest)."""
     from ..errors import ConfigError
-    from ..model import cumulative_summary, run, summary
-    from ..reporting.outputs import prepare_out_dir, write_outputs
+    from ..reporting.output_folder import OutputFolder
+    from ..reporting.outputs import write_outputs
 
     first, last = args.cumulative
     if first > last:
         raise ConfigError(f"--cumulative {first} {last}: FIRST is after LAST")
     scenarios = scenario_list(args.data, args.scenario, (first, last))
-    prepare_out_dir(args.out, args.force)  # refuse early, before any work
-    results = []
-    for scenario in scenarios:
-        result = run(args.data, scenario)
-        results.append(result)
-        printer.say(f"\nscenario {result.scenario}: largest mass-balance error "
-                    f"{result.mass_balance_error:.2e} of the largest flow")
-        for event in result.fleet.events[: args.max_events]:
-            printer.say(f"  negative inflow: {event.describe()}")
-        if len(result.fleet.events) > args.max_events:
-            printer.say(f"  ... {len(result.fleet.events) - args.max_events} more events in "
-                        f"negative_inflow_events.csv")
-        printer.result(table_text(summary(result)))
-        printer.result(f"cumulative {first}-{last}:")
-        printer.result(table_text(cumulative_summary(result, first, last)))
-    written = write_outputs(results, args.out, force=True, figures=not args.no_figures)
-    printer.say(f"\nwrote {len(written)} files to {args.out}")
+    with OutputFolder(args.out, args.force, command="run") as folder:  # refuse before work
+        results = [_run_one(args, printer, scenario, first, last) for scenario in scenarios]
+        written = write_outputs(results, folder, figures=not args.no_figures)
+    printer.say(f"\nwrote {len(written)} files and manifest.json to {args.out}")
     return EXIT_OK
+
+
+def _run_one(args, printer: Printer, scenario: str, first: int, last: int):
+    """Run one scenario and print its headline figures."""
+    from ..model import cumulative_summary, run, summary
+
+    result = run(args.data, scenario)
+    printer.say(f"\nscenario {result.scenario}: largest mass-balance error "
+                f"{result.mass_balance_error:.2e} of the largest flow")
+    for event in result.fleet.events[: args.max_events]:
+        printer.say(f"  negative inflow: {event.describe()}")
+    if len(result.fleet.events) > args.max_events:
+        printer.say(f"  ... {len(result.fleet.events) - args.max_events} more events in "
+                    f"negative_inflow_events.csv")
+    printer.result(table_text(summary(result)))
+    printer.result(f"cumulative {first}-{last}:")
+    printer.result(table_text(cumulative_summary(result, first, last)))
+    return result
 
 
 def cmd_diagram(args, printer: Printer) -> int:
     """Draw the declared system as a PNG."""
     from ..reporting.figures import fig_system
+    from ..reporting.results import atomic_write
 
-    fig_system(Path(args.out))
+    from ..errors import ConfigError
+
+    out = Path(args.out)
+    if out.suffix.lower() not in IMAGE_SUFFIXES:
+        raise ConfigError(f"diagram --out {out}: the file name must end in one of "
+                          f"{', '.join(IMAGE_SUFFIXES)}")
+    atomic_write(out, fig_system)
     printer.say(f"wrote {args.out}")
     return EXIT_OK

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import time
 
-from .common import EXIT_OK, Printer, add_data_args, positive_int, table_text
+from .common import (EXIT_OK, Printer, add_data_args, memory_size, positive_int, seed_int,
+                     table_text)
+
+BUDGET_HELP = "memory the run may use, e.g. 4G, 512M (default 4G); refused beyond it"
 
 
 def add_commands(sub, parent) -> None:
@@ -16,80 +19,95 @@ def add_commands(sub, parent) -> None:
     p = sub.add_parser("mc", parents=[parent], help="Monte Carlo on the array model")
     add_data_args(p)
     p.add_argument("--draws", type=positive_int, help="number of draws (default: config)")
-    p.add_argument("--seed", type=int, help="random seed (default: config)")
+    p.add_argument("--seed", type=seed_int, help="random seed (default: config)")
     p.add_argument("--chunk", type=positive_int, help="draws per chunk (default: config)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--memory-budget", type=memory_size, default="4G", help=BUDGET_HELP)
     p.set_defaults(func=cmd_mc)
     p = sub.add_parser("sobol", parents=[parent], help="Sobol indices (SALib) on the array model")
     add_data_args(p)
     p.add_argument("--n", type=positive_int, default=1024,
                    help="SALib base sample size (power of 2)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_int, default=0)
+    p.add_argument("--memory-budget", type=memory_size, default="4G", help=BUDGET_HELP)
     p.set_defaults(func=cmd_sobol)
 
 
 def cmd_sensitivity(args, printer: Printer) -> int:
     """One-at-a-time sensitivity: sensitivity.csv and sensitivity.png."""
     from ..data import load_data
-    from ..reporting.outputs import prepare_out_dir
+    from ..reporting.output_folder import OutputFolder
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_sensitivity
     from ..uncertainty.sensitivity import run_sensitivity
 
-    out = prepare_out_dir(args.out, args.force)
-    table = run_sensitivity(load_data(args.data, args.scenario))
-    write_csv(table, out / "sensitivity.csv")
-    fig_sensitivity(table, out / "sensitivity.png")
+    with OutputFolder(args.out, args.force, command="sensitivity") as folder:
+        data = load_data(args.data, args.scenario)
+        folder.add_data(data)
+        table = run_sensitivity(data)
+        write_csv(table, folder.path / "sensitivity.csv")
+        fig_sensitivity(table, folder.path / "sensitivity.png")
     part = table[(table.variable == "eol_mass") & (table.truck_type == "total")
                  & (table.year == 2050)].copy()
     part["rel_change_%"] = part["rel_change"] * 100
     printer.result("end-of-life weight 2050, relative change (%):")
     printer.result(table_text(part[["parameter", "change", "rel_change_%"]]))
-    printer.say(f"wrote sensitivity.csv and sensitivity.png to {out}")
+    printer.say(f"wrote sensitivity.csv and sensitivity.png to {args.out}")
     return EXIT_OK
 
 
 def cmd_mc(args, printer: Printer) -> int:
     """Monte Carlo: mc_summary.csv and the end-of-life weight distributions."""
     from ..data import load_data
-    from ..reporting.outputs import prepare_out_dir
+    from ..reporting.output_folder import OutputFolder
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_eol_distribution
+    from ..uncertainty.budget import Shape, check_budget, estimate_mc_bytes
     from ..uncertainty.montecarlo import run_mc
 
-    out = prepare_out_dir(args.out, args.force)
-    data = load_data(args.data, args.scenario)
-    opts = data.config.uncertainty
-    n, seed = args.draws or opts.draws, opts.seed if args.seed is None else args.seed
-    start = time.perf_counter()
-    result = run_mc(data, n, seed, chunk=args.chunk,
-                    progress=not (args.no_progress or args.quiet))
-    took = time.perf_counter() - start
-    summary = result.summary()
-    write_csv(summary, out / "mc_summary.csv")
-    fig_eol_distribution(result, out / "mc_eol_weight.png")
+    with OutputFolder(args.out, args.force, command="mc") as folder:
+        data = load_data(args.data, args.scenario)
+        opts = data.config.uncertainty
+        n, seed = args.draws or opts.draws, opts.seed if args.seed is None else args.seed
+        check_budget(estimate_mc_bytes(Shape.of(data), n, args.chunk or opts.chunk),
+                     args.memory_budget, f"a Monte Carlo of {n:,} draws")
+        folder.add_data(data)
+        folder.meta.update(seed=seed, draws=n)
+        start = time.perf_counter()
+        result = run_mc(data, n, seed, chunk=args.chunk,
+                        progress=not (args.no_progress or args.quiet))
+        took = time.perf_counter() - start
+        summary = result.summary()
+        write_csv(summary, folder.path / "mc_summary.csv")
+        fig_eol_distribution(result, folder.path / "mc_eol_weight.png")
     part = summary[(summary.variable.isin(["eol_mass", "carbon_saving"]))
                    & (summary.truck_type == "total") & (summary.material.isin(["", "total"]))
                    & (summary.year.isin([2010, 2020, 2030, 2050]))]
     printer.say(f"{n} draws (seed {seed}) of scenario {data.scenario} in {took:.1f} s")
     printer.result(table_text(part[["variable", "year", "mean", "std", "p05", "p50", "p95",
                                     "unit"]]))
-    printer.say(f"wrote mc_summary.csv and mc_eol_weight.png to {out}")
+    printer.say(f"wrote mc_summary.csv and mc_eol_weight.png to {args.out}")
     return EXIT_OK
 
 
 def cmd_sobol(args, printer: Printer) -> int:
     """Sobol indices: sobol.csv and sobol.png."""
     from ..data import load_data
-    from ..reporting.outputs import prepare_out_dir
+    from ..reporting.output_folder import OutputFolder
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_sobol
+    from ..uncertainty.budget import Shape, check_budget, estimate_sobol_bytes
     from ..uncertainty.sobol import run_sobol
 
-    out = prepare_out_dir(args.out, args.force)
-    table = run_sobol(load_data(args.data, args.scenario), n=args.n, seed=args.seed)
-    write_csv(table, out / "sobol.csv")
-    fig_sobol(table, out / "sobol.png")
+    with OutputFolder(args.out, args.force, command="sobol") as folder:
+        data = load_data(args.data, args.scenario)
+        check_budget(estimate_sobol_bytes(Shape.of(data), args.n), args.memory_budget,
+                     f"a Sobol analysis with n = {args.n:,}")
+        folder.add_data(data)
+        folder.meta.update(seed=args.seed, n=args.n)
+        table = run_sobol(data, n=args.n, seed=args.seed)
+        write_csv(table, folder.path / "sobol.csv")
+        fig_sobol(table, folder.path / "sobol.png")
     printer.result(table_text(table))
-    printer.say(f"wrote sobol.csv and sobol.png to {out}")
+    printer.say(f"wrote sobol.csv and sobol.png to {args.out}")
     return EXIT_OK

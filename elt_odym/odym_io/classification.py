@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from ..errors import DataValidationError, Problem
 from .cover import text
+from .safe_open import open_workbook
 
 MAIN_SHEET = "MAIN_Table"
 INFO_SHEET = "Info"
@@ -140,11 +141,6 @@ def _read_info(wb, path: str, version: str, classifications: dict,
             cls.comment = _cell_text(ws.cell(row, 3).value)
 
 
-def _open(path: str):
-    """Open a workbook for reading (values, not formulas)."""
-    return openpyxl.load_workbook(path, data_only=True)
-
-
 def read_classification_master(path: str | Path, check_version: bool = True
                                ) -> ClassificationMaster:
     """Read a classification master workbook (ODYM's layout or our earlier one).
@@ -170,7 +166,7 @@ def read_classification_master(path: str | Path, check_version: bool = True
     path = str(path)
     version = Path(path).stem
     problems: list[Problem] = []
-    wb = _open(path)
+    wb = open_workbook(path)
     if MAIN_SHEET not in wb.sheetnames:
         raise DataValidationError([Problem(path, "", "", "missing-sheet",
                                            f"sheet {MAIN_SHEET!r} is missing")])

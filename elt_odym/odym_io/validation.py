@@ -215,6 +215,8 @@ def _check_coverage(pw, spec, items, years, seen) -> list[Problem]:
 def validate_parameter(pw: ParameterWorkbook, spec: ParameterSpec, master: ClassificationMaster,
                        dim_classes: dict[str, str], years: list[int] | None) -> list[Problem]:
     """All problems of one parameter workbook (empty list: the workbook is valid)."""
+    if pw.unreadable:
+        return [pw.unreadable]
     resolve_aspects(pw, spec, dim_classes)
     problems = check_cover(pw, spec, master, dim_classes)
     if any(p.rule == "aspect-mismatch" for p in problems):

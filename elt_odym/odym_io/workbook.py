@@ -37,8 +37,9 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from ..errors import DataValidationError, Problem
+from ..errors import DataValidationError, Problem, UnreadableWorkbookError
 from .cover import COVER, UNITY, CoverLayout, cover_values, read_cover, text, write_cover
+from .safe_open import open_workbook
 
 VALUES = "Values_Master"
 TABLE_SHEET = "Values_Table"
@@ -100,6 +101,8 @@ class ParameterWorkbook:
     col_aspects: list[str] = field(default_factory=list)
     table_sheet: str = ""
     cells: dict[str, str] = field(default_factory=dict)
+    unreadable: Problem | None = None
+    """Why the file could not be read (then everything else is empty)."""
 
     @property
     def name(self) -> str:
@@ -140,11 +143,6 @@ def _table_item(value):
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
         return int(value)
     return _item(value)
-
-
-def _open(path: str):
-    """Open a workbook for reading (values, not formulas)."""
-    return openpyxl.load_workbook(path, data_only=True)
 
 
 def _check_header(ws, n: int, names: list[str], path: str, problems: list[Problem]) -> None:
@@ -276,7 +274,14 @@ def read_parameter_workbook(path: str | Path, collect: list[Problem] | None = No
     """
     path = str(path)
     problems: list[Problem] = []
-    wb = _open(path)
+    try:
+        wb = open_workbook(path)
+    except UnreadableWorkbookError as exc:
+        if collect is None:
+            raise
+        collect.append(exc.problem)
+        return ParameterWorkbook(cover={}, aspects=[], records=[], path=path,
+                                 unreadable=exc.problem)
     cover, layout, records = {}, CoverLayout(), []
     if COVER not in wb.sheetnames:
         problems.append(Problem(path, "", "", "missing-sheet", f"sheet {COVER!r} is missing"))

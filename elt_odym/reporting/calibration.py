@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from ..calibration import calibrate
 from ..data import ModelData
 from ..odym_io.workbook import new_parameter_workbook, write_parameter_workbook
-from .outputs import prepare_out_dir
+from .output_folder import OutputFolder
 from .results import write_csv
 
 
@@ -79,11 +79,15 @@ def run_calibration(targets_path: str | Path, out: str | Path, data_dir=None, sc
                     force: bool = False, progress: bool = False
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Calibrate and write workbooks, ``calibration_parameters.csv``,
-    ``calibration_residuals.csv`` and ``calibration_residuals.png`` into ``out``."""
-    out = prepare_out_dir(out, force)
-    data, table, residuals = calibrate(targets_path, data_dir, scenario, progress)
-    write_calibrated(data, table, Path(targets_path), out, data.master.version)
-    write_csv(table, out / "calibration_parameters.csv")
-    write_csv(residuals, out / "calibration_residuals.csv")
-    residual_figure(residuals, out / "calibration_residuals.png")
+    ``calibration_residuals.csv`` and ``calibration_residuals.png`` into ``out`` (staged,
+    then published with ``manifest.json``; see :class:`OutputFolder`)."""
+    with OutputFolder(out, force, command="calibrate") as folder:
+        data, table, residuals = calibrate(targets_path, data_dir, scenario, progress)
+        folder.add_data(data)
+        folder.add_input(targets_path, data.config.data_dir)
+        staged = folder.path
+        write_calibrated(data, table, Path(targets_path), staged, data.master.version)
+        write_csv(table, staged / "calibration_parameters.csv")
+        write_csv(residuals, staged / "calibration_residuals.csv")
+        residual_figure(residuals, staged / "calibration_residuals.png")
     return table, residuals

@@ -1,4 +1,10 @@
-"""Write a run's outputs into a new or empty folder (never over a user's files by surprise)."""
+"""Write a run's outputs: staged, then published with a manifest (complete or absent).
+
+Every file goes through :class:`~elt_odym.reporting.output_folder.OutputFolder`: written into a
+staging folder, moved into place at the end, ``manifest.json`` last. Scenario names are checked
+by :func:`~elt_odym.safety.check_path_name` before they become folder names, and the
+``sources`` sheet names each workbook relative to the data folder.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +14,30 @@ import pandas as pd
 
 from ..errors import OutputExistsError
 from ..fleet.dynamics import observations
+from ..safety import check_path_name, relative_path
 from .figures import (fig_economics, fig_energy_carbon, fig_fleet, fig_materials,
                       fig_stock_fit, fig_system)
+from .output_folder import OutputFolder
 from .results import variables_sheet, write_csv, write_results_xlsx
 from .iamc import write_iamc
 from .sankey import write_sankey
 
 
 def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
-    """Create ``out`` or accept it if empty; a non-empty folder needs ``force``."""
+    """Check ``out`` without writing: a file, or a non-empty folder without ``force``, is refused.
+
+    The folder itself is created and locked by :class:`OutputFolder`.
+    """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputExistsError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not force:
         raise OutputExistsError(f"{out} is not empty; choose a new folder or pass --force to "
                                 f"overwrite the files this command writes")
-    out.mkdir(parents=True, exist_ok=True)
     return out
 
 
-def write_outputs(results: list, out: str | Path, force: bool = False,
+def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = False,
                   figures: bool = True) -> list[Path]:
     """Write ``results.csv``, ``results.xlsx``, ``mass_balance.csv``, diagnostics and figures.
 
@@ -35,24 +45,38 @@ def write_outputs(results: list, out: str | Path, force: bool = False,
     ----------
     results : list of RunResult
         One per scenario; the tables are stacked with a ``scenario`` column.
-    out : str or Path
-        Output folder: new or empty unless ``force``.
+    out : str, Path or OutputFolder
+        Output folder: new or empty unless ``force``; or an open :class:`OutputFolder` (then
+        its owner publishes the files when its block ends).
     force : bool
-        Allow a non-empty folder; files of the same name are replaced atomically.
+        Allow a non-empty folder; files of the same name are replaced.
     figures : bool
         Also write PNG figures and the Sankey HTML.
 
     Returns
     -------
     list of Path
-        The files written.
+        The files written, at their final place.
     """
-    out = prepare_out_dir(out, force)
+    for r in results:
+        check_path_name(r.scenario, "scenario name")
+    if isinstance(out, OutputFolder):
+        return [out.final(p) for p in _write_all(results, out, figures)]
+    with OutputFolder(out, force, command="run") as folder:
+        written = [folder.final(p) for p in _write_all(results, folder, figures)]
+    return written
+
+
+def _write_all(results: list, folder: OutputFolder, figures: bool) -> list[Path]:
+    """Write every table and figure into the staging folder; record inputs and scenarios."""
+    out = folder.path
+    for r in results:
+        folder.add_data(r.data)
     table = pd.concat([r.results for r in results], ignore_index=True)
     balance = pd.concat([r.mass_balance for r in results], ignore_index=True)
     fits = pd.concat([r.fits_table().assign(scenario=r.scenario) for r in results])
     events = pd.concat([r.events_table().assign(scenario=r.scenario) for r in results])
-    provenance = pd.concat([r.provenance_table().assign(scenario=r.scenario) for r in results])
+    provenance = pd.concat([_sources(r) for r in results])
     written = []
     for name, df in (("results.csv", table), ("mass_balance.csv", balance),
                      ("stock_fits.csv", fits), ("negative_inflow_events.csv", events)):
@@ -69,6 +93,15 @@ def write_outputs(results: list, out: str | Path, force: bool = False,
     return written
 
 
+def _sources(result) -> pd.DataFrame:
+    """The provenance table of a run, workbook paths relative to its data folder."""
+    table = result.provenance_table().assign(scenario=result.scenario)
+    if "file" in table:
+        root = result.data.config.data_dir
+        table["file"] = [relative_path(f, root) for f in table["file"]]
+    return table
+
+
 def write_figures(results: list, out: Path) -> list[Path]:
     """PNG figures per scenario in ``figures/<scenario>/`` and the Sankey HTML."""
     written = []
@@ -77,7 +110,7 @@ def write_figures(results: list, out: Path) -> list[Path]:
     fig_system(fig_dir / "system.png")
     written.append(fig_dir / "system.png")
     for r in results:
-        folder = fig_dir / r.scenario
+        folder = fig_dir / check_path_name(r.scenario, "scenario name")
         folder.mkdir(exist_ok=True)
         t = r.results
         rel = r.data["factor_range"].scalar()

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError, Problem
 from ..evaluation.indicators import VARIABLES, Output
+from .output_folder import umask_mode
 
 COLUMNS = ["scenario", "variable", "truck_type", "material", "year", "value", "unit"]
 TOTAL = "total"
@@ -62,12 +64,18 @@ def variables_sheet() -> pd.DataFrame:
 
 
 def atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then move it into place."""
+    """Write through a temporary file in the same folder, then move it into place.
+
+    The file gets the mode of an ordinary new file (the user's umask), not ``0600``.
+    """
     path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(2, "no such folder", str(path.parent))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, umask_mode())
         Path(tmp).replace(path)
     finally:
         if Path(tmp).exists():
@@ -98,10 +106,32 @@ def write_results_xlsx(table: pd.DataFrame, sheets: dict[str, pd.DataFrame], pat
 
 
 def read_results_csv(path: str | Path) -> pd.DataFrame:
-    """Read a ``results.csv`` of the output contract (empty cells stay empty strings)."""
+    """Read a ``results.csv`` of the output contract (empty cells stay empty strings).
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    DataError
+        If it is not a CSV with the columns of :data:`COLUMNS` and numeric values.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(2, "no such results file", str(path))
-    table = pd.read_csv(path, keep_default_na=False, dtype={"truck_type": str, "material": str})
-    table["value"] = pd.to_numeric(table["value"])
+    try:
+        table = pd.read_csv(path, keep_default_na=False,
+                            dtype={"truck_type": str, "material": str})
+        missing = [c for c in COLUMNS if c not in table.columns]
+        if missing:
+            raise ValueError(f"columns {missing} are missing")
+        table["value"] = pd.to_numeric(table["value"])
+        table["year"] = pd.to_numeric(table["year"])
+    except (ValueError, TypeError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataError(Problem(str(path), "", "", "bad-results-file",
+                                f"not a results.csv of elt-odym run ({_short(exc)})")) from None
     return table
+
+
+def _short(exc: BaseException) -> str:
+    """An exception as one short line."""
+    return " ".join(str(exc).split())[:160] or type(exc).__name__
