@@ -10,7 +10,8 @@ from ..errors import OutputExistsError
 from ..fleet.dynamics import observations
 from .figures import (fig_economics, fig_energy_carbon, fig_fleet, fig_materials,
                       fig_stock_fit, fig_system)
-from .results import variables_sheet, write_csv, write_results_xlsx
+from .results import (relative_paths, summary_sheet, variables_sheet, write_csv,
+                      write_results_xlsx)
 from .iamc import write_iamc
 from .sankey import write_sankey
 
@@ -58,12 +59,14 @@ def write_outputs(results: list, out: str | Path, force: bool = False,
                      ("stock_fits.csv", fits), ("negative_inflow_events.csv", events)):
         write_csv(df, out / name)
         written.append(out / name)
-    sheets = {"variables": variables_sheet(), "stock_fits": fits,
-              "negative_inflow_events": events, "sources": provenance}
-    write_results_xlsx(table, sheets, out / "results.xlsx")
-    written.append(out / "results.xlsx")
     config = results[0].data.config
-    written += write_iamc(table, out, config.iamc_product, config.region)
+    money_year = results[0].data.options.inflation_base_year
+    sheets = {"variables": variables_sheet(), "stock_fits": fits,
+              "negative_inflow_events": events,
+              "sources": relative_paths(provenance, config.data_dir)}
+    write_results_xlsx(table, sheets, out / "results.xlsx", summary_sheet(table, money_year))
+    written.append(out / "results.xlsx")
+    written += write_iamc(table, out, config.iamc_product, config.region, money_year)
     if figures:
         written += write_figures(results, out)
     return written
