@@ -13,7 +13,7 @@ from .figures import (fig_economics, fig_energy_carbon, fig_fleet, fig_materials
 from .results import (relative_paths, summary_sheet, variables_sheet, write_csv,
                       write_results_xlsx)
 from .iamc import write_iamc
-from .sankey import write_sankey
+from .sankey import write_plotlyjs, write_sankey
 
 
 def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
@@ -93,8 +93,8 @@ def write_figures(results: list, out: Path) -> list[Path]:
         for name, job in jobs.items():
             job(folder / name)
             written.append(folder / name)
-        year = r.data.options.sankey_year
-        path = folder / f"sankey_{year}.html"
-        write_sankey(r.system, year, path, f"{r.scenario}: material flows in {year} (t)")
+        path = folder / "sankey.html"
+        write_sankey(r.system, r.data.options.sankey_year, path, r.scenario)
         written.append(path)
+    written.append(write_plotlyjs(fig_dir))
     return written
