@@ -111,3 +111,13 @@ def test_compare(run_out, bundled, tmp_path, capsys):
 def test_diagram(tmp_path):
     assert main(["diagram", "--out", str(tmp_path / "s.png")]) == 0
     assert (tmp_path / "s.png").stat().st_size > 10_000
+
+
+def test_report_command(run_out, tmp_path, capsys):
+    (run_out / "report.html").unlink()
+    assert main(["report", str(run_out)]) == 0
+    text = (run_out / "report.html").read_text(encoding="utf-8")
+    assert "Headline values" in text and "data:image/png;base64," in text
+    assert "http://" not in text.split("<script>")[0]
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no results.csv" in capsys.readouterr().err

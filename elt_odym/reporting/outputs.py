@@ -13,7 +13,8 @@ from .figures import (fig_economics, fig_energy_carbon, fig_fleet, fig_materials
 from .results import (relative_paths, summary_sheet, variables_sheet, write_csv,
                       write_results_xlsx)
 from .iamc import write_iamc
-from .sankey import write_plotlyjs, write_sankey
+from .report import write_report
+from .sankey import write_plotlyjs, write_sankey, write_sankey_json
 
 
 def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
@@ -69,6 +70,7 @@ def write_outputs(results: list, out: str | Path, force: bool = False,
     written += write_iamc(table, out, config.iamc_product, config.region, money_year)
     if figures:
         written += write_figures(results, out)
+    written.append(write_report(out, config.data_dir))
     return written
 
 
@@ -95,6 +97,7 @@ def write_figures(results: list, out: Path) -> list[Path]:
             written.append(folder / name)
         path = folder / "sankey.html"
         write_sankey(r.system, r.data.options.sankey_year, path, r.scenario)
-        written.append(path)
+        written += [path, write_sankey_json(r.system, r.data.options.sankey_year,
+                                            folder / "sankey.json", r.scenario)]
     written.append(write_plotlyjs(fig_dir))
     return written

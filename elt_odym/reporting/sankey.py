@@ -8,7 +8,7 @@ the node's throughput, link hovers the flow's name and mass, a slider picks the 
 
 :func:`write_sankey` writes one HTML file per scenario that loads plotly.js from a shared file
 beside it (:func:`write_plotlyjs`), so plotly.js is on disk once, not once per year or scenario;
-:func:`sankey_div` gives the same figure for a page that already has plotly.js (the report).
+:func:`write_sankey_json` writes the same figure as JSON for the report page.
 """
 
 from __future__ import annotations
@@ -211,7 +211,8 @@ def write_sankey(system, year: int, path: Path, title: str = "",
                    config={"responsive": True, "displaylogo": False})
 
 
-def sankey_div(system, year: int, title: str = "") -> str:
-    """The Sankey as an HTML ``<div>`` for a page that already loads plotly.js."""
-    return sankey_figure(system, year, title).to_html(
-        include_plotlyjs=False, full_html=False, config={"displaylogo": False})
+def write_sankey_json(system, year: int, path: Path, title: str = "") -> Path:
+    """Write the Sankey figure as plotly JSON (what ``report.html`` embeds)."""
+    path = Path(path)
+    path.write_text(sankey_figure(system, year, title).to_json(), encoding="utf-8")
+    return path
