@@ -87,11 +87,12 @@ def write_figures(results: list, out: Path) -> list[Path]:
         t = r.results
         rel = r.data["factor_range"].scalar()
         obs = {g: observations(r.data, g) for g in r.fleet.products}
-        jobs = {"fig2_fleet.png": lambda p: fig_fleet(t, p),
-                "fig3_materials.png": lambda p: fig_materials(t, p),
-                "fig4_economic_value.png": lambda p: fig_economics(t, p),
-                "fig5_energy_carbon.png": lambda p: fig_energy_carbon(t, p, rel),
-                "stock_fit.png": lambda p: fig_stock_fit(r.fleet, obs, p)}
+        sc, year = r.scenario, r.data.options.inflation_base_year
+        jobs = {"fig2_fleet.png": lambda p: fig_fleet(t, p, sc),
+                "fig3_materials.png": lambda p: fig_materials(t, p, sc),
+                "fig4_economic_value.png": lambda p: fig_economics(t, p, sc, year),
+                "fig5_energy_carbon.png": lambda p: fig_energy_carbon(t, p, rel, sc),
+                "stock_fit.png": lambda p: fig_stock_fit(r.fleet, obs, p, sc)}
         for name, job in jobs.items():
             job(folder / name)
             written.append(folder / name)
