@@ -37,9 +37,10 @@ def cmd_sensitivity(args, printer: Printer) -> int:
     from ..uncertainty.sensitivity import run_sensitivity
 
     out = prepare_out_dir(args.out, args.force)
-    table = run_sensitivity(load_data(args.data, args.scenario))
+    data = load_data(args.data, args.scenario)
+    table = run_sensitivity(data)
     write_csv(table, out / "sensitivity.csv")
-    fig_sensitivity(table, out / "sensitivity.png")
+    fig_sensitivity(table, out / "sensitivity.png", scenario=data.scenario)
     part = table[(table.variable == "eol_mass") & (table.truck_type == "total")
                  & (table.year == 2050)].copy()
     part["rel_change_%"] = part["rel_change"] * 100
@@ -67,7 +68,7 @@ def cmd_mc(args, printer: Printer) -> int:
     took = time.perf_counter() - start
     summary = result.summary()
     write_csv(summary, out / "mc_summary.csv")
-    fig_eol_distribution(result, out / "mc_eol_weight.png")
+    fig_eol_distribution(result, out / "mc_eol_weight.png", data.scenario)
     part = summary[(summary.variable.isin(["eol_mass", "carbon_saving"]))
                    & (summary.truck_type == "total") & (summary.material.isin(["", "total"]))
                    & (summary.year.isin([2010, 2020, 2030, 2050]))]
@@ -87,9 +88,10 @@ def cmd_sobol(args, printer: Printer) -> int:
     from ..uncertainty.sobol import run_sobol
 
     out = prepare_out_dir(args.out, args.force)
-    table = run_sobol(load_data(args.data, args.scenario), n=args.n, seed=args.seed)
+    data = load_data(args.data, args.scenario)
+    table = run_sobol(data, n=args.n, seed=args.seed)
     write_csv(table, out / "sobol.csv")
-    fig_sobol(table, out / "sobol.png")
+    fig_sobol(table, out / "sobol.png", data.scenario)
     printer.result(table_text(table))
     printer.say(f"wrote sobol.csv and sobol.png to {out}")
     return EXIT_OK
