@@ -19,6 +19,9 @@ EXAMPLES = """examples:
   elt-odym scenarios                              list the scenarios of a data folder
   elt-odym init mydata && elt-odym validate --data mydata
   elt-odym mc --draws 100000 --out mc             Monte Carlo
+  elt-odym report results                         report.html for an output folder
+
+scenarios: elt-odym scenarios (bundled: literature, open_data, paper_calibrated, ...)
 """
 
 

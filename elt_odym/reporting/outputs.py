@@ -30,7 +30,7 @@ def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
 
 
 def write_outputs(results: list, out: str | Path, force: bool = False,
-                  figures: bool = True) -> list[Path]:
+                  figures: bool = True, progress: bool = False) -> list[Path]:
     """Write ``results.csv``, ``results.xlsx``, ``mass_balance.csv``, diagnostics and figures.
 
     Parameters
@@ -43,6 +43,8 @@ def write_outputs(results: list, out: str | Path, force: bool = False,
         Allow a non-empty folder; files of the same name are replaced atomically.
     figures : bool
         Also write PNG figures and the Sankey HTML.
+    progress : bool
+        Show a progress bar over the scenarios' figures (only on a terminal).
 
     Returns
     -------
@@ -69,19 +71,21 @@ def write_outputs(results: list, out: str | Path, force: bool = False,
     written.append(out / "results.xlsx")
     written += write_iamc(table, out, config.iamc_product, config.region, money_year)
     if figures:
-        written += write_figures(results, out)
+        written += write_figures(results, out, progress)
     written.append(write_report(out, config.data_dir))
     return written
 
 
-def write_figures(results: list, out: Path) -> list[Path]:
+def write_figures(results: list, out: Path, progress: bool = False) -> list[Path]:
     """PNG figures per scenario in ``figures/<scenario>/`` and the Sankey HTML."""
+    from tqdm import tqdm
+
     written = []
     fig_dir = out / "figures"
     fig_dir.mkdir(exist_ok=True)
     fig_system(fig_dir / "system.png")
     written.append(fig_dir / "system.png")
-    for r in results:
+    for r in tqdm(results, desc="figures", leave=False, disable=None if progress else True):
         folder = fig_dir / r.scenario
         folder.mkdir(exist_ok=True)
         t = r.results
