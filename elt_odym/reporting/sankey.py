@@ -175,13 +175,15 @@ def sankey_figure(system, year: int, title: str = "") -> go.Figure:
         margin={"l": 20, "r": 20, "t": 60, "b": 40},
         sliders=[{"active": first, "steps": steps, "currentvalue": {"prefix": "year "},
                   "pad": {"t": 30}}])
-    _legend(fig)
+    _legend(fig, set(d.group))
     return fig
 
 
-def _legend(fig: go.Figure) -> None:
-    """Material-group colours as a legend (invisible scatter traces)."""
+def _legend(fig: go.Figure, present: set[str]) -> None:
+    """Colours of the material groups ``present`` as a legend (invisible scatter traces)."""
     for g, (_, colour) in MATERIAL_GROUPS.items():
+        if g not in present:
+            continue
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=g,
                                  marker={"color": colour, "size": 12, "symbol": "square"}))
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.02},
