@@ -26,9 +26,8 @@ STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fo
          "axes.spines.top": False, "axes.spines.right": False}
 """Sizes chosen so that a figure printed 18 cm wide keeps every text at 7 pt or more."""
 DPI = 150
-FIRST_YEARS_NOTE = ("{first} is the initial stock (flows start in {second}); the {second} peak "
-                    "is early retirement where recorded stocks fall from {first} to {second} "
-                    "(negative_inflow_events.csv).")
+EARLY_NOTE = ("; the {second} peak is early retirement where recorded stocks fall from {first} "
+              "to {second} (negative_inflow_events.csv)")
 
 SCALES = {"unit": ((1e6, "million units"), (1e3, "thousand units"), (1.0, "units")),
           "t": ((1e6, "Mt"), (1e3, "kt"), (1.0, "t")),
@@ -72,6 +71,16 @@ def _first_years(t: pd.DataFrame) -> tuple[int, int]:
     return int(years[0]), int(years[1])
 
 
+def first_years_note(t: pd.DataFrame) -> str:
+    """Why the flows start in the second model year, and what a peak there is."""
+    first, second = _first_years(t)
+    note = f"{first} is the initial stock (flows start in {second})"
+    early = _series(t, "eol_early")
+    if float(early.get(second, 0.0)) > 0:
+        note += EARLY_NOTE.format(first=first, second=second)
+    return note + "."
+
+
 def _stack(ax, t, variable, title, unit, flow=False, material=""):
     """Stacked areas per type in a unit that fits; flows start in the second year."""
     types = _types(t)
@@ -102,7 +111,6 @@ def _share_lines(ax, t: pd.DataFrame, variable: str, flow: bool = False) -> None
 
 def fig_fleet(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
     """Fig. 2: stock number and share, stock weight, end-of-life number, weight and share."""
-    first, second = _first_years(t)
     with rc_context(STYLE):
         fig = Figure(figsize=(11, 8.4), layout="constrained")
         axes = fig.subplots(2, 2).ravel()
@@ -115,14 +123,12 @@ def fig_fleet(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
         low = _series(t, "eol_mass_low").iloc[1:] * factor
         axes[3].plot(low.index, low.values, "k--", lw=1.2, label="total, truck unit only")
         axes[3].legend(loc="upper left", ncol=2)
-        _title(fig, "Trucks in use and at end of life", scenario,
-               FIRST_YEARS_NOTE.format(first=first, second=second))
+        _title(fig, "Trucks in use and at end of life", scenario, first_years_note(t))
         fig.savefig(path, dpi=DPI)
 
 
 def fig_materials(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
     """Fig. 3: material in end-of-life trucks by group (panels a-d)."""
-    first, second = _first_years(t)
     with rc_context(STYLE):
         fig = Figure(figsize=(11, 8.4), layout="constrained")
         axes = fig.subplots(2, 2).ravel()
@@ -140,8 +146,7 @@ def fig_materials(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
             ax.set_ylabel(f"{unit} per year")
             ax.set_yscale("log" if title.startswith("Cu") else "linear")
             ax.legend(ncol=2 if len(series) > 3 else 1, loc="best")
-        _title(fig, "Material in end-of-life trucks", scenario,
-               FIRST_YEARS_NOTE.format(first=first, second=second))
+        _title(fig, "Material in end-of-life trucks", scenario, first_years_note(t))
         fig.savefig(path, dpi=DPI)
 
 
