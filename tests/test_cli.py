@@ -43,8 +43,12 @@ def test_run_writes_the_contract(run_out):
 def test_run_writes_figures_and_sankey(run_out):
     figs = run_out / "figures" / "paper_calibrated"
     for name in ("fig2_fleet.png", "fig3_materials.png", "fig4_economic_value.png",
-                 "fig5_energy_carbon.png", "stock_fit.png", "sankey_2023.html"):
+                 "fig5_energy_carbon.png", "stock_fit.png", "sankey.html"):
         assert (figs / name).stat().st_size > 10_000, name
+    sankey = (figs / "sankey.html").read_text(encoding="utf-8")
+    assert 'src="../plotly.min.js"' in sankey and len(sankey) < 1_000_000
+    assert "2002" in sankey and "2050" in sankey  # one page, every year on the slider
+    assert (run_out / "figures" / "plotly.min.js").stat().st_size > 1_000_000
 
 
 def test_run_refuses_non_empty_folder(run_out, capsys):
@@ -107,3 +111,13 @@ def test_compare(run_out, bundled, tmp_path, capsys):
 def test_diagram(tmp_path):
     assert main(["diagram", "--out", str(tmp_path / "s.png")]) == 0
     assert (tmp_path / "s.png").stat().st_size > 10_000
+
+
+def test_report_command(run_out, tmp_path, capsys):
+    (run_out / "report.html").unlink()
+    assert main(["report", str(run_out)]) == 0
+    text = (run_out / "report.html").read_text(encoding="utf-8")
+    assert "Headline values" in text and "data:image/png;base64," in text
+    assert "http://" not in text.split("<script>")[0]
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no results.csv" in capsys.readouterr().err

@@ -30,7 +30,7 @@ def test_bus_system_by_data_alone(tmp_path):
     assert r.mass_balance_error <= 1e-9
     assert mb["imbalance"].abs().max() <= 1e-9 * r.results["value"].abs().max()
     iamc = pd.read_csv(out / "results_iamc.csv")
-    assert "Buses|End of Life|Mass|CB" in set(iamc["Variable"])
+    assert "Buses|End of Life Mass|CB" in set(iamc["Variable"])
 
 
 def _load(name: str):
@@ -55,13 +55,14 @@ def test_embedding_in_a_larger_model_balances():
 
 def test_iamc_export(runs, tmp_path):
     r = runs("paper_calibrated")
-    wide = to_iamc(r.results, "Trucks", "China")
+    wide = to_iamc(r.results, "Trucks", "China", 2023)
     assert list(wide.columns[:5]) == ["Model", "Scenario", "Region", "Variable", "Unit"]
     assert wide.columns[5] == "2002" and wide.columns[-1] == "2050"
-    row = wide[wide.Variable == "Trucks|Recycling|CO2 Saving|Fe"]
-    assert row["Unit"].iloc[0] == "t CO2e"
-    assert row["2050"].iloc[0] == pytest.approx(r.value("carbon_saving", 2050, "total", "Fe"))
-    assert variable_name("Trucks", "eol_mass", "total", "") == "Trucks|End of Life|Mass"
+    row = wide[wide.Variable == "Trucks|CO2 Saving|Fe"]
+    assert row["Unit"].iloc[0] == "Mt CO2-equiv/yr"
+    assert row["2050"].iloc[0] == pytest.approx(
+        r.value("carbon_saving", 2050, "total", "Fe") * 1e-6)
+    assert variable_name("Trucks", "eol_mass", "total", "") == "Trucks|End of Life Mass"
     assert variable_name("Trucks", "eol_material", "HT", "Cu") == \
-        "Trucks|End of Life|Material|Cu|HT"
+        "Trucks|End of Life Material|Cu|HT"
     assert not wide.duplicated(["Scenario", "Variable", "Unit"]).any()

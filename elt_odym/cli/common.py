@@ -41,6 +41,29 @@ def fmt(value: float) -> str:
     return f"{value:,.4g}" if abs(value) < 1e15 else f"{value:.4g}"
 
 
+def progress(iterable, desc: str, quiet: bool = False, total: int | None = None):
+    """``iterable`` with a tqdm progress bar on standard error; no bar with ``-q`` or when
+    standard error is not a terminal (logs, CI, pipes)."""
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, total=total, leave=False,
+                disable=True if quiet else None)
+
+
+def bundled_scenarios_text() -> str:
+    """``name: description`` of the bundled scenarios, for ``--help`` (empty if unreadable)."""
+    try:
+        from ..config import load_config
+        from ..paths import bundled_data_dir
+
+        config = load_config(bundled_data_dir())
+    except Exception:  # help must never fail
+        return ""
+    lines = [f"  {name}{' (default)' if name == config.default_scenario else ''}"
+             for name in config.scenarios]
+    return "bundled scenarios ('elt-odym scenarios' describes them):\n" + "\n".join(lines)
+
+
 def table_text(df) -> str:
     """A data frame as text with the CLI's number format."""
     return df.to_string(index=False, na_rep="", float_format=fmt)

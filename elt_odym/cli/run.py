@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import EXIT_OK, Printer, add_data_args, positive_int, table_text
+import argparse
+
+from .common import (EXIT_OK, Printer, add_data_args, bundled_scenarios_text, fmt,
+                     positive_int, progress, table_text)
+
+RUN_EXAMPLES = """examples:
+  elt-odym run --out results                         the default scenario
+  elt-odym run --scenario all --out results_all      every scenario
+  elt-odym run --scenario open_data --scenario paper_calibrated --out both
+  elt-odym run --data mydata --out myresults --cumulative 2025 2040
+"""
 
 
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -12,7 +22,11 @@ IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 
 def add_commands(sub, parent) -> None:
     """Register ``run`` and ``diagram``."""
-    p = sub.add_parser("run", parents=[parent], help="run scenarios and write the results")
+    p = sub.add_parser("run", parents=[parent], help="run scenarios and write the results",
+                       description="Run scenarios, print headline figures and write results, "
+                                   "figures, Sankey and report.html into a new folder.",
+                       epilog=RUN_EXAMPLES + "\n" + bundled_scenarios_text(),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_args(p, scenario=False)
     p.add_argument("--scenario", action="append",
                    help="scenario name (repeatable; 'all' for every scenario)")
@@ -62,8 +76,12 @@ def cmd_run(args, printer: Printer) -> int:
         raise ConfigError(f"--cumulative {first} {last}: FIRST is after LAST")
     scenarios = scenario_list(args.data, args.scenario, (first, last))
     with OutputFolder(args.out, args.force, command="run") as folder:  # refuse before work
-        results = [_run_one(args, printer, scenario, first, last) for scenario in scenarios]
-        written = write_outputs(results, folder, figures=not args.no_figures)
+        results = [_run_one(args, printer, scenario, first, last)
+                   for scenario in progress(scenarios, "scenarios", args.quiet)]
+        printer.say("\nwriting tables" + ("" if args.no_figures else ", figures, Sankey") +
+                    " and report.html ...")
+        written = write_outputs(results, folder, figures=not args.no_figures,
+                                progress=not args.quiet)
     printer.say(f"\nwrote {len(written)} files and manifest.json to {args.out}")
     return EXIT_OK
 
@@ -74,7 +92,7 @@ def _run_one(args, printer: Printer, scenario: str, first: int, last: int):
 
     result = run(args.data, scenario)
     printer.say(f"\nscenario {result.scenario}: largest mass-balance error "
-                f"{result.mass_balance_error:.2e} of the largest flow")
+                f"{fmt(result.mass_balance_error)} of the largest flow")
     for event in result.fleet.events[: args.max_events]:
         printer.say(f"  negative inflow: {event.describe()}")
     if len(result.fleet.events) > args.max_events:

@@ -46,7 +46,7 @@ def cmd_sensitivity(args, printer: Printer) -> int:
         folder.add_data(data)
         table = run_sensitivity(data)
         write_csv(table, folder.path / "sensitivity.csv")
-        fig_sensitivity(table, folder.path / "sensitivity.png")
+        fig_sensitivity(table, folder.path / "sensitivity.png", scenario=data.scenario)
     part = table[(table.variable == "eol_mass") & (table.truck_type == "total")
                  & (table.year == 2050)].copy()
     part["rel_change_%"] = part["rel_change"] * 100
@@ -79,7 +79,7 @@ def cmd_mc(args, printer: Printer) -> int:
         took = time.perf_counter() - start
         summary = result.summary()
         write_csv(summary, folder.path / "mc_summary.csv")
-        fig_eol_distribution(result, folder.path / "mc_eol_weight.png")
+        fig_eol_distribution(result, folder.path / "mc_eol_weight.png", data.scenario)
     part = summary[(summary.variable.isin(["eol_mass", "carbon_saving"]))
                    & (summary.truck_type == "total") & (summary.material.isin(["", "total"]))
                    & (summary.year.isin([2010, 2020, 2030, 2050]))]
@@ -107,7 +107,7 @@ def cmd_sobol(args, printer: Printer) -> int:
         folder.meta.update(seed=args.seed, n=args.n)
         table = run_sobol(data, n=args.n, seed=args.seed)
         write_csv(table, folder.path / "sobol.csv")
-        fig_sobol(table, folder.path / "sobol.png")
+        fig_sobol(table, folder.path / "sobol.png", data.scenario)
     printer.result(table_text(table))
     printer.say(f"wrote sobol.csv and sobol.png to {args.out}")
     return EXIT_OK

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from ..definition import FLOWS, PROCESSES, STOCKS
@@ -20,6 +21,32 @@ GROUPS = {
     "rare earths": ["Dy", "Nd", "La"],
     "precious metals": ["Au", "Pt", "Pd", "Rh", "Ag"],
 }
+STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9.5,
+         "xtick.labelsize": 10, "ytick.labelsize": 10, "figure.titlesize": 13,
+         "axes.spines.top": False, "axes.spines.right": False}
+"""Sizes chosen so that a figure printed 18 cm wide keeps every text at 7 pt or more."""
+DPI = 150
+EARLY_NOTE = ("; the {second} peak is early retirement where recorded stocks fall from {first} "
+              "to {second} (negative_inflow_events.csv)")
+
+SCALES = {"unit": ((1e6, "million units"), (1e3, "thousand units"), (1.0, "units")),
+          "t": ((1e6, "Mt"), (1e3, "kt"), (1.0, "t")),
+          "USD": ((1e9, "billion US$"), (1e6, "million US$"), (1.0, "US$")),
+          "GJ": ((1e9, "EJ"), (1e6, "PJ"), (1e3, "TJ"), (1.0, "GJ")),
+          "t CO2e": ((1e6, "Mt CO2e"), (1e3, "kt CO2e"), (1.0, "t CO2e"))}
+
+
+def display_unit(largest: float, unit: str) -> tuple[float, str]:
+    """The factor and unit that show ``largest`` (in ``unit``) between 1 and 1000 or so.
+
+    >>> display_unit(1.0e7, "unit")
+    (1e-06, 'million units')
+    """
+    for size, label in SCALES.get(unit, ((1.0, unit),)):
+        if abs(largest) >= size:
+            return 1.0 / size, label
+    size, label = SCALES.get(unit, ((1.0, unit),))[-1]
+    return 1.0 / size, label
 
 
 def _series(t: pd.DataFrame, variable: str, truck_type: str = "total",
@@ -32,154 +59,250 @@ def _types(t: pd.DataFrame) -> list[str]:
     return [g for g in t.loc[t.variable == "stock", "truck_type"].unique() if g != "total"]
 
 
-def _stack(ax, t, variable, scale, ylabel, title, material=""):
+def _title(fig: Figure, text: str, scenario: str, note: str = "") -> None:
+    """Figure title with the scenario; an optional note under the panels."""
+    fig.suptitle(f"{text} - scenario {scenario}" if scenario else text, fontweight="bold")
+    if note:
+        fig.supxlabel(note, fontsize=9.5, color="dimgray")
+
+
+def _first_years(t: pd.DataFrame) -> tuple[int, int]:
+    years = sorted(t["year"].unique())
+    return int(years[0]), int(years[1])
+
+
+def first_years_note(t: pd.DataFrame) -> str:
+    """Why the flows start in the second model year, and what a peak there is."""
+    first, second = _first_years(t)
+    note = f"{first} is the initial stock (flows start in {second})"
+    early = _series(t, "eol_early")
+    if float(early.get(second, 0.0)) > 0:
+        note += EARLY_NOTE.format(first=first, second=second)
+    return note + "."
+
+
+def _stack(ax, t, variable, title, unit, flow=False, material=""):
+    """Stacked areas per type in a unit that fits; flows start in the second year."""
     types = _types(t)
-    data = [_series(t, variable, g, material) * scale for g in types]
-    ax.stackplot(data[0].index, *[d.values for d in data], labels=types, alpha=0.85)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, loc="upper left")
+    data = [_series(t, variable, g, material) for g in types]
+    if flow:
+        data = [d.iloc[1:] for d in data]
+    factor, label = display_unit(float(sum(d.values for d in data).max()), unit)
+    ax.stackplot(data[0].index, *[d.values * factor for d in data], labels=types, alpha=0.85)
+    ax.set_ylabel(label)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper left", ncol=2)
+    return factor
 
 
-def _share_lines(ax, t: pd.DataFrame, variable: str) -> None:
+def _share_lines(ax, t: pd.DataFrame, variable: str, flow: bool = False) -> None:
     """Dotted share of each type in the total, on a second axis."""
     share = ax.twinx()
+    share.spines["right"].set_visible(True)
     total = _series(t, variable)
-    for g in _types(t):
-        share.plot(total.index, _series(t, variable, g) / total.where(total != 0) * 100,
-                   ls=":", lw=1)
-    share.set_ylabel("share (%)", fontsize=8)
+    small = total < 0.02 * total.max()  # shares of a near-empty total are noise
+    for i, g in enumerate(_types(t)):
+        s = _series(t, variable, g) / total.where(~small) * 100
+        s = s.iloc[1:] if flow else s
+        share.plot(s.index, s.values, ls=":", lw=1.4, color=f"C{i}")
+    share.set_ylabel("share of the total (%), dotted")
     share.set_ylim(0, 100)
 
 
-def fig_fleet(t: pd.DataFrame, path: Path) -> None:
+def fig_fleet(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
     """Fig. 2: stock number and share, stock weight, end-of-life number, weight and share."""
-    fig = Figure(figsize=(11, 8), layout="constrained")
-    axes = fig.subplots(2, 2).ravel()
-    _stack(axes[0], t, "stock", 1e-6, "million units", "a  stock number (dotted: share)")
-    _share_lines(axes[0], t, "stock")
-    _stack(axes[1], t, "stock_mass", 1e-6, "Mt", "b  stock weight")
-    _stack(axes[2], t, "eol", 1e-3, "thousand units", "c  end-of-life number")
-    _stack(axes[3], t, "eol_mass", 1e-6, "Mt", "d  end-of-life weight (dotted: share)")
-    _share_lines(axes[3], t, "eol_mass")
-    low = _series(t, "eol_mass_low") * 1e-6
-    axes[3].plot(low.index, low.values, "k--", lw=1, label="total, truck unit only")
-    axes[3].legend(fontsize=7, loc="upper left")
-    fig.savefig(path, dpi=120)
+    with rc_context(STYLE):
+        fig = Figure(figsize=(11, 8.4), layout="constrained")
+        axes = fig.subplots(2, 2).ravel()
+        _stack(axes[0], t, "stock", "a  stock number", "unit")
+        _share_lines(axes[0], t, "stock")
+        _stack(axes[1], t, "stock_mass", "b  stock weight", "t")
+        _stack(axes[2], t, "eol", "c  end-of-life number", "unit", flow=True)
+        factor = _stack(axes[3], t, "eol_mass", "d  end-of-life weight", "t", flow=True)
+        _share_lines(axes[3], t, "eol_mass", flow=True)
+        low = _series(t, "eol_mass_low").iloc[1:] * factor
+        axes[3].plot(low.index, low.values, "k--", lw=1.2, label="total, truck unit only")
+        axes[3].legend(loc="upper left", ncol=2)
+        _title(fig, "Trucks in use and at end of life", scenario, first_years_note(t))
+        fig.savefig(path, dpi=DPI)
 
 
-def fig_materials(t: pd.DataFrame, path: Path) -> None:
-    """Fig. 3: material in end-of-life trucks by group."""
-    fig = Figure(figsize=(11, 8), layout="constrained")
-    axes = fig.subplots(2, 2).ravel()
-    for ax, (title, materials) in zip(axes, GROUPS.items()):
-        scale, unit = (1e-6, "Mt") if title == "basic materials" else (
-            (1e-3, "kt") if title.startswith("Cu") else (1.0, "t"))
-        for m in materials:
-            s = _series(t, "eol_material", "total", m)
-            if not s.empty:
-                ax.plot(s.index, s.values * scale, label=m)
-        ax.set_title(title, fontsize=10)
-        ax.set_ylabel(unit)
-        ax.set_yscale("log" if title.startswith("Cu") and ax.lines else "linear")
-        if ax.lines:
-            ax.legend(fontsize=7, ncol=2)
-        else:
-            ax.text(0.5, 0.5, "not in the material classification", ha="center",
-                    transform=ax.transAxes, color="gray")
-    fig.savefig(path, dpi=120)
+def fig_materials(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
+    """Fig. 3: material in end-of-life trucks by group (panels a-d)."""
+    with rc_context(STYLE):
+        fig = Figure(figsize=(11, 8.4), layout="constrained")
+        axes = fig.subplots(2, 2).ravel()
+        for ax, letter, (title, materials) in zip(axes, "abcd", GROUPS.items()):
+            series = {m: _series(t, "eol_material", "total", m).iloc[1:] for m in materials}
+            series = {m: s for m, s in series.items() if not s.empty}
+            ax.set_title(f"{letter}  {title}", loc="left")
+            if not series:
+                ax.text(0.5, 0.5, "not in the material classification", ha="center",
+                        transform=ax.transAxes, color="gray")
+                continue
+            factor, unit = display_unit(max(float(s.max()) for s in series.values()), "t")
+            for m, s in series.items():
+                ax.plot(s.index, s.values * factor, label=m, lw=1.6)
+            ax.set_ylabel(f"{unit} per year")
+            ax.set_yscale("log" if title.startswith("Cu") else "linear")
+            ax.legend(ncol=2 if len(series) > 3 else 1, loc="best")
+        _title(fig, "Material in end-of-life trucks", scenario, first_years_note(t))
+        fig.savefig(path, dpi=DPI)
 
 
-def fig_economics(t: pd.DataFrame, path: Path) -> None:
-    """Fig. 4: economic value with interval boxes for the price range."""
-    fig = Figure(figsize=(10, 5), layout="constrained")
-    ax = fig.subplots()
-    mean = _series(t, "economic_value", "total", "total") * 1e-9
-    low = _series(t, "economic_value_low", "total", "total") * 1e-9
-    high = _series(t, "economic_value_high", "total", "total") * 1e-9
-    infl = _series(t, "economic_value_inflated", "total", "total") * 1e-9
-    ax.bar(mean.index, (high - low).values, bottom=low.values, color="tab:orange", alpha=0.35,
-           label="price range (min-max)")
-    ax.plot(mean.index, mean.values, "o-", ms=3, color="tab:orange", label="mean prices")
-    ax.plot(infl.index, infl.values, "--", color="tab:red", label="mean, inflation-adjusted")
-    ax.set_ylabel("billion USD")
-    ax.set_title("Economic value of recovered material")
-    ax.legend(fontsize=8)
-    fig.savefig(path, dpi=120)
+def fig_economics(t: pd.DataFrame, path: Path, scenario: str = "",
+                  money_year: int | None = None) -> None:
+    """Fig. 4: economic value at constant and at nominal prices, with the price range.
+
+    The min-max price range is drawn as boxes in both panels; in panel b the boxes are
+    inflated by the same factor as the mean, so line and boxes stay consistent.
+    """
+    get = lambda v: _series(t, v, "total", "total").iloc[1:]  # noqa: E731
+    mean, low, high = get("economic_value"), get("economic_value_low"), get("economic_value_high")
+    infl = get("economic_value_inflated")
+    growth = (infl / mean.where(mean != 0)).fillna(1.0)
+    money = f"US${money_year}" if money_year else "US$"
+    factor, unit = display_unit(float(high.max()), "USD")
+    unit = unit.replace("US$", money)
+    with rc_context(STYLE):
+        fig = Figure(figsize=(11, 4.8), layout="constrained")
+        axes = fig.subplots(1, 2, sharey=True)
+        panels = ((axes[0], 1.0, f"a  constant prices ({money})", "tab:orange"),
+                  (axes[1], growth, "b  nominal prices (inflation-adjusted)", "tab:red"))
+        for ax, g, title, colour in panels:
+            lo, hi, mid = low * g * factor, high * g * factor, mean * g * factor
+            ax.bar(mid.index, (hi - lo).values, bottom=lo.values, color=colour, alpha=0.3,
+                   label="price range (min-max)")
+            ax.plot(mid.index, mid.values, "o-", ms=3, color=colour, label="mean prices")
+            ax.set_title(title, loc="left")
+            ax.legend(loc="upper left")
+        axes[0].set_ylabel(f"{unit} per year")
+        axes[1].set_ylabel(unit.replace(money, "US$ (nominal)") + " per year")
+        axes[1].yaxis.set_tick_params(labelleft=True)
+        _title(fig, "Economic value of recovered material", scenario,
+               f"Flows start in {_first_years(t)[1]}. Panel b: the constant-price values "
+               f"grown by the inflation rate from the base year.")
+        fig.savefig(path, dpi=DPI)
 
 
-def fig_energy_carbon(t: pd.DataFrame, path: Path, rel: float) -> None:
+def fig_energy_carbon(t: pd.DataFrame, path: Path, rel: float, scenario: str = "") -> None:
     """Fig. 5: energy and carbon of primary vs secondary production per metal, +-rel band."""
     metals = [m for m in t.loc[t.variable == "energy_primary", "material"].unique()
               if m != "total"]
-    fig = Figure(figsize=(4 * len(metals), 7), layout="constrained")
-    axes = fig.subplots(2, len(metals), squeeze=False)
-    for j, m in enumerate(metals):
-        _route_panel(axes[0, j], t, m, "energy", "PJ", rel)
-        _route_panel(axes[1, j], t, m, "carbon", "Mt CO2e", rel)
-    fig.savefig(path, dpi=120)
+    with rc_context(STYLE):
+        fig = Figure(figsize=(max(3.9 * len(metals), 8), 8), layout="constrained")
+        axes = fig.subplots(2, len(metals), squeeze=False)
+        letters = iter("abcdefghijklmnopqrstuvwxyz")
+        for j, m in enumerate(metals):
+            _route_panel(axes[0, j], t, m, "energy", "GJ", rel, next(letters))
+        for j, m in enumerate(metals):
+            _route_panel(axes[1, j], t, m, "carbon", "t CO2e", rel, next(letters))
+        handles, labels = axes[1, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=4, title_fontsize=9.5,
+                   title=f"shaded: factors +-{rel:.0%}; decreasing: carbon factors that fall "
+                         f"over time; flows start in {_first_years(t)[1]}")
+        _title(fig, "Energy and CO2 of producing the recovered metals", scenario)
+        fig.savefig(path, dpi=DPI)
 
 
-def _route_panel(ax, t, metal, kind, unit, rel):
-    variants = [("", "fixed", 1.0)] + ([("_decreasing", "decreasing", 0.45)]
+def _route_panel(ax, t, metal, kind, unit, rel, letter):
+    variants = [("", "fixed", 1.0)] + ([("_decreasing", "decreasing", 0.5)]
                                        if kind == "carbon" else [])
-    for suffix, label, alpha in variants:
+    largest = float(_series(t, f"{kind}_primary", "total", metal).max())
+    factor, label = display_unit(largest, unit)
+    for suffix, name, alpha in variants:
         for route, color in (("primary", "tab:red"), ("secondary", "tab:green")):
-            s = _series(t, f"{kind}_{route}{suffix}", "total", metal) * 1e-6
-            ax.plot(s.index, s.values, color=color, alpha=alpha, label=f"{route}, {label}")
+            s = _series(t, f"{kind}_{route}{suffix}", "total", metal).iloc[1:] * factor
+            ax.plot(s.index, s.values, color=color, alpha=alpha, lw=1.6,
+                    ls="-" if suffix == "" else "--", label=f"{route}, {name} factors")
             ax.fill_between(s.index, s.values * (1 - rel), s.values * (1 + rel), color=color,
                             alpha=0.12 * alpha)
-    ax.set_title(f"{metal}: {kind}", fontsize=10)
-    ax.set_ylabel(unit)
-    ax.legend(fontsize=6)
+    ax.set_title(f"{letter}  {metal}: {'energy' if kind == 'energy' else 'CO2'}", loc="left")
+    ax.set_ylabel(f"{label} per year")
 
 
-def fig_stock_fit(fleet, observations: dict, path: Path) -> None:
+def fig_stock_fit(fleet, observations: dict, path: Path, scenario: str = "") -> None:
     """Data vs logistic fit per type."""
     n_cols = 2
     n_rows = max(1, -(-len(fleet.products) // n_cols))
-    fig = Figure(figsize=(11, 3.5 * n_rows), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(n_rows, n_cols)).ravel()
     years = np.arange(fleet.years[0], fleet.years[-1] + 1)
-    for ax, g in zip(axes, fleet.products):
-        fit = fleet.fits[g]
-        ax.plot(years, fit(years) / 1e6, label=f"fit a={fit.a / 1e6:.2f} M, k={fit.k:.3f}, "
-                                               f"t_c={fit.t_c:.1f}")
-        ax.plot(fleet.years, fleet.stock[:, fleet.products.index(g)] / 1e6, "k:", lw=1,
-                label="stock path used")
-        yrs, vals, sig = observations[g]
-        ax.errorbar(yrs, vals / 1e6, yerr=np.nan_to_num(sig) / 1e6, fmt="o", ms=4,
-                    label="observations")
-        ax.set_title(g)
-        ax.set_ylabel("million units")
-        ax.legend(fontsize=7)
-    fig.savefig(path, dpi=120)
+    with rc_context(STYLE):
+        fig = Figure(figsize=(11, 3.6 * n_rows + 0.6), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(n_rows, n_cols)).ravel()
+        for ax, letter, g in zip(axes, "abcdefghijklmnop", fleet.products):
+            fit = fleet.fits[g]
+            ax.plot(years, fit(years) / 1e6, label=f"fit a={fit.a / 1e6:.2f} M, k={fit.k:.3f},"
+                                                   f" t_c={fit.t_c:.1f}")
+            ax.plot(fleet.years, fleet.stock[:, fleet.products.index(g)] / 1e6, "k:", lw=1.2,
+                    label="stock path used")
+            yrs, vals, sig = observations[g]
+            ax.errorbar(yrs, vals / 1e6, yerr=np.nan_to_num(sig) / 1e6, fmt="o", ms=4,
+                        label="observations")
+            ax.set_title(f"{letter}  {g}", loc="left")
+            ax.set_ylabel("million units")
+            ax.legend()
+        _title(fig, "Stock observations and logistic fit", scenario)
+        fig.savefig(path, dpi=DPI)
+
+
+POSITIONS = {"sysenv": (0.5, 0.92), "primary production": (0.1, 0.6),
+             "manufacturing": (0.1, 0.12), "use": (0.5, 0.12), "scrapping": (0.9, 0.12),
+             "recycling": (0.9, 0.6)}
+FLOW_LABELS = {
+    "sysenv => primary production": "ore", "primary production => manufacturing": "primary",
+    "recycling => manufacturing": "secondary (closed loop)",
+    "manufacturing => use": "new trucks", "use => scrapping": "end of life",
+    "scrapping => recycling": "collected", "scrapping => sysenv": "informal / abandoned",
+    "recycling => sysenv": "to other markets", "recycling => losses": "losses",
+}
+
+
+LABEL_AT = {"scrapping => sysenv": 0.7, "recycling => manufacturing": 0.6}
+"""Where along a straight arrow its label sits (0 start, 1 end) when the middle is crowded."""
+
+
+def _arrow(ax, spec, n: int, boxes: dict) -> None:
+    """One flow: a curved arrow (the n-th between the same processes) and its label; the
+    arrow is clipped at the process boxes so no head covers a name."""
+    (x0, y0), (x1, y1) = POSITIONS[spec.from_process], POSITIONS[spec.to_process]
+    rad = 0.25 * n
+    a, b = boxes[spec.from_process], boxes[spec.to_process]
+    ax.annotate("", xy=(0.5, 0.5), xycoords=b, xytext=(0.5, 0.5), textcoords=a,
+                arrowprops={"arrowstyle": "-|>,head_length=0.6,head_width=0.3",
+                            "patchA": a.get_bbox_patch(), "patchB": b.get_bbox_patch(),
+                            "shrinkA": 3, "shrinkB": 3, "lw": 1.3, "color": "#444",
+                            "connectionstyle": f"arc3,rad={rad}"})
+    f = LABEL_AT.get(spec.key, 0.5)
+    dx, dy = x1 - x0, y1 - y0
+    lx, ly = x0 + f * dx + rad * dy / 2, y0 + f * dy - rad * dx / 2
+    text = f"{FLOW_LABELS.get(spec.key, spec.key)} ({','.join(spec.dims)})"
+    ax.text(lx, ly, text, fontsize=9, color="#333", ha="center", va="center",
+            bbox={"fc": "white", "ec": "#bbb", "boxstyle": "round,pad=0.2"}, zorder=3)
 
 
 def fig_system(path: Path) -> None:
-    """The declared system as a diagram: processes as boxes, flows as arrows."""
-    pos = {"sysenv": (0.5, 0.9), "primary production": (0.1, 0.62),
-           "manufacturing": (0.1, 0.2), "use": (0.5, 0.2), "scrapping": (0.9, 0.2),
-           "recycling": (0.9, 0.62)}
-    fig = Figure(figsize=(9, 5.5), layout="constrained")
-    ax = fig.subplots()
-    ax.set_axis_off()
-    for i, p in enumerate(PROCESSES):
-        x, y = pos.get(p, (0.5, 0.5))
-        stock = [s.name for s in STOCKS if s.process == p or (p == "use" and not s.process)]
-        label = f"{i} {p}" + ("\nstocks: " + ", ".join(stock) if stock else "")
-        ax.text(x, y, label, ha="center", va="center", fontsize=9,
-                bbox={"boxstyle": "round", "fc": "lightyellow" if stock else "lightblue"})
-    offsets: dict[tuple, int] = {}
-    for f in FLOWS:
-        (x0, y0), (x1, y1) = pos[f.from_process], pos[f.to_process]
-        n = offsets.get((f.from_process, f.to_process), 0)
-        offsets[(f.from_process, f.to_process)] = n + 1
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={
-            "arrowstyle": "-|>", "shrinkA": 22, "shrinkB": 22, "lw": 1.2,
-            "connectionstyle": f"arc3,rad={0.3 * n}"})
-        label = (f.name.split(" => ")[-1] + " " if f.name else "") + f"({','.join(f.dims)})"
-        ax.text((x0 + x1) / 2 + 0.06 * n, (y0 + y1) / 2 + 0.03 - 0.07 * n, label, fontsize=7,
-                color="dimgray", ha="center", bbox={"fc": "white", "ec": "none", "pad": 0.5})
-    ax.set_title("elt-odym: declared system (flow dimensions in brackets)", fontsize=10)
-    fig.savefig(path, dpi=120)
+    """The declared system as a diagram: processes as boxes, flows as labelled arrows."""
+    with rc_context(STYLE):
+        fig = Figure(figsize=(10, 6.4), layout="constrained")
+        ax = fig.subplots()
+        ax.set_axis_off()
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        boxes = {}
+        for i, p in enumerate(PROCESSES):
+            x, y = POSITIONS.get(p, (0.5, 0.5))
+            stock = [s.name for s in STOCKS if s.process == p or (p == "use" and not s.process)]
+            label = f"{i} {p}" + ("\nstocks: " + ", ".join(stock) if stock else "")
+            boxes[p] = ax.text(x, y, label, ha="center", va="center", fontsize=10.5, zorder=4,
+                    bbox={"boxstyle": "round,pad=0.5",
+                          "fc": "lightyellow" if stock else "#dbe9f6", "ec": "#333"})
+        fig.canvas.draw()  # place the boxes before arrows are clipped at them
+        count: dict[tuple, int] = {}
+        for spec in FLOWS:
+            pair = (spec.from_process, spec.to_process)
+            n = count.get(pair, 0)
+            count[pair] = n + 1
+            _arrow(ax, spec, n, boxes)
+        ax.set_title("elt-odym: the declared system (flow dimensions in brackets: t time, "
+                     "g truck type, m material)", fontsize=11)
+        fig.savefig(path, dpi=DPI)

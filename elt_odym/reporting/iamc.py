@@ -1,65 +1,141 @@
 """IAMC-format export: ``Model, Scenario, Region, Variable, Unit`` and one column per year.
 
-Variable names are hierarchical, ``<product>|<quantity>[|<material>][|<type>]``, e.g.
-``Trucks|End of Life|Mass|HT`` or ``Trucks|Recycling|CO2 Saving|Fe``; sums (``total``) are the
-parent without a suffix. pyam is optional: :func:`to_pyam` uses it when it is installed.
+The variables form an additive tree: every parent equals the sum of its direct children, so
+``pyam.IamDataFrame.check_aggregate`` passes for each of them (and :func:`aggregate_problems`
+checks the same rule without pyam). For a quantity ``Q`` of product ``P``:
+
+- by truck type only (fleet): ``P|Q`` = sum of ``P|Q|<type>``;
+- by type and material: ``P|Q`` = sum of ``P|Q|<material>``, ``P|Q|<material>`` = sum of
+  ``P|Q|<material>|<type>``; the totals by type sit on their own branch,
+  ``P|Q by Truck Type`` = sum of ``P|Q by Truck Type|<type>``.
+
+Variants (low and high ends, truck unit only, decreasing factors, nominal money) are quantities
+of their own (``P|Recycling Value (Low Prices)``), never children of the central value. Units
+follow IAMC habits: one unit per variable, flows per year (``Mt/yr``), money with its year
+(``billion US$2023/yr``). pyam is optional: :func:`to_pyam` uses it when it is installed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
     import pyam
 
 from .. import __version__
+from .escape import escape_frame
 from .results import atomic_write, write_csv
 
+INDEX = ["Model", "Scenario", "Region", "Variable", "Unit"]
+BY_TYPE = " by Truck Type"
+
+
+@dataclass(frozen=True)
+class IamcQuantity:
+    """How one variable of ``results.csv`` appears in the IAMC table."""
+
+    name: str
+    unit: str
+    scale: float
+
+
+_Q = IamcQuantity
+_MT, _PJ, _CO2 = ("Mt/yr", 1e-6), ("PJ/yr", 1e-6), ("Mt CO2-equiv/yr", 1e-6)
 QUANTITY = {
-    "stock": "Stock", "inflow": "Sales", "eol": "End of Life", "eol_early": "End of Life|Early",
-    "stock_mass": "Stock|Mass", "eol_mass": "End of Life|Mass",
-    "eol_mass_low": "End of Life|Mass|Unit Only", "eol_material": "End of Life|Material",
-    "collected_material": "Collection|Material",
-    "secondary_material": "Recycling|Secondary Material",
-    "economic_value": "Recycling|Value", "economic_value_low": "Recycling|Value|Low Prices",
-    "economic_value_high": "Recycling|Value|High Prices",
-    "economic_value_inflated": "Recycling|Value|Inflated",
-    "energy_saving": "Recycling|Energy Saving", "energy_saving_low": "Recycling|Energy Saving|Low",
-    "energy_saving_high": "Recycling|Energy Saving|High",
-    "carbon_saving": "Recycling|CO2 Saving", "carbon_saving_low": "Recycling|CO2 Saving|Low",
-    "carbon_saving_high": "Recycling|CO2 Saving|High",
-    "carbon_saving_decreasing": "Recycling|CO2 Saving|Decreasing Factors",
-    "carbon_saving_decreasing_low": "Recycling|CO2 Saving|Decreasing Factors|Low",
-    "carbon_saving_decreasing_high": "Recycling|CO2 Saving|Decreasing Factors|High",
-    "energy_primary": "Recycling|Avoided Primary Energy",
-    "energy_secondary": "Recycling|Secondary Energy",
-    "carbon_primary": "Recycling|Avoided Primary CO2",
-    "carbon_secondary": "Recycling|Secondary CO2",
-    "carbon_primary_decreasing": "Recycling|Avoided Primary CO2|Decreasing Factors",
-    "carbon_secondary_decreasing": "Recycling|Secondary CO2|Decreasing Factors",
+    "stock": _Q("Stock", "million vehicles", 1e-6),
+    "inflow": _Q("Sales", "million vehicles/yr", 1e-6),
+    "eol": _Q("End of Life", "million vehicles/yr", 1e-6),
+    "eol_early": _Q("Early Retirement", "million vehicles/yr", 1e-6),
+    "stock_mass": _Q("Stock Mass", "Mt", 1e-6),
+    "eol_mass": _Q("End of Life Mass", *_MT),
+    "eol_mass_low": _Q("End of Life Mass (Truck Unit Only)", *_MT),
+    "eol_material": _Q("End of Life Material", *_MT),
+    "collected_material": _Q("Collected Material", *_MT),
+    "secondary_material": _Q("Secondary Material", *_MT),
+    "economic_value": _Q("Recycling Value", "billion US${year}/yr", 1e-9),
+    "economic_value_low": _Q("Recycling Value (Low Prices)", "billion US${year}/yr", 1e-9),
+    "economic_value_high": _Q("Recycling Value (High Prices)", "billion US${year}/yr", 1e-9),
+    "economic_value_inflated": _Q("Recycling Value (Nominal)", "billion US$ nominal/yr", 1e-9),
+    "energy_saving": _Q("Energy Saving", *_PJ),
+    "energy_saving_low": _Q("Energy Saving (Low)", *_PJ),
+    "energy_saving_high": _Q("Energy Saving (High)", *_PJ),
+    "carbon_saving": _Q("CO2 Saving", *_CO2),
+    "carbon_saving_low": _Q("CO2 Saving (Low)", *_CO2),
+    "carbon_saving_high": _Q("CO2 Saving (High)", *_CO2),
+    "carbon_saving_decreasing": _Q("CO2 Saving (Decreasing Factors)", *_CO2),
+    "carbon_saving_decreasing_low": _Q("CO2 Saving (Decreasing Factors, Low)", *_CO2),
+    "carbon_saving_decreasing_high": _Q("CO2 Saving (Decreasing Factors, High)", *_CO2),
+    "energy_primary": _Q("Energy of Primary Production", *_PJ),
+    "energy_secondary": _Q("Energy of Secondary Production", *_PJ),
+    "carbon_primary": _Q("CO2 of Primary Production", *_CO2),
+    "carbon_secondary": _Q("CO2 of Secondary Production", *_CO2),
+    "carbon_primary_decreasing": _Q("CO2 of Primary Production (Decreasing Factors)", *_CO2),
+    "carbon_secondary_decreasing": _Q("CO2 of Secondary Production (Decreasing Factors)",
+                                      *_CO2),
 }
-UNIT = {"unit": "vehicles", "t": "t", "USD": "USD", "GJ": "GJ", "t CO2e": "t CO2e"}
+"""Variable of ``results.csv`` -> IAMC quantity, unit (``{year}``: the money year), scale."""
 
 
 def variable_name(product: str, variable: str, truck_type: str, material: str) -> str:
-    """The IAMC variable of one row of ``results.csv``."""
-    parts = [product, QUANTITY.get(variable, variable)]
+    """The IAMC variable of one row of ``results.csv``.
+
+    Examples
+    --------
+    >>> variable_name("Trucks", "eol_material", "HT", "Cu")
+    'Trucks|End of Life Material|Cu|HT'
+    >>> variable_name("Trucks", "eol_material", "HT", "total")
+    'Trucks|End of Life Material by Truck Type|HT'
+    """
+    q = QUANTITY[variable].name if variable in QUANTITY else variable
+    typed = truck_type not in ("", "total")
+    if material == "total" and typed:
+        return f"{product}|{q}{BY_TYPE}|{truck_type}"
+    parts = [product, q]
     if material not in ("", "total"):
         parts.append(material)
-    if truck_type not in ("", "total"):
+    if typed:
         parts.append(truck_type)
     return "|".join(parts)
 
 
-def to_iamc(results: pd.DataFrame, product: str, region: str) -> pd.DataFrame:
-    """Wide IAMC table of a tidy results table (all scenarios)."""
-    t = results.copy()
-    t["Variable"] = [variable_name(product, v, g, m) for v, g, m in
-                     zip(t.variable, t.truck_type, t.material)]
-    t["Unit"] = t["unit"].map(UNIT).fillna(t["unit"])
+def _by_type_parents(t: pd.DataFrame) -> pd.DataFrame:
+    """The ``P|Q by Truck Type`` parents: the grand totals of the variables with materials."""
+    with_m = t.loc[t.material == "total", "variable"].unique()
+    return t[t.variable.isin(with_m) & (t.truck_type == "total") & (t.material == "total")]
+
+
+def to_iamc(results: pd.DataFrame, product: str, region: str,
+            money_year: int | None = None) -> pd.DataFrame:
+    """Wide IAMC table of a tidy results table (all scenarios).
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        ``results.csv`` of the output contract.
+    product, region : str
+        First node of every variable (``Trucks``) and the region (``China``).
+    money_year : int, optional
+        The year of the US dollars (the inflation base year); ``None`` writes ``US$``.
+    """
+    keys = ["variable", "truck_type", "material"]
+    combos = results[keys].drop_duplicates()
+    names = {tuple(k): variable_name(product, *k) for k in combos.itertuples(index=False)}
+    extra = _by_type_parents(results)
+    t = pd.concat([results, extra], ignore_index=True)
+    is_extra = np.r_[np.zeros(len(results), bool), np.ones(len(extra), bool)]
+    t["Variable"] = [names[k] for k in zip(t.variable, t.truck_type, t.material)]
+    t.loc[is_extra, "Variable"] += BY_TYPE
+    year = "" if money_year is None else str(money_year)
+    known = t.variable.isin(list(QUANTITY))
+    t["Unit"] = t.variable.map({v: q.unit.format(year=year) for v, q in QUANTITY.items()})
+    t.loc[~known, "Unit"] = t.loc[~known, "unit"]
+    t["value"] = t["value"] * t.variable.map({v: q.scale for v, q in QUANTITY.items()}
+                                             ).fillna(1.0)
     t["Model"] = f"elt-odym {__version__}"
     t["Region"] = region
     wide = t.pivot_table(index=["Model", "scenario", "Region", "Variable", "Unit"],
@@ -69,19 +145,56 @@ def to_iamc(results: pd.DataFrame, product: str, region: str) -> pd.DataFrame:
     return wide
 
 
-def write_iamc(results: pd.DataFrame, out: Path, product: str, region: str) -> list[Path]:
-    """Write ``results_iamc.csv`` and ``results_iamc.xlsx``."""
-    table = to_iamc(results, product, region)
+def aggregate_problems(wide: pd.DataFrame, rtol: float = 1e-9) -> list[str]:
+    """Every parent variable whose value is not the sum of its direct children.
+
+    The rule pyam's ``check_aggregate`` applies, checked without pyam: for each variable ``V``
+    with children ``V|x`` (one level down), per model, scenario and region, the children must
+    share ``V``'s unit and add up to ``V`` in every year within ``rtol`` of the largest value.
+    """
+    years = [c for c in wide.columns if c not in INDEX]
+    problems = []
+    variables = set(wide["Variable"])
+    parent_of = wide["Variable"].str.rsplit("|", n=1).str[0]
+    has_parent = parent_of.isin(variables) & (parent_of != wide["Variable"])
+    children = wide[has_parent].assign(Parent=parent_of[has_parent])
+    for (model, scen, reg, parent), kids in children.groupby(
+            ["Model", "Scenario", "Region", "Parent"], sort=False):
+        row = wide[(wide.Model == model) & (wide.Scenario == scen) & (wide.Region == reg)
+                   & (wide.Variable == parent)]
+        units = set(kids["Unit"]) | set(row["Unit"])
+        if len(units) != 1:
+            problems.append(f"{scen}: {parent} and its children differ in unit: {units}")
+            continue
+        want = row[years].to_numpy(float).sum(axis=0)
+        got = kids[years].to_numpy(float).sum(axis=0)
+        scale = max(np.abs(want).max(), np.abs(got).max(), 1e-300)
+        if np.abs(want - got).max() > rtol * scale:
+            problems.append(f"{scen}: {parent} differs from the sum of its {len(kids)} "
+                            f"children by {np.abs(want - got).max():.3g} {units.pop()}")
+    return problems
+
+
+def write_iamc(results: pd.DataFrame, out: Path, product: str, region: str,
+               money_year: int | None = None) -> list[Path]:
+    """Write ``results_iamc.csv`` and ``results_iamc.xlsx`` (text cells escaped)."""
+    table = escape_frame(to_iamc(results, product, region, money_year))
     write_csv(table, out / "results_iamc.csv")
-    atomic_write(out / "results_iamc.xlsx",
-                 lambda p: table.to_excel(p, sheet_name="data", index=False))
+    atomic_write(out / "results_iamc.xlsx", lambda p: _write_iamc_xlsx(table, p))
     return [out / "results_iamc.csv", out / "results_iamc.xlsx"]
 
 
-def to_pyam(results: pd.DataFrame, product: str, region: str) -> "pyam.IamDataFrame":
+def _write_iamc_xlsx(table: pd.DataFrame, path: Path) -> None:
+    from .xlsx import write_sheets
+
+    write_sheets({"data": table}, path)
+
+
+def to_pyam(results: pd.DataFrame, product: str, region: str,
+            money_year: int | None = None) -> "pyam.IamDataFrame":
     """An ``pyam.IamDataFrame`` of the results (needs the optional package pyam)."""
     try:
         import pyam
     except ImportError as exc:  # optional dependency
         raise ImportError("to_pyam needs pyam: pip install pyam-iamc") from exc
-    return pyam.IamDataFrame(to_iamc(results, product, region))
+    return pyam.IamDataFrame(to_iamc(results, product, region, money_year))

@@ -139,6 +139,14 @@ class OutputFolder:
             if p.path:
                 self.add_input(p.path, root)
 
+    def record(self) -> dict[str, Any]:
+        """What the manifest will say besides the output files: package, version, command,
+        scenarios, seed and the sha256 of every input."""
+        from .. import __version__
+
+        return {"format": FORMAT, "package": "elt-odym", "version": __version__, **self.meta,
+                "inputs": [{"path": k, "sha256": v} for k, v in sorted(self.inputs.items())]}
+
     def _check_empty(self) -> None:
         ours = {LOCK_NAME}
         entries = [e for e in self.target.iterdir()
@@ -170,15 +178,11 @@ class OutputFolder:
         dest.parent.mkdir(parents=True, exist_ok=True)
 
     def _write_manifest(self, names: list[str], mode: int) -> None:
-        from .. import __version__
-
         files = [{"path": n, "bytes": (self.target / n).stat().st_size,
                   "sha256": sha256_file(self.target / n)} for n in names]
-        manifest = {"format": FORMAT, "package": "elt-odym", "version": __version__,
-                    **self.meta,
+        manifest = {**self.record(),
                     "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
                         timespec="seconds"),
-                    "inputs": [{"path": k, "sha256": v} for k, v in sorted(self.inputs.items())],
                     "files": files}
         fd, tmp = tempfile.mkstemp(dir=self.target, prefix=f".{MANIFEST}.")
         with os.fdopen(fd, "w", encoding="utf-8") as f:

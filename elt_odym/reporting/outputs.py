@@ -18,9 +18,11 @@ from ..safety import check_path_name, relative_path
 from .figures import (fig_economics, fig_energy_carbon, fig_fleet, fig_materials,
                       fig_stock_fit, fig_system)
 from .output_folder import OutputFolder
-from .results import variables_sheet, write_csv, write_results_xlsx
+from .results import (relative_paths, summary_sheet, variables_sheet, write_csv,
+                      write_results_xlsx)
 from .iamc import write_iamc
-from .sankey import write_sankey
+from .report import write_report
+from .sankey import write_plotlyjs, write_sankey, write_sankey_json
 
 
 def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
@@ -38,7 +40,7 @@ def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
 
 
 def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = False,
-                  figures: bool = True) -> list[Path]:
+                  figures: bool = True, progress: bool = False) -> list[Path]:
     """Write ``results.csv``, ``results.xlsx``, ``mass_balance.csv``, diagnostics and figures.
 
     Parameters
@@ -52,6 +54,8 @@ def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = F
         Allow a non-empty folder; files of the same name are replaced.
     figures : bool
         Also write PNG figures and the Sankey HTML.
+    progress : bool
+        Show a progress bar over the scenarios' figures (only on a terminal).
 
     Returns
     -------
@@ -61,13 +65,14 @@ def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = F
     for r in results:
         check_path_name(r.scenario, "scenario name")
     if isinstance(out, OutputFolder):
-        return [out.final(p) for p in _write_all(results, out, figures)]
+        return [out.final(p) for p in _write_all(results, out, figures, progress)]
     with OutputFolder(out, force, command="run") as folder:
-        written = [folder.final(p) for p in _write_all(results, folder, figures)]
+        written = [folder.final(p) for p in _write_all(results, folder, figures, progress)]
     return written
 
 
-def _write_all(results: list, folder: OutputFolder, figures: bool) -> list[Path]:
+def _write_all(results: list, folder: OutputFolder, figures: bool,
+               progress: bool = False) -> list[Path]:
     """Write every table and figure into the staging folder; record inputs and scenarios."""
     out = folder.path
     for r in results:
@@ -82,14 +87,17 @@ def _write_all(results: list, folder: OutputFolder, figures: bool) -> list[Path]
                      ("stock_fits.csv", fits), ("negative_inflow_events.csv", events)):
         write_csv(df, out / name)
         written.append(out / name)
-    sheets = {"variables": variables_sheet(), "stock_fits": fits,
-              "negative_inflow_events": events, "sources": provenance}
-    write_results_xlsx(table, sheets, out / "results.xlsx")
-    written.append(out / "results.xlsx")
     config = results[0].data.config
-    written += write_iamc(table, out, config.iamc_product, config.region)
+    money_year = results[0].data.options.inflation_base_year
+    sheets = {"variables": variables_sheet(), "stock_fits": fits,
+              "negative_inflow_events": events,
+              "sources": relative_paths(provenance, config.data_dir)}
+    write_results_xlsx(table, sheets, out / "results.xlsx", summary_sheet(table, money_year))
+    written.append(out / "results.xlsx")
+    written += write_iamc(table, out, config.iamc_product, config.region, money_year)
     if figures:
-        written += write_figures(results, out)
+        written += write_figures(results, out, progress)
+    written.append(write_report(out, config.data_dir, record=folder.record()))
     return written
 
 
@@ -102,29 +110,33 @@ def _sources(result) -> pd.DataFrame:
     return table
 
 
-def write_figures(results: list, out: Path) -> list[Path]:
+def write_figures(results: list, out: Path, progress: bool = False) -> list[Path]:
     """PNG figures per scenario in ``figures/<scenario>/`` and the Sankey HTML."""
+    from tqdm import tqdm
+
     written = []
     fig_dir = out / "figures"
     fig_dir.mkdir(exist_ok=True)
     fig_system(fig_dir / "system.png")
     written.append(fig_dir / "system.png")
-    for r in results:
+    for r in tqdm(results, desc="figures", leave=False, disable=None if progress else True):
         folder = fig_dir / check_path_name(r.scenario, "scenario name")
         folder.mkdir(exist_ok=True)
         t = r.results
         rel = r.data["factor_range"].scalar()
         obs = {g: observations(r.data, g) for g in r.fleet.products}
-        jobs = {"fig2_fleet.png": lambda p: fig_fleet(t, p),
-                "fig3_materials.png": lambda p: fig_materials(t, p),
-                "fig4_economic_value.png": lambda p: fig_economics(t, p),
-                "fig5_energy_carbon.png": lambda p: fig_energy_carbon(t, p, rel),
-                "stock_fit.png": lambda p: fig_stock_fit(r.fleet, obs, p)}
+        sc, year = r.scenario, r.data.options.inflation_base_year
+        jobs = {"fig2_fleet.png": lambda p: fig_fleet(t, p, sc),
+                "fig3_materials.png": lambda p: fig_materials(t, p, sc),
+                "fig4_economic_value.png": lambda p: fig_economics(t, p, sc, year),
+                "fig5_energy_carbon.png": lambda p: fig_energy_carbon(t, p, rel, sc),
+                "stock_fit.png": lambda p: fig_stock_fit(r.fleet, obs, p, sc)}
         for name, job in jobs.items():
             job(folder / name)
             written.append(folder / name)
-        year = r.data.options.sankey_year
-        path = folder / f"sankey_{year}.html"
-        write_sankey(r.system, year, path, f"{r.scenario}: material flows in {year} (t)")
-        written.append(path)
+        path = folder / "sankey.html"
+        write_sankey(r.system, r.data.options.sankey_year, path, r.scenario)
+        written += [path, write_sankey_json(r.system, r.data.options.sankey_year,
+                                            folder / "sankey.json", r.scenario)]
+    written.append(write_plotlyjs(fig_dir))
     return written

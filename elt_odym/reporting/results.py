@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import DataError, Problem
 from ..evaluation.indicators import VARIABLES, Output
 from .output_folder import umask_mode
+from .escape import escape_frame
 
 COLUMNS = ["scenario", "variable", "truck_type", "material", "year", "value", "unit"]
 TOTAL = "total"
@@ -83,26 +84,90 @@ def atomic_write(path: Path, write) -> None:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """Atomic CSV write."""
-    atomic_write(path, lambda p: df.to_csv(p, index=False))
+    """Atomic CSV write; text cells that a spreadsheet would evaluate are escaped."""
+    safe = escape_frame(df)
+    atomic_write(path, lambda p: safe.to_csv(p, index=False))
 
 
-def write_results_xlsx(table: pd.DataFrame, sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    """One sheet per variable group (years as columns) plus the given extra sheets."""
+RENAMED = {"product": "truck_type"}
+"""Column names made consistent across the sheets of ``results.xlsx``."""
+
+SUMMARY_YEARS = (2010, 2023, 2030, 2050)
+
+
+def summary_sheet(table: pd.DataFrame, money_year: int | None = None,
+                  years: tuple[int, ...] = SUMMARY_YEARS,
+                  cumulative: tuple[int, int] = (2025, 2050)) -> pd.DataFrame:
+    """Headline values per scenario in Mt, billion US$ (with year), PJ and Mt CO2e.
+
+    The rows are those ``elt-odym run`` prints (:data:`elt_odym.model.HEADLINE`), with the
+    end-of-life count in million vehicles first; one column per year and the sum over
+    ``cumulative`` (first and last year included).
+    """
+    from ..model import HEADLINE
+
+    rows = (("eol", "", "million vehicles", 1e-6),) + HEADLINE
+    keyed = table.set_index(["scenario", "variable", "truck_type", "material", "year"]
+                          )["value"].sort_index()
+    have = set(table["year"])
+    years = [y for y in years if y in have]
+    first, last = cumulative
+    out = []
+    for scenario in table["scenario"].unique():
+        for var, mat, unit, scale in rows:
+            try:
+                series = keyed.loc[(scenario, var, "total", mat)]
+            except KeyError:
+                continue
+            if unit == "billion USD" and money_year is not None:
+                unit = f"billion US${money_year}"
+            label = var + (f" {mat}" if mat not in ("", "total") else "")
+            row = {"scenario": scenario, "quantity": label, "unit": unit}
+            row |= {str(y): float(series.get(y, np.nan)) * scale for y in years}
+            window = series[(series.index >= first) & (series.index <= last)]
+            row[f"sum {first}-{last}"] = float(window.sum()) * scale
+            out.append(row)
+    return pd.DataFrame(out)
+
+
+def relative_paths(df: pd.DataFrame, root: Path, column: str = "file") -> pd.DataFrame:
+    """``df`` with the paths of ``column`` written relative to ``root`` where they lie under it
+    (e.g. the data folder), as POSIX paths."""
+    if column not in df.columns:
+        return df
+    root = Path(root).resolve()
+
+    def rel(path):
+        try:
+            return Path(path).resolve().relative_to(root).as_posix()
+        except (ValueError, TypeError, OSError):
+            return path
+
+    return df.assign(**{column: df[column].map(rel)})
+
+
+def write_results_xlsx(table: pd.DataFrame, sheets: dict[str, pd.DataFrame], path: Path,
+                       summary: pd.DataFrame | None = None) -> None:
+    """``summary`` first, then one sheet per variable group (years as columns) and the extra
+    ``sheets``; headers frozen and filtered, widths and number formats set (xlsxwriter)."""
+    from .xlsx import write_sheets
+
     groups: dict[str, list[str]] = {}
     for v in VARIABLES.values():
         groups.setdefault(v.group, []).append(v.name)
-
-    def write(p: Path) -> None:
-        with pd.ExcelWriter(p, engine="openpyxl") as xl:
-            for group, names in groups.items():
-                part = table[table["variable"].isin(names)]
-                if not part.empty:
-                    wide(part).to_excel(xl, sheet_name=group, index=False)
-            for name, df in sheets.items():
-                df.to_excel(xl, sheet_name=name[:31], index=False)
-
-    atomic_write(path, write)
+    book: dict[str, pd.DataFrame] = {}
+    freeze: dict[str, int] = {}
+    if summary is not None:
+        book["summary"], freeze["summary"] = summary, 3
+    for group, names in groups.items():
+        part = table[table["variable"].isin(names)]
+        if not part.empty:
+            book[group] = wide(part)
+            book[group].columns = [str(c) for c in book[group].columns]
+            freeze[group] = 5
+    for name, df in sheets.items():
+        book[name[:31]] = df.rename(columns=RENAMED)
+    atomic_write(path, lambda p: write_sheets(book, p, freeze))
 
 
 def read_results_csv(path: str | Path) -> pd.DataFrame:

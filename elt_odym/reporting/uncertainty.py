@@ -1,67 +1,110 @@
-"""Figures of the uncertainty analyses: sensitivity bars, Monte Carlo histograms, Sobol indices."""
+"""Figures of the uncertainty analyses: sensitivity bars, Monte Carlo by type, Sobol indices."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
+from .figures import DPI, STYLE, display_unit
 
-def fig_sensitivity(table: pd.DataFrame, path: Path, years: tuple[int, ...] = (2030, 2050)
-                    ) -> None:
-    """Bars of the relative change of end-of-life weight and carbon saving (like Fig. 6a)."""
-    panels = [("eol_mass", ""), ("carbon_saving", "total")]
-    fig = Figure(figsize=(12, 7), layout="constrained")
-    axes = fig.subplots(1, len(panels), sharey=True)
-    for ax, (var, mat) in zip(np.atleast_1d(axes), panels):
-        part = table[(table.variable == var) & (table.truck_type == "total")
-                     & (table.material == mat)]
-        labels = (part["parameter"] + " " + part["change"]).unique()
-        pos = np.arange(len(labels))
-        for i, year in enumerate(years):
-            vals = part[part.year == year].set_index(part[part.year == year]["parameter"] + " "
-                                                     + part[part.year == year]["change"])
-            ax.barh(pos + 0.4 * i, vals.loc[labels, "rel_change"] * 100, height=0.4,
-                    label=str(year))
-        ax.set_yticks(pos + 0.2, labels, fontsize=8)
-        ax.axvline(0, color="k", lw=0.8)
-        ax.set_xlabel("change (%)")
-        ax.set_title(f"{var} {mat}".strip())
-        ax.legend()
-    fig.savefig(path, dpi=110)
+if TYPE_CHECKING:
+    from ..uncertainty.montecarlo import MCResult
+
+SENSITIVITY_PANELS = (("eol_mass", "", "end-of-life weight"),
+                      ("economic_value", "total", "economic value"),
+                      ("carbon_saving", "total", "CO2 saving"))
 
 
-def fig_eol_distribution(result: MCResult, path: Path,
-                         years: tuple[int, ...] = (2010, 2020, 2030, 2050)) -> None:
-    """Histograms of the total end-of-life weight in chosen years (like the study's Fig. 6b-e)."""
-    years = [y for y in years if y in result.base.years]
-    fig = Figure(figsize=(4 * len(years), 3.4), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(years)))
-    total = result.samples["eol_mass"][..., -1]
-    for ax, year in zip(axes, years):
-        x = total[:, result.base.years.index(year)] / 1e6
-        ax.hist(x, bins=60, color="tab:blue", alpha=0.75)
-        for q, ls in zip(np.percentile(x, [5, 50, 95]), (":", "-", ":")):
-            ax.axvline(q, color="k", ls=ls, lw=1)
-        ax.set_title(f"{year}: p50 {np.median(x):.2f} Mt", fontsize=10)
-        ax.set_xlabel("end-of-life weight (Mt)")
-    axes[0].set_ylabel("draws")
-    fig.savefig(path, dpi=110)
+def _title(fig: Figure, text: str, scenario: str) -> None:
+    fig.suptitle(f"{text} - scenario {scenario}" if scenario else text, fontweight="bold")
 
 
-def fig_sobol(table: pd.DataFrame, path: Path) -> None:
-    """Bar chart of S1 and ST per factor, one panel per output."""
+def _sorted_cases(table: pd.DataFrame, year: int) -> list[str]:
+    """Cases (``parameter change``) sorted by the largest absolute change in ``year``."""
+    part = table[table.year == year].assign(case=lambda d: d.parameter + " " + d.change)
+    return list(part.groupby("case")["rel_change"].apply(lambda s: s.abs().max())
+                .sort_values().index)
+
+
+def fig_sensitivity(table: pd.DataFrame, path: Path, years: tuple[int, ...] = (2030, 2050),
+                    scenario: str = "") -> None:
+    """Bars of the relative change of end-of-life weight, economic value and CO2 saving (like
+    the study's Fig. 6a), the cases sorted by their largest effect in the last year."""
+    table = table[table.truck_type == "total"]
+    panels = [p for p in SENSITIVITY_PANELS
+              if ((table.variable == p[0]) & (table.material == p[1])).any()]
+    cases = _sorted_cases(table[table.variable.isin([p[0] for p in panels])], max(years))
+    with rc_context(STYLE):
+        fig = Figure(figsize=(4.6 * len(panels) + 2.5, 0.34 * len(cases) + 2.2),
+                     layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
+        pos = np.arange(len(cases))
+        for ax, letter, (var, mat, label) in zip(axes, "abc", panels):
+            part = table[(table.variable == var) & (table.material == mat)].assign(
+                case=lambda d: d.parameter + " " + d.change)
+            for i, year in enumerate(years):
+                vals = part[part.year == year].set_index("case")["rel_change"]
+                ax.barh(pos + 0.4 * (i - 0.5), vals.reindex(cases).to_numpy() * 100,
+                        height=0.4, label=str(year))
+            ax.axvline(0, color="k", lw=0.8)
+            ax.set_xlabel("change from the base run (%)")
+            ax.set_title(f"{letter}  {label}", loc="left")
+        axes[0].set_yticks(pos, cases)
+        axes[0].legend(loc="lower right")
+        _title(fig, "One-at-a-time sensitivity", scenario)
+        fig.savefig(path, dpi=DPI)
+
+
+def fig_eol_distribution(result: "MCResult", path: Path, scenario: str = "") -> None:
+    """End-of-life weight per truck type over time (like the study's Fig. 6b-e): median,
+    25-75 % and 5-95 % of the Monte Carlo draws."""
+    labels = result.base.labels()["eol_mass"][1]
+    types = [g for g in labels if g != "total"]
+    years = np.asarray(result.base.years)[1:]
+    samples = result.samples["eol_mass"][:, 1:, :]
+    with rc_context(STYLE):
+        n_cols = 2
+        n_rows = -(-len(types) // n_cols)
+        fig = Figure(figsize=(11, 3.6 * n_rows + 0.6), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(n_rows, n_cols, squeeze=False)).ravel()
+        for ax, letter, g in zip(axes, "bcdefghijk", types):
+            x = samples[:, :, labels.index(g)].astype(float)
+            factor, unit = display_unit(float(np.percentile(x, 95, axis=0).max()), "t")
+            p = np.percentile(x, [5, 25, 50, 75, 95], axis=0) * factor
+            ax.fill_between(years, p[0], p[4], alpha=0.2, color="tab:blue", label="5-95 %")
+            ax.fill_between(years, p[1], p[3], alpha=0.35, color="tab:blue", label="25-75 %")
+            ax.plot(years, p[2], color="tab:blue", lw=1.6, label="median")
+            ax.set_title(f"{letter}  {g}", loc="left")
+            ax.set_ylabel(f"{unit} per year")
+            ax.legend(loc="upper left")
+        for ax in axes[len(types):]:
+            ax.set_visible(False)
+        _title(fig, f"End-of-life weight by truck type, {len(samples):,} Monte Carlo draws",
+               scenario)
+        fig.savefig(path, dpi=DPI)
+
+
+def fig_sobol(table: pd.DataFrame, path: Path, scenario: str = "") -> None:
+    """Bar chart of S1 and ST per factor (sorted by ST), one panel per output."""
     outputs = list(table["output"].unique())
-    fig = Figure(figsize=(5 * len(outputs), 4.5), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(outputs), sharey=True))
-    for ax, name in zip(axes, outputs):
-        part = table[table.output == name]
-        pos = np.arange(len(part))
-        ax.barh(pos - 0.2, part["S1"], 0.4, xerr=part["S1_conf"], label="first order S1")
-        ax.barh(pos + 0.2, part["ST"], 0.4, xerr=part["ST_conf"], label="total ST")
-        ax.set_yticks(pos, part["factor"], fontsize=8)
-        ax.set_title(name, fontsize=10)
-        ax.legend(fontsize=8)
-    fig.savefig(path, dpi=110)
+    with rc_context(STYLE):
+        fig = Figure(figsize=(4.8 * len(outputs) + 1.5, 0.5 * table.factor.nunique() + 2.2),
+                     layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(outputs), sharey=True))
+        order = (table.groupby("factor")["ST"].max().sort_values().index)
+        pos = np.arange(len(order))
+        for ax, letter, name in zip(axes, "abcdefgh", outputs):
+            part = table[table.output == name].set_index("factor").reindex(order)
+            ax.barh(pos - 0.2, part["S1"], 0.4, xerr=part["S1_conf"], label="first order S1")
+            ax.barh(pos + 0.2, part["ST"], 0.4, xerr=part["ST_conf"], label="total ST")
+            ax.set_title(f"{letter}  {name}", loc="left")
+            ax.set_xlabel("Sobol index (share of output variance)")
+        axes[0].set_yticks(pos, order)
+        axes[0].legend(loc="lower right")
+        _title(fig, "Sobol indices", scenario)
+        fig.savefig(path, dpi=DPI)

@@ -1,0 +1,234 @@
+"""``report.html``: one self-contained page per output folder.
+
+The page holds the headline tables, every figure of the folder (PNG embedded as data URIs),
+the Sankey of every scenario (plotly.js inlined once), the calibration residuals found in the
+data folder (``datasets/<scenario>/calibration_residuals.csv``), a mass-balance summary, the
+sources of the inputs and the run's ``manifest.json`` when there is one. It makes no request
+outside the file: it opens offline and from an e-mail attachment alike.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from .results import atomic_write, read_results_csv, summary_sheet
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;margin:0;
+color:#222;background:#fafafa}
+header{background:#1f3b57;color:#fff;padding:14px 28px}
+header h1{margin:0;font-size:22px} header p{margin:4px 0 0;opacity:.85}
+nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #ddd;padding:6px 28px;
+z-index:5}
+nav a{margin-right:16px;color:#1f3b57;text-decoration:none;font-size:14px}
+main{padding:8px 28px 40px;max-width:1400px}
+h2{border-bottom:2px solid #1f3b57;padding-bottom:4px;margin-top:36px}
+table{border-collapse:collapse;font-size:13px;margin:8px 0 16px;background:#fff}
+th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
+th{background:#e8eef5} td:first-child,th:first-child{text-align:left}
+td.text{text-align:left}
+figure{margin:10px 0 24px;background:#fff;padding:8px;border:1px solid #ddd}
+figure img{max-width:100%;height:auto} figcaption{font-size:13px;color:#555}
+.note{font-size:13px;color:#555} pre{background:#fff;border:1px solid #ddd;padding:8px;
+overflow:auto;font-size:12px;max-height:400px}
+details{margin:6px 0}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _table(df: pd.DataFrame) -> str:
+    """A data frame as an HTML table with the CLI's number format (cells escaped)."""
+    from ..cli.common import fmt
+
+    return df.to_html(index=False, border=0, escape=True, na_rep="",
+                      float_format=lambda v: fmt(v))
+
+
+def _img(path: Path, caption: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+def _money_year(data_dir: Path | None) -> int | None:
+    if data_dir is None:
+        return None
+    try:
+        from ..config import load_config
+
+        config = load_config(data_dir)
+        return config.resolve(config.default_scenario)[2].inflation_base_year
+    except Exception:  # a folder without a readable config: no year on the label
+        return None
+
+
+def headline_section(out: Path, data_dir: Path | None) -> str:
+    """Headline values per scenario (the ``summary`` sheet of ``results.xlsx``)."""
+    path = out / "results.csv"
+    if not path.is_file():
+        return "<p class='note'>no results.csv in this folder</p>"
+    table = summary_sheet(read_results_csv(path), _money_year(data_dir))
+    parts = []
+    for scenario, part in table.groupby("scenario", sort=False):
+        parts.append(f"<h3 id='headline-{_e(scenario)}'>{_e(scenario)}</h3>"
+                     + _table(part.drop(columns="scenario")))
+    return "".join(parts)
+
+
+def figures_section(out: Path) -> str:
+    """Every PNG of the folder and of ``figures/`` (system first, then per scenario)."""
+    fig_dir = out / "figures"
+    parts = []
+    pngs = sorted(out.glob("*.png")) + sorted(fig_dir.glob("*.png"))
+    parts += [_img(p, p.relative_to(out).as_posix()) for p in pngs]
+    for folder in sorted(p for p in fig_dir.glob("*") if p.is_dir()):
+        imgs = "".join(_img(p, p.relative_to(out).as_posix())
+                       for p in sorted(folder.glob("*.png")))
+        if imgs:
+            parts.append(f"<details open><summary><b>{_e(folder.name)}</b></summary>"
+                         f"{imgs}</details>")
+    return "".join(parts) or "<p class='note'>no figures in this folder</p>"
+
+
+def sankey_section(out: Path) -> tuple[str, bool]:
+    """Every ``figures/<scenario>/sankey.json`` as a plotly chart; whether there was one."""
+    parts = []
+    for i, path in enumerate(sorted((out / "figures").glob("*/sankey.json"))):
+        fig = json.loads(path.read_text(encoding="utf-8"))
+        spec = json.dumps({"data": fig.get("data", []), "layout": fig.get("layout", {})})
+        spec = spec.replace("</", "<\\/")
+        parts.append(f"<h3>{_e(path.parent.name)}</h3><div id='sankey-{i}' class='sankey'>"
+                     f"</div><script>(function(){{var f={spec};Plotly.newPlot('sankey-{i}',"
+                     f"f.data,f.layout,{{displaylogo:false,responsive:true}});}})();</script>")
+    if not parts:
+        return "<p class='note'>no Sankey in this folder (run without --no-figures)</p>", False
+    return "".join(parts), True
+
+
+def calibration_section(data_dir: Path | None) -> str:
+    """``<data>/<scenario>/calibration_residuals.csv`` (and its PNG) of every calibrated set."""
+    if data_dir is None:
+        return "<p class='note'>data folder unknown: no calibration residuals</p>"
+    parts = []
+    for path in sorted(Path(data_dir).glob("*/calibration_residuals.csv")):
+        table = pd.read_csv(path, keep_default_na=False)
+        cols = [c for c in ("target_id", "target", "model", "rel_error", "tolerance", "status")
+                if c in table.columns]
+        parts.append(f"<h3>{_e(path.parent.name)}</h3>" + _table(table[cols] if cols else table))
+        png = path.with_suffix(".png")
+        if png.is_file():
+            parts.append(_img(png, f"{path.parent.name}: relative error / tolerance"))
+    return "".join(parts) or "<p class='note'>no calibration residuals in the data folder</p>"
+
+
+def mass_balance_section(out: Path) -> str:
+    """Largest imbalance per scenario and process, relative to the largest flow."""
+    path = out / "mass_balance.csv"
+    if not path.is_file():
+        return "<p class='note'>no mass_balance.csv in this folder</p>"
+    mb = pd.read_csv(path, keep_default_na=False)
+    mb["abs_imbalance"] = mb["imbalance"].abs()
+    mb["largest_flow"] = mb[["inputs", "outputs"]].abs().max(axis=1)
+    table = mb.groupby(["scenario", "process"], sort=False).agg(
+        largest_imbalance_t=("abs_imbalance", "max"), largest_flow_t=("largest_flow", "max"))
+    largest = mb.groupby("scenario")["largest_flow"].max()
+    table = table.reset_index()
+    table["relative"] = table["largest_imbalance_t"] / table["scenario"].map(largest)
+    return ("<p>Inputs − outputs − stock change of every process, year and material; the run "
+            "fails above the tolerance of the configuration (1e-9 of the largest flow by "
+            "default).</p>" + _table(table))
+
+
+def sources_section(data_dir: Path | None) -> str:
+    """The ``ref`` sheets of the workbooks of the data folder: source, confidence, workbooks."""
+    if data_dir is None:
+        return "<p class='note'>data folder unknown: no sources</p>"
+    rows = []
+    for path in sorted(Path(data_dir).rglob("*.xlsx")):
+        try:
+            ref = pd.read_excel(path, sheet_name="ref", dtype=str).fillna("")
+        except (ValueError, KeyError, OSError):
+            continue
+        for r in ref.to_dict("records"):
+            rows.append({**r, "workbook": path.relative_to(data_dir).as_posix()})
+    if not rows:
+        return "<p class='note'>no ref sheets found</p>"
+    refs = pd.DataFrame(rows)
+    keys = [c for c in ("ref_id", "source", "confidence") if c in refs.columns]
+    table = refs.groupby(keys, sort=True)["workbook"].agg(lambda s: ", ".join(sorted(set(s))))
+    return _table(table.reset_index())
+
+
+def manifest_section(out: Path, record: dict | None = None) -> str:
+    """``manifest.json`` of the run, shown as it is (when the folder has one), or the run's
+    record (version, command, scenarios, seed, input hashes) while the run is being written:
+    ``manifest.json`` is written last and lists this page's own hash, so it cannot be in it."""
+    path = out / "manifest.json"
+    if record is not None:
+        note = ("<p class='note'>the run's record; manifest.json, written after this page, "
+                "adds every output file with its size and sha256</p>")
+        return note + f"<pre>{_e(json.dumps(record, indent=2, default=str))}</pre>"
+    if not path.is_file():
+        return "<p class='note'>no manifest.json in this folder</p>"
+    return f"<pre>{_e(path.read_text(encoding='utf-8'))}</pre>"
+
+
+SECTIONS = (("headline", "Headline values"), ("figures", "Figures"), ("sankey", "Sankey"),
+            ("calibration", "Calibration residuals"), ("balance", "Mass balance"),
+            ("sources", "Sources"), ("manifest", "Manifest"))
+
+
+def build_report(out: str | Path, data_dir: str | Path | None = None,
+                 record: dict | None = None) -> str:
+    """The HTML of the report of the output folder ``out``.
+
+    Parameters
+    ----------
+    out : str or Path
+        An output folder of ``elt-odym run``.
+    data_dir : str or Path, optional
+        The data folder of the run (``config.toml``), for calibration residuals and sources.
+    record : dict, optional
+        The run's record while it is being written (see :func:`manifest_section`).
+    """
+    from plotly.offline import get_plotlyjs
+
+    out = Path(out)
+    data_dir = Path(data_dir) if data_dir is not None else None
+    sankey, has_sankey = sankey_section(out)
+    body = {"headline": headline_section(out, data_dir), "figures": figures_section(out),
+            "sankey": sankey, "calibration": calibration_section(data_dir),
+            "balance": mass_balance_section(out), "sources": sources_section(data_dir),
+            "manifest": manifest_section(out, record)}
+    script = f"<script>{get_plotlyjs()}</script>" if has_sankey else ""
+    nav = "".join(f"<a href='#{k}'>{_e(t)}</a>" for k, t in SECTIONS)
+    sections = "".join(f"<section id='{k}'><h2>{_e(t)}</h2>{body[k]}</section>"
+                       for k, t in SECTIONS)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>elt-odym report: {_e(out.resolve().name)}</title><style>{CSS}</style>"
+            f"{script}</head><body><header><h1>elt-odym report: {_e(out.resolve().name)}</h1>"
+            f"<p>elt-odym {_e(__version__)}, written {stamp}; data folder "
+            f"{_e(data_dir.name if data_dir else 'unknown')}</p></header><nav>{nav}</nav>"
+            f"<main>{sections}</main></body></html>")
+
+
+def write_report(out: str | Path, data_dir: str | Path | None = None,
+                 record: dict | None = None) -> Path:
+    """Write ``report.html`` into the output folder ``out`` (atomically); returns its path."""
+    out = Path(out)
+    text = build_report(out, data_dir, record)
+    path = out / "report.html"
+    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+    return path
