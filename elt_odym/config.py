@@ -30,6 +30,16 @@ class ModelOptions(BaseModel):
     lifetime_form: Literal["pdf", "survival"] = "pdf"
     age_structure: Literal["single_cohort", "spin_up", "workbook"] = "single_cohort"
     negative_inflow: Literal["error", "retire", "allow"] = "retire"
+    age_cap: bool = False
+    """Retire every truck at its ``legal_max_age`` (:mod:`elt_odym.fleet.hazard`)."""
+    stock_join: Literal["switch", "blend"] = "switch"
+    """``switch``: recorded stock up to ``switch_year``, the fit after (a step where they
+    differ); ``blend``: the fit plus the last recorded residual decaying over ``blend_years``."""
+    blend_years: float = 3.0
+    """e-folding time (yr) of the recorded residual under ``stock_join = "blend"``."""
+    transfers: dict[str, str] = {}
+    """Reclassification routes ``{source type: destination type}``: a source stock falling
+    faster than its retirements moves vehicles to the destination (not end of life)."""
     fit_default_rel_sigma: float = 0.05
     """Relative standard deviation of a stock observation that carries no uncertainty string."""
     fit_max_rate: float = 0.3

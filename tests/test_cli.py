@@ -41,7 +41,7 @@ def test_run_writes_the_contract(run_out):
 
 
 def test_run_writes_figures_and_sankey(run_out):
-    figs = run_out / "figures" / "paper_calibrated"
+    figs = run_out / "figures" / "best_estimate"
     for name in ("fig2_fleet.png", "fig3_materials.png", "fig4_economic_value.png",
                  "fig5_energy_carbon.png", "stock_fit.png", "sankey_2023.html"):
         assert (figs / name).stat().st_size > 10_000, name
@@ -98,7 +98,10 @@ def test_compare(run_out, bundled, tmp_path, capsys):
     assert code == 0
     table = pd.read_csv(out)
     assert {"target", "model", "rel_error", "tolerance", "status"} <= set(table.columns)
-    assert (table["status"] == "pass").sum() > len(table) // 2
+    # the default scenario (best_estimate) is not fitted to the study's figures: check the
+    # mechanics (every target compared, both outcomes occur), not the pass rate
+    assert set(table["status"]) == {"pass", "fail"}
+    assert len(table) == len(pd.read_excel(bundled / "datasets" / "targets.xlsx", "targets"))
     assert main(["compare", "--results", str(run_out / "results.csv"), "--targets",
                  str(bundled / "datasets" / "targets.xlsx"), "--out", str(out),
                  "--strict"]) == 1

@@ -35,6 +35,9 @@ VARIABLES = {v.name: v for v in [
     _v("inflow", "unit", "fleet", "new trucks entering use (Eq. 2)"),
     _v("eol", "unit", "fleet", "end-of-life trucks (Eq. 3), including early retirement"),
     _v("eol_early", "unit", "fleet", "part of eol retired early by the 'retire' policy"),
+    _v("transfer_out", "unit", "fleet",
+       "vehicles reclassified out of a type (a transfer, not end of life)"),
+    _v("transfer_in", "unit", "fleet", "vehicles reclassified into a type"),
     _v("stock_mass", "t", "fleet", "mass of the trucks in use"),
     _v("eol_mass", "t", "fleet", "mass of end-of-life trucks, truck unit plus trailer"),
     _v("eol_mass_low", "t", "fleet", "mass of end-of-life trucks, truck unit only"),
@@ -105,9 +108,15 @@ def fleet_outputs(data: ModelData, fleet: FleetResult) -> list[Output]:
     return [Output("stock", fleet.stock, tg, items), Output("inflow", fleet.inflow, tg, items),
             Output("eol", fleet.eol, tg, items),
             Output("eol_early", fleet.early_retirement, tg, items),
+            Output("transfer_out", _or_zero(fleet.transfer_out, fleet.eol), tg, items),
+            Output("transfer_in", _or_zero(fleet.transfer_in, fleet.eol), tg, items),
             Output("stock_mass", fleet.stock * w, tg, items),
             Output("eol_mass", fleet.eol * w, tg, items),
             Output("eol_mass_low", fleet.eol * w_low, tg, items)]
+
+
+def _or_zero(values: np.ndarray | None, like: np.ndarray) -> np.ndarray:
+    return np.zeros_like(like) if values is None else values
 
 
 def material_outputs(data: ModelData, eol_material: np.ndarray, collected: np.ndarray,
