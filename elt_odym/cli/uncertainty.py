@@ -1,4 +1,4 @@
-"""Uncertainty commands: ``sensitivity``, ``mc`` (Monte Carlo) and ``sobol``."""
+"""Uncertainty commands: ``sensitivity``, ``mc`` (Monte Carlo), ``sobol`` and ``structural``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from .common import EXIT_OK, Printer, add_data_args, positive_int, table_text
 
 
 def add_commands(sub, parent) -> None:
-    """Register ``sensitivity``, ``mc`` and ``sobol``."""
+    """Register ``sensitivity``, ``mc``, ``sobol`` and ``structural``."""
     p = sub.add_parser("sensitivity", parents=[parent],
                        help="one-at-a-time sensitivity (lifetime, weight, prices, factors)")
     add_data_args(p)
@@ -26,6 +26,10 @@ def add_commands(sub, parent) -> None:
                    help="SALib base sample size (power of 2)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_sobol)
+    p = sub.add_parser("structural", parents=[parent],
+                       help="headline variables across lifetime and age structures")
+    add_data_args(p, scenario=False)
+    p.set_defaults(func=cmd_structural)
 
 
 def cmd_sensitivity(args, printer: Printer) -> int:
@@ -92,4 +96,23 @@ def cmd_sobol(args, printer: Printer) -> int:
     fig_sobol(table, out / "sobol.png")
     printer.result(table_text(table))
     printer.say(f"wrote sobol.csv and sobol.png to {out}")
+    return EXIT_OK
+
+
+def cmd_structural(args, printer: Printer) -> int:
+    """Structural uncertainty: structural.csv, structural_spread.csv and structural.png."""
+    from ..reporting.outputs import prepare_out_dir
+    from ..reporting.results import write_csv
+    from ..reporting.structural import fig_structural
+    from ..structural import run_structural, spread
+
+    out = prepare_out_dir(args.out, args.force)
+    table = run_structural(args.data)
+    wide = spread(table)
+    write_csv(table, out / "structural.csv")
+    write_csv(wide.reset_index(names="variant"), out / "structural_spread.csv")
+    fig_structural(table, out / "structural.png")
+    cols = [c for c in wide.columns if c.startswith(("eol_mass 20", "carbon_saving 2050"))]
+    printer.result(table_text(wide[cols].reset_index(names="variant")))
+    printer.say(f"wrote structural.csv, structural_spread.csv and structural.png to {out}")
     return EXIT_OK
