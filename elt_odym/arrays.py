@@ -21,7 +21,8 @@ import numpy as np
 from .data import ModelData
 from .evaluation.economics import calc_economic_value
 from .evaluation.energy_carbon import calc_saving
-from .evaluation.indicators import assessed_materials, factor_pairs
+from .evaluation.indicators import (assessed_materials, factor_pairs, money_unit,
+                                    route_multipliers)
 from .fleet.dynamics import FleetInputs, Projection, fleet_inputs
 from .fleet.hazard import adjust_curves
 from .fleet.kernel import cohort_survival_batch, solve_batch, survival_by_age_batch
@@ -51,7 +52,10 @@ class ModelArrays:
     carbon: np.ndarray
     rel_range: float
     multiplier: np.ndarray
+    """Decreasing-factor multipliers of the primary and secondary carbon factors ``(T, 2)``."""
     uncertainty: dict = field(default_factory=dict)
+    money: str = "USD"
+    """Unit of the economic value (``USD<money year>``)."""
 
     @property
     def n_pre(self) -> int:
@@ -84,7 +88,7 @@ class ModelArrays:
         mats = self.metals if materials == "metals" else self.materials
         out = {"eol": ("g", g, "unit"), "eol_mass": ("g", g, "t"),
                "eol_material": ("m", mats, "t"),
-               "economic_value": ("m", ["total"], "USD"), "energy_saving": ("m", m, "GJ"),
+               "economic_value": ("m", ["total"], self.money), "energy_saving": ("m", m, "GJ"),
                "carbon_saving": ("m", m, "t CO2e"),
                "carbon_saving_decreasing": ("m", m, "t CO2e")}
         if fleet:
@@ -114,8 +118,8 @@ def model_arrays(data: ModelData, projection: Projection | None = None) -> Model
         energy=factor_pairs(data, "energy_factor", metals),
         carbon=factor_pairs(data, "carbon_factor", metals),
         rel_range=data["factor_range"].scalar(),
-        multiplier=np.asarray(data["carbon_factor_multiplier"].values, float),
-        uncertainty={k: v for k, v in unc.items() if v})
+        multiplier=route_multipliers(data),
+        uncertainty={k: v for k, v in unc.items() if v}, money=money_unit(data))
 
 
 @dataclass
@@ -201,12 +205,12 @@ def evaluate(base: ModelArrays, d: Draws, materials: str = "metals",
     # Eq. 7 summed over materials first: value per tonne of collected truck of each type
     value_per_t = calc_economic_value(comp * base.recovery, d.price[:, None, :]).sum(axis=-1)
     value = (collected * value_per_t[None]).sum(axis=-1, keepdims=True)
-    mult = base.multiplier[:, None, None]
+    mult_p, mult_s = base.multiplier[:, None, None, 0], base.multiplier[:, None, None, 1]
     savings = {
         "energy_saving": calc_saving(d.energy[None, ..., 0], d.energy[None, ..., 1], mass),
         "carbon_saving": calc_saving(d.carbon[None, ..., 0], d.carbon[None, ..., 1], mass),
-        "carbon_saving_decreasing": calc_saving(d.carbon[None, ..., 0] * mult,
-                                                d.carbon[None, ..., 1] * mult, mass)}
+        "carbon_saving_decreasing": calc_saving(d.carbon[None, ..., 0] * mult_p,
+                                                d.carbon[None, ..., 1] * mult_s, mass)}
     out = {"eol": _add_total(eol), "eol_mass": _add_total(eol_mass),
            "eol_material": material, "economic_value": value}
     out.update({k: _add_total(v) for k, v in savings.items()})

@@ -45,6 +45,9 @@ class ModelOptions(BaseModel):
     fit_max_rate: float = 0.3
     """Bound on the logistic rate |k| (1/yr): 10 % to 90 % of saturation in >= ~15 years."""
     inflation_base_year: int = 2023
+    price_money_year: int = 2016
+    """Money year of the prices: economic values are in USD of this year (unit ``USD2016``);
+    the nominal means of 2010-2023 are money of about their mid-period."""
     sankey_year: int = 2023
     mass_balance_tolerance: float = 1e-9
 

@@ -188,6 +188,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   0.0, 1.0),
     ParameterSpec("carbon_factor_multiplier", ("t",), "1",
                   "decreasing-factor path: multiplier of all carbon factors by year"),
+    ParameterSpec("carbon_factor_path", ("t", "r"), "1",
+                  "decreasing-factor paths by route: multipliers of the primary and of the "
+                  "secondary carbon factors by year (when present, instead of "
+                  "carbon_factor_multiplier for both)"),
     ParameterSpec("collection_rate", ("t", "g"), "1",
                   "share of end-of-life trucks that enter formal recycling", 0.0, 1.0),
     ParameterSpec("recovery_efficiency", ("m",), "1",
@@ -212,7 +216,7 @@ SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
 three derived from the workbooks (stock projection and cohort lifetimes), the rest as read."""
 OPTIONAL_PARAMETERS = {"stock_total_history", "initial_age_distribution",
                        "weibull_scale_cohort_factor", "weibull_shape_cohort_factor",
-                       "hazard_period_factor", "legal_max_age"}
+                       "hazard_period_factor", "legal_max_age", "carbon_factor_path"}
 
 
 def build_mfa_definition(lifetime_form: str = "pdf") -> fd.MFADefinition:

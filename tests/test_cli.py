@@ -35,7 +35,7 @@ def test_run_writes_the_contract(run_out):
     assert "total" in set(t["truck_type"]) and "total" in set(t["material"])
     units = dict(zip(t.variable, t.unit))
     assert units["eol"] == "unit" and units["eol_mass"] == "t" and units["energy_saving"] == "GJ"
-    assert units["carbon_saving"] == "t CO2e" and units["economic_value"] == "USD"
+    assert units["carbon_saving"] == "t CO2e" and units["economic_value"] == "USD2016"
     mb = pd.read_csv(run_out / "mass_balance.csv")
     assert mb["imbalance"].abs().max() < 1e-6
 
@@ -63,7 +63,8 @@ def test_validate_ok_and_broken(data_copy, capsys):
 def test_run_on_broken_data_exits_2_and_writes_nothing(data_copy, tmp_path, capsys):
     set_cell(data_copy / "price.xlsx", "Values_Master", "C2", "cheap")
     out = tmp_path / "res"
-    assert main(["run", "--data", str(data_copy), "--out", str(out), "--no-figures"]) == 2
+    assert main(["run", "--data", str(data_copy), "--out", str(out), "--no-figures",
+                 "--scenario", "paper_reproduction"]) == 2  # reads the commodity prices
     assert "price.xlsx [Values_Master] C2: not-a-number" in capsys.readouterr().err
     assert not (out / "results.csv").exists()
 

@@ -185,3 +185,48 @@ def test_structural_variants_side_by_side():
     # the variant changes only the structure: the stock path (hence the 2050 fleet) is shared,
     # and without the cap fewer old trucks retire
     assert wide.loc["best_estimate-age_cap", "eol 2050"] != wide.loc["best_estimate", "eol 2050"]
+
+
+# -- valuation basis and decarbonisation paths -----------------------------------------------------
+
+def test_best_estimate_arrays_equal_the_system_for_values_and_savings(best):
+    from elt_odym.arrays import evaluate
+
+    base = model_arrays(best.data)
+    out = evaluate(base, fixed_draws(base, 1))
+    for var, label in (("carbon_saving_decreasing", "total"), ("carbon_saving", "total"),
+                       ("economic_value", "total")):
+        t = best.results
+        ref = t[(t.variable == var) & (t.truck_type == "total") & (t.material == label)]
+        dim, items, unit = base.labels()[var]
+        assert unit == ref["unit"].iloc[0]
+        np.testing.assert_allclose(out[var][0, :, items.index(label)], ref["value"], rtol=1e-9)
+
+
+def test_route_paths_separate_primary_and_secondary(best, runs):
+    from elt_odym.evaluation.indicators import route_multipliers
+
+    paths = route_multipliers(best.data)
+    i = best.data.years.index(2050)
+    assert paths[i, 1] < paths[i, 0] < 1.0  # secondary (grid) falls faster
+    single = route_multipliers(runs("paper_reproduction").data)
+    np.testing.assert_array_equal(single[:, 0], single[:, 1])
+    # Eq. 9 with the two paths, by hand, for Fe in 2050
+    t = best.results
+    pick = lambda v: t[(t.variable == v) & (t.year == 2050) & (t.truck_type == "total")  # noqa
+                       & (t.material == "Fe")]["value"].iloc[0]
+    cp, cs = (best.data["carbon_factor"].observations[("Fe", r)] for r in ("primary", "secondary"))
+    mass = pick("secondary_material")
+    assert pick("carbon_saving_decreasing") == pytest.approx(
+        (cp * paths[i, 0] - cs * paths[i, 1]) * mass, rel=1e-12)
+
+
+def test_economic_values_carry_their_money_year(best, runs):
+    units = best.results.groupby("variable")["unit"].first()
+    assert units["economic_value"] == "USD2016" and units["economic_value_inflated"] == "USD nominal"
+    assert best.data.options.inflation_base_year == best.data.options.price_money_year
+    # secondary (scrap) prices value the same material lower than commodity prices
+    paper = runs("paper_reproduction")
+    per_t = lambda r: (r.value("economic_value", 2010, "total", "total")  # noqa: E731
+                       / r.value("secondary_material", 2010, "total", "total"))
+    assert per_t(best) < per_t(paper)

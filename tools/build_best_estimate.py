@@ -3,6 +3,9 @@
 Writes, through the ``odym_io`` API only:
 
 - ``datasets/legal_max_age.xlsx``: the legal maximum age per truck type (Order No. 12 [2012]);
+- ``datasets/valuation_secondary/price.xlsx``: secondary-market (scrap) prices (assumptions);
+- ``datasets/decarbonisation_routes/carbon_factor_path.xlsx``: separate primary and secondary
+  decarbonisation paths (assumptions);
 - ``datasets/calibration_best_estimate.xlsx``: targets (the study's 2010 end-of-life counts and
   the independent sales figures of the validation brief) and free parameters.
 
@@ -111,8 +114,88 @@ def free_parameters() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+SCRAP_SHARE = {  # secondary (scrap) price as a share of the commodity price (ASSUME, L)
+    "Al": (0.75, "aluminium scrap trades at about three quarters of LME aluminium"),
+    "Cu": (0.90, "No. 2 copper scrap at about 90 % of LME copper"),
+    "Pb": (0.55, "lead (battery) scrap at about half of LME lead"),
+    "Zn": (0.60, "zinc scrap"), "Sn": (0.80, "tin scrap (solder)"),
+    "Co": (0.70, "cobalt in alloy scrap"), "Mg": (0.60, "magnesium scrap"),
+    "W": (0.70, "tungsten carbide scrap"),
+    "Nd": (0.30, "rare earths in magnets: recovery payable"),
+    "Dy": (0.30, "rare earths in magnets: recovery payable"),
+    "La": (0.30, "rare earths: recovery payable"),
+    "Au": (0.80, "precious metals: refiners' payables for electronic and catalyst scrap"),
+    "Ag": (0.80, "precious metals: refiners' payables"),
+    "Pt": (0.80, "catalyst scrap payables"), "Pd": (0.80, "catalyst scrap payables"),
+    "Rh": (0.80, "catalyst scrap payables"),
+}
+SCRAP_PRICE = {  # USD/t low, mean, high (ASSUME, L) where the commodity is not the scrap
+    "rubber": (100.0, 200.0, 300.0, "crumb rubber from tyres, not virgin natural rubber"),
+    "plastics": (100.0, 250.0, 400.0, "mixed recycled automotive plastics, not virgin"),
+}
+PATHS = {  # decarbonisation multiplier in 2050 by route (linear from 1.0 in 2025; ASSUME, L)
+    "primary": (0.5, "BF-BOF steel and primary smelting: process and coal emissions fall "
+                "slower than the grid's"),
+    "secondary": (0.15, "EAF steel and remelting run on electricity: they follow the grid's "
+                  "carbon intensity, about 0.57 kg/kWh (2023) towards 0.1 in carbon-neutral "
+                  "pathways"),
+}
+ASSUME = {"ref_id": "ASSUME", "confidence": "L", "note": "",
+          "source": "Assumption of elt-odym (issue 11), stated in the value's comment; "
+                    "replace when data are available"}
+
+
+def secondary_prices(root: Path) -> None:
+    """``datasets/valuation_secondary/price.xlsx``: scrap prices from the commodity prices."""
+    from elt_odym.odym_io.workbook import read_parameter_workbook
+
+    base = read_parameter_workbook(root / "datasets" / "price.xlsx")
+    rows = []
+    for rec in base.records:
+        m, stat = rec.index
+        if m in SCRAP_SHARE:
+            share, note = SCRAP_SHARE[m]
+            rows.append((m, stat, round(float(rec.value) * share, 2), "",
+                         f"[ASSUME|L] {share} x commodity price: {note}"))
+        elif m in SCRAP_PRICE:
+            value = SCRAP_PRICE[m][("low", "mean", "high").index(stat)]
+            rows.append((m, stat, value, "", f"[ASSUME|L] {SCRAP_PRICE[m][3]}"))
+        else:  # Fe is already heavy scrap steel, glass already cullet, other not valued
+            rows.append((m, stat, float(rec.value), rec.stats_array, rec.comment))
+    folder = root / "datasets" / "valuation_secondary"
+    folder.mkdir(exist_ok=True)
+    pw = new_parameter_workbook(
+        "price", "secondary-market (scrap) price: low, mean, high; money of about 2016 (the "
+        "commodity prices are nominal means of 2010-2023)", "USD/t",
+        [("Material", "Material"), ("Statistic", "Statistic")], rows, base.refs + [ASSUME],
+        VERSION, comment="valuation basis 'secondary': what a recycler is paid for the recovered "
+        "material", log=[{"date": TODAY, "author": "tools/build_best_estimate.py",
+                          "change": "created from price.xlsx"}])
+    write_parameter_workbook(pw, folder / "price.xlsx")
+
+
+def carbon_paths(root: Path) -> None:
+    """``datasets/decarbonisation_routes/carbon_factor_path.xlsx``: one path per route."""
+    rows = []
+    for y in range(1978, 2051):
+        for route, (end, note) in PATHS.items():
+            m = 1.0 if y <= 2025 else 1.0 + (end - 1.0) * (y - 2025) / 25
+            rows.append((y, route, round(m, 6), "", f"[ASSUME|L] linear from 1.0 in 2025 to "
+                         f"{end} in 2050: {note}"))
+    folder = root / "datasets" / "decarbonisation_routes"
+    folder.mkdir(exist_ok=True)
+    pw = new_parameter_workbook(
+        "carbon_factor_path", "decreasing-factor paths by route: multipliers of the primary "
+        "and secondary carbon factors", "1", [("Time", "Time"), ("Route", "Route")], rows,
+        [ASSUME], VERSION, log=[{"date": TODAY, "author": "tools/build_best_estimate.py",
+                                 "change": "created"}])
+    write_parameter_workbook(pw, folder / "carbon_factor_path.xlsx")
+
+
 def main(root: Path) -> None:
     legal_max_age(root)
+    secondary_prices(root)
+    carbon_paths(root)
     write_targets(targets(), root / "datasets" / "calibration_best_estimate.xlsx",
                   free_parameters(), readme=(
         "best_estimate: Weibull scales of HT, MT and ST and the period effect of the China III "
