@@ -230,3 +230,35 @@ def test_economic_values_carry_their_money_year(best, runs):
     per_t = lambda r: (r.value("economic_value", 2010, "total", "total")  # noqa: E731
                        / r.value("secondary_material", 2010, "total", "total"))
     assert per_t(best) < per_t(paper)
+
+
+# -- Monte Carlo over calibration parameter sets ---------------------------------------------------
+
+def test_mc_draws_lifetimes_from_calibration_parameter_sets(bundled, tmp_path):
+    from elt_odym.cli import main
+    from elt_odym.uncertainty.calibration_draws import (read_parameter_sets,
+                                                        sample_with_parameter_sets)
+
+    path = bundled / "datasets" / "best_estimate" / "calibration_draws.csv"
+    sets = read_parameter_sets(path)
+    data = load_data(scenario="best_estimate")
+    d = sample_with_parameter_sets(data, 500, 3, sets)
+    base = model_arrays(data)
+    j = base.products.index("MT")
+    scales = d.scale_mult[:, j] * base.fleet.scale[base.n_pre, j]
+    assert set(np.round(scales, 9)) <= set(np.round(sets["weibull_scale[MT]"], 9))
+    assert np.all(d.scale_mult[:, base.products.index("HT")] != 1.0)  # lifetime range kept
+    # every parameter set at the fitted value and no other range: the deterministic run
+    fixed = sets.copy()
+    fixed.iloc[:, 1:] = [[base.fleet.scale[base.n_pre, base.products.index(c[-3:-1])]
+                          if c.startswith("weibull_scale") else 1.0 for c in sets.columns[1:]]]
+    quiet = dataclasses.replace(data, config=data.config.model_copy(update={
+        "uncertainty": data.config.uncertainty.model_copy(update=dict(
+            lifetime_shift_years=0.0, weight="none", prices="none", factors="none"))}))
+    d0 = sample_with_parameter_sets(quiet, 4, 3, fixed)
+    flows = calc_fleet_flows(base, d0)
+    np.testing.assert_allclose(flows.eol[:, 1], flows.eol[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(flows.eol[:, 0], calc_fleet_flows(base, fixed_draws(base, 1)
+                                                                 ).eol[:, 0], rtol=1e-12)
+    assert main(["mc", "--draws", "200", "--out", str(tmp_path / "mc"), "--no-progress",
+                 "--calibration-draws", str(path), "-q"]) == 0

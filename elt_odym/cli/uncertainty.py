@@ -19,6 +19,9 @@ def add_commands(sub, parent) -> None:
     p.add_argument("--seed", type=int, help="random seed (default: config)")
     p.add_argument("--chunk", type=positive_int, help="draws per chunk (default: config)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--calibration-draws", metavar="CSV",
+                   help="draw the fitted lifetime parameters from this calibration_draws.csv "
+                        "(written by calibrate) instead of the lifetime range")
     p.set_defaults(func=cmd_mc)
     p = sub.add_parser("sobol", parents=[parent], help="Sobol indices (SALib) on the array model")
     add_data_args(p)
@@ -66,7 +69,13 @@ def cmd_mc(args, printer: Printer) -> int:
     opts = data.config.uncertainty
     n, seed = args.draws or opts.draws, opts.seed if args.seed is None else args.seed
     start = time.perf_counter()
-    result = run_mc(data, n, seed, chunk=args.chunk,
+    draws = None
+    if args.calibration_draws:
+        from ..uncertainty.calibration_draws import (read_parameter_sets,
+                                                     sample_with_parameter_sets)
+        draws = sample_with_parameter_sets(data, n, seed,
+                                           read_parameter_sets(args.calibration_draws))
+    result = run_mc(data, n, seed, chunk=args.chunk, draws=draws,
                     progress=not (args.no_progress or args.quiet))
     took = time.perf_counter() - start
     summary = result.summary()
