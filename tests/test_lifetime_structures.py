@@ -262,3 +262,10 @@ def test_mc_draws_lifetimes_from_calibration_parameter_sets(bundled, tmp_path):
                                                                  ).eol[:, 0], rtol=1e-12)
     assert main(["mc", "--draws", "200", "--out", str(tmp_path / "mc"), "--no-progress",
                  "--calibration-draws", str(path), "-q"]) == 0
+
+
+def test_period_factor_below_one_on_an_emptied_cohort_stays_finite():
+    s = np.array([1.0, 0.5, 0.0, 0.0])[:, None]
+    out = adjust_curve(s, 0, Hazard(period_factor=np.full((5, 1), 0.5)))
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(out[:, 0], [1.0, 0.5 ** 0.5, 0.0, 0.0])

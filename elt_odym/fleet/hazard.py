@@ -69,16 +69,21 @@ def adjust_curve(curve: np.ndarray, cohort: int, hazard: Hazard) -> np.ndarray:
     """
     n_ages = curve.shape[0]
     out = np.array(curve, dtype=float)
-    expand = (slice(None),) + (None,) * (curve.ndim - 2) + (slice(None),)
     if hazard.period_factor is not None and n_ages > 1:
-        f = np.asarray(hazard.period_factor, float)[cohort + 1: cohort + n_ages][expand]
-        prev = out[:-1]
-        ratio = np.divide(out[1:], prev, out=np.zeros_like(prev), where=prev > 0)
-        ratio = np.minimum(ratio, 1.0) ** f
-        out[1:] = out[0] * np.cumprod(ratio, axis=0)
+        factor = np.asarray(hazard.period_factor, float)[cohort + 1: cohort + n_ages]
+        trailing = (None,) * (curve.ndim - 2)
+        # s'(k) = s(k) * prod_{j<=k} r_j^(f_j - 1): only the years with f != 1 change the curve
+        for j in np.flatnonzero(np.any(factor != 1.0, axis=-1)) + 1:
+            prev, now = curve[j - 1], curve[j]
+            ratio = np.divide(now, prev, out=np.zeros_like(prev), where=prev > 0)
+            correction = np.ones(np.broadcast_shapes(ratio.shape, factor[j - 1].shape))
+            np.power(np.minimum(ratio, 1.0), factor[j - 1][trailing] - 1.0, out=correction,
+                     where=ratio > 0)  # a curve already at 0 stays 0
+            out[j:] *= correction
     if hazard.max_age is not None:
-        ages = np.arange(n_ages, dtype=float).reshape((-1,) + (1,) * (curve.ndim - 1))
-        out = np.where(ages >= np.asarray(hazard.max_age, float), 0.0, out)
+        for g, cap in enumerate(np.asarray(hazard.max_age, float)):
+            if np.isfinite(cap):
+                out[int(np.ceil(cap)):, ..., g] = 0.0
     return out
 
 
