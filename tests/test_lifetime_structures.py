@@ -269,3 +269,8 @@ def test_period_factor_below_one_on_an_emptied_cohort_stays_finite():
     out = adjust_curve(s, 0, Hazard(period_factor=np.full((5, 1), 0.5)))
     assert np.all(np.isfinite(out))
     np.testing.assert_allclose(out[:, 0], [1.0, 0.5 ** 0.5, 0.0, 0.0])
+
+
+def test_old_scenario_name_is_an_alias(runs):
+    old, new = runs("paper_calibrated"), runs("paper_reproduction")
+    np.testing.assert_array_equal(old.results["value"].to_numpy(), new.results["value"].to_numpy())
