@@ -21,10 +21,13 @@ import numpy as np
 from .data import ModelData
 from .evaluation.economics import calc_economic_value
 from .evaluation.energy_carbon import calc_saving
-from .evaluation.indicators import assessed_materials, factor_pairs
+from .evaluation.indicators import (assessed_materials, factor_pairs, money_unit,
+                                    route_multipliers)
 from .fleet.dynamics import FleetInputs, Projection, fleet_inputs
+from .fleet.hazard import adjust_curves
 from .fleet.kernel import cohort_survival_batch, solve_batch, survival_by_age_batch
 from .fleet.lifetimes import weibull_mean
+from .fleet.transfers import FleetFlows, split_transfers
 
 OUTPUTS = ("eol", "eol_mass", "eol_material", "economic_value", "energy_saving",
            "carbon_saving", "carbon_saving_decreasing")
@@ -49,7 +52,10 @@ class ModelArrays:
     carbon: np.ndarray
     rel_range: float
     multiplier: np.ndarray
+    """Decreasing-factor multipliers of the primary and secondary carbon factors ``(T, 2)``."""
     uncertainty: dict = field(default_factory=dict)
+    money: str = "USD"
+    """Unit of the economic value (``USD<money year>``)."""
 
     @property
     def n_pre(self) -> int:
@@ -65,6 +71,8 @@ class ModelArrays:
     def cohort_constant(self) -> bool:
         """True if the lifetime does not depend on the cohort (survival by age only)."""
         f = self.fleet
+        if f.hazard is not None and f.hazard.active:
+            return False
         return bool(np.all(f.shape == f.shape[0]) and np.all(f.scale == f.scale[0]))
 
     def with_lifetimes(self, shape: np.ndarray, scale: np.ndarray) -> "ModelArrays":
@@ -72,15 +80,20 @@ class ModelArrays:
         return dataclasses.replace(self, fleet=dataclasses.replace(self.fleet, shape=shape,
                                                                    scale=scale))
 
-    def labels(self, materials: str = "metals") -> dict[str, tuple[str, list[str], str]]:
-        """Per output: the dimension of its last axis, its items and its unit."""
+    def labels(self, materials: str = "metals", fleet: bool = False
+               ) -> dict[str, tuple[str, list[str], str]]:
+        """Per output: the dimension of its last axis, its items and its unit (``fleet``: with
+        ``inflow`` and ``transfer``, as :func:`evaluate`)."""
         g, m = self.products + ["total"], self.metals + ["total"]
         mats = self.metals if materials == "metals" else self.materials
-        return {"eol": ("g", g, "unit"), "eol_mass": ("g", g, "t"),
-                "eol_material": ("m", mats, "t"),
-                "economic_value": ("m", ["total"], "USD"), "energy_saving": ("m", m, "GJ"),
-                "carbon_saving": ("m", m, "t CO2e"),
-                "carbon_saving_decreasing": ("m", m, "t CO2e")}
+        out = {"eol": ("g", g, "unit"), "eol_mass": ("g", g, "t"),
+               "eol_material": ("m", mats, "t"),
+               "economic_value": ("m", ["total"], self.money), "energy_saving": ("m", m, "GJ"),
+               "carbon_saving": ("m", m, "t CO2e"),
+               "carbon_saving_decreasing": ("m", m, "t CO2e")}
+        if fleet:
+            out.update(inflow=("g", g, "unit"), transfer=("g", g, "unit"))
+        return out
 
 
 def model_arrays(data: ModelData, projection: Projection | None = None) -> ModelArrays:
@@ -105,8 +118,8 @@ def model_arrays(data: ModelData, projection: Projection | None = None) -> Model
         energy=factor_pairs(data, "energy_factor", metals),
         carbon=factor_pairs(data, "carbon_factor", metals),
         rel_range=data["factor_range"].scalar(),
-        multiplier=np.asarray(data["carbon_factor_multiplier"].values, float),
-        uncertainty={k: v for k, v in unc.items() if v})
+        multiplier=route_multipliers(data),
+        uncertainty={k: v for k, v in unc.items() if v}, money=money_unit(data))
 
 
 @dataclass
@@ -151,6 +164,11 @@ def lifetime_shift_multiplier(mean_life: np.ndarray, shift: np.ndarray) -> np.nd
 
 def calc_fleet(base: ModelArrays, d: Draws) -> np.ndarray:
     """End-of-life trucks ``(T, N, G)`` of the model years (Eqs. 2-3, one solver)."""
+    return calc_fleet_flows(base, d).eol
+
+
+def calc_fleet_flows(base: ModelArrays, d: Draws) -> FleetFlows:
+    """New trucks, end of life and transfers ``(T, N, G)`` of the model years."""
     f = base.fleet
     stock = f.stock[:, None, :] * d.stock_mult[None]
     if base.cohort_constant and np.all(d.shape_mult == d.shape_mult[:1]):
@@ -159,17 +177,23 @@ def calc_fleet(base: ModelArrays, d: Draws) -> np.ndarray:
         res = solve_batch(stock, f.policy, sf_age=sf_age)
     else:
         curves = cohort_survival_batch(f.shape, f.scale, d.scale_mult, f.form, d.shape_mult)
+        curves = adjust_curves(curves, f.hazard)
         res = solve_batch(stock, f.policy, sf_cohorts=curves)
-    return res.outflow[f.n_history:]
+    h = f.n_history
+    return split_transfers(res.inflow[h:], res.outflow[h:], res.early_retirement[h:],
+                           f.transfers)
 
 
-def evaluate(base: ModelArrays, d: Draws, materials: str = "metals") -> dict[str, np.ndarray]:
+def evaluate(base: ModelArrays, d: Draws, materials: str = "metals",
+             fleet: bool = False) -> dict[str, np.ndarray]:
     """All :data:`OUTPUTS` for a batch of draws, each ``(N, T, K)`` (see :meth:`labels`).
 
     ``materials="all"`` gives ``eol_material`` for every material (calibration),
-    ``"metals"`` for the assessed metals only (Monte Carlo memory).
+    ``"metals"`` for the assessed metals only (Monte Carlo memory). ``fleet=True`` adds the
+    new trucks (``inflow``) and reclassified vehicles (``transfer``) by type.
     """
-    eol = calc_fleet(base, d)
+    flows = calc_fleet_flows(base, d)
+    eol = flows.eol
     eol_mass = eol * d.weight[None]
     idx = [base.materials.index(m) for m in base.metals]
     comp = base.composition[None] if d.composition is None else d.composition  # (1|N, G, M)
@@ -181,15 +205,17 @@ def evaluate(base: ModelArrays, d: Draws, materials: str = "metals") -> dict[str
     # Eq. 7 summed over materials first: value per tonne of collected truck of each type
     value_per_t = calc_economic_value(comp * base.recovery, d.price[:, None, :]).sum(axis=-1)
     value = (collected * value_per_t[None]).sum(axis=-1, keepdims=True)
-    mult = base.multiplier[:, None, None]
+    mult_p, mult_s = base.multiplier[:, None, None, 0], base.multiplier[:, None, None, 1]
     savings = {
         "energy_saving": calc_saving(d.energy[None, ..., 0], d.energy[None, ..., 1], mass),
         "carbon_saving": calc_saving(d.carbon[None, ..., 0], d.carbon[None, ..., 1], mass),
-        "carbon_saving_decreasing": calc_saving(d.carbon[None, ..., 0] * mult,
-                                                d.carbon[None, ..., 1] * mult, mass)}
+        "carbon_saving_decreasing": calc_saving(d.carbon[None, ..., 0] * mult_p,
+                                                d.carbon[None, ..., 1] * mult_s, mass)}
     out = {"eol": _add_total(eol), "eol_mass": _add_total(eol_mass),
            "eol_material": material, "economic_value": value}
     out.update({k: _add_total(v) for k, v in savings.items()})
+    if fleet:
+        out.update(inflow=_add_total(flows.inflow), transfer=_add_total(flows.transfer_out))
     return {k: np.moveaxis(v, 1, 0) for k, v in out.items()}
 
 

@@ -9,6 +9,10 @@ Free parameters (``free_parameters`` sheet of a targets workbook; ``item`` is a 
                          ``exp(scale_trend * max(0, c - scale_trend_start) / 10)``, i.e.
                          ``scale_trend`` is the log-change of the scale per decade of production
 ``scale_trend_start``    the first cohort year of that trend
+``period_factor``        a period effect (:mod:`elt_odym.fleet.hazard`): the multiplier of the
+                         one-year scrapping hazard in calendar years ``Y0-Y1`` for the types
+                         named; ``item`` is ``"HT+MT 2019-2022"`` (types joined by ``+`` or
+                         ``all``, a space, the years); written to ``hazard_period_factor``
 
 The residual of target ``i`` is ``(model_i - target_i) / (tolerance_i * target_i)``, so a
 residual within +-1 meets the tolerance. The fit is deterministic (scipy's trust-region
@@ -35,10 +39,10 @@ from tqdm import tqdm
 from .arrays import ModelArrays, evaluate, fixed_draws, model_arrays
 from .data import ModelData, load_data, with_values
 from .errors import CalibrationError
-from .fleet.dynamics import lifetime_parameters, project
+from .fleet.dynamics import hazard, lifetime_parameters, project
 from .targets import read_targets
 
-KINDS = ("weibull_scale", "weibull_shape", "scale_trend", "scale_trend_start")
+KINDS = ("weibull_scale", "weibull_shape", "scale_trend", "scale_trend_start", "period_factor")
 TREND_STEP = 10.0  # years per unit of scale_trend: the trend is stated per decade
 CONDITION_LIMIT = 1e10
 """Above this condition number of ``J^T J`` the fitted parameters are not all determined."""
@@ -52,16 +56,46 @@ def cohort_factor(years: list[int], slope: np.ndarray, start: np.ndarray) -> np.
     return np.exp(slope[None, :] * np.maximum(0.0, y - start[None, :]) / TREND_STEP)
 
 
+def period_item(item: str, products: list[str], years: list[int]) -> tuple[list[int], list[int]]:
+    """Year and type indices of a ``period_factor`` item such as ``"HT+MT 2019-2022"``.
+
+    Raises
+    ------
+    ValueError
+        If the item is not of that form or names unknown types or years.
+    """
+    try:
+        types, span = str(item).split()
+        first, last = (int(v) for v in span.split("-"))
+    except ValueError:
+        raise ValueError(f"period_factor item {item!r} is not like 'HT+MT 2019-2022'") from None
+    names = products if types == "all" else types.split("+")
+    if any(n not in products for n in names) or first not in years or last not in years:
+        raise ValueError(f"period_factor item {item!r}: types must be of {products} or 'all', "
+                         f"years within {years[0]}-{years[-1]}")
+    return (list(range(years.index(first), years.index(last) + 1)),
+            [products.index(n) for n in names])
+
+
 def _vectors(data: ModelData, free: pd.DataFrame, x: np.ndarray) -> dict[str, np.ndarray]:
     products = data.items["g"]
     vec = {"weibull_scale": np.array(data["weibull_scale"].values, float),
            "weibull_shape": np.array(data["weibull_shape"].values, float),
            "scale_trend": np.zeros(len(products)),
-           "scale_trend_start": np.full(len(products), float(data.years[0]))}
+           "scale_trend_start": np.full(len(products), float(data.years[0])),
+           "period_factor": np.array(data["hazard_period_factor"].values, float)}
     for value, row in zip(x, free.itertuples(index=False)):
+        if row.name == "period_factor":
+            rows, cols = period_item(row.item, products, data.years)
+            vec["period_factor"][np.ix_(rows, cols)] = value
+            continue
         idx = slice(None) if row.item in ("all", "") else products.index(row.item)
         vec[row.name][idx] = value
     return vec
+
+
+def _has_period(free: pd.DataFrame) -> bool:
+    return bool((free["name"] == "period_factor").any())
 
 
 def _has_trend(free: pd.DataFrame) -> bool:
@@ -75,6 +109,8 @@ def apply(data: ModelData, free: pd.DataFrame, x: np.ndarray) -> ModelData:
     if _has_trend(free):
         updates["weibull_scale_cohort_factor"] = cohort_factor(
             data.years, vec["scale_trend"], vec["scale_trend_start"])
+    if _has_period(free):
+        updates["hazard_period_factor"] = vec["period_factor"]
     return with_values(data, updates)
 
 
@@ -87,7 +123,10 @@ def apply_arrays(data: ModelData, base: ModelArrays, free: pd.DataFrame,
               if _has_trend(free) else None)
     shape, scale = lifetime_parameters(data, base.n_pre, vec["weibull_shape"],
                                        vec["weibull_scale"], factor)
-    return base.with_lifetimes(shape, scale)
+    out = base.with_lifetimes(shape, scale)
+    if _has_period(free):
+        out.fleet.hazard = hazard(data, base.n_pre, vec["period_factor"])
+    return out
 
 
 @dataclass
@@ -103,7 +142,7 @@ class TargetIndex:
     @classmethod
     def build(cls, base: ModelArrays, targets: pd.DataFrame, path: str) -> "TargetIndex":
         """Locate every target; an unknown variable, label, year or unit is an error."""
-        labels = base.labels(materials="all")
+        labels = base.labels(materials="all", fleet=True)
         out = {"variables": [], "years": [], "labels": []}
         for row, t in enumerate(targets.itertuples(index=False), start=2):
             where = f"{path} [targets] row {row} ({t.target_id})"
@@ -137,7 +176,8 @@ class TargetIndex:
 
 def evaluate_targets(base: ModelArrays, index: TargetIndex) -> np.ndarray:
     """The model values of the targets for the array model ``base`` (a batch of one)."""
-    return index.model_values(evaluate(base, fixed_draws(base, 1), materials="all"))
+    return index.model_values(evaluate(base, fixed_draws(base, 1), materials="all",
+                                       fleet=True))
 
 
 def _check_free(data: ModelData, free: pd.DataFrame, path: str) -> None:
@@ -145,7 +185,12 @@ def _check_free(data: ModelData, free: pd.DataFrame, path: str) -> None:
         if row.name not in KINDS:
             raise CalibrationError(f"{path} [free_parameters] A{i}: {row.name!r} is not one of "
                                    f"{KINDS}")
-        if row.item not in ("all", "") and row.item not in data.items["g"]:
+        if row.name == "period_factor":
+            try:
+                period_item(row.item, data.items["g"], data.years)
+            except ValueError as exc:
+                raise CalibrationError(f"{path} [free_parameters] B{i}: {exc}") from None
+        elif row.item not in ("all", "") and row.item not in data.items["g"]:
             raise CalibrationError(f"{path} [free_parameters] B{i}: {row.item!r} is not a "
                                    f"product type {data.items['g']} or 'all'")
         if not row.lower <= row.initial <= row.upper:
@@ -213,3 +258,34 @@ def residual_table(targets: pd.DataFrame, model: np.ndarray, scenario: str) -> p
     t["rel_error"] = (t["model"] - t["target"]) / t["target"]
     t["status"] = np.where(t["rel_error"].abs() <= t["tolerance"], "pass", "fail")
     return t[RESIDUAL_COLUMNS].reset_index(drop=True)
+
+
+def parameter_draws(table: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """Parameter sets consistent with the targets: draws from the normal approximation of the
+    fit, ``N(fitted, diag(std_error^2))`` truncated to the bounds by redrawing.
+
+    Parameters the targets do not determine (``std_error`` infinite or NaN) stay at their fitted
+    value, as do parameters at a bound. The correlations of ``(J^T J)^-1`` are not kept (the
+    table carries only the standard errors): the draws are a conservative envelope for the
+    Monte Carlo (``elt-odym mc --calibration-draws``).
+
+    Returns
+    -------
+    DataFrame
+        ``draw`` and one column per free parameter, named ``name[item]``.
+    """
+    rng = np.random.default_rng(seed)
+    out = {"draw": np.arange(n)}
+    for row in table.itertuples(index=False):
+        se = float(row.std_error)
+        values = np.full(n, float(row.fitted))
+        if np.isfinite(se) and se > 0 and not bool(row.at_bound):
+            values = rng.normal(row.fitted, se, n)
+            for _ in range(100):  # redraw outside the bounds (truncated normal)
+                bad = (values < row.lower) | (values > row.upper)
+                if not bad.any():
+                    break
+                values[bad] = rng.normal(row.fitted, se, int(bad.sum()))
+            values = np.clip(values, row.lower, row.upper)
+        out[f"{row.name}[{row.item}]"] = values
+    return pd.DataFrame(out)

@@ -35,11 +35,24 @@ class ModelOptions(BaseModel):
     lifetime_form: Literal["pdf", "survival"] = "pdf"
     age_structure: Literal["single_cohort", "spin_up", "workbook"] = "single_cohort"
     negative_inflow: Literal["error", "retire", "allow"] = "retire"
+    age_cap: bool = False
+    """Retire every truck at its ``legal_max_age`` (:mod:`elt_odym.fleet.hazard`)."""
+    stock_join: Literal["switch", "blend"] = "switch"
+    """``switch``: recorded stock up to ``switch_year``, the fit after (a step where they
+    differ); ``blend``: the fit plus the last recorded residual decaying over ``blend_years``."""
+    blend_years: float = 3.0
+    """e-folding time (yr) of the recorded residual under ``stock_join = "blend"``."""
+    transfers: dict[str, str] = {}
+    """Reclassification routes ``{source type: destination type}``: a source stock falling
+    faster than its retirements moves vehicles to the destination (not end of life)."""
     fit_default_rel_sigma: float = Field(0.05, gt=0, allow_inf_nan=False)
     """Relative standard deviation of a stock observation that carries no uncertainty string."""
     fit_max_rate: float = Field(0.3, gt=0, allow_inf_nan=False)
     """Bound on the logistic rate |k| (1/yr): 10 % to 90 % of saturation in >= ~15 years."""
     inflation_base_year: int = 2023
+    price_money_year: int = 2016
+    """Money year of the prices: economic values are in USD of this year (unit ``USD2016``);
+    the nominal means of 2010-2023 are money of about their mid-period."""
     sankey_year: int = 2023
     mass_balance_tolerance: float = Field(1e-9, ge=0, allow_inf_nan=False)
 

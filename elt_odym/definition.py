@@ -8,6 +8,10 @@ product system is added by classification items, workbooks and configuration alo
 Process ids follow ODYM's numbering (flodym requires process 0 to be ``sysenv``)::
 
     0 sysenv  1 primary production  2 manufacturing  3 use  4 scrapping  5 recycling
+
+Transfers of vehicles between product types (reclassification, :mod:`elt_odym.fleet.transfers`)
+stay in ``use``: the flow ``use => reclassification`` leaves and re-enters ``use``; by type they
+are the in-use material stock's extra outflow (source) and inflow (destination).
 """
 
 from __future__ import annotations
@@ -80,6 +84,10 @@ FLOWS: tuple[FlowSpec, ...] = (
     FlowSpec("recycling", "sysenv", ("t", "m"), "secondary material to other markets"),
     FlowSpec("recycling", "sysenv", ("t", "m"), "losses of secondary production",
              name="recycling => losses"),
+    FlowSpec("use", "use", ("t", "m"),
+             "material in vehicles re-registered as another type (a transfer within use, not "
+             "end of life); by type in the in-use material stock and the fleet's "
+             "transfer_out and transfer_in", name="use => reclassification"),
 )
 
 
@@ -157,6 +165,11 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "multiplier of the Weibull scale by cohort (production year)", 0.05, fill=1.0),
     ParameterSpec("weibull_shape_cohort_factor", ("t", "g"), "1",
                   "multiplier of the Weibull shape by cohort (production year)", 0.05, fill=1.0),
+    ParameterSpec("hazard_period_factor", ("t", "g"), "1",
+                  "multiplier of the one-year scrapping hazard by calendar year (period effect "
+                  "of scrappage programmes; 1: none)", 0.0, fill=1.0),
+    ParameterSpec("legal_max_age", ("g",), "yr",
+                  "legal maximum age of a truck (age cap; used when age_cap is true)", 1.0),
     ParameterSpec("initial_age_distribution", ("a", "g"), "1",
                   "age distribution of the first-year stock (shares summing to 1 per type)",
                   0.0, 1.0, sum_at_most=("a", 1.0 + 1e-9)),
@@ -177,6 +190,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   0.0, 1.0),
     ParameterSpec("carbon_factor_multiplier", ("t",), "1",
                   "decreasing-factor path: multiplier of all carbon factors by year"),
+    ParameterSpec("carbon_factor_path", ("t", "r"), "1",
+                  "decreasing-factor paths by route: multipliers of the primary and of the "
+                  "secondary carbon factors by year (when present, instead of "
+                  "carbon_factor_multiplier for both)"),
     ParameterSpec("collection_rate", ("t", "g"), "1",
                   "share of end-of-life trucks that enter formal recycling", 0.0, 1.0),
     ParameterSpec("recovery_efficiency", ("m",), "1",
@@ -200,7 +217,8 @@ SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
 """The parameters of the flodym system: read by :class:`elt_odym.data.ScenarioReader`, the first
 three derived from the workbooks (stock projection and cohort lifetimes), the rest as read."""
 OPTIONAL_PARAMETERS = {"stock_total_history", "initial_age_distribution",
-                       "weibull_scale_cohort_factor", "weibull_shape_cohort_factor"}
+                       "weibull_scale_cohort_factor", "weibull_shape_cohort_factor",
+                       "hazard_period_factor", "legal_max_age", "carbon_factor_path"}
 
 
 def build_mfa_definition(lifetime_form: str = "pdf") -> "fd.MFADefinition":

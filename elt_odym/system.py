@@ -19,6 +19,7 @@ from .definition import FLEET_STOCK, FLOWS, PROCESSES, STOCKS, build_mfa_definit
 from .errors import MassBalanceError
 from .fleet.dynamics import FleetInputs, FleetResult, Projection, fleet_inputs, project
 from .fleet.stock_model import FleetStockModel
+from .fleet.transfers import FleetFlows, split_transfers, transfer_matrix
 
 
 class ScenarioReader(fd.DataReader):
@@ -56,15 +57,20 @@ class ELTSystem(fd.MFASystem):
 
     fleet_inputs: FleetInputs | None = None
     projection: Projection | None = None
+    vehicles: FleetFlows | None = None
+    """The fleet's vehicle flows with transfers separated (after :meth:`compute`)."""
 
     def compute(self) -> None:
         """Fill the fleet, every flow and the material stock (equations read like the study's)."""
         prm, flows = self.parameters, self.flows
         fleet = self._compute_fleet()
         material_per_unit = prm["unit_weight"] * prm["material_composition"]  # t/unit (g,m)
+        vehicles, moved_out, moved_in = self._compute_transfers(fleet, material_per_unit)
+        new, eol = (fd.FlodymArray(dims=fleet.stock.dims, values=v)
+                    for v in (vehicles.inflow, vehicles.eol))
 
-        flows["manufacturing => use"][...] = fleet.inflow * material_per_unit
-        flows["use => scrapping"][...] = fleet.outflow * material_per_unit  # Eq. 6: V = W_i e_ij
+        flows["manufacturing => use"][...] = new * material_per_unit
+        flows["use => scrapping"][...] = eol * material_per_unit  # Eq. 6: V = W_i e_ij
         flows["scrapping => recycling"][...] = prm["collection_rate"] * flows["use => scrapping"]
         flows["scrapping => sysenv"][...] = (flows["use => scrapping"]
                                              - flows["scrapping => recycling"])
@@ -79,8 +85,8 @@ class ELTSystem(fd.MFASystem):
             demand - flows["recycling => manufacturing"])
         flows["sysenv => primary production"][...] = flows["primary production => manufacturing"]
         material = self.stocks["in-use material"]
-        material.inflow[...] = flows["manufacturing => use"]
-        material.outflow[...] = flows["use => scrapping"]
+        material.inflow[...] = flows["manufacturing => use"].values + moved_in
+        material.outflow[...] = flows["use => scrapping"].values + moved_out
         material.initial = fleet.initial[:, np.newaxis] * material_per_unit.values
         material.compute()
 
@@ -95,8 +101,28 @@ class ELTSystem(fd.MFASystem):
         fleet.history = inputs.stock[:h] if h else None
         fleet.history_prms = {"weibull_shape": inputs.shape[:h], "weibull_scale": inputs.scale[:h]}
         fleet.negative_inflow = inputs.policy
+        fleet.hazard = inputs.hazard
         fleet.compute()
         return fleet
+
+    def _compute_transfers(self, fleet: FleetStockModel, material_per_unit: fd.FlodymArray
+                           ) -> tuple[FleetFlows, np.ndarray, np.ndarray]:
+        """Reclassification (:mod:`elt_odym.fleet.transfers`): vehicles that leave one type's
+        stock for another's, kept apart from new trucks and end of life.
+
+        Returns the vehicle flows and the material leaving and entering each type ``(t,g,m)``;
+        the flow ``use => reclassification`` (from ``use`` back to ``use``) carries their sum
+        over types: the type changes, so the balance holds over year and material.
+        """
+        routes = self.fleet_inputs.transfers
+        vehicles = split_transfers(fleet.inflow.values, fleet.outflow.values,
+                                   fleet.early_retirement, routes)
+        per_unit = material_per_unit.values  # (g, m)
+        moved_out = vehicles.transfer_out[..., None] * per_unit[None]
+        moved_in = transfer_matrix(vehicles.transfer_out, routes, per_unit)
+        self.flows["use => reclassification"][...] = moved_out.sum(axis=1)
+        self.vehicles = vehicles
+        return vehicles, moved_out, moved_in
 
     def secondary_by_type(self) -> fd.FlodymArray:
         """Recovered secondary material by year, type and material (what the savings count)."""
@@ -104,11 +130,12 @@ class ELTSystem(fd.MFASystem):
 
     def fleet_result(self) -> FleetResult:
         """The fleet in vehicles (model years) with its fits and negative-inflow events."""
-        fleet, inputs = self.stocks[FLEET_STOCK], self.fleet_inputs
+        fleet, inputs, v = self.stocks[FLEET_STOCK], self.fleet_inputs, self.vehicles
         return FleetResult(
             years=list(self.dims["t"].items), products=list(self.dims["g"].items),
-            stock=fleet.stock.values, inflow=fleet.inflow.values, eol=fleet.outflow.values,
-            early_retirement=fleet.early_retirement, initial_stock=fleet.initial,
+            stock=fleet.stock.values, inflow=v.inflow, eol=v.eol,
+            early_retirement=v.early, initial_stock=fleet.initial,
+            transfer_out=v.transfer_out, transfer_in=v.transfer_in,
             stock_source=self.projection.source, fits=self.projection.fits,
             events=fleet.events(), ext_years=inputs.years, ext_stock=inputs.stock)
 

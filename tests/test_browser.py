@@ -83,7 +83,7 @@ def test_report_renders_offline(browser, out):
     text = page.inner_text("body")
     for heading in ("Headline values", "Figures", "Sankey", "Mass balance", "Sources"):
         assert heading in text
-    assert "billion US$2023" in text
+    assert "billion US$2016" in text
     assert page.locator("svg .sankey").count() == 1
     broken = page.evaluate("Array.from(document.images).filter(i => !i.naturalWidth).length")
     assert broken == 0 and page.locator("img").count() >= 6

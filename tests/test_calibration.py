@@ -12,15 +12,17 @@ from elt_odym.cli import main
 from elt_odym.odym_io import read_parameter_workbook
 
 
-@pytest.mark.parametrize("targets,folder", [("calibration_open_data.xlsx", "open_data"),
-                                            ("calibration_paper.xlsx", "paper_calibrated")])
-def test_shipped_calibration_does_not_drift(bundled, tmp_path, targets, folder):
+@pytest.mark.parametrize("targets,folder,base", [
+    ("calibration_open_data.xlsx", "open_data", "literature"),
+    ("calibration_paper.xlsx", "paper_calibrated", "literature"),
+    ("calibration_best_estimate.xlsx", "best_estimate", "best_estimate_literature")])
+def test_shipped_calibration_does_not_drift(bundled, tmp_path, targets, folder, base):
     """Re-running calibrate reproduces what matters: the fitted outputs and the cost, and the
     parameters within a small part of their standard error (not to 1e-6: a parameter that the
     targets barely determine may move along a flat valley on another machine)."""
     out = tmp_path / folder
     assert main(["calibrate", "--targets", str(bundled / "datasets" / targets), "--scenario",
-                 "literature", "--out", str(out), "-q"]) == 0
+                 base, "--out", str(out), "-q"]) == 0
     shipped_dir = bundled / "datasets" / folder
     new = pd.read_csv(out / "calibration_residuals.csv")
     old = pd.read_csv(shipped_dir / "calibration_residuals.csv")
@@ -40,14 +42,16 @@ def test_shipped_calibration_does_not_drift(bundled, tmp_path, targets, folder):
 
 
 @pytest.mark.parametrize("scenario,folder", [("open_data", "open_data"),
-                                             ("paper_calibrated", "paper_calibrated")])
+                                             ("paper_calibrated", "paper_calibrated"),
+                                             ("best_estimate", "best_estimate")])
 def test_calibration_on_arrays_equals_the_system_run(runs, bundled, scenario, folder):
     """The residuals calibrate computed on the array model are what the full flodym run of the
     calibrated scenario gives for the same targets."""
     from elt_odym.targets import compare, read_targets
 
     targets_file = {"open_data": "calibration_open_data.xlsx",
-                    "paper_calibrated": "calibration_paper.xlsx"}[scenario]
+                    "paper_calibrated": "calibration_paper.xlsx",
+                    "best_estimate": "calibration_best_estimate.xlsx"}[scenario]
     targets = read_targets(bundled / "datasets" / targets_file)
     table = compare(runs(scenario).results, targets)
     shipped = pd.read_csv(bundled / "datasets" / folder / "calibration_residuals.csv")

@@ -35,13 +35,13 @@ def test_run_writes_the_contract(run_out):
     assert "total" in set(t["truck_type"]) and "total" in set(t["material"])
     units = dict(zip(t.variable, t.unit))
     assert units["eol"] == "unit" and units["eol_mass"] == "t" and units["energy_saving"] == "GJ"
-    assert units["carbon_saving"] == "t CO2e" and units["economic_value"] == "USD"
+    assert units["carbon_saving"] == "t CO2e" and units["economic_value"] == "USD2016"
     mb = pd.read_csv(run_out / "mass_balance.csv")
     assert mb["imbalance"].abs().max() < 1e-6
 
 
 def test_run_writes_figures_and_sankey(run_out):
-    figs = run_out / "figures" / "paper_calibrated"
+    figs = run_out / "figures" / "best_estimate"
     for name in ("fig2_fleet.png", "fig3_materials.png", "fig4_economic_value.png",
                  "fig5_energy_carbon.png", "stock_fit.png", "sankey.html"):
         assert (figs / name).stat().st_size > 10_000, name
@@ -67,7 +67,8 @@ def test_validate_ok_and_broken(data_copy, capsys):
 def test_run_on_broken_data_exits_2_and_writes_nothing(data_copy, tmp_path, capsys):
     set_cell(data_copy / "price.xlsx", "Values_Master", "C2", "cheap")
     out = tmp_path / "res"
-    assert main(["run", "--data", str(data_copy), "--out", str(out), "--no-figures"]) == 2
+    assert main(["run", "--data", str(data_copy), "--out", str(out), "--no-figures",
+                 "--scenario", "paper_reproduction"]) == 2  # reads the commodity prices
     assert "price.xlsx [Values_Master] C2: not-a-number" in capsys.readouterr().err
     assert not (out / "results.csv").exists()
 
@@ -102,7 +103,10 @@ def test_compare(run_out, bundled, tmp_path, capsys):
     assert code == 0
     table = pd.read_csv(out)
     assert {"target", "model", "rel_error", "tolerance", "status"} <= set(table.columns)
-    assert (table["status"] == "pass").sum() > len(table) // 2
+    # the default scenario (best_estimate) is not fitted to the study's figures: check the
+    # mechanics (every target compared, both outcomes occur), not the pass rate
+    assert set(table["status"]) == {"pass", "fail"}
+    assert len(table) == len(pd.read_excel(bundled / "datasets" / "targets.xlsx", "targets"))
     assert main(["compare", "--results", str(run_out / "results.csv"), "--targets",
                  str(bundled / "datasets" / "targets.xlsx"), "--out", str(out),
                  "--strict"]) == 1

@@ -45,7 +45,9 @@ def test_unknown_scenario_model_option(data_copy, capsys):
 
 
 def test_missing_default_scenario(data_copy):
-    edit_config(data_copy, 'default_scenario = "paper_calibrated"', 'default_scenario = "nope"')
+    config = load_config(data_copy)
+    edit_config(data_copy, f'default_scenario = "{config.default_scenario}"',
+                'default_scenario = "nope"')
     with pytest.raises(ConfigError, match="default_scenario 'nope'"):
         load_config(data_copy)
 

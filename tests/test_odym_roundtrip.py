@@ -310,7 +310,7 @@ def test_export_is_an_odym_project(tmp_path, bundled):
     assert letters["t"] == "Time" and letters["g"] == "Truck_type" and letters["1"] == "Unity"
     assert [r[0] for r in blocks["Process Group List"]] == list(range(6))
     data = load_data(bundled / "datasets", "open_data")
-    assert len(blocks["Model Parameters"]) == len(project.parameters) == 17
+    assert len(blocks["Model Parameters"]) == len(project.parameters) == 18
     for row in blocks["Model Parameters"]:
         name, file, index, order, layer, proc = row[0], row[2], row[3], row[4], row[5], row[11]
         assert (layer, proc) == ("[0]", "['none']")
@@ -328,7 +328,7 @@ def test_export_is_an_odym_project(tmp_path, bundled):
 def test_cli_export_odym(tmp_path, capsys):
     assert main(["export-odym", str(tmp_path / "p"), "--scenario", "literature"]) == 0
     assert (tmp_path / "p" / "ODYM_Config_literature.xlsx").is_file()
-    assert "17 parameter workbooks" in capsys.readouterr().out
+    assert "18 parameter workbooks" in capsys.readouterr().out
     assert main(["export-odym", str(tmp_path / "p")]) == 2
     assert main(["export-odym", str(tmp_path / "p"), "--force"]) == 0
     long = "paper_calibrated_current_practice"

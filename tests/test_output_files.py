@@ -43,7 +43,7 @@ def test_iamc_units_in_iamc_style(iamc):
     assert units["Trucks|End of Life"] == "million vehicles/yr"
     assert units["Trucks|Stock Mass"] == "Mt"
     assert units["Trucks|End of Life Material|Fe"] == "Mt/yr"
-    assert units["Trucks|Recycling Value"] == "billion US$2023/yr"
+    assert units["Trucks|Recycling Value"] == "billion US$2016/yr"
     assert not iamc.duplicated(["Scenario", "Variable"]).any()
 
 
@@ -121,7 +121,7 @@ def test_results_xlsx_is_pleasant(injected_out):
     header = [c.value for c in wb["summary"][1]]
     assert header[:3] == ["scenario", "quantity", "unit"] and "sum 2025-2050" in header
     units = {r[2] for r in wb["summary"].iter_rows(min_row=2, values_only=True)}
-    assert {"Mt", "billion US$2023", "PJ", "million vehicles"} <= units
+    assert {"Mt", "billion US$2016", "PJ", "million vehicles"} <= units
     for name in ("stock_fits", "negative_inflow_events"):
         assert "truck_type" in [c.value for c in wb[name][1]]
     files = {r[5] for r in wb["sources"].iter_rows(min_row=2, values_only=True)}

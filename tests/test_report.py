@@ -14,7 +14,7 @@ def test_report_sections_from_folder_files(runs, bundled, tmp_path):
     write_csv(r.mass_balance, tmp_path / "mass_balance.csv")
     (tmp_path / "manifest.json").write_text(json.dumps({"note": "<b>run</b>"}))
     page = build_report(tmp_path, bundled / "datasets")
-    assert "billion US$2023" in page and "million vehicles" in page
+    assert "billion US$2016" in page and "million vehicles" in page
     assert "IMP_Cu_2050" in page or "calibration" in page.lower()
     for folder in ("open_data", "paper_calibrated"):
         assert f"<h3>{folder}</h3>" in page

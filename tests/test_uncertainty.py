@@ -134,7 +134,8 @@ def test_cli_mc_sensitivity_sobol(tmp_path, capsys):
                                "p05", "p50", "p95", "unit"]
     assert np.all(s["p05"] <= s["p50"] + 1e-6) and np.all(s["p50"] <= s["p95"] + 1e-6)
     assert (tmp_path / "mc" / "mc_eol_weight.png").stat().st_size > 10_000
-    assert main(["sensitivity", "--out", str(tmp_path / "sens")]) == 0
+    assert main(["sensitivity", "--out", str(tmp_path / "sens"),
+                 "--scenario", "paper_reproduction"]) == 0
     t = pd.read_csv(tmp_path / "sens" / "sensitivity.csv", keep_default_na=False)
     row = t[(t.parameter == "weight") & (t.variable == "eol_mass") & (t.truck_type == "total")
             & (t.year == 2050)]

@@ -1,4 +1,4 @@
-"""Uncertainty commands: ``sensitivity``, ``mc`` (Monte Carlo) and ``sobol``."""
+"""Uncertainty commands: ``sensitivity``, ``mc`` (Monte Carlo), ``sobol`` and ``structural``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ BUDGET_HELP = "memory the run may use, e.g. 4G, 512M (default 4G); refused beyon
 
 
 def add_commands(sub, parent) -> None:
-    """Register ``sensitivity``, ``mc`` and ``sobol``."""
+    """Register ``sensitivity``, ``mc``, ``sobol`` and ``structural``."""
     p = sub.add_parser("sensitivity", parents=[parent],
                        help="one-at-a-time sensitivity (lifetime, weight, prices, factors)")
     add_data_args(p)
@@ -23,6 +23,9 @@ def add_commands(sub, parent) -> None:
     p.add_argument("--chunk", type=positive_int, help="draws per chunk (default: config)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--memory-budget", type=memory_size, default="4G", help=BUDGET_HELP)
+    p.add_argument("--calibration-draws", metavar="CSV",
+                   help="draw the fitted lifetime parameters from this calibration_draws.csv "
+                        "(written by calibrate) instead of the lifetime range")
     p.set_defaults(func=cmd_mc)
     p = sub.add_parser("sobol", parents=[parent], help="Sobol indices (SALib) on the array model")
     add_data_args(p)
@@ -31,6 +34,10 @@ def add_commands(sub, parent) -> None:
     p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--memory-budget", type=memory_size, default="4G", help=BUDGET_HELP)
     p.set_defaults(func=cmd_sobol)
+    p = sub.add_parser("structural", parents=[parent],
+                       help="headline variables across lifetime and age structures")
+    add_data_args(p, scenario=False)
+    p.set_defaults(func=cmd_structural)
 
 
 def cmd_sensitivity(args, printer: Printer) -> int:
@@ -74,7 +81,14 @@ def cmd_mc(args, printer: Printer) -> int:
         folder.add_data(data)
         folder.meta.update(seed=seed, draws=n)
         start = time.perf_counter()
-        result = run_mc(data, n, seed, chunk=args.chunk,
+        draws = None
+        if args.calibration_draws:
+            from ..uncertainty.calibration_draws import (read_parameter_sets,
+                                                         sample_with_parameter_sets)
+            folder.add_input(args.calibration_draws, data.config.data_dir)
+            draws = sample_with_parameter_sets(data, n, seed,
+                                               read_parameter_sets(args.calibration_draws))
+        result = run_mc(data, n, seed, chunk=args.chunk, draws=draws,
                         progress=not (args.no_progress or args.quiet))
         took = time.perf_counter() - start
         summary = result.summary()
@@ -110,4 +124,23 @@ def cmd_sobol(args, printer: Printer) -> int:
         fig_sobol(table, folder.path / "sobol.png", data.scenario)
     printer.result(table_text(table))
     printer.say(f"wrote sobol.csv and sobol.png to {args.out}")
+    return EXIT_OK
+
+
+def cmd_structural(args, printer: Printer) -> int:
+    """Structural uncertainty: structural.csv, structural_spread.csv and structural.png."""
+    from ..reporting.output_folder import OutputFolder
+    from ..reporting.results import write_csv
+    from ..reporting.structural import fig_structural
+    from ..structural import run_structural, spread
+
+    with OutputFolder(args.out, args.force, command="structural") as folder:
+        table = run_structural(args.data)
+        wide = spread(table)
+        write_csv(table, folder.path / "structural.csv")
+        write_csv(wide.reset_index(names="variant"), folder.path / "structural_spread.csv")
+        fig_structural(table, folder.path / "structural.png")
+    cols = [c for c in wide.columns if c.startswith(("eol_mass 20", "carbon_saving 2050"))]
+    printer.result(table_text(wide[cols].reset_index(names="variant")))
+    printer.say(f"wrote structural.csv, structural_spread.csv and structural.png to {args.out}")
     return EXIT_OK

@@ -35,6 +35,9 @@ VARIABLES = {v.name: v for v in [
     _v("inflow", "unit", "fleet", "new trucks entering use (Eq. 2)"),
     _v("eol", "unit", "fleet", "end-of-life trucks (Eq. 3), including early retirement"),
     _v("eol_early", "unit", "fleet", "part of eol retired early by the 'retire' policy"),
+    _v("transfer_out", "unit", "fleet",
+       "vehicles reclassified out of a type (a transfer, not end of life)"),
+    _v("transfer_in", "unit", "fleet", "vehicles reclassified into a type"),
     _v("stock_mass", "t", "fleet", "mass of the trucks in use"),
     _v("eol_mass", "t", "fleet", "mass of end-of-life trucks, truck unit plus trailer"),
     _v("eol_mass_low", "t", "fleet", "mass of end-of-life trucks, truck unit only"),
@@ -45,7 +48,8 @@ VARIABLES = {v.name: v for v in [
     _v("economic_value_low", "USD", "economics", "the same at the lowest prices"),
     _v("economic_value_high", "USD", "economics", "the same at the highest prices"),
     _v("economic_value_inflated", "USD", "economics",
-       "economic_value adjusted by the inflation rate from the base year"),
+       "economic_value in nominal USD of each year: inflation at inflation_rate from "
+       "inflation_base_year (equal to the prices' money year in best_estimate)"),
     _v("energy_saving", "GJ", "energy_carbon", "energy saved by secondary production (Eq. 8)"),
     _v("energy_saving_low", "GJ", "energy_carbon", "low end, factors +-range"),
     _v("energy_saving_high", "GJ", "energy_carbon", "high end, factors +-range"),
@@ -72,10 +76,12 @@ class Output:
     values: np.ndarray
     dims: tuple[str, ...]
     items: dict[str, list]
+    unit_override: str = ""
+    """A unit more specific than the variable's, e.g. ``USD2016`` for ``USD``."""
 
     @property
     def unit(self) -> str:
-        return VARIABLES[self.name].unit
+        return self.unit_override or VARIABLES[self.name].unit
 
 
 def assessed_materials(data: ModelData) -> list[str]:
@@ -96,6 +102,19 @@ def factor_pairs(data: ModelData, name: str, materials: list[str]) -> np.ndarray
                     dtype=float).reshape(len(materials), 2)
 
 
+def route_multipliers(data: ModelData) -> np.ndarray:
+    """Decreasing-factor multipliers of the primary and secondary carbon factors ``(T, 2)``:
+    ``carbon_factor_path`` when present, else ``carbon_factor_multiplier`` for both routes (the
+    study's single path)."""
+    path = data["carbon_factor_path"]
+    if path.present:
+        routes = data.items["r"]
+        values = np.asarray(path.values, float)
+        return values[:, [routes.index("primary"), routes.index("secondary")]]
+    one = np.asarray(data["carbon_factor_multiplier"].values, float)
+    return np.stack([one, one], axis=1)
+
+
 def fleet_outputs(data: ModelData, fleet: FleetResult) -> list[Output]:
     """Stock, inflow, end of life (vehicles) and their masses."""
     items = {"t": data.years, "g": data.items["g"]}
@@ -105,9 +124,15 @@ def fleet_outputs(data: ModelData, fleet: FleetResult) -> list[Output]:
     return [Output("stock", fleet.stock, tg, items), Output("inflow", fleet.inflow, tg, items),
             Output("eol", fleet.eol, tg, items),
             Output("eol_early", fleet.early_retirement, tg, items),
+            Output("transfer_out", _or_zero(fleet.transfer_out, fleet.eol), tg, items),
+            Output("transfer_in", _or_zero(fleet.transfer_in, fleet.eol), tg, items),
             Output("stock_mass", fleet.stock * w, tg, items),
             Output("eol_mass", fleet.eol * w, tg, items),
             Output("eol_mass_low", fleet.eol * w_low, tg, items)]
+
+
+def _or_zero(values: np.ndarray | None, like: np.ndarray) -> np.ndarray:
+    return np.zeros_like(like) if values is None else values
 
 
 def material_outputs(data: ModelData, eol_material: np.ndarray, collected: np.ndarray,
@@ -120,13 +145,19 @@ def material_outputs(data: ModelData, eol_material: np.ndarray, collected: np.nd
     value = {s: calc_economic_value(secondary, price[:, stats.index(s)]) for s in stats}
     inflated = calc_inflated(value["mean"], np.array(data.years),
                              data["inflation_rate"].scalar(), data.options.inflation_base_year)
+    usd = money_unit(data)
     return [Output("eol_material", eol_material, tgm, items),
             Output("collected_material", collected, tgm, items),
             Output("secondary_material", secondary, tgm, items),
-            Output("economic_value", value["mean"], tgm, items),
-            Output("economic_value_low", value["low"], tgm, items),
-            Output("economic_value_high", value["high"], tgm, items),
-            Output("economic_value_inflated", inflated, tgm, items)]
+            Output("economic_value", value["mean"], tgm, items, usd),
+            Output("economic_value_low", value["low"], tgm, items, usd),
+            Output("economic_value_high", value["high"], tgm, items, usd),
+            Output("economic_value_inflated", inflated, tgm, items, "USD nominal")]
+
+
+def money_unit(data: ModelData) -> str:
+    """``USD<money year of the prices>``, e.g. ``USD2016``."""
+    return f"USD{data.options.price_money_year}"
 
 
 def saving_outputs(data: ModelData, secondary: np.ndarray) -> list[Output]:
@@ -136,19 +167,20 @@ def saving_outputs(data: ModelData, secondary: np.ndarray) -> list[Output]:
     mass = secondary[..., idx]
     items = {"t": data.years, "g": data.items["g"], "m": metals}
     rel = data["factor_range"].scalar()
-    mult = np.asarray(data["carbon_factor_multiplier"].values, float)[:, None, None]
+    mult = route_multipliers(data)[:, None, None, :]
     ep, es = factor_pairs(data, "energy_factor", metals).T
     cp, cs = factor_pairs(data, "carbon_factor", metals).T
+    cp_dec, cs_dec = cp * mult[..., 0], cs * mult[..., 1]
     out = {"energy_saving": calc_saving(ep, es, mass),
            "carbon_saving": calc_saving(cp, cs, mass),
-           "carbon_saving_decreasing": calc_saving(cp * mult, cs * mult, mass),
+           "carbon_saving_decreasing": calc_saving(cp_dec, cs_dec, mass),
            "energy_primary": calc_route_demand(ep, mass),
            "energy_secondary": calc_route_demand(es, mass),
            "carbon_primary": calc_route_demand(cp, mass),
            "carbon_secondary": calc_route_demand(cs, mass),
-           "carbon_primary_decreasing": calc_route_demand(cp * mult, mass),
-           "carbon_secondary_decreasing": calc_route_demand(cs * mult, mass)}
+           "carbon_primary_decreasing": calc_route_demand(cp_dec, mass),
+           "carbon_secondary_decreasing": calc_route_demand(cs_dec, mass)}
     for name, fp, fs in (("energy_saving", ep, es), ("carbon_saving", cp, cs),
-                         ("carbon_saving_decreasing", cp * mult, cs * mult)):
+                         ("carbon_saving_decreasing", cp_dec, cs_dec)):
         out[f"{name}_low"], out[f"{name}_high"] = calc_saving_range(fp, fs, mass, rel)
     return [Output(n, v, ("t", "g", "m"), items) for n, v in out.items()]

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..data import ModelData
 from ..errors import ConfigError
+from .hazard import Hazard
 from .kernel import NegativeInflowEvent
 from .lifetimes import survival_by_age
 from .projection import LogisticFit, fit_logistic
@@ -50,11 +51,19 @@ class FleetResult:
     events: list[NegativeInflowEvent] = field(default_factory=list)
     ext_years: list[int] = field(default_factory=list)
     ext_stock: np.ndarray | None = None
+    transfer_out: np.ndarray | None = None
+    """Vehicles reclassified out of each type (:mod:`elt_odym.fleet.transfers`)."""
+    transfer_in: np.ndarray | None = None
+    """Vehicles reclassified into each type."""
 
     def balance_error(self) -> np.ndarray:
-        """``S_t - S_{t-1} - (inflow_t - eol_t)``, the first year against ``initial_stock``."""
+        """``S_t - S_{t-1} - (inflow_t - eol_t + in_t - out_t)``, the first year against
+        ``initial_stock``."""
         previous = np.vstack([self.initial_stock[np.newaxis], self.stock[:-1]])
-        return self.stock - previous - (self.inflow - self.eol)
+        net = self.inflow - self.eol
+        if self.transfer_out is not None:
+            net = net + self.transfer_in - self.transfer_out
+        return self.stock - previous - net
 
 
 def observations(data: ModelData, product: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -80,16 +89,31 @@ def fit_stocks(data: ModelData) -> dict[str, LogisticFit]:
 
 
 def stock_path(data: ModelData, fits: dict[str, LogisticFit]) -> tuple[np.ndarray, np.ndarray]:
-    """Stock by model year and type, and where each value comes from (recorded or fit)."""
+    """Stock by model year and type, and where each value comes from.
+
+    Recorded values up to ``switch_year`` (``source = "recorded"``); after the last recorded
+    year the fitted curve (``"fit"``), or under ``stock_join = "blend"`` the fitted curve plus
+    the last recorded residual ``r`` decaying as ``r exp(-(t - t_r) / blend_years)``
+    (``"blend"``), so the path joins the records without a step.
+    """
     years, products = data.years, data.items["g"]
     history = data["stock_history"].observations
+    opts = data.options
     stock = np.zeros((len(years), len(products)))
     source = np.full(stock.shape, "fit", dtype=object)
     for j, g in enumerate(products):
         stock[:, j] = fits[g](years)
-        for i, y in enumerate(years):
-            if y <= data.options.switch_year and (y, g) in history:
-                stock[i, j], source[i, j] = history[(y, g)], "recorded"
+        recorded = [y for y in years if y <= opts.switch_year and (y, g) in history]
+        for y in recorded:
+            i = years.index(y)
+            stock[i, j], source[i, j] = history[(y, g)], "recorded"
+        if opts.stock_join == "blend" and recorded:
+            last = max(recorded)
+            residual = history[(last, g)] - float(fits[g](last))
+            after = np.array([y > last for y in years])
+            gap = np.array(years, float)[after] - last
+            stock[after, j] += residual * np.exp(-gap / opts.blend_years)
+            source[after, j] = "blend"
     return stock, source
 
 
@@ -193,6 +217,10 @@ class FleetInputs:
     n_history: int
     form: str
     policy: str
+    hazard: Hazard | None = None
+    """Period effects and age cap (:mod:`elt_odym.fleet.hazard`); None: Weibull only."""
+    transfers: dict[int, int] = field(default_factory=dict)
+    """Reclassification routes, source type index -> destination type index."""
 
     @property
     def model_stock(self) -> np.ndarray:
@@ -207,4 +235,42 @@ def fleet_inputs(data: ModelData, projection: Projection | None = None) -> Fleet
     n_pre = len(ext_years) - len(data.years)
     shape, scale = lifetime_parameters(data, n_pre)
     return FleetInputs(ext_years, ext_stock, shape, scale, n_pre, data.options.lifetime_form,
-                       data.options.negative_inflow)
+                       data.options.negative_inflow, hazard(data, n_pre),
+                       transfer_routes(data))
+
+
+def hazard(data: ModelData, n_pre: int, period_factor: np.ndarray | None = None
+           ) -> Hazard | None:
+    """The :class:`~elt_odym.fleet.hazard.Hazard` of a scenario on the extended axis (history
+    years: no period effect), or None when nothing acts.
+
+    ``period_factor`` (model years x types) replaces the ``hazard_period_factor`` workbook
+    (calibration).
+    """
+    n_g = len(data.items["g"])
+    if period_factor is None:
+        period_factor = data["hazard_period_factor"].values
+    period = np.vstack([np.ones((n_pre, n_g)), np.reshape(period_factor, (-1, n_g))])
+    max_age = None
+    if data.options.age_cap:
+        p = data["legal_max_age"]
+        if not p.present:
+            raise ConfigError("age_cap needs the legal_max_age workbook")
+        max_age = np.asarray(p.values, float)
+    out = Hazard(period if np.any(period != 1.0) else None, max_age)
+    return out if out.active else None
+
+
+def transfer_routes(data: ModelData) -> dict[int, int]:
+    """The ``transfers`` option as type indices; unknown types are a :class:`ConfigError`."""
+    products = data.items["g"]
+    routes = {}
+    for src, dst in data.options.transfers.items():
+        if src not in products or dst not in products or src == dst:
+            raise ConfigError(f"transfer {src!r} -> {dst!r}: both must be distinct product "
+                              f"types of {products}")
+        routes[products.index(src)] = products.index(dst)
+    if routes and data.options.negative_inflow != "retire":
+        raise ConfigError("transfers need negative_inflow = 'retire' (the surplus of a falling "
+                          "stock is what is transferred)")
+    return routes

@@ -21,6 +21,7 @@ import numpy as np
 import flodym as fd
 from pydantic import PrivateAttr
 
+from .hazard import Hazard, adjust_table
 from .kernel import POLICIES, BatchResult, NegativeInflowEvent, solve_batch
 
 __all__ = ["FleetStockModel", "NegativeInflowEvent", "POLICIES"]
@@ -38,6 +39,9 @@ class FleetStockModel(fd.StockDrivenDSM):
     """Stock of the years before the first model year ``(H, G)``, or None."""
     history_prms: dict[str, np.ndarray] | None = None
     """Lifetime parameters of the history cohorts, each ``(H, G)``."""
+    hazard: Hazard | None = None
+    """Period effects and age cap applied to the lifetime model's survival table
+    (:mod:`elt_odym.fleet.hazard`), on the extended axis."""
     initial: np.ndarray | None = None
     """Stock of the year before the first model year (0 without a history), as in
     :class:`~elt_odym.system_stocks.MaterialStock`."""
@@ -76,6 +80,7 @@ class FleetStockModel(fd.StockDrivenDSM):
         """Solve inflow and outflow for every year and type (one solver, a batch of one)."""
         self._check_needed_arrays()
         stock, sf, years = self._extended()
+        sf = adjust_table(sf, self.hazard)
         if np.any(np.diagonal(sf, axis1=0, axis2=1) <= 0):
             raise ValueError("survival in the year of registration must be positive")
         res = solve_batch(stock.reshape(stock.shape[0], 1, -1), self.negative_inflow,

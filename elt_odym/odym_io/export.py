@@ -24,6 +24,8 @@ Scalars use the aspect ``Unity`` with index letter ``1``, as ODYM's tutorials do
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -215,7 +217,8 @@ def write_config(path: Path, scenario: str, project: str, description: str,
                  processes)
     header = PARAMETER_HEADER + ["", ""] + PARAMETER_TAIL_HEADER
     row = _block(ws, row, "Model Parameters", header, _parameter_rows(params))
-    flow = [[key, value] for key, value in options.items()]
+    flow = [[key, value if isinstance(value, (int, float, str, bool)) else json.dumps(value)]
+            for key, value in options.items()]  # a mapping option (transfers) as JSON text
     row = _block(ws, row, "Model flow control", ["Option", "Value"], flow)
     _block(ws, row, "Model output control", ["Option", "Value"], [])
     wb.save(path)

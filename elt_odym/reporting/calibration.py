@@ -8,11 +8,15 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..calibration import calibrate
+from ..calibration import calibrate, parameter_draws
 from ..data import ModelData
 from ..odym_io.workbook import new_parameter_workbook, write_parameter_workbook
 from .output_folder import OutputFolder
 from .results import write_csv
+
+DRAWS = 1000
+"""Parameter sets written to ``calibration_draws.csv`` (:func:`~elt_odym.calibration.parameter_draws`)."""
+DRAWS_SEED = 20250101
 
 
 def _calib_ref(targets_path: Path) -> dict:
@@ -42,7 +46,25 @@ def write_calibrated(data: ModelData, table: pd.DataFrame, targets_path: Path, o
         write_parameter_workbook(pw, written[-1])
     if names & {"scale_trend", "scale_trend_start"}:
         written.append(_write_factor(data, table, refs, log, version, out))
+    if "period_factor" in names:
+        written.append(_write_period(data, table, refs, log, version, out))
     return written
+
+
+def _write_period(data, table, refs, log, version, out) -> Path:
+    p = data["hazard_period_factor"]
+    rows = [(y, g, float(p.values[i, j])) for i, y in enumerate(data.years)
+            for j, g in enumerate(data.items["g"])]
+    fitted = "; ".join(f"{r.item}: {r.fitted:.6g} +- {r.std_error:.3g}"
+                       for r in table.itertuples() if r.name == "period_factor")
+    pw = new_parameter_workbook(
+        "hazard_period_factor", p.spec.description + " (calibrated)", "1",
+        [("Time", data.config.dimensions["Time"]), ("Product", data.config.dimensions["Product"])],
+        rows, refs, version, source="CALIB", confidence="M", table=(["Product"], "Time"),
+        comment=f"period effects fitted by elt-odym calibrate: {fitted}; 1 elsewhere", log=log)
+    path = out / "hazard_period_factor.xlsx"
+    write_parameter_workbook(pw, path)
+    return path
 
 
 def _write_factor(data, table, refs, log, version, out) -> Path:
@@ -79,7 +101,8 @@ def run_calibration(targets_path: str | Path, out: str | Path, data_dir=None, sc
                     force: bool = False, progress: bool = False
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Calibrate and write workbooks, ``calibration_parameters.csv``,
-    ``calibration_residuals.csv`` and ``calibration_residuals.png`` into ``out`` (staged,
+    ``calibration_residuals.csv``, ``calibration_draws.csv`` (parameter sets consistent with
+    the targets) and ``calibration_residuals.png`` into ``out`` (staged,
     then published with ``manifest.json``; see :class:`OutputFolder`)."""
     with OutputFolder(out, force, command="calibrate") as folder:
         data, table, residuals = calibrate(targets_path, data_dir, scenario, progress)
@@ -89,5 +112,6 @@ def run_calibration(targets_path: str | Path, out: str | Path, data_dir=None, sc
         write_calibrated(data, table, Path(targets_path), staged, data.master.version)
         write_csv(table, staged / "calibration_parameters.csv")
         write_csv(residuals, staged / "calibration_residuals.csv")
+        write_csv(parameter_draws(table, DRAWS, DRAWS_SEED), staged / "calibration_draws.csv")
         residual_figure(residuals, staged / "calibration_residuals.png")
     return table, residuals

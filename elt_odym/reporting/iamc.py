@@ -120,7 +120,8 @@ def to_iamc(results: pd.DataFrame, product: str, region: str,
     product, region : str
         First node of every variable (``Trucks``) and the region (``China``).
     money_year : int, optional
-        The year of the US dollars (the inflation base year); ``None`` writes ``US$``.
+        The year of the US dollars where the values' unit does not name one (``USD2016`` does);
+        ``None`` writes ``US$``.
     """
     keys = ["variable", "truck_type", "material"]
     combos = results[keys].drop_duplicates()
@@ -130,10 +131,10 @@ def to_iamc(results: pd.DataFrame, product: str, region: str,
     is_extra = np.r_[np.zeros(len(results), bool), np.ones(len(extra), bool)]
     t["Variable"] = [names[k] for k in zip(t.variable, t.truck_type, t.material)]
     t.loc[is_extra, "Variable"] += BY_TYPE
-    year = "" if money_year is None else str(money_year)
-    known = t.variable.isin(list(QUANTITY))
-    t["Unit"] = t.variable.map({v: q.unit.format(year=year) for v, q in QUANTITY.items()})
-    t.loc[~known, "Unit"] = t.loc[~known, "unit"]
+    fallback = "" if money_year is None else str(money_year)
+    row_year = t["unit"].astype(str).str.extract(r"^USD(\d{4})$")[0]  # the values' money year
+    t["Unit"] = [QUANTITY[v].unit.format(year=y if isinstance(y, str) else fallback)
+                 if v in QUANTITY else u for v, u, y in zip(t.variable, t.unit, row_year)]
     t["value"] = t["value"] * t.variable.map({v: q.scale for v, q in QUANTITY.items()}
                                              ).fillna(1.0)
     t["Model"] = f"elt-odym {__version__}"

@@ -88,13 +88,12 @@ def _write_all(results: list, folder: OutputFolder, figures: bool,
         write_csv(df, out / name)
         written.append(out / name)
     config = results[0].data.config
-    money_year = results[0].data.options.inflation_base_year
     sheets = {"variables": variables_sheet(), "stock_fits": fits,
               "negative_inflow_events": events,
               "sources": relative_paths(provenance, config.data_dir)}
-    write_results_xlsx(table, sheets, out / "results.xlsx", summary_sheet(table, money_year))
+    write_results_xlsx(table, sheets, out / "results.xlsx", summary_sheet(table))
     written.append(out / "results.xlsx")
-    written += write_iamc(table, out, config.iamc_product, config.region, money_year)
+    written += write_iamc(table, out, config.iamc_product, config.region)
     if figures:
         written += write_figures(results, out, progress)
     written.append(write_report(out, config.data_dir, record=folder.record()))
@@ -125,7 +124,7 @@ def write_figures(results: list, out: Path, progress: bool = False) -> list[Path
         t = r.results
         rel = r.data["factor_range"].scalar()
         obs = {g: observations(r.data, g) for g in r.fleet.products}
-        sc, year = r.scenario, r.data.options.inflation_base_year
+        sc, year = r.scenario, r.data.options.price_money_year
         jobs = {"fig2_fleet.png": lambda p: fig_fleet(t, p, sc),
                 "fig3_materials.png": lambda p: fig_materials(t, p, sc),
                 "fig4_economic_value.png": lambda p: fig_economics(t, p, sc, year),

@@ -60,24 +60,12 @@ def _img(path: Path, caption: str) -> str:
             f"<figcaption>{_e(caption)}</figcaption></figure>")
 
 
-def _money_year(data_dir: Path | None) -> int | None:
-    if data_dir is None:
-        return None
-    try:
-        from ..config import load_config
-
-        config = load_config(data_dir)
-        return config.resolve(config.default_scenario)[2].inflation_base_year
-    except Exception:  # a folder without a readable config: no year on the label
-        return None
-
-
 def headline_section(out: Path, data_dir: Path | None) -> str:
     """Headline values per scenario (the ``summary`` sheet of ``results.xlsx``)."""
     path = out / "results.csv"
     if not path.is_file():
         return "<p class='note'>no results.csv in this folder</p>"
-    table = summary_sheet(read_results_csv(path), _money_year(data_dir))
+    table = summary_sheet(read_results_csv(path))
     parts = []
     for scenario, part in table.groupby("scenario", sort=False):
         parts.append(f"<h3 id='headline-{_e(scenario)}'>{_e(scenario)}</h3>"

@@ -95,6 +95,14 @@ RENAMED = {"product": "truck_type"}
 SUMMARY_YEARS = (2010, 2023, 2030, 2050)
 
 
+def money_year_of(table: pd.DataFrame, scenario: str) -> str | None:
+    """The money year of a scenario's economic values, read from their unit (``USD2016``)."""
+    units = table.loc[(table["scenario"] == scenario) & (table["variable"] == "economic_value"),
+                      "unit"]
+    found = units.astype(str).str.extract(r"^USD(\d{4})$")[0].dropna()
+    return str(found.iloc[0]) if len(found) else None
+
+
 def summary_sheet(table: pd.DataFrame, money_year: int | None = None,
                   years: tuple[int, ...] = SUMMARY_YEARS,
                   cumulative: tuple[int, int] = (2025, 2050)) -> pd.DataFrame:
@@ -119,8 +127,9 @@ def summary_sheet(table: pd.DataFrame, money_year: int | None = None,
                 series = keyed.loc[(scenario, var, "total", mat)]
             except KeyError:
                 continue
-            if unit == "billion USD" and money_year is not None:
-                unit = f"billion US${money_year}"
+            if unit == "billion USD":
+                year = money_year_of(table, scenario) or money_year
+                unit = f"billion US${year}" if year else unit
             label = var + (f" {mat}" if mat not in ("", "total") else "")
             row = {"scenario": scenario, "quantity": label, "unit": unit}
             row |= {str(y): float(series.get(y, np.nan)) * scale for y in years}
