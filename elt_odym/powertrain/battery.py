@@ -34,6 +34,11 @@ from ..fleet.kernel import survival_by_age_batch
 from .inputs import GWH_PER_KWH, T_PER_KG, BatteryInputs
 
 
+def _einsum(spec: str, *operands: np.ndarray) -> np.ndarray:
+    """:func:`numpy.einsum` with the contraction order optimised (several operands)."""
+    return np.einsum(spec, *operands, optimize=True)
+
+
 @dataclass(frozen=True)
 class BatteryResult:
     """Packs (units), capacity (GWh) and materials (t) of the traction chain.
@@ -91,14 +96,12 @@ def _by_cohort_and_vintage(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``F[t, c, v] = f[t-c, v-c]`` and ``F_prev[t, c, v] = f[t-1-c, v-c]`` (``f[-1, 0] = 1``)
     on the calendar axes (zero outside ``c <= v <= t``)."""
     n = f.shape[0]
-    t, c, v = np.meshgrid(np.arange(n), np.arange(n), np.arange(n), indexing="ij")
-    valid = ((c <= v) & (v <= t)).reshape((n, n, n) + (1,) * (f.ndim - 2))
-    a, j = np.clip(t - c, 0, None), np.clip(v - c, 0, None)
-    big = f[a, j] * valid
-    prev = f[np.clip(a - 1, 0, None), j] * valid
-    first = ((t == c) & (v == c)).reshape(valid.shape)
-    later = (t > c).reshape(valid.shape)
-    prev = np.where(first, 1.0, np.where(later, prev, 0.0))
+    big = np.zeros((n, n, n) + f.shape[2:])
+    prev = np.zeros(big.shape)
+    for c in range(n):
+        big[c:, c, c:] = f[: n - c, : n - c]
+        prev[c + 1:, c, c:] = f[: n - c - 1, : n - c]
+        prev[c, c, c] = 1.0
     return big, prev
 
 
@@ -118,9 +121,9 @@ def calc_packs(inp: BatteryInputs, cohort_stock: np.ndarray, cohort_outflow: np.
                                                         < np.arange(n_t)[:, None, None])[..., None]
     retired = cohort_outflow[:, :, None] * prev + died
     return {"new": inflow[..., None] * s_b,
-            "replaced": np.einsum("tcg,tcg,cgp->tgp", cohort_stock, renew, s_b),
-            "in_use_v": np.einsum("tcg,tcvg,cgp->tvgp", cohort_stock, big, s_b),
-            "retired_v": np.einsum("tcvg,cgp->tvgp", retired, s_b)}
+            "replaced": _einsum("tcg,tcg,cgp->tgp", cohort_stock, renew, s_b),
+            "in_use_v": _einsum("tcg,tcvg,cgp->tvgp", cohort_stock, big, s_b),
+            "retired_v": _einsum("tcvg,cgp->tvgp", retired, s_b)}
 
 
 def calc_second_life_release(entering: np.ndarray, shape: float, scale: float,
@@ -150,9 +153,9 @@ def calc_battery(inp: BatteryInputs, cohort_stock: np.ndarray, cohort_outflow: n
         New, retiring and in-use fuel-cell trucks.
     """
     packs = calc_packs(inp, cohort_stock, cohort_outflow, inflow)
-    per_kwh = np.einsum("tk,km->tkm", inp.chemistry, inp.intensity) * T_PER_KG  # t/kWh
+    per_kwh = _einsum("tk,km->tkm", inp.chemistry, inp.intensity) * T_PER_KG  # t/kWh
     fitted = packs["new"] + packs["replaced"]
-    retired = np.einsum("tvgp,vgp,vkm->tgkm", packs["retired_v"], inp.capacity, per_kwh)
+    retired = _einsum("tvgp,vgp,vkm->tgkm", packs["retired_v"], inp.capacity, per_kwh)
     to_second = inp.second_life_share[:, None, None, None] * retired
     packs_retired = packs["retired_v"].sum(axis=1)
     packs_second = inp.second_life_share[:, None] * packs_retired.sum(axis=-1)
@@ -160,12 +163,12 @@ def calc_battery(inp: BatteryInputs, cohort_stock: np.ndarray, cohort_outflow: n
     out = dict(
         packs_new=packs["new"], packs_replaced=packs["replaced"], packs_retired=packs_retired,
         packs_in_use=packs["in_use_v"].sum(axis=1),
-        gwh_retired=np.einsum("tvgp,vgp->tgp", packs["retired_v"], inp.capacity) * GWH_PER_KWH,
-        gwh_retired_by_chemistry=np.einsum("tvgp,vgp,vk->tgk", packs["retired_v"],
+        gwh_retired=_einsum("tvgp,vgp->tgp", packs["retired_v"], inp.capacity) * GWH_PER_KWH,
+        gwh_retired_by_chemistry=_einsum("tvgp,vgp,vk->tgk", packs["retired_v"],
                                            inp.capacity, inp.chemistry) * GWH_PER_KWH,
-        installed=np.einsum("tgp,tgp,tkm->tgm", fitted, inp.capacity, per_kwh),
+        installed=_einsum("tgp,tgp,tkm->tgm", fitted, inp.capacity, per_kwh),
         retired=retired,
-        in_use=np.einsum("tvgp,vgp,vkm->tgm", packs["in_use_v"], inp.capacity, per_kwh),
+        in_use=_einsum("tvgp,vgp,vkm->tgm", packs["in_use_v"], inp.capacity, per_kwh),
         to_second_life=to_second,
         from_second_life=calc_second_life_release(to_second, inp.second_life_shape,
                                                   inp.second_life_scale, inp.form),

@@ -13,6 +13,7 @@ from .figures import (fig_economics, fig_energy_carbon, fig_fleet, fig_materials
 from .results import variables_sheet, write_csv, write_results_xlsx
 from .iamc import write_iamc
 from .sankey import write_sankey
+from .battery_figures import write_battery_figures
 
 
 def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
@@ -54,7 +55,10 @@ def write_outputs(results: list, out: str | Path, force: bool = False,
     events = pd.concat([r.events_table().assign(scenario=r.scenario) for r in results])
     provenance = pd.concat([r.provenance_table().assign(scenario=r.scenario) for r in results])
     written = []
+    battery = pd.concat([r.battery_results for r in results if r.battery_results is not None]
+                        or [pd.DataFrame()], ignore_index=True)
     for name, df in (("results.csv", table), ("mass_balance.csv", balance),
+                     ("battery_results.csv", battery),
                      ("stock_fits.csv", fits), ("negative_inflow_events.csv", events)):
         write_csv(df, out / name)
         written.append(out / name)
@@ -94,4 +98,5 @@ def write_figures(results: list, out: Path) -> list[Path]:
         path = folder / f"sankey_{year}.html"
         write_sankey(r.system, year, path, f"{r.scenario}: material flows in {year} (t)")
         written.append(path)
+        written += write_battery_figures(r, folder)
     return written

@@ -1,0 +1,138 @@
+"""Powertrains and traction batteries (issue 15): hand-computed packs, invariants, all-diesel."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from elt_odym.data import load_data, with_values
+from elt_odym.fleet.kernel import survival_by_age_batch
+from elt_odym.model import run
+from elt_odym.powertrain.battery import (calc_fitted_age_shares, calc_packs, calc_renewal,
+                                         calc_second_life_release)
+from elt_odym.powertrain.cohorts import calc_cohort_outflow, calc_cohort_stock
+from elt_odym.powertrain.inputs import BatteryInputs
+
+TRUCK_VARIABLES = ["stock", "inflow", "eol", "eol_mass", "eol_material", "secondary_material",
+                   "economic_value", "energy_saving", "carbon_saving",
+                   "carbon_saving_decreasing"]
+
+
+def _fixed(n_ages: int, life: float) -> np.ndarray:
+    """Survival by age of a Weibull so steep that it is a fixed lifetime (1 before ``life``)."""
+    return survival_by_age_batch(np.array([[400.0]]), np.array([[life]]), n_ages,
+                                 "survival")[:, 0, 0]
+
+
+def test_renewal_of_a_fixed_two_year_pack():
+    b = _fixed(7, 1.5)  # 1, 1, 0, 0, ...: a pack lives two years
+    assert b[:3].tolist() == [1.0, 1.0, 0.0]
+    assert calc_renewal(b).tolist() == [1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+
+
+def test_one_pack_per_truck_for_any_weibull():
+    b = survival_by_age_batch(np.array([[2.7, 4.0]]), np.array([[7.3, 11.0]]), 40, "pdf")[:, 0]
+    _, f = calc_fitted_age_shares(b)
+    np.testing.assert_allclose(f.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+def _tiny_inputs(n_t: int) -> BatteryInputs:
+    """One type, powertrains (diesel, BEV, FCEV); BEV packs of 100 kWh living two years."""
+    share = np.zeros((n_t, 1, 3)); share[:, 0, 1] = 1.0
+    capacity = np.zeros((n_t, 1, 3)); capacity[:, 0, 1] = 100.0
+    return BatteryInputs(
+        powertrains=["diesel", "BEV", "FCEV"], chemistries=["LFP"], materials=["Li"],
+        share=share, capacity=capacity, chemistry=np.ones((n_t, 1)),
+        intensity=np.array([[0.1]]), life_shape=np.array([400.0]),
+        life_scale=np.array([1.5]), second_life_share=np.zeros(n_t), second_life_shape=400.0,
+        second_life_scale=1.5, recovery=np.ones(1), fuel_cell=np.zeros((1, 1)),
+        form="survival")
+
+
+def test_packs_by_hand():
+    """10 BEV trucks enter in year 0 and live three years; packs live two. Year 2: the 10
+    first packs die and are replaced; year 3: the trucks retire with their year-2 packs."""
+    n_t = 5
+    sf = np.zeros((n_t, n_t, 1))
+    for c in range(n_t):
+        sf[c:c + 3, c, 0] = 1.0
+    inflow = np.zeros((n_t, 1)); inflow[0] = 10.0
+    stock = np.array([[10.0], [10.0], [10.0], [0.0], [0.0]])
+    cs = calc_cohort_stock(inflow, stock, np.zeros((n_t, 1)), sf)
+    co = calc_cohort_outflow(cs, inflow)
+    np.testing.assert_array_equal(cs.sum(axis=1), stock)
+    assert co[:, 0, 0].tolist() == [0.0, 0.0, 0.0, 10.0, 0.0]
+    p = calc_packs(_tiny_inputs(n_t), cs, co, inflow)
+    assert p["new"][:, 0, 1].tolist() == [10.0, 0, 0, 0, 0]
+    assert p["replaced"][:, 0, 1].tolist() == [0, 0, 10.0, 0, 0]
+    retired = p["retired_v"][:, :, 0, 1]  # (year, vintage)
+    assert retired[2].tolist() == [10.0, 0, 0, 0, 0]
+    assert retired[3].tolist() == [0, 0, 10.0, 0, 0]
+    assert retired.sum() == 20.0
+    assert p["in_use_v"][:, :, 0, 1].sum(axis=1).tolist() == [10.0, 10.0, 10.0, 0, 0]
+
+
+def test_second_life_release_by_hand():
+    entering = np.array([4.0, 0.0, 0.0, 0.0])
+    out = calc_second_life_release(entering, 400.0, 1.5, "survival")  # two years of reuse
+    assert out.tolist() == [0.0, 0.0, 4.0, 0.0]
+
+
+@pytest.fixture(scope="module")
+def central():
+    return run(scenario="electrification_central")
+
+
+def test_traction_chain_invariants(central):
+    s, b = central.system, central.system.battery
+    step = s.traction
+    np.testing.assert_allclose(step.cohort_stock.sum(axis=1), central.fleet.stock, rtol=1e-12,
+                               atol=1e-6)
+    np.testing.assert_allclose(step.cohort_outflow.sum(axis=1), central.fleet.eol, rtol=1e-12,
+                               atol=1e-6)
+    # the flow-driven material stock equals the material of the packs counted in the trucks
+    np.testing.assert_allclose(s.stocks["traction material"].stock.values,
+                               b.in_use + b.fuel_cell_in_use, rtol=1e-12, atol=1e-6)
+    # one pack per battery truck
+    battery_trucks = (step.by_powertrain.stock * (s.battery_inputs.capacity > 0)).sum(axis=-1)
+    np.testing.assert_allclose(b.packs_in_use.sum(axis=-1), battery_trucks, rtol=1e-12,
+                               atol=1e-6)
+    assert central.mass_balance_error < 1e-9
+    for process in ("traction use", "second life", "traction recycling"):
+        part = central.mass_balance[central.mass_balance.process == process]
+        assert part.inputs.abs().max() > 0
+        assert part.imbalance.abs().max() <= 1e-9 * part.inputs.abs().max()
+    assert b.packs_replaced.sum() > 0 and b.from_second_life.sum() > 0
+
+
+def test_battery_variables_are_written(central):
+    t = central.results
+    li = central.value("battery_eol_material", 2050, "total", "Li")
+    assert li > 0
+    detail = central.battery_results
+    by_chem = detail[(detail.variable == "battery_eol_material_by_chemistry")
+                     & (detail.year == 2050) & (detail.material == "Li")]
+    assert by_chem.value.sum() == pytest.approx(li, rel=1e-12)
+    assert (t.variable == "battery_capacity_retired").any()
+
+
+def test_all_diesel_reproduces_the_truck_system():
+    data = load_data(scenario="electrification_high")
+    share = np.zeros(data["powertrain_share"].values.shape)
+    share[..., 0] = 1.0
+    diesel = run(data=with_values(data, {"powertrain_share": share}))
+    trucks_only = dataclasses.replace(data, items={k: v for k, v in data.items.items()
+                                                   if k not in ("p", "k")})
+    today = run(data=trucks_only)
+    assert today.system.battery is None
+    a = diesel.results[diesel.results.variable.isin(TRUCK_VARIABLES)].reset_index(drop=True)
+    b = today.results[today.results.variable.isin(TRUCK_VARIABLES)].reset_index(drop=True)
+    assert a[["variable", "truck_type", "material", "year"]].equals(
+        b[["variable", "truck_type", "material", "year"]])
+    np.testing.assert_allclose(a.value, b.value, rtol=1e-12, atol=0)
+    battery = diesel.results[diesel.results.variable.str.startswith(("battery", "fuel_cell"))]
+    assert len(battery) and (battery.value == 0).all()
+    fleet = diesel.system.traction.by_powertrain
+    np.testing.assert_allclose(fleet.stock[..., 0], diesel.fleet.stock, rtol=1e-12)
