@@ -136,3 +136,64 @@ def test_all_diesel_reproduces_the_truck_system():
     assert len(battery) and (battery.value == 0).all()
     fleet = diesel.system.traction.by_powertrain
     np.testing.assert_allclose(fleet.stock[..., 0], diesel.fleet.stock, rtol=1e-12)
+
+
+def test_validator_knows_the_powertrain_workbooks(data_copy):
+    from conftest import set_cell
+    from elt_odym.data import validate_data_dir
+
+    set_cell(data_copy / "powertrain_share.xlsx", "Values_Master", "C2", "steam")
+    set_cell(data_copy / "battery_capacity.xlsx", "Values_Master", "D3", -5)
+    set_cell(data_copy / "second_life_share.xlsx", "Values_Master", "B2", 1.5)
+    (data_copy / "electrification" / "high" / "powertrain_share.xlsx").unlink()
+    rules = {(p.file.split("/")[-1], p.rule) for p in validate_data_dir(data_copy.parent)}
+    assert {("powertrain_share.xlsx", "unknown-item"), ("battery_capacity.xlsx", "below-minimum"),
+            ("second_life_share.xlsx", "above-maximum"),
+            ("powertrain_share.xlsx", "missing-file")} <= rules
+
+
+def test_shares_must_sum_to_one(data_copy):
+    from conftest import set_cell
+    from elt_odym.errors import DataValidationError
+
+    row = 2 + (2002 - 1978) * 5  # (2002, HT, diesel): rows run type, year, powertrain
+    set_cell(data_copy / "powertrain_share.xlsx", "Values_Master", f"D{row}", 0.5)
+    with pytest.raises(DataValidationError, match="sum-not-one"):
+        run(data_copy.parent, "paper_calibrated")
+
+
+def test_battery_monte_carlo_is_seeded_and_covers_the_inputs(central):
+    from elt_odym.powertrain.uncertainty import (FixedFleet, draw_inputs, run_battery_mc,
+                                                 run_battery_sensitivity)
+
+    data, base = central.data, central.system.battery_inputs
+    fleet = FixedFleet.of(central.system.traction, central.fleet)
+    low = load_data(scenario="electrification_low")["powertrain_share"].values
+    high = load_data(scenario="electrification_high")["powertrain_share"].values
+    draws = draw_inputs(data, base, low, high, 3, np.random.default_rng(1))
+    for field in ("share", "capacity", "chemistry", "life_scale", "life_shape",
+                  "second_life_share"):
+        assert not np.array_equal(getattr(draws[0], field), getattr(draws[1], field)), field
+    np.testing.assert_allclose(draws[0].share.sum(axis=-1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(draws[0].chemistry.sum(axis=-1), 1.0, atol=1e-12)
+    a = run_battery_mc(data, base, fleet, low, high, 4, np.random.default_rng(7))
+    b = run_battery_mc(data, base, fleet, low, high, 4, np.random.default_rng(7))
+    pd_equal = a.equals(b)
+    assert pd_equal
+    li = a[(a.material == "Li") & (a.year == 2050) & (a.variable == "battery_eol_material")]
+    assert float(li["std"].iloc[0]) > 0
+    # with the low and high path equal to the base shares and no spread, the draw is the base
+    same = run_battery_sensitivity(data, base, fleet, base.share, base.share)
+    part = same[(same.parameter == "powertrain_share") & (same.year == 2050)]
+    np.testing.assert_allclose(part.value, part.base, rtol=1e-12)
+    life = same[(same.parameter == "battery_lifetime_scale") & (same.material == "Li")
+                & (same.year == 2050)]
+    assert life.rel_change.iloc[0] > 0 > life.rel_change.iloc[1]  # shorter life: more packs
+
+
+def test_cli_battery_mc(tmp_path):
+    from elt_odym.cli import main
+
+    assert main(["battery-mc", "--draws", "3", "--out", str(tmp_path / "mc"), "-q"]) == 0
+    assert (tmp_path / "mc" / "battery_mc_summary.csv").is_file()
+    assert (tmp_path / "mc" / "battery_sensitivity.csv").is_file()
