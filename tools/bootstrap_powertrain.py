@@ -426,13 +426,18 @@ def intensity_rows(materials: list[str]) -> list[tuple]:
     return rows
 
 
-def write_battery(root: Path, version: str, materials: list[str]) -> None:
-    ds = root / "datasets"
+def _put(root: Path, version: str, name: str, desc: str, unit: str, aspects: list,
+         rows: list[tuple], ids: tuple[str, ...], **kw) -> None:
+    """Write one parameter workbook into ``datasets/``."""
+    write_parameter_workbook(new_parameter_workbook(name, desc, unit, aspects, rows, refs(*ids),
+                                                    version, log=log("created"), **kw),
+                             root / "datasets" / f"{name}.xlsx")
 
-    def put(name, desc, unit, aspects, rows, ids, **kw):
-        write_parameter_workbook(new_parameter_workbook(name, desc, unit, aspects, rows,
-                                                        refs(*ids), version, log=log("created"),
-                                                        **kw), ds / f"{name}.xlsx")
+
+def write_battery(root: Path, version: str, materials: list[str]) -> None:
+    """Pack capacity, chemistry, intensity, recovery; then lifetimes, factors, fuel cell."""
+    def put(*args, **kw):
+        _put(root, version, *args, **kw)
 
     put("battery_capacity", "capacity of a new traction pack by production year, type and "
         "powertrain", "kWh/unit", [("Time", "Time"), ("Product", "Truck_type"),
@@ -445,6 +450,22 @@ def write_battery(root: Path, version: str, materials: list[str]) -> None:
         [("Chemistry", "Chemistry"), ("Material", "Material")], intensity_rows(materials),
         ("BATPAC",), comment="Graphite and Cu/Al foils per BatPaC; electrolyte, separator and "
         "binder not counted.")
+    rec = battery_recovery()
+    put("battery_recovery_efficiency", "share of collected traction material recovered", "1",
+        [("Material", "Material")],
+        [(m, *((rec[m][0], "", rec[m][1]) if m in rec else
+               (0.0, "", tag(H, "L", "not in traction components")))) for m in materials],
+        ("MIIT2024", "ASSUME_PT"))
+    write_lifetimes(root, version)
+    write_factors(root, version)
+    write_fuel_cell(root, version)
+
+
+def write_lifetimes(root: Path, version: str) -> None:
+    """Weibull lifetime of a pack by type; second-life share and duration."""
+    def put(*args, **kw):
+        _put(root, version, *args, **kw)
+
     mean = {"HT": 8.0, "MT": 9.0, "ST": 10.0, "NT": 10.0}
     shape = 3.0
     put("battery_lifetime_shape", "Weibull shape of the traction pack lifetime", "1",
@@ -470,14 +491,6 @@ def write_battery(root: Path, version: str, materials: list[str]) -> None:
     put("second_life_scale", "Weibull scale of the second-life duration", "yr", [],
         [(round(6.0 / math.gamma(1 + 1 / 2.5), 4), "4;3.4;11.3",
           tag(H, "L", "mean 6 yr assumed (range 3-10 yr)"))], ("ASSUME_PT",))
-    rec = battery_recovery()
-    put("battery_recovery_efficiency", "share of collected traction material recovered", "1",
-        [("Material", "Material")],
-        [(m, *((rec[m][0], "", rec[m][1]) if m in rec else
-               (0.0, "", tag(H, "L", "not in traction components")))) for m in materials],
-        ("MIIT2024", "ASSUME_PT"))
-    write_factors(root, version)
-    write_fuel_cell(root, version)
 
 
 def write_factors(root: Path, version: str) -> None:
