@@ -197,3 +197,27 @@ def test_cli_battery_mc(tmp_path):
     assert main(["battery-mc", "--draws", "3", "--out", str(tmp_path / "mc"), "-q"]) == 0
     assert (tmp_path / "mc" / "battery_mc_summary.csv").is_file()
     assert (tmp_path / "mc" / "battery_sensitivity.csv").is_file()
+
+
+def test_spin_up_history_cohorts_stay_diesel():
+    data = load_data(scenario="electrification_central")
+    data = dataclasses.replace(data, options=data.options.model_copy(
+        update={"age_structure": "spin_up"}))
+    r = run(data=data)
+    fleet = r.system.traction.by_powertrain
+    assert r.mass_balance_error < 1e-9
+    assert fleet.stock.min() > -1e-6 and fleet.eol.min() > -1e-6
+    np.testing.assert_allclose(fleet.stock.sum(axis=-1), r.fleet.stock, rtol=1e-12)
+    # trucks from before the first model year retire as diesel: early years are all diesel
+    assert fleet.eol[0, :, 1:].sum() == 0.0 and fleet.eol[0, :, 0].sum() > 0
+
+
+def test_outputs_include_battery_files(central, tmp_path):
+    from elt_odym.reporting.outputs import write_outputs
+
+    written = {p.name for p in write_outputs([central], tmp_path / "out")}
+    assert {"battery_results.csv", "battery_materials.png"} <= written
+    import pandas as pd
+    detail = pd.read_csv(tmp_path / "out" / "battery_results.csv", keep_default_na=False)
+    chem = detail[detail.variable == "battery_eol_material_by_chemistry"]
+    assert set(chem.chemistry) == {"LFP", "NMC811", "NMC622"}
