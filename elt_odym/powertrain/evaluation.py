@@ -9,6 +9,8 @@ powertrain, end-of-life battery materials by chemistry). The variables are regis
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -16,6 +18,9 @@ from ..data import ModelData
 from ..evaluation.economics import calc_economic_value
 from ..evaluation.energy_carbon import calc_saving
 from ..evaluation.indicators import VARIABLES, Output
+
+if TYPE_CHECKING:
+    from ..system import ELTSystem
 
 DETAIL_COLUMNS = ["scenario", "variable", "truck_type", "powertrain", "chemistry", "material",
                   "year", "value", "unit"]
@@ -45,7 +50,7 @@ def calc_battery_savings(data: ModelData, secondary: np.ndarray) -> dict[str, np
     return out
 
 
-def battery_outputs(data: ModelData, system) -> list[Output]:
+def battery_outputs(data: ModelData, system: "ELTSystem") -> list[Output]:
     """The traction chain's variables of ``results.csv`` (empty without the extension)."""
     b = system.battery
     if b is None:
@@ -87,7 +92,7 @@ def _long(name: str, values: np.ndarray, dims: tuple[str, ...], items: dict[str,
     return pd.DataFrame(frame)[DETAIL_COLUMNS]
 
 
-def battery_detail(data: ModelData, system, scenario: str) -> pd.DataFrame:
+def battery_detail(data: ModelData, system: "ELTSystem", scenario: str) -> pd.DataFrame:
     """``battery_results.csv``: the fleet and packs by powertrain, capacity and end-of-life
     battery materials by chemistry (summed over truck types)."""
     step = system.traction

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..definition import FUEL_CELL
+from ..fleet.stock_model import FleetStockModel
 from .battery import BatteryResult, calc_battery
 from .cohorts import calc_cohort_outflow, calc_cohort_stock
 from .inputs import BatteryInputs
@@ -51,7 +52,7 @@ class TractionStep:
             "traction recycling => losses": collected.sum(axis=1) - recovered}
 
 
-def calc_traction_step(inp: BatteryInputs, fleet) -> TractionStep:
+def calc_traction_step(inp: BatteryInputs, fleet: FleetStockModel) -> TractionStep:
     """Fleet by cohort and powertrain, then the traction chain, from the solved fleet stock
     (a :class:`~elt_odym.fleet.stock_model.FleetStockModel`)."""
     inflow, stock = fleet.inflow.values, fleet.stock.values

@@ -24,7 +24,8 @@ import pandas as pd
 
 from ..data import ModelData
 from ..definition import FUEL_CELL
-from .battery import calc_battery
+from ..fleet.dynamics import FleetResult
+from .battery import BatteryResult, calc_battery
 from .inputs import BatteryInputs
 from .shares import split_fleet
 from .system_step import TractionStep
@@ -48,12 +49,12 @@ class FixedFleet:
     cohort_outflow: np.ndarray
 
     @classmethod
-    def of(cls, step: TractionStep, fleet) -> "FixedFleet":
+    def of(cls, step: TractionStep, fleet: FleetResult) -> "FixedFleet":
         """From a run's traction step and :class:`~elt_odym.fleet.dynamics.FleetResult`."""
         return cls(fleet.stock, fleet.inflow, fleet.eol, step.cohort_stock, step.cohort_outflow)
 
 
-def evaluate_inputs(inp: BatteryInputs, fleet: FixedFleet):
+def evaluate_inputs(inp: BatteryInputs, fleet: FixedFleet) -> BatteryResult:
     """The traction chain (:class:`~.battery.BatteryResult`) of one set of inputs."""
     by_pt = split_fleet(fleet.stock, fleet.inflow, fleet.eol, fleet.cohort_stock,
                         fleet.cohort_outflow, inp.share)
@@ -185,7 +186,7 @@ def run_battery_sensitivity(data: ModelData, base: BatteryInputs, fleet: FixedFl
                                        "value", "rel_change"])
 
 
-def battery_uncertainty(data_dir=None, scenario: str = "electrification_central", n: int = 500,
+def battery_uncertainty(data_dir: str | None = None, scenario: str = "electrification_central", n: int = 500,
                         seed: int = 20250101, low: str = "electrification_low",
                         high: str = "electrification_high") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Monte Carlo summary and one-at-a-time sensitivity of the battery inputs of

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from ..model import RunResult
 
 PANELS = ("Li", "Ni", "Co", "Mn", "graphite", "Cu")
 """Battery materials shown, one panel each (those not classified are skipped)."""
@@ -31,7 +37,7 @@ def fig_battery_materials(detail: pd.DataFrame, path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def _stack(ax, part: pd.DataFrame, chemistries: list[str], scale: float, title: str) -> None:
+def _stack(ax: "Axes", part: pd.DataFrame, chemistries: list[str], scale: float, title: str) -> None:
     years = sorted(part.year.unique())
     values = [part[part.chemistry == k].set_index("year").reindex(years)["value"].fillna(0.0)
               .to_numpy() * scale for k in chemistries]
@@ -40,7 +46,7 @@ def _stack(ax, part: pd.DataFrame, chemistries: list[str], scale: float, title: 
     ax.tick_params(labelsize=7)
 
 
-def write_battery_figures(result, folder: Path) -> list[Path]:
+def write_battery_figures(result: "RunResult", folder: Path) -> list[Path]:
     """``battery_materials.png`` of one run in ``folder`` (nothing without the extension)."""
     detail = result.battery_results
     if detail is None or detail.empty:
