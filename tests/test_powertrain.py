@@ -221,3 +221,12 @@ def test_outputs_include_battery_files(central, tmp_path):
     detail = pd.read_csv(tmp_path / "out" / "battery_results.csv", keep_default_na=False)
     chem = detail[detail.variable == "battery_eol_material_by_chemistry"]
     assert set(chem.chemistry) == {"LFP", "NMC811", "NMC622"}
+
+
+def test_readme_figures_of_the_central_path(central):
+    """The README's electrification table (kt), so that a change of data or model shows."""
+    expected = {("Li", 2030): 11.9, ("Li", 2050): 147.5, ("Ni", 2050): 101.8,
+                ("Co", 2050): 16.5, ("graphite", 2040): 928.0}
+    for (m, year), kt in expected.items():
+        value = central.value("battery_eol_material", year, "total", m) / 1e3
+        assert value == pytest.approx(kt, rel=5e-3), (m, year)
