@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .config import ModelOptions, RunConfig, load_config
-from .definition import DIM_BY_LETTER, OPTIONAL_PARAMETERS, PARAMETERS, ParameterSpec
+from .definition import (DIM_BY_LETTER, OPTIONAL_DIMENSIONS, OPTIONAL_PARAMETERS, ParameterSpec,
+                         declared_parameters)
 from .errors import ConfigError, DataValidationError, Problem
 from .odym_io import ClassificationMaster, read_classification_master, read_parameter_workbook
 from .odym_io.stats_array import Uncertainty, parse_stats_array
@@ -103,6 +104,8 @@ def _dim_items(config: RunConfig, master: ClassificationMaster, options: ModelOp
     items = {}
     for letter, dim in DIM_BY_LETTER.items():
         cls = config.dimensions.get(dim.name)
+        if cls is None and letter in OPTIONAL_DIMENSIONS:
+            continue  # the powertrain extension is not configured
         if cls is None or cls not in master:
             raise DataValidationError([Problem(str(config.data_dir / "config.toml"), "", "",
                                                "unknown-classification",
@@ -147,15 +150,18 @@ def _absent(spec: ParameterSpec, items: dict[str, list]) -> ParameterData:
 def parameter_paths(config: RunConfig, scenario: str | None) -> dict[str, Path]:
     """The workbook path of every declared parameter in a scenario."""
     _, files, _ = config.resolve(scenario)
-    return {p.name: files.get(p.name, config.data_dir / f"{p.name}.xlsx") for p in PARAMETERS}
+    letters = {x for x, d in DIM_BY_LETTER.items() if d.name in config.dimensions}
+    return {p.name: files.get(p.name, config.data_dir / f"{p.name}.xlsx")
+            for p in declared_parameters(letters)}
 
 
 def _read_all(config, master, items, paths) -> tuple[dict, list[Problem]]:
     """Read and validate the parameters named in ``paths`` (a subset or all)."""
     problems: list[Problem] = []
     data = {}
-    dim_classes = {x: config.dimensions[d.name] for x, d in DIM_BY_LETTER.items()}
-    for spec in PARAMETERS:
+    dim_classes = {x: config.dimensions[d.name] for x, d in DIM_BY_LETTER.items()
+                   if d.name in config.dimensions}
+    for spec in declared_parameters(items):
         if spec.name not in paths:
             continue
         path = paths[spec.name]

@@ -241,9 +241,10 @@ def build_mfa_definition(lifetime_form: str = "pdf") -> "fd.MFADefinition":
     dims = [fd.DimensionDefinition(name=DIM_BY_LETTER[x].name, letter=x,
                                    dtype=DIM_BY_LETTER[x].dtype) for x in FLOW_DIMS]
     flows = [fd.FlowDefinition(from_process_name=f.from_process, to_process_name=f.to_process,
-                               dim_letters=f.dims, name_override=f.name or None) for f in FLOWS]
+                               dim_letters=f.dims, name_override=f.name or None)
+             for f in ALL_FLOWS]
     stocks = []
-    for st in STOCKS:
+    for st in ALL_STOCKS:
         driven = st.name == FLEET_STOCK
         stocks.append(fd.StockDefinition(
             name=st.name, dim_letters=st.dims, process_name=st.process or None,
@@ -251,5 +252,110 @@ def build_mfa_definition(lifetime_form: str = "pdf") -> "fd.MFADefinition":
             lifetime_model_class=lifetime_model_class(lifetime_form) if driven else None))
     parameters = [fd.ParameterDefinition(name=p.name, dim_letters=p.dims)
                   for p in SYSTEM_PARAMETERS]
-    return fd.MFADefinition(dimensions=dims, processes=list(PROCESSES), flows=flows,
+    return fd.MFADefinition(dimensions=dims, processes=list(ALL_PROCESSES), flows=flows,
                             stocks=stocks, parameters=parameters)
+
+
+# -- powertrains and traction batteries (issue 15) -----------------------------------------------
+# Appended, nothing above changes. The extension is optional: it is active when the configuration
+# assigns a classification to the Powertrain dimension (``[dimensions] Powertrain = ...``); a data
+# folder without it (e.g. ``examples/buses``) runs the truck system alone, and the traction flows
+# below stay zero.
+
+POWERTRAIN_DIMENSIONS: tuple[DimensionSpec, ...] = (
+    DimensionSpec("p", "Powertrain", str,
+                  "powertrain of a truck: diesel (the reference, first item), natural gas, "
+                  "battery-electric, fuel-cell, plug-in hybrid"),
+    DimensionSpec("k", "Chemistry", str, "traction battery cell chemistry (LFP, NMC811, ...)"),
+)
+OPTIONAL_DIMENSIONS = {d.letter for d in POWERTRAIN_DIMENSIONS}
+DIM_BY_LETTER.update({d.letter: d for d in POWERTRAIN_DIMENSIONS})
+DIM_BY_NAME.update({d.name: d for d in POWERTRAIN_DIMENSIONS})
+
+TRACTION_PROCESSES: tuple[str, ...] = (
+    "traction manufacturing", "traction use", "second life", "traction recycling",
+)
+"""Processes 6-9: traction components (battery packs, fuel-cell stacks, hydrogen tanks) are
+made, carried by trucks (with replacements when a pack dies before its truck), reused in second
+life and recycled."""
+
+TRACTION_FLOWS: tuple[FlowSpec, ...] = (
+    FlowSpec("sysenv", "traction manufacturing", ("t", "m"),
+             "material for new traction components (packs of new trucks and replacement packs)"),
+    FlowSpec("traction manufacturing", "traction use", ("t", "g", "m"),
+             "traction components fitted: packs of new trucks, replacement packs, fuel-cell "
+             "stacks and hydrogen tanks"),
+    FlowSpec("traction use", "second life", ("t", "g", "m"),
+             "retired packs reused (stationary storage, cascade use)"),
+    FlowSpec("traction use", "traction recycling", ("t", "g", "m"),
+             "retired traction components collected for recycling"),
+    FlowSpec("second life", "traction recycling", ("t", "g", "m"),
+             "packs at the end of their second life"),
+    FlowSpec("traction recycling", "sysenv", ("t", "m"), "secondary battery material"),
+    FlowSpec("traction recycling", "sysenv", ("t", "m"), "losses of battery recycling",
+             name="traction recycling => losses"),
+)
+
+TRACTION_STOCKS: tuple[StockSpec, ...] = (
+    StockSpec("traction material", ("t", "g", "m"), "t", "traction use",
+              "material in the traction components of the in-use fleet"),
+    StockSpec("second-life material", ("t", "g", "m"), "t", "second life",
+              "material in packs in second life"),
+)
+
+ALL_PROCESSES = PROCESSES + TRACTION_PROCESSES
+ALL_FLOWS = FLOWS + TRACTION_FLOWS
+ALL_STOCKS = STOCKS + TRACTION_STOCKS
+"""The declared flodym system: the truck system (``PROCESSES``, ``FLOWS``, ``STOCKS``, as the
+study draws it) and the traction chain appended (its flows stay zero without the powertrain
+extension). The mass balance covers all of it."""
+
+POWERTRAIN_PARAMETERS: tuple[ParameterSpec, ...] = (
+    ParameterSpec("powertrain_share", ("t", "g", "p"), "1",
+                  "share of each powertrain in the new trucks of a type and year (sums to 1 "
+                  "over powertrains); a cohort keeps its powertrain", 0.0, 1.0,
+                  sum_at_most=("p", 1.0 + 1e-9)),
+    ParameterSpec("battery_capacity", ("t", "g", "p"), "kWh/unit",
+                  "capacity of a new traction pack by production year, type and powertrain "
+                  "(0: no traction pack)"),
+    ParameterSpec("battery_chemistry_share", ("t", "k"), "1",
+                  "cell chemistry mix of new packs (capacity shares, sum to 1)", 0.0, 1.0,
+                  sum_at_most=("k", 1.0 + 1e-9)),
+    ParameterSpec("battery_material_intensity", ("k", "m"), "kg/kWh",
+                  "material per kWh of pack by chemistry (BatPaC 5.1), pack housing included"),
+    ParameterSpec("battery_lifetime_shape", ("g",), "1",
+                  "Weibull shape of the traction pack lifetime", 0.05),
+    ParameterSpec("battery_lifetime_scale", ("g",), "yr",
+                  "Weibull scale of the traction pack lifetime", 0.05),
+    ParameterSpec("second_life_share", ("t",), "1",
+                  "share of retired packs (by year of retirement) reused in second life",
+                  0.0, 1.0),
+    ParameterSpec("second_life_shape", (), "1", "Weibull shape of the second-life duration",
+                  0.05),
+    ParameterSpec("second_life_scale", (), "yr", "Weibull scale of the second-life duration",
+                  0.05),
+    ParameterSpec("battery_recovery_efficiency", ("m",), "1",
+                  "share of collected traction material recovered as secondary material",
+                  0.0, 1.0),
+    ParameterSpec("battery_energy_factor", ("m", "r"), "GJ/t",
+                  "energy use of primary and secondary production of battery materials",
+                  coverage="sparse"),
+    ParameterSpec("battery_carbon_factor", ("m", "r"), "t CO2e/t",
+                  "carbon emission of primary and secondary production of battery materials",
+                  coverage="sparse"),
+    ParameterSpec("fuel_cell_power", ("g",), "kW/unit",
+                  "fuel-cell system power of a fuel-cell truck"),
+    ParameterSpec("fuel_cell_pt_loading", (), "g/kW", "platinum per kW of fuel-cell stack"),
+    ParameterSpec("hydrogen_tank_mass", ("g",), "t/unit",
+                  "carbon fibre in the hydrogen tanks of a fuel-cell truck"),
+)
+POWERTRAIN_PARAMETER_BY_NAME = {p.name: p for p in POWERTRAIN_PARAMETERS}
+PARAMETER_BY_NAME.update(POWERTRAIN_PARAMETER_BY_NAME)
+FUEL_CELL = "FCEV"
+"""The powertrain item that carries a fuel-cell stack and hydrogen tanks."""
+
+
+def declared_parameters(letters) -> tuple[ParameterSpec, ...]:
+    """The parameters of a data folder: the truck system's, plus the powertrain extension's
+    when the Powertrain dimension is configured (``"p" in letters``)."""
+    return PARAMETERS + (POWERTRAIN_PARAMETERS if "p" in letters else ())

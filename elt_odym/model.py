@@ -16,6 +16,7 @@ import pandas as pd
 from .data import ModelData, load_data
 from .evaluation.indicators import fleet_outputs, material_outputs, saving_outputs
 from .fleet.dynamics import FleetResult, Projection
+from .powertrain.evaluation import battery_detail, battery_outputs
 from .reporting.results import tidy
 from .system import ELTSystem, build_system, check_mass_balance, mass_balance
 
@@ -33,6 +34,8 @@ class RunResult:
     results: pd.DataFrame
     mass_balance: pd.DataFrame
     mass_balance_error: float
+    battery_results: pd.DataFrame | None = None
+    """The powertrain and chemistry detail (``battery_results.csv``), issue 15."""
 
     def value(self, variable: str, year: int, truck_type: str = "total",
               material: str = "") -> float:
@@ -68,7 +71,7 @@ def evaluate(data: ModelData, fleet: FleetResult, system: ELTSystem) -> list:
     secondary = system.secondary_by_type().cast_to(system.dims).values
     return (fleet_outputs(data, fleet) + material_outputs(data, eol_material, collected,
                                                            secondary)
-            + saving_outputs(data, secondary))
+            + saving_outputs(data, secondary) + battery_outputs(data, system))
 
 
 def run(data_dir: str | Path | None = None, scenario: str | None = None,
@@ -102,22 +105,29 @@ def run(data_dir: str | Path | None = None, scenario: str | None = None,
     log.info("scenario %s: largest mass-balance error %.3g of the largest flow", data.scenario,
              error)
     return RunResult(data.scenario, data, fleet, system, tidy(outputs, data.scenario), balance,
-                     error)
+                     error, battery_detail(data, system, data.scenario))
 
 
 HEADLINE = (("eol_mass", "", "Mt", 1e-6), ("eol_material", "Fe", "Mt", 1e-6),
             ("eol_material", "Al", "Mt", 1e-6), ("eol_material", "Cu", "Mt", 1e-6),
             ("economic_value", "total", "billion USD", 1e-9),
             ("energy_saving", "total", "PJ", 1e-6), ("carbon_saving", "total", "Mt CO2e", 1e-6),
-            ("carbon_saving_decreasing", "total", "Mt CO2e", 1e-6))
+            ("carbon_saving_decreasing", "total", "Mt CO2e", 1e-6),
+            ("battery_capacity_retired", "", "GWh", 1.0),
+            ("battery_eol_material", "Li", "kt", 1e-3), ("battery_eol_material", "Ni", "kt", 1e-3),
+            ("battery_eol_material", "Co", "kt", 1e-3),
+            ("battery_eol_material", "graphite", "kt", 1e-3),
+            ("battery_economic_value", "total", "billion USD", 1e-9),
+            ("battery_carbon_saving", "total", "Mt CO2e", 1e-6))
 """Headline quantities: variable, material ("" or "total" for sums), display unit, scale."""
 
 
 def _headline(result: RunResult, rows=HEADLINE):
     """``(label, variable, material, unit, scale)`` of the rows whose material exists."""
     known = set(result.data.items["m"]) | {"", "total"}
+    variables = set(result.results["variable"])
     for var, mat, unit, scale in rows:
-        if mat in known:
+        if mat in known and var in variables:
             yield var + (f" {mat}" if mat not in ("", "total") else ""), var, mat, unit, scale
 
 

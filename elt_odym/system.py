@@ -15,11 +15,15 @@ import flodym as fd
 from pydantic import ConfigDict
 
 from .data import ModelData
-from .definition import FLEET_STOCK, FLOWS, PROCESSES, STOCKS, build_mfa_definition
+from .definition import (ALL_FLOWS, ALL_PROCESSES, ALL_STOCKS, FLEET_STOCK,
+                         build_mfa_definition)
 from .errors import MassBalanceError
 from .fleet.dynamics import FleetInputs, FleetResult, Projection, fleet_inputs, project
 from .fleet.stock_model import FleetStockModel
 from .fleet.transfers import FleetFlows, split_transfers, transfer_matrix
+from .powertrain.battery import BatteryResult
+from .powertrain.inputs import BatteryInputs, battery_inputs
+from .powertrain.system_step import TractionStep, calc_traction_step
 
 
 class ScenarioReader(fd.DataReader):
@@ -59,6 +63,8 @@ class ELTSystem(fd.MFASystem):
     projection: Projection | None = None
     vehicles: FleetFlows | None = None
     """The fleet's vehicle flows with transfers separated (after :meth:`compute`)."""
+    battery_inputs: BatteryInputs | None = None
+    traction: TractionStep | None = None
 
     def compute(self) -> None:
         """Fill the fleet, every flow and the material stock (equations read like the study's)."""
@@ -89,6 +95,32 @@ class ELTSystem(fd.MFASystem):
         material.outflow[...] = flows["use => scrapping"].values + moved_out
         material.initial = fleet.initial[:, np.newaxis] * material_per_unit.values
         material.compute()
+        self._compute_batteries(fleet)
+
+    def _compute_batteries(self, fleet: FleetStockModel) -> None:
+        """The powertrain extension (issue 15): the fleet by powertrain and the traction chain
+        (:mod:`elt_odym.powertrain`); the traction flows stay zero without it. Nothing of the
+        truck part above depends on this step."""
+        flows = self.flows
+        if self.battery_inputs is not None:
+            self.traction = calc_traction_step(self.battery_inputs, fleet)
+            for name, values in self.traction.flows().items():
+                flows[name].values[...] = values
+        for stock_name, (into, out_of) in {
+                "traction material": ("traction manufacturing => traction use",
+                                       ("traction use => second life",
+                                        "traction use => traction recycling")),
+                "second-life material": ("traction use => second life",
+                                         ("second life => traction recycling",))}.items():
+            stock = self.stocks[stock_name]
+            stock.inflow[...] = flows[into]
+            stock.outflow.values[...] = sum(flows[n].values for n in out_of)
+            stock.compute()
+
+    @property
+    def battery(self) -> BatteryResult | None:
+        """The traction chain's packs and materials (None without the extension)."""
+        return self.traction.battery if self.traction else None
 
     def _compute_fleet(self) -> FleetStockModel:
         """The stock-driven fleet (Eqs. 2-3) with the declared lifetime model."""
@@ -148,6 +180,7 @@ def build_system(data: ModelData, projection: Projection | None = None) -> ELTSy
     definition = build_mfa_definition(data.options.lifetime_form)
     system = ELTSystem.from_data_reader(definition, ScenarioReader(data, inputs))
     system.fleet_inputs, system.projection = inputs, projection
+    system.battery_inputs = battery_inputs(data)
     return system
 
 
@@ -159,12 +192,12 @@ def mass_balance(system: ELTSystem) -> pd.DataFrame:
     """
     shape = (system.dims["t"].len, system.dims["m"].len)
     parts = {p: {"inputs": np.zeros(shape), "outputs": np.zeros(shape),
-                 "stock_change": np.zeros(shape)} for p in PROCESSES}
-    for spec in FLOWS:
+                 "stock_change": np.zeros(shape)} for p in ALL_PROCESSES}
+    for spec in ALL_FLOWS:
         values = system.flows[spec.key].sum_values_to(("t", "m"))
         parts[spec.to_process]["inputs"] += values
         parts[spec.from_process]["outputs"] += values
-    for spec in STOCKS:
+    for spec in ALL_STOCKS:
         if spec.process:
             stock = system.stocks[spec.name]
             change = (stock.inflow - stock.outflow).sum_values_to(("t", "m"))

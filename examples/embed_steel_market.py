@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import flodym as fd
 
-from elt_odym.definition import FLOWS, PROCESSES, STOCKS
+from elt_odym.definition import ALL_FLOWS, ALL_PROCESSES, ALL_STOCKS
 from elt_odym.model import run
 from elt_odym.system_stocks import MaterialStock
 
@@ -25,10 +25,10 @@ OTHER_SCRAP_FACTOR = 3.0  # illustrative: other Fe scrap per t of truck Fe scrap
 
 def combined_definition() -> fd.MFADefinition:
     """The truck system's declaration, rerouted into the user's steel processes."""
-    processes = list(PROCESSES) + ["steel scrap market", "EAF steelmaking"]
+    processes = list(ALL_PROCESSES) + ["steel scrap market", "EAF steelmaking"]
     flows = [fd.FlowDefinition(from_process_name=f.from_process, to_process_name=f.to_process,
                                dim_letters=f.dims, name_override=f.name or None)
-             for f in FLOWS if f.key != "recycling => sysenv"]
+             for f in ALL_FLOWS if f.key != "recycling => sysenv"]
     flows += [
         fd.FlowDefinition(from_process_name="recycling", to_process_name="steel scrap market",
                           dim_letters=("t", "m")),
@@ -46,7 +46,7 @@ def combined_definition() -> fd.MFADefinition:
     dims = [fd.DimensionDefinition(name=n, letter=x, dtype=d) for n, x, d in
             (("Time", "t", int), ("Product", "g", str), ("Material", "m", str))]
     stocks = [fd.StockDefinition(name=s.name, dim_letters=s.dims, subclass=MaterialStock,
-                                 process_name=s.process or None) for s in STOCKS]
+                                 process_name=s.process or None) for s in ALL_STOCKS]
     return fd.MFADefinition(dimensions=dims, processes=processes, flows=flows, stocks=stocks)
 
 

@@ -80,9 +80,8 @@ def odym_style_read(path: Path) -> dict:
 def test_shipped_workbook_reads_as_odym_reads_it(path):
     odym = odym_style_read(path)
     ours = read_parameter_workbook(path)
-    master = read_classification_master(next((path.parents[1] / "classification").glob("*"))
-                                        if path.parent.name == "datasets" else
-                                        next((path.parents[2] / "classification").glob("*")))
+    root = next(p for p in path.parents if (p / "classification").is_dir())
+    master = read_classification_master(next((root / "classification").glob("*.xlsx")))
     assert odym["record_row"] == 21
     assert odym["meta"]["Dataset_Classification_version_number"] == master.version
     assert all(c in master for c in odym["classes"])

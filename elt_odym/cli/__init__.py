@@ -51,7 +51,7 @@ def _global_options(suppress: bool) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with all subcommands."""
     from .. import __version__
-    from . import calibration, data, odym, report, run, uncertainty
+    from . import battery, calibration, data, odym, report, run, uncertainty
 
     parser = argparse.ArgumentParser(
         prog="elt-odym", parents=[_global_options(False)],
@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"elt-odym {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parent = _global_options(True)
-    for module in (data, run, report, calibration, uncertainty, odym):
+    for module in (data, run, report, calibration, uncertainty, battery, odym):
         module.add_commands(sub, parent)
     return parser
 

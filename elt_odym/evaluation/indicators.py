@@ -184,3 +184,42 @@ def saving_outputs(data: ModelData, secondary: np.ndarray) -> list[Output]:
                          ("carbon_saving_decreasing", cp_dec, cs_dec)):
         out[f"{name}_low"], out[f"{name}_high"] = calc_saving_range(fp, fs, mass, rel)
     return [Output(n, v, ("t", "g", "m"), items) for n, v in out.items()]
+
+
+# -- powertrains and traction batteries (issue 15): elt_odym.powertrain.evaluation ---------------
+VARIABLES.update({v.name: v for v in [
+    _v("battery_packs_new", "unit", "battery", "traction packs of new battery trucks"),
+    _v("battery_packs_replaced", "unit", "battery",
+       "replacement packs: a pack died before its truck"),
+    _v("battery_packs_retired", "unit", "battery",
+       "packs leaving trucks: dead packs replaced and packs of retiring trucks"),
+    _v("battery_packs_in_use", "unit", "battery", "packs in the in-use fleet"),
+    _v("battery_capacity_retired", "GWh", "battery", "capacity of the packs leaving trucks"),
+    _v("battery_packs_to_second_life", "unit", "battery", "retired packs reused"),
+    _v("battery_packs_from_second_life", "unit", "battery", "packs ending their second life"),
+    _v("battery_eol_material", "t", "battery", "material in the packs leaving trucks"),
+    _v("fuel_cell_eol_material", "t", "battery",
+       "stack platinum and tank carbon fibre of retiring fuel-cell trucks"),
+    _v("battery_collected_material", "t", "battery",
+       "traction material entering recycling (after second life)"),
+    _v("battery_secondary_material", "t", "battery", "traction material recovered"),
+    _v("battery_economic_value", "USD", "battery", "value of recovered traction material, "
+       "mean prices"),
+    _v("battery_economic_value_low", "USD", "battery", "the same at the lowest prices"),
+    _v("battery_economic_value_high", "USD", "battery", "the same at the highest prices"),
+    _v("battery_energy_saving", "GJ", "battery",
+       "energy saved by secondary battery materials (battery factors)"),
+    _v("battery_carbon_saving", "t CO2e", "battery",
+       "CO2 saved by secondary battery materials (battery factors)"),
+    _v("stock_by_powertrain", "unit", "battery_detail", "trucks in use by powertrain"),
+    _v("inflow_by_powertrain", "unit", "battery_detail", "new trucks by powertrain"),
+    _v("eol_by_powertrain", "unit", "battery_detail", "end-of-life trucks by powertrain"),
+    _v("battery_packs_retired_by_powertrain", "unit", "battery_detail",
+       "packs leaving trucks by powertrain"),
+    _v("battery_capacity_retired_by_powertrain", "GWh", "battery_detail",
+       "capacity leaving trucks by powertrain"),
+    _v("battery_capacity_retired_by_chemistry", "GWh", "battery_detail",
+       "capacity leaving trucks by chemistry"),
+    _v("battery_eol_material_by_chemistry", "t", "battery_detail",
+       "end-of-life battery material by chemistry (packs leaving trucks)"),
+]})

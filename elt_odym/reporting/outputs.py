@@ -23,6 +23,7 @@ from .results import (relative_paths, summary_sheet, variables_sheet, write_csv,
 from .iamc import write_iamc
 from .report import write_report
 from .sankey import write_plotlyjs, write_sankey, write_sankey_json
+from .battery_figures import write_battery_figures
 
 
 def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
@@ -83,7 +84,10 @@ def _write_all(results: list, folder: OutputFolder, figures: bool,
     events = pd.concat([r.events_table().assign(scenario=r.scenario) for r in results])
     provenance = pd.concat([_sources(r) for r in results])
     written = []
+    battery = pd.concat([r.battery_results for r in results if r.battery_results is not None]
+                        or [pd.DataFrame()], ignore_index=True)
     for name, df in (("results.csv", table), ("mass_balance.csv", balance),
+                     ("battery_results.csv", battery),
                      ("stock_fits.csv", fits), ("negative_inflow_events.csv", events)):
         write_csv(df, out / name)
         written.append(out / name)
@@ -137,5 +141,6 @@ def write_figures(results: list, out: Path, progress: bool = False) -> list[Path
         write_sankey(r.system, r.data.options.sankey_year, path, r.scenario)
         written += [path, write_sankey_json(r.system, r.data.options.sankey_year,
                                             folder / "sankey.json", r.scenario)]
+        written += write_battery_figures(r, folder)
     written.append(write_plotlyjs(fig_dir))
     return written

@@ -1,0 +1,56 @@
+"""Figures of the traction chain (issue 15): end-of-life battery materials by chemistry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from ..model import RunResult
+
+PANELS = ("Li", "Ni", "Co", "Mn", "graphite", "Cu")
+"""Battery materials shown, one panel each (those not classified are skipped)."""
+
+
+def fig_battery_materials(detail: pd.DataFrame, path: Path) -> None:
+    """Stacked areas by chemistry: the capacity (GWh) and materials (kt) of the packs leaving
+    trucks each year (``battery_results.csv``)."""
+    cap = detail[detail.variable == "battery_capacity_retired_by_chemistry"]
+    mat = detail[detail.variable == "battery_eol_material_by_chemistry"]
+    panels = [m for m in PANELS if (mat.material == m).any()]
+    fig = Figure(figsize=(11, 6.5), layout="constrained")
+    axes = fig.subplots(2, 4).ravel()
+    chemistries = list(dict.fromkeys(cap.chemistry))
+    _stack(axes[0], cap, chemistries, 1.0, "retired capacity (GWh)")
+    for ax, m in zip(axes[1:], panels):
+        _stack(ax, mat[mat.material == m], chemistries, 1e-3, f"{m} (kt)")
+    for ax in axes[1 + len(panels):]:
+        ax.set_axis_off()
+    axes[0].legend(fontsize=7, loc="upper left")
+    fig.suptitle("End-of-life traction batteries by chemistry (packs leaving trucks)")
+    fig.savefig(path, dpi=120)
+
+
+def _stack(ax: "Axes", part: pd.DataFrame, chemistries: list[str], scale: float, title: str) -> None:
+    years = sorted(part.year.unique())
+    values = [part[part.chemistry == k].set_index("year").reindex(years)["value"].fillna(0.0)
+              .to_numpy() * scale for k in chemistries]
+    ax.stackplot(years, np.asarray(values), labels=chemistries, alpha=0.85)
+    ax.set_title(title, fontsize=9)
+    ax.tick_params(labelsize=7)
+
+
+def write_battery_figures(result: "RunResult", folder: Path) -> list[Path]:
+    """``battery_materials.png`` of one run in ``folder`` (nothing without the extension)."""
+    detail = result.battery_results
+    if detail is None or detail.empty:
+        return []
+    path = folder / "battery_materials.png"
+    fig_battery_materials(detail, path)
+    return [path]
