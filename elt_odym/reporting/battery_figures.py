@@ -18,7 +18,7 @@ PANELS = ("Li", "Ni", "Co", "Mn", "graphite", "Cu")
 """Battery materials shown, one panel each (those not classified are skipped)."""
 
 
-def fig_battery_materials(detail: pd.DataFrame, path: Path) -> None:
+def fig_battery_materials(detail: pd.DataFrame, path: Path, scenario: str = "") -> None:
     """Stacked areas by chemistry: the capacity (GWh) and materials (kt) of the packs leaving
     trucks each year (``battery_results.csv``)."""
     cap = detail[detail.variable == "battery_capacity_retired_by_chemistry"]
@@ -32,8 +32,13 @@ def fig_battery_materials(detail: pd.DataFrame, path: Path) -> None:
         _stack(ax, mat[mat.material == m], chemistries, 1e-3, f"{m} (kt)")
     for ax in axes[1 + len(panels):]:
         ax.set_axis_off()
-    axes[0].legend(fontsize=7, loc="upper left")
-    fig.suptitle("End-of-life traction batteries by chemistry (packs leaving trucks)")
+    for letter, ax in zip("abcdefgh", axes[: 1 + len(panels)]):
+        text = ax.get_title()
+        ax.set_title("")
+        ax.set_title(f"{letter}  {text}", fontsize=10, loc="left")
+    axes[0].legend(fontsize=9, loc="upper left")
+    title = "End-of-life traction batteries by chemistry (packs leaving trucks)"
+    fig.suptitle(f"{title} - scenario {scenario}" if scenario else title, fontweight="bold")
     fig.savefig(path, dpi=120)
 
 
@@ -42,8 +47,8 @@ def _stack(ax: "Axes", part: pd.DataFrame, chemistries: list[str], scale: float,
     values = [part[part.chemistry == k].set_index("year").reindex(years)["value"].fillna(0.0)
               .to_numpy() * scale for k in chemistries]
     ax.stackplot(years, np.asarray(values), labels=chemistries, alpha=0.85)
-    ax.set_title(title, fontsize=9)
-    ax.tick_params(labelsize=7)
+    ax.set_title(title, fontsize=10)
+    ax.tick_params(labelsize=9)
 
 
 def write_battery_figures(result: "RunResult", folder: Path) -> list[Path]:
@@ -52,5 +57,5 @@ def write_battery_figures(result: "RunResult", folder: Path) -> list[Path]:
     if detail is None or detail.empty:
         return []
     path = folder / "battery_materials.png"
-    fig_battery_materials(detail, path)
+    fig_battery_materials(detail, path, result.scenario)
     return [path]
