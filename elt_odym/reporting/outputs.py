@@ -100,7 +100,8 @@ def _write_all(results: list, folder: OutputFolder, figures: bool,
     written += write_iamc(table, out, config.iamc_product, config.region)
     if figures:
         written += write_figures(results, out, progress)
-    written.append(write_report(out, config.data_dir, record=folder.record()))
+    written.append(write_report(out, config.data_dir, record=folder.record(),
+                                name=folder.target.resolve().name))
     return written
 
 

@@ -177,7 +177,7 @@ SECTIONS = (("headline", "Headline values"), ("figures", "Figures"), ("sankey", 
 
 
 def build_report(out: str | Path, data_dir: str | Path | None = None,
-                 record: dict | None = None) -> str:
+                 record: dict | None = None, name: str | None = None) -> str:
     """The HTML of the report of the output folder ``out``.
 
     Parameters
@@ -188,10 +188,14 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
         The data folder of the run (``config.toml``), for calibration residuals and sources.
     record : dict, optional
         The run's record while it is being written (see :func:`manifest_section`).
+    name : str, optional
+        The folder's name in the title (default: ``out``'s; a run writes into a staging folder
+        and names its target).
     """
     from plotly.offline import get_plotlyjs
 
     out = Path(out)
+    name = name or out.resolve().name
     data_dir = Path(data_dir) if data_dir is not None else None
     sankey, has_sankey = sankey_section(out)
     body = {"headline": headline_section(out, data_dir), "figures": figures_section(out),
@@ -205,18 +209,18 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>elt-odym report: {_e(out.resolve().name)}</title><style>{CSS}</style>"
-            f"{script}</head><body><header><h1>elt-odym report: {_e(out.resolve().name)}</h1>"
+            f"<title>elt-odym report: {_e(name)}</title><style>{CSS}</style>"
+            f"{script}</head><body><header><h1>elt-odym report: {_e(name)}</h1>"
             f"<p>elt-odym {_e(__version__)}, written {stamp}; data folder "
             f"{_e(data_dir.name if data_dir else 'unknown')}</p></header><nav>{nav}</nav>"
             f"<main>{sections}</main></body></html>")
 
 
 def write_report(out: str | Path, data_dir: str | Path | None = None,
-                 record: dict | None = None) -> Path:
+                 record: dict | None = None, name: str | None = None) -> Path:
     """Write ``report.html`` into the output folder ``out`` (atomically); returns its path."""
     out = Path(out)
-    text = build_report(out, data_dir, record)
+    text = build_report(out, data_dir, record, name)
     path = out / "report.html"
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
     return path
