@@ -45,40 +45,36 @@ def write_calibrated(data: ModelData, table: pd.DataFrame, targets_path: Path, o
         written.append(out / f"{name}.xlsx")
         write_parameter_workbook(pw, written[-1])
     if names & {"scale_trend", "scale_trend_start"}:
-        written.append(_write_factor(data, table, refs, log, version, out))
+        comment = ("exp(scale_trend * max(0, cohort - scale_trend_start) / 10): "
+                   + _fitted(table, ("scale_trend", "scale_trend_start")))
+        written.append(_write_year_type_table(data, "weibull_scale_cohort_factor", comment,
+                                              refs, log, version, out))
     if "period_factor" in names:
-        written.append(_write_period(data, table, refs, log, version, out))
+        comment = (f"period effects fitted by elt-odym calibrate: "
+                   f"{_fitted(table, ('period_factor',))}; 1 elsewhere")
+        written.append(_write_year_type_table(data, "hazard_period_factor", comment, refs,
+                                              log, version, out))
     return written
 
 
-def _write_period(data, table, refs, log, version, out) -> Path:
-    p = data["hazard_period_factor"]
-    rows = [(y, g, float(p.values[i, j])) for i, y in enumerate(data.years)
-            for j, g in enumerate(data.items["g"])]
-    fitted = "; ".join(f"{r.item}: {r.fitted:.6g} +- {r.std_error:.3g}"
-                       for r in table.itertuples() if r.name == "period_factor")
-    pw = new_parameter_workbook(
-        "hazard_period_factor", p.spec.description + " (calibrated)", "1",
-        [("Time", data.config.dimensions["Time"]), ("Product", data.config.dimensions["Product"])],
-        rows, refs, version, source="CALIB", confidence="M", table=(["Product"], "Time"),
-        comment=f"period effects fitted by elt-odym calibrate: {fitted}; 1 elsewhere", log=log)
-    path = out / "hazard_period_factor.xlsx"
-    write_parameter_workbook(pw, path)
-    return path
+def _fitted(table: pd.DataFrame, kinds: tuple[str, ...]) -> str:
+    """The fitted values of some kinds of free parameter, for a workbook's comment."""
+    return "; ".join(f"{r.name}[{r.item}] = {r.fitted:.6g} +- {r.std_error:.3g}"
+                     for r in table.itertuples() if r.name in kinds)
 
 
-def _write_factor(data, table, refs, log, version, out) -> Path:
-    p = data["weibull_scale_cohort_factor"]
+def _write_year_type_table(data: ModelData, name: str, comment: str, refs, log, version,
+                           out: Path) -> Path:
+    """A calibrated parameter by year and type, written as a TABLE workbook."""
+    p = data[name]
     rows = [(y, g, float(p.values[i, j])) for i, y in enumerate(data.years)
             for j, g in enumerate(data.items["g"])]
-    trend = "; ".join(f"{r.name}[{r.item}]={r.fitted:.6g}" for r in table.itertuples()
-                      if r.name.startswith("scale_trend"))
     pw = new_parameter_workbook(
-        "weibull_scale_cohort_factor", p.spec.description + " (calibrated)", "1",
+        name, p.spec.description + " (calibrated)", "1",
         [("Time", data.config.dimensions["Time"]), ("Product", data.config.dimensions["Product"])],
         rows, refs, version, source="CALIB", confidence="M", table=(["Product"], "Time"),
-        comment=f"exp(scale_trend * max(0, cohort - scale_trend_start) / 10): {trend}", log=log)
-    path = out / "weibull_scale_cohort_factor.xlsx"
+        comment=comment, log=log)
+    path = out / f"{name}.xlsx"
     write_parameter_workbook(pw, path)
     return path
 
