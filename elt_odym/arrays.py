@@ -14,6 +14,7 @@ result equals the deterministic run (tested).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,8 +24,11 @@ from .evaluation.economics import calc_economic_value
 from .evaluation.energy_carbon import calc_saving
 from .evaluation.indicators import assessed_materials, factor_pairs
 from .fleet.dynamics import FleetInputs, Projection, fleet_inputs
+from .fleet import kernel_numba
 from .fleet.kernel import cohort_survival_batch, solve_batch, survival_by_age_batch
 from .fleet.lifetimes import weibull_mean
+
+logger = logging.getLogger(__name__)
 
 OUTPUTS = ("eol", "eol_mass", "eol_material", "economic_value", "energy_saving",
            "carbon_saving", "carbon_saving_decreasing")
@@ -149,8 +153,57 @@ def lifetime_shift_multiplier(mean_life: np.ndarray, shift: np.ndarray) -> np.nd
     return (mean_life + shift) / mean_life
 
 
+def fused_kernel_applies(fleet: FleetInputs) -> bool:
+    """True if the compiled kernel (:mod:`elt_odym.fleet.kernel_numba`) covers these inputs.
+
+    The kernel knows the plain Weibull lifetime (cohort shape and scale, per-draw multipliers,
+    pdf and survival forms, every negative-inflow policy, history years). Any other field of
+    :class:`~elt_odym.fleet.dynamics.FleetInputs` (period effects, an age cap, ...) that is
+    set away from its default sends the batch to the numpy path, which stays the general one.
+    """
+    if not kernel_numba.AVAILABLE or fleet.form not in ("pdf", "survival"):
+        return False
+    return all(_at_default(fleet, f) for f in dataclasses.fields(fleet)
+               if f.name not in _PLAIN_FIELDS)
+
+
+_PLAIN_FIELDS = ("years", "stock", "shape", "scale", "n_history", "form", "policy")
+
+
+def _at_default(obj, f: dataclasses.Field) -> bool:
+    """True if field ``f`` of ``obj`` is None or equals its declared default."""
+    value = getattr(obj, f.name)
+    if value is None:
+        return True
+    if f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        return False
+    try:
+        return bool(np.all(value == default))
+    except (TypeError, ValueError):
+        return False
+
+
 def calc_fleet(base: ModelArrays, d: Draws) -> np.ndarray:
-    """End-of-life trucks ``(T, N, G)`` of the model years (Eqs. 2-3, one solver)."""
+    """End-of-life trucks ``(T, N, G)`` of the model years (Eqs. 2-3, one solver).
+
+    The compiled fused kernel when :func:`fused_kernel_applies`, else the numpy solver
+    (:func:`~elt_odym.fleet.kernel.solve_batch`, the reference); the tests hold them to 1e-12.
+    """
+    f = base.fleet
+    if fused_kernel_applies(f):
+        res = kernel_numba.solve_fused(f.stock, d.stock_mult, f.shape, f.scale, d.scale_mult,
+                                       d.shape_mult, f.form, f.policy)
+        return res.outflow[f.n_history:]
+    _warn_numpy_once()
+    return calc_fleet_numpy(base, d)
+
+
+def calc_fleet_numpy(base: ModelArrays, d: Draws) -> np.ndarray:
+    """:func:`calc_fleet` on the numpy solver (the general path and the tests' reference)."""
     f = base.fleet
     stock = f.stock[:, None, :] * d.stock_mult[None]
     if base.cohort_constant and np.all(d.shape_mult == d.shape_mult[:1]):
@@ -161,6 +214,17 @@ def calc_fleet(base: ModelArrays, d: Draws) -> np.ndarray:
         curves = cohort_survival_batch(f.shape, f.scale, d.scale_mult, f.form, d.shape_mult)
         res = solve_batch(stock, f.policy, sf_cohorts=curves)
     return res.outflow[f.n_history:]
+
+
+def _warn_numpy_once() -> None:
+    """Log once per process that numba is missing and the slower numpy path runs."""
+    if not kernel_numba.AVAILABLE and not _WARNED:
+        _WARNED.append(True)
+        logger.warning("numba is not installed: the array model runs on the numpy solver "
+                       "(slower, same results); pip install numba")
+
+
+_WARNED: list[bool] = []
 
 
 def evaluate(base: ModelArrays, d: Draws, materials: str = "metals") -> dict[str, np.ndarray]:
