@@ -143,3 +143,77 @@ def test_cli_mc_sensitivity_sobol(tmp_path, capsys):
     so = pd.read_csv(tmp_path / "sobol" / "sobol.csv")
     carbon = so[so.output == "carbon_saving total 2050"].set_index("factor")
     assert carbon["ST"].idxmax() == "primary factors"
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 20, 1001])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_selection_percentiles_equal_numpy(n, dtype):
+    from elt_odym.uncertainty.stats import percentiles
+
+    x = np.random.default_rng(n).lognormal(0, 1, (4, 3, n)).astype(dtype)
+    x[0, 0] = 2.5  # a constant series
+    x[1, 1, : n // 2] = x[1, 1, 0]  # many ties
+    for q in ([5, 50, 95], [0, 25, 100], [33.3]):
+        got, want = percentiles(x, q, workers=2), np.percentile(x, q, axis=-1)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
+def test_chunk_moments_equal_numpy():
+    from elt_odym.uncertainty.stats import chunk_moments
+
+    v = np.random.default_rng(1).normal(5, 2, (6, 300, 4))
+    mean, m2, values = chunk_moments(v)
+    np.testing.assert_allclose(mean, v.mean(axis=1), rtol=1e-13)
+    np.testing.assert_allclose(m2, ((v - v.mean(axis=1, keepdims=True)) ** 2).sum(axis=1),
+                               rtol=1e-12)
+    np.testing.assert_array_equal(values, v.transpose(0, 2, 1).astype(np.float32))
+
+
+def test_draw_blocks_come_from_spawned_seeds(data):
+    """Block b of the draws is sampled with SeedSequence(seed).spawn(...)[b], and any range
+    of draws is the same slice of the whole."""
+    from elt_odym.uncertainty.sampling import DRAW_BLOCK, sample_range
+
+    base, opts = model_arrays(data), data.config.uncertainty
+    n = 2 * DRAW_BLOCK + 300
+    whole = sample_range(base, opts, n, 9, 0, n)
+    child = np.random.SeedSequence(9).spawn(3)[1]
+    block1 = sample(base, opts, DRAW_BLOCK, np.random.default_rng(child))
+    np.testing.assert_array_equal(whole.scale_mult[DRAW_BLOCK:2 * DRAW_BLOCK],
+                                  block1.scale_mult)
+    part = sample_range(base, opts, n, 9, DRAW_BLOCK - 7, n - 5)
+    np.testing.assert_array_equal(part.price, whole.price[DRAW_BLOCK - 7:n - 5])
+
+
+def test_same_summary_in_process_and_on_a_local_dask_cluster(data, tmp_path):
+    """mc_summary.csv is the same file in-process (threads, any chunk) and on a local Dask
+    cluster (2 workers); Sobol indices too."""
+    from elt_odym.reporting.results import write_csv
+    from elt_odym.uncertainty.distributed import dask_client
+    from elt_odym.uncertainty.sobol import run_sobol
+
+    local = run_mc(data, 1500, 21, chunk=400, progress=False)
+    with dask_client(workers=2, processes=False) as client:
+        remote = run_mc(data, 1500, 21, chunk=400, progress=False, client=client)
+        sobol_remote = run_sobol(data, n=64, seed=3, client=client)
+    write_csv(local.summary(), tmp_path / "a.csv")
+    write_csv(remote.summary(), tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    pd.testing.assert_frame_equal(sobol_remote, run_sobol(data, n=64, seed=3))
+    other_chunk = run_mc(data, 1500, 21, chunk=1100, progress=False, workers=1).summary()
+    pd.testing.assert_frame_equal(local.summary(), other_chunk, rtol=1e-12)
+
+
+def test_cli_mc_on_a_dask_scheduler(tmp_path):
+    """``elt-odym mc --scheduler ADDRESS`` writes the same mc_summary.csv as in-process."""
+    from distributed import LocalCluster
+
+    args = ["mc", "--draws", "400", "--seed", "2", "--chunk", "150", "--no-progress"]
+    assert main(args + ["--out", str(tmp_path / "a")]) == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=":0") as cluster:
+        assert main(args + ["--scheduler", cluster.scheduler_address,
+                            "--out", str(tmp_path / "b")]) == 0
+    assert ((tmp_path / "a" / "mc_summary.csv").read_bytes()
+            == (tmp_path / "b" / "mc_summary.csv").read_bytes())

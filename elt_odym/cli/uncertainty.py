@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from .common import EXIT_OK, Printer, add_data_args, positive_int, table_text
@@ -19,13 +20,33 @@ def add_commands(sub, parent) -> None:
     p.add_argument("--seed", type=int, help="random seed (default: config)")
     p.add_argument("--chunk", type=positive_int, help="draws per chunk (default: config)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_cluster_args(p)
     p.set_defaults(func=cmd_mc)
     p = sub.add_parser("sobol", parents=[parent], help="Sobol indices (SALib) on the array model")
     add_data_args(p)
     p.add_argument("--n", type=positive_int, default=1024,
                    help="SALib base sample size (power of 2)")
     p.add_argument("--seed", type=int, default=0)
+    add_cluster_args(p)
     p.set_defaults(func=cmd_sobol)
+
+
+def add_cluster_args(p) -> None:
+    """``--workers`` and ``--scheduler``: run the chunks on Dask (elt-odym[distributed])."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--workers", type=positive_int, metavar="N",
+                       help="start a local Dask cluster of N worker processes for the chunks")
+    group.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run the chunks on the Dask cluster at ADDRESS (tcp://host:8786)")
+
+
+def cluster(args):
+    """A Dask client for ``--workers``/``--scheduler``, or a context yielding None."""
+    if getattr(args, "workers", None) or getattr(args, "scheduler", None):
+        from ..uncertainty.distributed import dask_client
+
+        return dask_client(workers=args.workers, scheduler=args.scheduler)
+    return contextlib.nullcontext(None)
 
 
 def cmd_sensitivity(args, printer: Printer) -> int:
@@ -62,10 +83,11 @@ def cmd_mc(args, printer: Printer) -> int:
     opts = data.config.uncertainty
     n, seed = args.draws or opts.draws, opts.seed if args.seed is None else args.seed
     start = time.perf_counter()
-    result = run_mc(data, n, seed, chunk=args.chunk,
-                    progress=not (args.no_progress or args.quiet))
-    took = time.perf_counter() - start
+    with cluster(args) as client:
+        result = run_mc(data, n, seed, chunk=args.chunk,
+                        progress=not (args.no_progress or args.quiet), client=client)
     summary = result.summary()
+    took = time.perf_counter() - start
     write_csv(summary, out / "mc_summary.csv")
     fig_eol_distribution(result, out / "mc_eol_weight.png")
     part = summary[(summary.variable.isin(["eol_mass", "carbon_saving"]))
@@ -87,7 +109,9 @@ def cmd_sobol(args, printer: Printer) -> int:
     from ..uncertainty.sobol import run_sobol
 
     out = prepare_out_dir(args.out, args.force)
-    table = run_sobol(load_data(args.data, args.scenario), n=args.n, seed=args.seed)
+    with cluster(args) as client:
+        table = run_sobol(load_data(args.data, args.scenario), n=args.n, seed=args.seed,
+                          client=client)
     write_csv(table, out / "sobol.csv")
     fig_sobol(table, out / "sobol.png")
     printer.result(table_text(table))
