@@ -217,3 +217,19 @@ def test_cli_mc_on_a_dask_scheduler(tmp_path):
                             "--out", str(tmp_path / "b")]) == 0
     assert ((tmp_path / "a" / "mc_summary.csv").read_bytes()
             == (tmp_path / "b" / "mc_summary.csv").read_bytes())
+
+
+def test_bracketed_selection_equals_numpy_on_long_rows():
+    """Rows long enough for the bracketing path, including sorted, reversed, constant and
+    heavily tied rows (where the bracket may miss and quickselect takes over)."""
+    from elt_odym.uncertainty.stats import percentiles
+
+    rng = np.random.default_rng(8)
+    x = rng.lognormal(0, 2, (6, 20_001)).astype(np.float32)
+    x[0] = 1.0
+    x[1] = np.sort(x[1])
+    x[2] = x[2][::-1].copy()
+    x[3, ::3] = 0.5
+    x[4, :15_000] = np.arange(15_000) % 7
+    for q in ([5, 50, 95], [0, 1, 99, 100], [50]):
+        np.testing.assert_array_equal(percentiles(x, q), np.percentile(x, q, axis=-1))

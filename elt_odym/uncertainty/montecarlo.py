@@ -2,7 +2,8 @@
 
 A chunk (:func:`run_chunk`) makes its own draws (:func:`~elt_odym.uncertainty.sampling.
 sample_range`: fixed blocks of draws, each from its own spawned seed), evaluates the array model
-(:func:`~elt_odym.arrays.evaluate`, the compiled fleet kernel) and returns per output its
+(:func:`~elt_odym.arrays_numba.evaluate_series`, compiled; the numpy
+:func:`~elt_odym.arrays.evaluate` when the fleet needs the numpy path) and returns per output its
 float64 mean and sum of squared deviations and its values as float32 ``(T, K, n)``. Chunks run
 on threads in this process, or as tasks on a Dask cluster
 (:mod:`elt_odym.uncertainty.distributed`); they are merged in chunk order (Chan et al.'s
@@ -26,11 +27,13 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from ..arrays import OUTPUTS, Draws, ModelArrays, evaluate, model_arrays
+from ..arrays import (OUTPUTS, Draws, ModelArrays, evaluate, fused_kernel_applies,
+                      model_arrays)
+from ..arrays_numba import evaluate_series
 from ..config import UncertaintyOptions
 from ..data import ModelData
 from .sampling import sample_range
-from .stats import chunk_moments, percentiles
+from .stats import chunk_moments, percentiles, series_moments
 
 SUMMARY_COLUMNS = ["variable", "truck_type", "material", "year", "mean", "std", "p05", "p50",
                    "p95", "unit"]
@@ -90,8 +93,12 @@ def run_chunk(base: ModelArrays, opts: UncertaintyOptions, seed: int, n: int, st
     """
     d = draws if draws is not None else sample_range(base, opts, n, seed, start, stop)
     moments, values = {}, {}
-    for name, out in evaluate(base, d).items():
-        mean, m2, values[name] = chunk_moments(np.moveaxis(out, 0, 1))
+    if fused_kernel_applies(base.fleet):  # compiled outputs, already (T, K, n)
+        stats = {name: series_moments(v) for name, v in evaluate_series(base, d).items()}
+    else:
+        stats = {name: chunk_moments(np.moveaxis(v, 0, 1)) for name, v in
+                 evaluate(base, d).items()}
+    for name, (mean, m2, values[name]) in stats.items():
         moments[name] = Moments(stop - start, mean, m2)
     return ChunkResult(start, stop, moments, values)
 
@@ -129,7 +136,8 @@ class MCResult:
 
 def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
            progress: bool = True, draws: Draws | None = None,
-           workers: int | None = None, client=None) -> MCResult:
+           workers: int | None = None, client=None,
+           base: ModelArrays | None = None) -> MCResult:
     """Run ``n`` Monte Carlo draws of the scenario in ``data``.
 
     Parameters
@@ -153,10 +161,13 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     client : distributed.Client, optional
         Run the chunks as tasks on this Dask cluster instead
         (:func:`elt_odym.uncertainty.distributed.dask_client`); same results.
+    base : ModelArrays, optional
+        The array model's inputs, if not those of ``data`` (e.g. the scale benchmark's
+        synthetic product series).
     """
     opts = data.config.uncertainty
     chunk = chunk or opts.chunk
-    base = model_arrays(data)
+    base = base or model_arrays(data)
     n = draws.n if draws is not None else n
     bounds = [(i, min(i + chunk, n)) for i in range(0, n, chunk)]
     tasks = [(base, opts, seed, n, a, b, None if draws is None else draws.take(slice(a, b)))

@@ -59,6 +59,33 @@ def chunk_moments(values: np.ndarray, out: np.ndarray | None = None, start: int 
 
 
 @_jit
+def _row_moments(rows, mean, m2, out):
+    """Mean and squared deviations of each row of ``rows (R, n)``; the rows as float32."""
+    n = rows.shape[1]
+    for r in range(rows.shape[0]):
+        s = 0.0
+        for i in range(n):
+            s += rows[r, i]
+        mu = s / n
+        s = 0.0
+        for i in range(n):
+            d = rows[r, i] - mu
+            s += d * d
+            out[r, i] = rows[r, i]
+        mean[r], m2[r] = mu, s
+
+
+def series_moments(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """As :func:`chunk_moments` for values already laid out ``(T, K, n)``."""
+    n_t, n_k, n = series.shape
+    rows = np.ascontiguousarray(series, dtype=float).reshape(-1, n)
+    mean, m2 = np.empty(rows.shape[0]), np.empty(rows.shape[0])
+    out = np.empty(rows.shape, dtype=np.float32)
+    _row_moments(rows, mean, m2, out)
+    return mean.reshape(n_t, n_k), m2.reshape(n_t, n_k), out.reshape(series.shape)
+
+
+@_jit
 def _select(a, lo, hi, k):
     """Rearrange ``a[lo:hi + 1]`` so that ``a[k]`` is its ``k``-th smallest (quickselect,
     median of three), smaller values before ``k`` and larger after."""
@@ -90,31 +117,89 @@ def _select(a, lo, hi, k):
 
 
 @_jit
+def _quick_row(buf, ranks, out):
+    """``out[i]`` the ``ranks[i]``-th smallest of ``buf`` (rearranged), ranks ascending."""
+    n = buf.shape[0]
+    lo = 0
+    for i in range(ranks.shape[0]):
+        k = ranks[i]
+        if i > 0 and k == ranks[i - 1]:
+            out[i] = out[i - 1]
+            continue
+        if i > 0 and k == lo:  # the next one up: the minimum of the rest, moved to k
+            m = lo
+            for j in range(lo + 1, n):
+                if buf[j] < buf[m]:
+                    m = j
+            buf[lo], buf[m] = buf[m], buf[lo]
+            out[i] = buf[lo]
+            lo += 1
+            continue
+        _select(buf, lo, n - 1, k)
+        out[i] = buf[k]
+        lo = k + 1
+
+
+@_jit
+def _groups(ranks):
+    """Start indices of the runs of consecutive ranks (``k, k + 1, ...``), and the end."""
+    starts = [0]
+    for i in range(1, ranks.shape[0]):
+        if ranks[i] != ranks[i - 1] + 1 and ranks[i] != ranks[i - 1]:
+            starts.append(i)
+    starts.append(ranks.shape[0])
+    return starts
+
+
+@_jit
+def _bracket_row(row, ranks, out, sample, bufs):
+    """Order statistics by bracketing (Floyd and Rivest's idea): a sorted sample of the row
+    gives bounds ``[lo, hi]`` around each run of ranks with a margin of 5 binomial standard
+    deviations; one branch-free pass counts the values below each ``lo`` and keeps those
+    inside, and the selection runs on those few. Returns False if a bound missed."""
+    n, m = row.shape[0], sample.shape[0]
+    step = n // m
+    for j in range(m):
+        sample[j] = row[j * step]
+    sample.sort()
+    starts = _groups(ranks)
+    n_grp = len(starts) - 1
+    lo, hi = np.empty(n_grp, dtype=row.dtype), np.empty(n_grp, dtype=row.dtype)
+    for b in range(n_grp):
+        f_lo, f_hi = ranks[starts[b]] / n, ranks[starts[b + 1] - 1] / n
+        s_lo = int(np.floor(f_lo * m - 5.0 * np.sqrt(m * f_lo * (1.0 - f_lo)) - 4.0))
+        s_hi = int(np.ceil(f_hi * m + 5.0 * np.sqrt(m * f_hi * (1.0 - f_hi)) + 4.0))
+        lo[b] = sample[s_lo] if s_lo >= 0 else -np.inf
+        hi[b] = sample[s_hi] if s_hi < m else np.inf
+    below, kept = np.zeros(n_grp, dtype=np.int64), np.zeros(n_grp, dtype=np.int64)
+    for j in range(n):
+        v = row[j]
+        for b in range(n_grp):
+            below[b] += v < lo[b]
+            bufs[b, kept[b]] = v  # always written, kept only if inside
+            kept[b] += (v >= lo[b]) & (v <= hi[b])
+    for b in range(n_grp):
+        sub = ranks[starts[b]:starts[b + 1]] - below[b]
+        if sub[0] < 0 or sub[-1] >= kept[b]:
+            return False
+        _quick_row(bufs[b, :kept[b]], sub, out[starts[b]:starts[b + 1]])
+    return True
+
+
+@_jit
 def _order_stats(rows, ranks, out, first, last):
     """``out[r, i]`` the ``ranks[i]``-th smallest of ``rows[r]`` for rows ``first..last-1``;
-    ``ranks`` ascending."""
+    ``ranks`` ascending. Bracketing for long rows, quickselect otherwise or if it missed."""
     n = rows.shape[1]
     buf = np.empty(n, dtype=rows.dtype)
+    sample = np.empty(min(1024, n // 8), dtype=rows.dtype)
+    long = n >= 8192
+    bufs = np.empty((ranks.shape[0], n + 1) if long else (1, 1), dtype=rows.dtype)
     for r in range(first, last):
+        if long and _bracket_row(rows[r], ranks, out[r], sample, bufs):
+            continue
         buf[:] = rows[r]
-        lo = 0
-        for i in range(ranks.shape[0]):
-            k = ranks[i]
-            if i > 0 and k == ranks[i - 1]:
-                out[r, i] = out[r, i - 1]
-                continue
-            if i > 0 and k == lo:  # the next one up: the minimum of the rest, moved to k
-                m = lo
-                for j in range(lo + 1, n):
-                    if buf[j] < buf[m]:
-                        m = j
-                buf[lo], buf[m] = buf[m], buf[lo]
-                out[r, i] = buf[lo]
-                lo += 1
-                continue
-            _select(buf, lo, n - 1, k)
-            out[r, i] = buf[k]
-            lo = k + 1
+        _quick_row(buf, ranks, out[r])
 
 
 def percentiles(samples: np.ndarray, q, workers: int | None = None) -> np.ndarray:
