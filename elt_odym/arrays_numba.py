@@ -76,7 +76,7 @@ def _savings(t, mass, recovery, idx, energy, carbon, mult, out_energy, out_carbo
 def evaluate_series(base: ModelArrays, d: Draws) -> dict[str, np.ndarray]:
     """Every output of :data:`~elt_odym.arrays.OUTPUTS` for the draws ``d``, each
     ``(T, K, N)`` float64 (``K`` as in :meth:`~elt_odym.arrays.ModelArrays.labels`, metals)."""
-    eol = np.ascontiguousarray(calc_fleet(base, d))
+    eol = calc_fleet(base, d)  # (T, N, G), draws contiguous from the compiled kernel
     n_t, n, n_g = eol.shape
     idx = np.array([base.materials.index(m) for m in base.metals], dtype=np.intp)
     comp = base.composition[None] if d.composition is None else d.composition

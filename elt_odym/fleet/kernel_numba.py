@@ -49,7 +49,7 @@ def _jit(func):
     """Compile ``func`` with numba (GIL released, cached on disk) if numba is there."""
     if numba is None:  # pragma: no cover
         return func
-    return numba.njit(nogil=True, cache=True, error_model="numpy")(func)
+    return numba.njit(nogil=True, cache=True, error_model="numpy", fastmath={"contract"})(func)
 
 
 LOG2E = 1.4426950408889634
@@ -157,15 +157,15 @@ def _solve_block(stock_base, stock_mult, shape_c, scale_c, shape_mult, scale_mul
             survivors = ahead[t, j]
             need = st - survivors
             if need < -tolerance * scale[j]:
-                negative[t, n, g] = -need
+                negative[g, t, n] = -need
                 if policy == _RETIRE:
                     keep = 1.0 - (survivors - st) / survivors
                     for k in range(t + 1, n_t):
                         ahead[k, j] *= keep
-                    early[t, n, g] = survivors - st
+                    early[g, t, n] = survivors - st
                     need = 0.0
-            inflow[t, n, g] = need
-            outflow[t, n, g] = need - (st - prev)
+            inflow[g, t, n] = need
+            outflow[g, t, n] = need - (st - prev)
             w[j] = need
         for a in range(1, n_t - t):
             row, dst = curve[a], ahead[t + a]
@@ -225,7 +225,8 @@ def solve_fused(stock_base: np.ndarray, stock_mult: np.ndarray, shape_c: np.ndar
     Returns
     -------
     BatchResult
-        Inflow, outflow, early retirement and negative deficits, each ``(T, N, G)``.
+        Inflow, outflow, early retirement and negative deficits, each ``(T, N, G)`` (views of
+        ``(G, T, N)`` arrays: the kernel writes each draw block contiguously).
     """
     if policy not in POLICIES:
         raise ValueError(f"negative_inflow policy must be one of {POLICIES}, not {policy!r}")
@@ -234,7 +235,7 @@ def solve_fused(stock_base: np.ndarray, stock_mult: np.ndarray, shape_c: np.ndar
     arrays = [np.ascontiguousarray(a, dtype=float) for a in
               (stock_base, stock_mult, shape_c, scale_c, shape_mult, scale_mult)]
     stock_base, stock_mult, shape_c, scale_c, shape_mult, scale_mult = arrays
-    shape = (stock_base.shape[0], stock_mult.shape[0], stock_base.shape[1])
+    shape = (stock_base.shape[1], stock_base.shape[0], stock_mult.shape[0])  # (G, T, N)
     inflow, outflow, early, negative = (np.zeros(shape) for _ in range(4))
     drawn = bool(np.any(shape_mult != 1.0))
     constant = bool(np.all(shape_c == shape_c[:1]) and np.all(scale_c == scale_c[:1]))
@@ -242,6 +243,8 @@ def solve_fused(stock_base: np.ndarray, stock_mult: np.ndarray, shape_c: np.ndar
                  base_powers(shape_c, scale_c), drawn, constant, form == "pdf",
                  POLICIES.index(policy), float(tolerance), int(block), inflow, outflow, early,
                  negative)
+    inflow, outflow, early, negative = (a.transpose(1, 2, 0) for a in
+                                        (inflow, outflow, early, negative))  # (T, N, G) views
     if policy == "error" and np.any(negative > 0):
         t = int(np.argmax(np.any(negative > 0, axis=(1, 2))))
         _raise_negative(negative[t], names, years, t)
