@@ -233,3 +233,55 @@ def test_bracketed_selection_equals_numpy_on_long_rows():
     x[4, :15_000] = np.arange(15_000) % 7
     for q in ([5, 50, 95], [0, 1, 99, 100], [50]):
         np.testing.assert_array_equal(percentiles(x, q), np.percentile(x, q, axis=-1))
+
+
+def test_streamed_percentiles_equal_numpy():
+    """Percentiles streamed chunk by chunk (pilot bounds, kept values) equal np.percentile;
+    rows whose pilot misleads (sorted draws, a point mass at first) are reported, not wrong."""
+    from elt_odym.uncertainty.quantiles import StreamQuantiles
+
+    rng = np.random.default_rng(4)
+    x = rng.lognormal(0, 1, (12, 6000)).astype(np.float32)
+    x[0] = 2.0  # constant: counted, never stored
+    x[1, :3000] = 0.5
+    x[2] = np.sort(x[2])
+    sq = StreamQuantiles(12, 6000, pilot=512)
+    for i in range(0, 6000, 700):
+        sq.add(x[:, i:i + 700])
+    got, failed = sq.result()
+    assert failed[2] and not failed[0] and failed.sum() <= 2
+    np.testing.assert_array_equal(got[:, ~failed], np.percentile(x, [5, 50, 95], axis=-1)[
+        :, ~failed])
+
+
+def test_mc_percentiles_exact_when_bounds_miss(data, monkeypatch):
+    """A small pilot and forced misses: the missed series are evaluated again and the summary
+    equals the one with every draw in the pilot."""
+    from elt_odym.uncertainty import quantiles
+
+    whole = run_mc(data, 900, 3, chunk=200, progress=False).summary()
+    monkeypatch.setattr(quantiles, "PILOT", 128)
+    result = quantiles.StreamQuantiles.result
+
+    def missing(self):
+        out, failed = result(self)
+        failed[::7] = True
+        out[:, ::7] = np.nan
+        return out, failed
+
+    monkeypatch.setattr(quantiles.StreamQuantiles, "result", missing)
+    streamed = run_mc(data, 900, 3, chunk=200, progress=False).summary()
+    pd.testing.assert_frame_equal(streamed, whole)
+
+
+def test_zero_variance_beyond_the_pilot(data, runs, monkeypatch):
+    from elt_odym.uncertainty import quantiles
+
+    monkeypatch.setattr(quantiles, "PILOT", 256)
+    base = model_arrays(data)
+    s = run_mc(data, 700, 0, chunk=128, progress=False, draws=fixed_draws(base, 700)).summary()
+    det = runs("paper_calibrated")
+    part = s[(s.variable == "eol_mass") & (s.truck_type == "total")]
+    expected = np.array([det.value("eol_mass", y, "total", "") for y in part.year])
+    np.testing.assert_allclose(part["p05"], expected, rtol=1e-6)
+    np.testing.assert_allclose(part["p95"], expected, rtol=1e-6)

@@ -10,14 +10,17 @@ on threads in this process, or as tasks on a Dask cluster
 pairwise update), so the result is the same wherever they ran, and the draws do not depend on
 the chunk size. Zero-variance draws reproduce the deterministic run.
 
-Memory: the samples, ``N x T x K x 4`` bytes over all outputs (about 0.5 GB for 10^5 draws of
-the bundled 4 types, 49 years, 26 series per year), plus per running chunk its inputs and
-outputs (``chunk x T x (G + K) x 8`` bytes and the kernel's ``2 x T x 256`` doubles per
-thread): no ``years x years`` array.
+Percentiles are exact (equal to ``np.percentile``) without keeping every draw
+(:mod:`elt_odym.uncertainty.quantiles`). Memory: per series the first 8,192 draws (float32)
+until the percentile bounds are set, then about 12 % of the draws (those near a percentile),
+the total end-of-life weight's draws for the figure (``T x N`` float32), and per running chunk
+its inputs and outputs (``chunk x T x (4 G + 2 K) x 8`` bytes; :func:`auto_chunk` keeps it near
+64 MB): no ``years x years`` array.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +36,10 @@ from ..arrays_numba import evaluate_series
 from ..config import UncertaintyOptions
 from ..data import ModelData
 from .sampling import sample_range
+from .quantiles import StreamQuantiles
 from .stats import chunk_moments, percentiles, series_moments
+
+logger = logging.getLogger(__name__)
 
 SUMMARY_COLUMNS = ["variable", "truck_type", "material", "year", "mean", "std", "p05", "p50",
                    "p95", "unit"]
@@ -105,26 +111,26 @@ def run_chunk(base: ModelArrays, opts: UncertaintyOptions, seed: int, n: int, st
 
 @dataclass
 class MCResult:
-    """Samples (float32 ``(T, K, N)`` per output), moments and the inputs they came from."""
+    """Moments and percentiles per output (``(T, K)`` and ``(3, T, K)``), the draws of the
+    total end-of-life weight (float32 ``(T, 1, N)``) and the inputs they came from."""
 
     base: ModelArrays
-    series: dict[str, np.ndarray]
     moments: dict[str, Moments]
+    quantiles: dict[str, np.ndarray]
+    series: dict[str, np.ndarray]
     draws: Draws | None = None
-    workers: int | None = field(default=None, repr=False)
 
     @property
     def samples(self) -> dict[str, np.ndarray]:
-        """Per output the draws as ``(N, T, K)`` (views of :attr:`series`)."""
+        """The kept draws as ``(N, T, K)``: ``eol_mass`` with its total only (``K = 1``)."""
         return {name: np.moveaxis(v, 2, 0) for name, v in self.series.items()}
 
     def summary(self) -> pd.DataFrame:
         """``mc_summary.csv``: mean, std and percentiles (``np.percentile``'s ``'linear'``
-        method, by selection) per variable, label and year."""
+        method, exact) per variable, label and year."""
         frames = []
         for name, (dim, items, unit) in self.base.labels().items():
-            q = percentiles(self.series[name], [5, 50, 95], self.workers)
-            mom = self.moments[name]
+            q, mom = self.quantiles[name], self.moments[name]
             for k, item in enumerate(items):
                 g, m = (item, "") if dim == "g" else ("total", item)
                 frames.append(pd.DataFrame({
@@ -149,8 +155,8 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
         Root of the seeds: draw block ``b`` uses ``SeedSequence(seed).spawn(...)[b]``
         (:mod:`elt_odym.uncertainty.sampling`).
     chunk : int, optional
-        Draws evaluated per task; default from ``[uncertainty]``. The numbers do not depend
-        on it.
+        Draws evaluated per task; default :func:`auto_chunk` (at most ``[uncertainty]``
+        ``chunk``). The numbers do not depend on it.
     progress : bool
         Show a progress bar (tqdm, on standard error; hidden when not a terminal).
     draws : Draws, optional
@@ -166,24 +172,62 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
         synthetic product series).
     """
     opts = data.config.uncertainty
-    chunk = chunk or opts.chunk
     base = base or model_arrays(data)
+    chunk = chunk or auto_chunk(base, opts.chunk)
     n = draws.n if draws is not None else n
     bounds = [(i, min(i + chunk, n)) for i in range(0, n, chunk)]
     tasks = [(base, opts, seed, n, a, b, None if draws is None else draws.take(slice(a, b)))
              for a, b in bounds]
-    series = {name: np.empty((len(base.years), len(base.labels()[name][1]), n),
-                             dtype=np.float32) for name in OUTPUTS}
+    shapes = {name: (len(base.years), len(base.labels()[name][1])) for name in OUTPUTS}
+    stream = {name: StreamQuantiles(int(np.prod(shapes[name])), n) for name in OUTPUTS}
+    kept = {"eol_mass": np.empty((len(base.years), 1, n), dtype=np.float32)}
     moments = {name: Moments() for name in OUTPUTS}
     workers = workers or os.cpu_count() or 1
     with tqdm(total=n, desc="Monte Carlo", unit="draw", disable=not progress or None,
               leave=False) as bar:
         for res in _in_order(tasks, workers, client):
             for name in OUTPUTS:
-                series[name][:, :, res.start:res.stop] = res.values[name]
+                stream[name].add(res.values[name].reshape(-1, res.stop - res.start))
                 moments[name].merge(res.moments[name])
+            kept["eol_mass"][:, :, res.start:res.stop] = res.values["eol_mass"][:, -1:]
             bar.update(res.stop - res.start)
-    return MCResult(base, series, moments, draws, workers)
+    quantiles = _finish_quantiles(stream, shapes, tasks, workers, client)
+    return MCResult(base, moments, quantiles, kept, draws)
+
+
+CHUNK_BYTES = 64 * 2**20
+"""Memory of one running chunk that :func:`auto_chunk` aims at."""
+
+
+def auto_chunk(base: ModelArrays, limit: int) -> int:
+    """Draws per chunk: at most ``limit``, and about :data:`CHUNK_BYTES` of kernel arrays
+    (``4 x T x G`` doubles per draw) and outputs (``2 x T x K``) per chunk."""
+    n_k = sum(len(base.labels()[name][1]) for name in OUTPUTS)
+    per_draw = len(base.fleet.years) * (4 * len(base.products) + 2 * n_k) * 8
+    return int(max(64, min(limit, CHUNK_BYTES // per_draw)))
+
+
+def _finish_quantiles(stream: dict, shapes: dict, tasks: list[tuple], workers: int,
+                      client=None) -> dict[str, np.ndarray]:
+    """Percentiles of every output; series whose bounds missed are evaluated again, alone,
+    and selected from all their draws (rare: a pilot unlike the rest)."""
+    out, missed = {}, {}
+    for name, sq in stream.items():
+        out[name], failed = sq.result()
+        if failed.any():
+            missed[name] = np.nonzero(failed)[0]
+    if missed:
+        logger.info("percentile bounds missed for %d series: evaluating them again",
+                    sum(len(v) for v in missed.values()))
+        parts = {name: [] for name in missed}
+        for res in _in_order(tasks, workers, client):
+            for name, rows in missed.items():
+                flat = res.values[name].reshape(-1, res.stop - res.start)
+                parts[name].append(flat[rows])
+        for name, rows in missed.items():
+            out[name][:, rows] = percentiles(np.concatenate(parts[name], axis=1),
+                                             stream[name].q, workers)
+    return {name: q.reshape((q.shape[0],) + shapes[name]) for name, q in out.items()}
 
 
 def _in_order(tasks: list[tuple], workers: int, client=None):

@@ -219,16 +219,9 @@ def percentiles(samples: np.ndarray, q, workers: int | None = None) -> np.ndarra
     ndarray (len(q), ...)
         Equal to ``np.percentile(samples, q, axis=-1)``.
     """
-    q = np.true_divide(np.asarray(q, dtype=float), 100)
     n = samples.shape[-1]
     rows = np.ascontiguousarray(samples.reshape(-1, n))
-    virtual = (n - 1) * q
-    prev = np.floor(virtual)
-    above = virtual >= n - 1
-    prev_i = np.where(above, n - 1, prev).astype(np.intp)
-    next_i = np.where(above, n - 1, prev + 1).astype(np.intp)
-    gamma = virtual - np.where(above, -1.0, prev)  # as numpy: irrelevant where above
-    ranks = np.unique(np.concatenate([prev_i, next_i]))
+    prev_i, next_i, gamma, ranks = percentile_plan(n, q)
     stats = np.empty((rows.shape[0], ranks.size), dtype=rows.dtype)
     workers = max(1, min(workers or os.cpu_count() or 1, rows.shape[0]))
     bounds = np.linspace(0, rows.shape[0], workers + 1).astype(int)
@@ -239,7 +232,20 @@ def percentiles(samples: np.ndarray, q, workers: int | None = None) -> np.ndarra
     a = stats[:, [pos[int(i)] for i in prev_i]].T
     b = stats[:, [pos[int(i)] for i in next_i]].T
     out = _lerp(a, b, gamma[:, None])
-    return out.reshape((q.size,) + samples.shape[:-1])
+    return out.reshape((gamma.size,) + samples.shape[:-1])
+
+
+def percentile_plan(n: int, q) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """numpy's ``'linear'`` plan for ``n`` values and percentiles ``q``: the lower and upper
+    neighbour ranks, the weight ``gamma`` of the upper one, and the distinct ranks sorted."""
+    q = np.true_divide(np.asarray(q, dtype=float), 100)
+    virtual = (n - 1) * q
+    prev = np.floor(virtual)
+    above = virtual >= n - 1
+    prev_i = np.where(above, n - 1, prev).astype(np.intp)
+    next_i = np.where(above, n - 1, prev + 1).astype(np.intp)
+    gamma = virtual - np.where(above, -1.0, prev)  # as numpy: irrelevant where above
+    return prev_i, next_i, gamma, np.unique(np.concatenate([prev_i, next_i]))
 
 
 def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
