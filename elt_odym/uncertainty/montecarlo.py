@@ -184,10 +184,11 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     moments = {name: Moments() for name in OUTPUTS}
     workers = workers or os.cpu_count() or 1
     with tqdm(total=n, desc="Monte Carlo", unit="draw", disable=not progress or None,
-              leave=False) as bar:
+              leave=False) as bar, ThreadPoolExecutor(workers) as feeders:
         for res in _in_order(tasks, workers, client):
+            list(feeders.map(lambda name: stream[name].add(  # outputs side by side (nogil)
+                res.values[name].reshape(-1, res.stop - res.start)), OUTPUTS))
             for name in OUTPUTS:
-                stream[name].add(res.values[name].reshape(-1, res.stop - res.start))
                 moments[name].merge(res.moments[name])
             kept["eol_mass"][:, :, res.start:res.stop] = res.values["eol_mass"][:, -1:]
             bar.update(res.stop - res.start)
