@@ -245,7 +245,7 @@ def test_streamed_percentiles_equal_numpy():
     x[0] = 2.0  # constant: counted, never stored
     x[1, :3000] = 0.5
     x[2] = np.sort(x[2])
-    sq = StreamQuantiles(12, 6000, pilot=512)
+    sq = StreamQuantiles(12, 6000, pilot=2048)
     for i in range(0, 6000, 700):
         sq.add(x[:, i:i + 700])
     got, failed = sq.result()

@@ -12,7 +12,8 @@ near a percentile), the series is marked and :mod:`elt_odym.uncertainty.montecar
 evaluates the draws again for those series alone: the result is exact either way, and equal to
 ``np.percentile`` (tested).
 
-Memory: the pilot (``series x PILOT`` float32) until the bounds are set, then the draws between the bounds, about 12 % of
+Memory: the pilot (``series x PILOT`` float32) until the bounds are set, then the draws
+between the bounds, about 12 % of
 ``series x N`` float32 for 5, 50 and 95 % (a buffer of 3 x 7 % is reserved; pages never
 written are never resident), instead of all of them. Where a bound pair is one value
 (``lo == hi``, e.g. a series without variance) the values inside are only counted.
@@ -109,7 +110,7 @@ class StreamQuantiles:
                       if self.ranks[i] > self.ranks[i - 1] + 1] + [self.ranks.size]
         self.starts = np.array(runs, dtype=np.int64)
         self.pilot_size = min(pilot or PILOT, n)
-        self.pilot: list[np.ndarray] = []
+        self.pilot = np.empty((rows, self.pilot_size), dtype=np.float32)
         self.seen = 0
         self.lo = self.hi = self.below = self.kept = None
         self.bufs = np.empty((0, 0, 0), dtype=np.float32)
@@ -117,17 +118,20 @@ class StreamQuantiles:
     def add(self, values: np.ndarray) -> None:
         """The next draws of every series, ``(rows, n_chunk)``."""
         values = np.ascontiguousarray(values, dtype=np.float32)
-        self.seen += values.shape[1]
         if self.lo is None:
-            self.pilot.append(values)
-            if self.seen >= self.pilot_size and self.seen < self.n:
+            room = min(self.pilot_size - self.seen, values.shape[1])
+            self.pilot[:, self.seen:self.seen + room] = values[:, :room]
+            self.seen += room
+            if self.seen == self.pilot_size and self.pilot_size < self.n:
                 self._set_bounds()
-            return
-        self._feed(values)
+            values = values[:, room:]
+            if values.shape[1] == 0:
+                return
+        self.seen += values.shape[1]
+        self._feed(np.ascontiguousarray(values))
 
     def _set_bounds(self) -> None:
-        pilot = np.concatenate(self.pilot, axis=1)
-        self.pilot = []
+        pilot, self.pilot = self.pilot, None
         n_runs = self.starts.size - 1
         self.lo = np.empty((self.rows, n_runs), dtype=np.float32)
         self.hi = np.empty((self.rows, n_runs), dtype=np.float32)
@@ -149,7 +153,7 @@ class StreamQuantiles:
         """Percentiles ``(len(q), rows)`` (float64, as ``np.percentile``) and a mask of the
         rows whose bounds missed (their values are left NaN: evaluate them again)."""
         if self.lo is None:  # everything fitted in the pilot
-            return percentiles(np.concatenate(self.pilot, axis=1), self.q), \
+            return percentiles(self.pilot, self.q), \
                 np.zeros(self.rows, dtype=bool)
         stats = np.full((self.rows, self.ranks.size), np.nan, dtype=np.float32)
         failed = np.zeros(self.rows, dtype=bool)
