@@ -101,12 +101,13 @@ def _lane_params(shape_c, scale_c, shape_mult, scale_mult, g, c, n0, b, beta, lo
 
 
 @_jit
-def _curve(base_x, g, c, ages, beta, log_eta, u, drawn, pdf, log_a, curve):
-    """Survival ``curve[a, j]`` for ages ``0..ages-1`` of cohort ``c`` (``curve[0]`` = 1)."""
+def _curve(base_x, g, c, ages, beta, log_eta, u, drawn, pdf, log_a, out, w, push, scratch,
+           bits):
+    """Survival of cohort ``c`` at ages ``1..ages-1`` per draw: stored in ``out[a]``, or,
+    if ``push``, added times the cohort's entry ``w`` to the years ahead ``out[c + a]``."""
     b = beta.shape[0]
-    x, e, cum = np.empty(b), np.empty(b), np.zeros(b)
-    bits = np.empty(b, dtype=np.int64)
-    curve[0, :] = 1.0
+    x, e, cum = scratch[0], scratch[1], scratch[2]
+    cum[:] = 0.0
     for a in range(1, ages):
         if drawn:
             for j in range(b):
@@ -119,15 +120,17 @@ def _curve(base_x, g, c, ages, beta, log_eta, u, drawn, pdf, log_a, curve):
         for j in range(b):
             e[j] = -x[j]
         _vexp(e, bits)
-        row = curve[a]
         if pdf:
             inv_a = 1.0 / a
             for j in range(b):
                 cum[j] += beta[j] * inv_a * x[j] * e[j]
-                row[j] = max(1.0 - cum[j], 0.0)
-        else:
+                e[j] = max(1.0 - cum[j], 0.0)
+        if push:
+            dst = out[c + a]
             for j in range(b):
-                row[j] = e[j]
+                dst[j] += w[j] * e[j]
+        else:
+            out[a, :] = e
 
 
 @_jit
@@ -138,6 +141,8 @@ def _solve_block(stock_base, stock_mult, shape_c, scale_c, shape_mult, scale_mul
     n_t = stock_base.shape[0]
     ahead = np.zeros((n_t, b))
     curve = np.empty((n_t, b))
+    scratch = np.empty((3, b))
+    bits = np.empty(b, dtype=np.int64)
     beta, log_eta, u, w = np.empty(b), np.empty(b), np.empty(b), np.empty(b)
     log_a = np.log(np.maximum(np.arange(n_t), 1.0))
     scale = np.ones(b)
@@ -145,11 +150,6 @@ def _solve_block(stock_base, stock_mult, shape_c, scale_c, shape_mult, scale_mul
         for j in range(b):
             scale[j] = max(scale[j], abs(stock_base[t, g] * stock_mult[n0 + j, g]))
     for t in range(n_t):
-        if t == 0 or not constant:
-            _lane_params(shape_c, scale_c, shape_mult, scale_mult, g, t, n0, b, beta,
-                         log_eta, u)
-            _curve(base_x, g, t, n_t - t if not constant else n_t, beta, log_eta, u, drawn,
-                   pdf, log_a, curve)
         for j in range(b):
             n = n0 + j
             st = stock_base[t, g] * stock_mult[n, g]
@@ -167,6 +167,16 @@ def _solve_block(stock_base, stock_mult, shape_c, scale_c, shape_mult, scale_mul
             inflow[g, t, n] = need
             outflow[g, t, n] = need - (st - prev)
             w[j] = need
+        if t == 0 or not constant:
+            _lane_params(shape_c, scale_c, shape_mult, scale_mult, g, t, n0, b, beta,
+                         log_eta, u)
+        if not constant:  # this cohort's curve, pushed ahead as it is computed
+            _curve(base_x, g, t, n_t - t, beta, log_eta, u, drawn, pdf, log_a, ahead, w,
+                   True, scratch, bits)
+            continue
+        if t == 0:  # one curve for every cohort
+            _curve(base_x, g, 0, n_t, beta, log_eta, u, drawn, pdf, log_a, curve, w, False,
+                   scratch, bits)
         for a in range(1, n_t - t):
             row, dst = curve[a], ahead[t + a]
             for j in range(b):
@@ -198,7 +208,7 @@ def base_powers(shape_c: np.ndarray, scale_c: np.ndarray) -> np.ndarray:
 
 def solve_fused(stock_base: np.ndarray, stock_mult: np.ndarray, shape_c: np.ndarray,
                 scale_c: np.ndarray, scale_mult: np.ndarray, shape_mult: np.ndarray,
-                form: str, policy: str, tolerance: float = 1e-9, block: int = 256,
+                form: str, policy: str, tolerance: float = 1e-9, block: int = 128,
                 names: list[str] | None = None, years: list[int] | None = None
                 ) -> BatchResult:
     """Weibull survival and the stock-driven solve in one compiled pass.
