@@ -19,13 +19,15 @@ from .fleet.kernel_numba import _jit
 
 
 @_jit
-def _outputs(eol, weight, comp, idx, collection, recovery, value_per_t, energy, carbon,
+def _outputs(eol, weight, comp, collection, value_per_t, recovery, idx, energy, carbon,
              mult, out_eol, out_mass, out_mat, out_value, out_energy, out_carbon, out_decr):
-    """Fill the ``(T, K, N)`` outputs from ``eol (T, N, G)`` (see :func:`evaluate_series`)."""
+    """Fill the ``(T, K, N)`` outputs from ``eol (T, N, G)``; ``weight``, ``value_per_t``
+    ``(G, N)``, the metal shares ``comp (G, M, N or 1)`` (see :func:`evaluate_series`)."""
     n_t, n, n_g = eol.shape
-    n_m = idx.shape[0]
-    per_draw = comp.shape[0] > 1
+    n_m = comp.shape[1]
+    per_draw = comp.shape[2] > 1
     mass = np.empty((n_m, n))
+    em, col = np.empty(n), np.empty(n)
     for t in range(n_t):
         out_eol[t, n_g] = 0.0
         out_mass[t, n_g] = 0.0
@@ -33,20 +35,28 @@ def _outputs(eol, weight, comp, idx, collection, recovery, value_per_t, energy, 
         out_mat[t] = 0.0
         mass[:] = 0.0
         for g in range(n_g):
-            for i in range(n):
+            rate = collection[t, g]
+            for i in range(n):  # SIMD over draws
                 e = eol[t, i, g]
-                em = e * weight[i, g]
+                em[i] = e * weight[g, i]
                 out_eol[t, g, i] = e
                 out_eol[t, n_g, i] += e
-                out_mass[t, g, i] = em
-                out_mass[t, n_g, i] += em
-                col = em * collection[t, g]
-                out_value[t, 0, i] += col * value_per_t[i, g]
-                c0 = i if per_draw else 0
-                for m in range(n_m):
-                    share = comp[c0, g, idx[m]]
-                    out_mat[t, m, i] += em * share
-                    mass[m, i] += col * share
+                out_mass[t, g, i] = em[i]
+                out_mass[t, n_g, i] += em[i]
+                col[i] = em[i] * rate
+                out_value[t, 0, i] += col[i] * value_per_t[g, i]
+            for m in range(n_m):
+                row, acc = out_mat[t, m], mass[m]
+                if per_draw:
+                    share = comp[g, m]
+                    for i in range(n):
+                        row[i] += em[i] * share[i]
+                        acc[i] += col[i] * share[i]
+                else:
+                    c = comp[g, m, 0]
+                    for i in range(n):
+                        row[i] += em[i] * c
+                        acc[i] += col[i] * c
         _savings(t, mass, recovery, idx, energy, carbon, mult[t], out_energy, out_carbon,
                  out_decr)
 
@@ -81,16 +91,17 @@ def evaluate_series(base: ModelArrays, d: Draws) -> dict[str, np.ndarray]:
     idx = np.array([base.materials.index(m) for m in base.metals], dtype=np.intp)
     comp = base.composition[None] if d.composition is None else d.composition
     value_per_t = ((comp * base.recovery) * d.price[:, None, :]).sum(axis=-1)  # (N, G), Eq. 7
-    value_per_t = np.ascontiguousarray(np.broadcast_to(value_per_t, (n, n_g)))
+    value_per_t = np.broadcast_to(value_per_t, (n, n_g))
     k_m = idx.size + 1
     out = {"eol": np.empty((n_t, n_g + 1, n)), "eol_mass": np.empty((n_t, n_g + 1, n)),
            "eol_material": np.empty((n_t, idx.size, n)), "economic_value": np.empty((n_t, 1, n)),
            "energy_saving": np.empty((n_t, k_m, n)), "carbon_saving": np.empty((n_t, k_m, n)),
            "carbon_saving_decreasing": np.empty((n_t, k_m, n))}
+    metals = np.ascontiguousarray(np.moveaxis(comp[..., idx], 0, -1), dtype=float)  # G, M, N
     arrays = [np.ascontiguousarray(a, dtype=float) for a in
-              (d.weight, comp, base.collection, base.recovery, d.energy, d.carbon,
+              (d.weight.T, base.collection, value_per_t.T, base.recovery, d.energy, d.carbon,
                base.multiplier)]
-    weight, comp, collection, recovery, energy, carbon, mult = arrays
-    _outputs(eol, weight, comp, idx, collection, recovery, value_per_t, energy, carbon, mult,
+    weight, collection, value_per_t, recovery, energy, carbon, mult = arrays
+    _outputs(eol, weight, metals, collection, value_per_t, recovery, idx, energy, carbon, mult,
              *out.values())
     return out
