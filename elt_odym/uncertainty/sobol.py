@@ -15,7 +15,8 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 from ..data import ModelData
-from ..arrays import Draws, ModelArrays, evaluate, fixed_draws, lifetime_shift_multiplier, model_arrays
+from ..arrays import (Draws, ModelArrays, evaluate, fixed_draws, lifetime_shift_multiplier,
+                      model_arrays)
 
 DEFAULT_OUTPUTS = (("eol_mass", "total", 2050), ("carbon_saving", "total", 2050),
                    ("economic_value", "total", 2050))
