@@ -136,3 +136,21 @@ def test_compiled_outputs_equal_numpy_evaluate(drawn_composition):
         ref = np.moveaxis(values, 0, 2)
         np.testing.assert_allclose(got[name], ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max(),
                                    err_msg=name)
+
+
+def test_without_numba_the_numpy_path_runs_with_a_warning(monkeypatch, caplog):
+    """If numba were missing: the numpy solver, numpy statistics, the same summary."""
+    from elt_odym import arrays
+    from elt_odym.data import load_data
+    from elt_odym.uncertainty.montecarlo import run_mc
+
+    data = load_data(scenario="paper_calibrated")
+    compiled = run_mc(data, 300, 5, chunk=100, progress=False).summary()
+    monkeypatch.setattr(kernel_numba, "AVAILABLE", False)
+    monkeypatch.setattr(arrays, "_WARNED", [])
+    with caplog.at_level("WARNING"):
+        plain = run_mc(data, 300, 5, chunk=100, progress=False).summary()
+    assert any("numba is not installed" in r.message for r in caplog.records)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(plain, compiled, rtol=1e-9)
