@@ -14,6 +14,7 @@ result equals the deterministic run (tested).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,9 +26,12 @@ from .evaluation.indicators import (assessed_materials, factor_pairs, money_unit
                                     route_multipliers)
 from .fleet.dynamics import FleetInputs, Projection, fleet_inputs
 from .fleet.hazard import adjust_curves
+from .fleet import kernel_numba
 from .fleet.kernel import cohort_survival_batch, solve_batch, survival_by_age_batch
 from .fleet.lifetimes import weibull_mean
 from .fleet.transfers import FleetFlows, split_transfers
+
+logger = logging.getLogger(__name__)
 
 OUTPUTS = ("eol", "eol_mass", "eol_material", "economic_value", "energy_saving",
            "carbon_saving", "carbon_saving_decreasing")
@@ -162,13 +166,70 @@ def lifetime_shift_multiplier(mean_life: np.ndarray, shift: np.ndarray) -> np.nd
     return (mean_life + shift) / mean_life
 
 
+def fused_kernel_applies(fleet: FleetInputs) -> bool:
+    """True if the compiled kernel (:mod:`elt_odym.fleet.kernel_numba`) covers these inputs.
+
+    The kernel knows the plain Weibull lifetime (cohort shape and scale, per-draw multipliers,
+    pdf and survival forms, every negative-inflow policy, history years). Any other field of
+    :class:`~elt_odym.fleet.dynamics.FleetInputs` (period effects, an age cap, ...) that is
+    set away from its default sends the batch to the numpy path, which stays the general one.
+    """
+    if not kernel_numba.AVAILABLE or fleet.form not in ("pdf", "survival"):
+        return False
+    return all(_at_default(fleet, f) for f in dataclasses.fields(fleet)
+               if f.name not in _PLAIN_FIELDS)
+
+
+_PLAIN_FIELDS = ("years", "stock", "shape", "scale", "n_history", "form", "policy")
+
+
+def _at_default(obj, f: dataclasses.Field) -> bool:
+    """True if field ``f`` of ``obj`` is None or equals its declared default."""
+    value = getattr(obj, f.name)
+    if value is None:
+        return True
+    if f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        return False
+    try:
+        return bool(np.all(value == default))
+    except (TypeError, ValueError):
+        return False
+
+
 def calc_fleet(base: ModelArrays, d: Draws) -> np.ndarray:
     """End-of-life trucks ``(T, N, G)`` of the model years (Eqs. 2-3, one solver)."""
     return calc_fleet_flows(base, d).eol
 
 
 def calc_fleet_flows(base: ModelArrays, d: Draws) -> FleetFlows:
-    """New trucks, end of life and transfers ``(T, N, G)`` of the model years."""
+    """New trucks, end of life and transfers ``(T, N, G)`` of the model years.
+
+    The compiled fused kernel when :func:`fused_kernel_applies`, else the numpy solver
+    (:func:`~elt_odym.fleet.kernel.solve_batch`, the reference and the general path: period
+    effects, age cap); the tests hold them to 1e-12.
+    """
+    f = base.fleet
+    if fused_kernel_applies(f):
+        res = kernel_numba.solve_fused(f.stock, d.stock_mult, f.shape, f.scale, d.scale_mult,
+                                       d.shape_mult, f.form, f.policy)
+        h = f.n_history
+        return split_transfers(res.inflow[h:], res.outflow[h:], res.early_retirement[h:],
+                               f.transfers)
+    _warn_numpy_once()
+    return _numpy_flows(base, d)
+
+
+def calc_fleet_numpy(base: ModelArrays, d: Draws) -> np.ndarray:
+    """:func:`calc_fleet` on the numpy solver (the general path and the tests' reference)."""
+    return _numpy_flows(base, d).eol
+
+
+def _numpy_flows(base: ModelArrays, d: Draws) -> FleetFlows:
+    """New trucks, end of life and transfers on the numpy solver."""
     f = base.fleet
     stock = f.stock[:, None, :] * d.stock_mult[None]
     if base.cohort_constant and np.all(d.shape_mult == d.shape_mult[:1]):
@@ -182,6 +243,17 @@ def calc_fleet_flows(base: ModelArrays, d: Draws) -> FleetFlows:
     h = f.n_history
     return split_transfers(res.inflow[h:], res.outflow[h:], res.early_retirement[h:],
                            f.transfers)
+
+
+def _warn_numpy_once() -> None:
+    """Log once per process that numba is missing and the slower numpy path runs."""
+    if not kernel_numba.AVAILABLE and not _WARNED:
+        _WARNED.append(True)
+        logger.warning("numba is not installed: the array model runs on the numpy solver "
+                       "(slower, same results); pip install numba")
+
+
+_WARNED: list[bool] = []
 
 
 def evaluate(base: ModelArrays, d: Draws, materials: str = "metals",

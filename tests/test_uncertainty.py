@@ -144,3 +144,145 @@ def test_cli_mc_sensitivity_sobol(tmp_path, capsys):
     so = pd.read_csv(tmp_path / "sobol" / "sobol.csv")
     carbon = so[so.output == "carbon_saving total 2050"].set_index("factor")
     assert carbon["ST"].idxmax() == "primary factors"
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 20, 1001])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_selection_percentiles_equal_numpy(n, dtype):
+    from elt_odym.uncertainty.stats import percentiles
+
+    x = np.random.default_rng(n).lognormal(0, 1, (4, 3, n)).astype(dtype)
+    x[0, 0] = 2.5  # a constant series
+    x[1, 1, : n // 2] = x[1, 1, 0]  # many ties
+    for q in ([5, 50, 95], [0, 25, 100], [33.3]):
+        got, want = percentiles(x, q, workers=2), np.percentile(x, q, axis=-1)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
+def test_chunk_moments_equal_numpy():
+    from elt_odym.uncertainty.stats import chunk_moments
+
+    v = np.random.default_rng(1).normal(5, 2, (6, 300, 4))
+    mean, m2, values = chunk_moments(v)
+    np.testing.assert_allclose(mean, v.mean(axis=1), rtol=1e-13)
+    np.testing.assert_allclose(m2, ((v - v.mean(axis=1, keepdims=True)) ** 2).sum(axis=1),
+                               rtol=1e-12)
+    np.testing.assert_array_equal(values, v.transpose(0, 2, 1).astype(np.float32))
+
+
+def test_draw_blocks_come_from_spawned_seeds(data):
+    """Block b of the draws is sampled with SeedSequence(seed).spawn(...)[b], and any range
+    of draws is the same slice of the whole."""
+    from elt_odym.uncertainty.sampling import DRAW_BLOCK, sample_range
+
+    base, opts = model_arrays(data), data.config.uncertainty
+    n = 2 * DRAW_BLOCK + 300
+    whole = sample_range(base, opts, n, 9, 0, n)
+    child = np.random.SeedSequence(9).spawn(3)[1]
+    block1 = sample(base, opts, DRAW_BLOCK, np.random.default_rng(child))
+    np.testing.assert_array_equal(whole.scale_mult[DRAW_BLOCK:2 * DRAW_BLOCK],
+                                  block1.scale_mult)
+    part = sample_range(base, opts, n, 9, DRAW_BLOCK - 7, n - 5)
+    np.testing.assert_array_equal(part.price, whole.price[DRAW_BLOCK - 7:n - 5])
+
+
+def test_same_summary_in_process_and_on_a_local_dask_cluster(data, tmp_path):
+    """mc_summary.csv is the same file in-process (threads, any chunk) and on a local Dask
+    cluster (2 workers); Sobol indices too."""
+    from elt_odym.reporting.results import write_csv
+    from elt_odym.uncertainty.distributed import dask_client
+    from elt_odym.uncertainty.sobol import run_sobol
+
+    local = run_mc(data, 1500, 21, chunk=400, progress=False)
+    with dask_client(workers=2, processes=False) as client:
+        remote = run_mc(data, 1500, 21, chunk=400, progress=False, client=client)
+        sobol_remote = run_sobol(data, n=64, seed=3, client=client)
+    write_csv(local.summary(), tmp_path / "a.csv")
+    write_csv(remote.summary(), tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    pd.testing.assert_frame_equal(sobol_remote, run_sobol(data, n=64, seed=3))
+    other_chunk = run_mc(data, 1500, 21, chunk=1100, progress=False, workers=1).summary()
+    pd.testing.assert_frame_equal(local.summary(), other_chunk, rtol=1e-12)
+
+
+def test_cli_mc_on_a_dask_scheduler(tmp_path):
+    """``elt-odym mc --scheduler ADDRESS`` writes the same mc_summary.csv as in-process."""
+    from distributed import LocalCluster
+
+    args = ["mc", "--draws", "400", "--seed", "2", "--chunk", "150", "--no-progress"]
+    assert main(args + ["--out", str(tmp_path / "a")]) == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=":0") as cluster:
+        assert main(args + ["--scheduler", cluster.scheduler_address,
+                            "--out", str(tmp_path / "b")]) == 0
+    assert ((tmp_path / "a" / "mc_summary.csv").read_bytes()
+            == (tmp_path / "b" / "mc_summary.csv").read_bytes())
+
+
+def test_bracketed_selection_equals_numpy_on_long_rows():
+    """Rows long enough for the bracketing path, including sorted, reversed, constant and
+    heavily tied rows (where the bracket may miss and quickselect takes over)."""
+    from elt_odym.uncertainty.stats import percentiles
+
+    rng = np.random.default_rng(8)
+    x = rng.lognormal(0, 2, (6, 20_001)).astype(np.float32)
+    x[0] = 1.0
+    x[1] = np.sort(x[1])
+    x[2] = x[2][::-1].copy()
+    x[3, ::3] = 0.5
+    x[4, :15_000] = np.arange(15_000) % 7
+    for q in ([5, 50, 95], [0, 1, 99, 100], [50]):
+        np.testing.assert_array_equal(percentiles(x, q), np.percentile(x, q, axis=-1))
+
+
+def test_streamed_percentiles_equal_numpy():
+    """Percentiles streamed chunk by chunk (pilot bounds, kept values) equal np.percentile;
+    rows whose pilot misleads (sorted draws, a point mass at first) are reported, not wrong."""
+    from elt_odym.uncertainty.quantiles import StreamQuantiles
+
+    rng = np.random.default_rng(4)
+    x = rng.lognormal(0, 1, (12, 6000)).astype(np.float32)
+    x[0] = 2.0  # constant: counted, never stored
+    x[1, :3000] = 0.5
+    x[2] = np.sort(x[2])
+    sq = StreamQuantiles(12, 6000, pilot=2048)
+    for i in range(0, 6000, 700):
+        sq.add(x[:, i:i + 700])
+    got, failed = sq.result()
+    assert failed[2] and not failed[0] and failed.sum() <= 2
+    np.testing.assert_array_equal(got[:, ~failed], np.percentile(x, [5, 50, 95], axis=-1)[
+        :, ~failed])
+
+
+def test_mc_percentiles_exact_when_bounds_miss(data, monkeypatch):
+    """A small pilot and forced misses: the missed series are evaluated again and the summary
+    equals the one with every draw in the pilot."""
+    from elt_odym.uncertainty import quantiles
+
+    whole = run_mc(data, 900, 3, chunk=200, progress=False).summary()
+    monkeypatch.setattr(quantiles, "PILOT", 128)
+    result = quantiles.StreamQuantiles.result
+
+    def missing(self):
+        out, failed = result(self)
+        failed[::7] = True
+        out[:, ::7] = np.nan
+        return out, failed
+
+    monkeypatch.setattr(quantiles.StreamQuantiles, "result", missing)
+    streamed = run_mc(data, 900, 3, chunk=200, progress=False).summary()
+    pd.testing.assert_frame_equal(streamed, whole)
+
+
+def test_zero_variance_beyond_the_pilot(data, runs, monkeypatch):
+    from elt_odym.uncertainty import quantiles
+
+    monkeypatch.setattr(quantiles, "PILOT", 256)
+    base = model_arrays(data)
+    s = run_mc(data, 700, 0, chunk=128, progress=False, draws=fixed_draws(base, 700)).summary()
+    det = runs("paper_calibrated")
+    part = s[(s.variable == "eol_mass") & (s.truck_type == "total")]
+    expected = np.array([det.value("eol_mass", y, "total", "") for y in part.year])
+    np.testing.assert_allclose(part["p05"], expected, rtol=1e-6)
+    np.testing.assert_allclose(part["p95"], expected, rtol=1e-6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from .common import (EXIT_OK, Printer, add_data_args, memory_size, positive_int, seed_int,
@@ -26,6 +27,7 @@ def add_commands(sub, parent) -> None:
     p.add_argument("--calibration-draws", metavar="CSV",
                    help="draw the fitted lifetime parameters from this calibration_draws.csv "
                         "(written by calibrate) instead of the lifetime range")
+    add_cluster_args(p)
     p.set_defaults(func=cmd_mc)
     p = sub.add_parser("sobol", parents=[parent], help="Sobol indices (SALib) on the array model")
     add_data_args(p)
@@ -33,11 +35,30 @@ def add_commands(sub, parent) -> None:
                    help="SALib base sample size (power of 2)")
     p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--memory-budget", type=memory_size, default="4G", help=BUDGET_HELP)
+    add_cluster_args(p)
     p.set_defaults(func=cmd_sobol)
     p = sub.add_parser("structural", parents=[parent],
                        help="headline variables across lifetime and age structures")
     add_data_args(p, scenario=False)
     p.set_defaults(func=cmd_structural)
+
+
+def add_cluster_args(p) -> None:
+    """``--workers`` and ``--scheduler``: run the chunks on Dask (elt-odym[distributed])."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--workers", type=positive_int, metavar="N",
+                       help="start a local Dask cluster of N worker processes for the chunks")
+    group.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run the chunks on the Dask cluster at ADDRESS (tcp://host:8786)")
+
+
+def cluster(args):
+    """A Dask client for ``--workers``/``--scheduler``, or a context yielding None."""
+    if getattr(args, "workers", None) or getattr(args, "scheduler", None):
+        from ..uncertainty.distributed import dask_client
+
+        return dask_client(workers=args.workers, scheduler=args.scheduler)
+    return contextlib.nullcontext(None)
 
 
 def cmd_sensitivity(args, printer: Printer) -> int:
@@ -88,10 +109,11 @@ def cmd_mc(args, printer: Printer) -> int:
             folder.add_input(args.calibration_draws, data.config.data_dir)
             draws = sample_with_parameter_sets(data, n, seed,
                                                read_parameter_sets(args.calibration_draws))
-        result = run_mc(data, n, seed, chunk=args.chunk, draws=draws,
-                        progress=not (args.no_progress or args.quiet))
-        took = time.perf_counter() - start
+        with cluster(args) as client:
+            result = run_mc(data, n, seed, chunk=args.chunk, draws=draws,
+                            progress=not (args.no_progress or args.quiet), client=client)
         summary = result.summary()
+        took = time.perf_counter() - start
         write_csv(summary, folder.path / "mc_summary.csv")
         fig_eol_distribution(result, folder.path / "mc_eol_weight.png", data.scenario)
     part = summary[(summary.variable.isin(["eol_mass", "carbon_saving"]))
@@ -119,7 +141,8 @@ def cmd_sobol(args, printer: Printer) -> int:
                      f"a Sobol analysis with n = {args.n:,}")
         folder.add_data(data)
         folder.meta.update(seed=args.seed, n=args.n)
-        table = run_sobol(data, n=args.n, seed=args.seed)
+        with cluster(args) as client:
+            table = run_sobol(data, n=args.n, seed=args.seed, client=client)
         write_csv(table, folder.path / "sobol.csv")
         fig_sobol(table, folder.path / "sobol.png", data.scenario)
     printer.result(table_text(table))

@@ -61,30 +61,30 @@ def fig_sensitivity(table: pd.DataFrame, path: Path, years: tuple[int, ...] = (2
 
 
 def fig_eol_distribution(result: "MCResult", path: Path, scenario: str = "") -> None:
-    """End-of-life weight per truck type over time (like the study's Fig. 6b-e): median,
-    25-75 % and 5-95 % of the Monte Carlo draws."""
+    """End-of-life weight per truck type over time (like the study's Fig. 6b-e): median and
+    5-95 % of the Monte Carlo draws (the exact percentiles of ``mc_summary.csv``)."""
     labels = result.base.labels()["eol_mass"][1]
     types = [g for g in labels if g != "total"]
     years = np.asarray(result.base.years)[1:]
-    samples = result.samples["eol_mass"][:, 1:, :]
+    q = result.quantiles["eol_mass"][:, 1:, :]  # (p05, p50, p95), years, labels
+    n_draws = result.moments["eol_mass"].n
     with rc_context(STYLE):
         n_cols = 2
         n_rows = -(-len(types) // n_cols)
         fig = Figure(figsize=(11, 3.6 * n_rows + 0.6), layout="constrained")
         axes = np.atleast_1d(fig.subplots(n_rows, n_cols, squeeze=False)).ravel()
         for ax, letter, g in zip(axes, "bcdefghijk", types):
-            x = samples[:, :, labels.index(g)].astype(float)
-            factor, unit = display_unit(float(np.percentile(x, 95, axis=0).max()), "t")
-            p = np.percentile(x, [5, 25, 50, 75, 95], axis=0) * factor
-            ax.fill_between(years, p[0], p[4], alpha=0.2, color="tab:blue", label="5-95 %")
-            ax.fill_between(years, p[1], p[3], alpha=0.35, color="tab:blue", label="25-75 %")
-            ax.plot(years, p[2], color="tab:blue", lw=1.6, label="median")
+            p = q[:, :, labels.index(g)]
+            factor, unit = display_unit(float(p[2].max()), "t")
+            ax.fill_between(years, p[0] * factor, p[2] * factor, alpha=0.25, color="tab:blue",
+                            label="5-95 %")
+            ax.plot(years, p[1] * factor, color="tab:blue", lw=1.6, label="median")
             ax.set_title(f"{letter}  {g}", loc="left")
             ax.set_ylabel(f"{unit} per year")
             ax.legend(loc="upper left")
         for ax in axes[len(types):]:
             ax.set_visible(False)
-        _title(fig, f"End-of-life weight by truck type, {len(samples):,} Monte Carlo draws",
+        _title(fig, f"End-of-life weight by truck type, {n_draws:,} Monte Carlo draws",
                scenario)
         fig.savefig(path, dpi=DPI)
 

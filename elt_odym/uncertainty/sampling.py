@@ -11,11 +11,20 @@ Group ranges (``[uncertainty]`` of ``config.toml``):
 
 A workbook value with its own ``stats_array`` uncertainty is drawn from that distribution
 instead (``unit_weight``, ``weibull_scale``, ``weibull_shape``, ``material_composition``,
-``price`` mean, ``energy_factor``, ``carbon_factor``). All draws are made up front in a fixed
-order, so a seed gives the same draws whatever the chunk size.
+``price`` mean, ``energy_factor``, ``carbon_factor``).
+
+Seeding (:func:`sample_range`): the draws come in fixed blocks of :data:`DRAW_BLOCK`; block
+``b`` (draws ``b * DRAW_BLOCK`` onwards) is drawn by its own generator, PCG64 seeded with
+``numpy.random.SeedSequence(seed).spawn(...)[b]``, i.e. ``SeedSequence(seed, spawn_key=(b,))``.
+Any chunk of draws can therefore be made where it is evaluated (a thread, a Dask worker, a
+remote machine) and the numbers do not depend on the chunk size, the number of workers or where
+they run. Within a block the order is fixed: stock, lifetime, weight, prices, factors, then
+the workbooks' own uncertainties.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
@@ -80,3 +89,35 @@ def _apply_value_uncertainty(base: ModelArrays, d: Draws, n: int,
                 m, r = base.metals.index(key[0]), ("primary", "secondary").index(key[1])
                 ref = (base.energy if name == "energy_factor" else base.carbon)[m, r]
                 arr[:, m, r] = unc.sample(ref, n, rng)
+
+
+DRAW_BLOCK = 1_000
+"""Draws per seeded block (fixed: changing it changes the numbers of a seed)."""
+
+
+def block_rng(seed: int, block: int) -> np.random.Generator:
+    """The generator of draw block ``block``: ``SeedSequence(seed).spawn(...)[block]``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+
+
+def sample_range(base: ModelArrays, opts: UncertaintyOptions, n: int, seed: int,
+                 start: int, stop: int) -> Draws:
+    """Draws ``start .. stop-1`` of an ``n``-draw run with ``seed`` (see module docstring)."""
+    parts = []
+    for b in range(start // DRAW_BLOCK, (stop - 1) // DRAW_BLOCK + 1):
+        first = b * DRAW_BLOCK
+        size = min(DRAW_BLOCK, n - first)
+        block = sample(base, opts, size, block_rng(seed, b))
+        parts.append(block.take(slice(max(start - first, 0), min(stop - first, size))))
+    return concat_draws(parts)
+
+
+def concat_draws(parts: list[Draws]) -> Draws:
+    """The draws of several batches, one after the other."""
+    if len(parts) == 1:
+        return parts[0]
+    values = {}
+    for f in dataclasses.fields(Draws):
+        arrays = [getattr(p, f.name) for p in parts]
+        values[f.name] = None if arrays[0] is None else np.concatenate(arrays)
+    return Draws(**values)

@@ -15,7 +15,8 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 from ..data import ModelData
-from ..arrays import Draws, ModelArrays, evaluate, fixed_draws, lifetime_shift_multiplier, model_arrays
+from ..arrays import (Draws, ModelArrays, evaluate, fixed_draws, lifetime_shift_multiplier,
+                      model_arrays)
 
 DEFAULT_OUTPUTS = (("eol_mass", "total", 2050), ("carbon_saving", "total", 2050),
                    ("economic_value", "total", 2050))
@@ -59,21 +60,43 @@ def sobol_indices(prob: dict, model, n: int, seed: int = 0) -> dict[str, dict]:
     """
     x = sobol_sample.sample(prob, n, calc_second_order=False, seed=seed)
     y = model(x)
-    return {name: sobol_analyze.analyze(prob, values, calc_second_order=False, seed=seed)
+    # the bootstrap of the confidence intervals is seeded with seed + 1: SALib leaves a seed
+    # of 0 unseeded (the intervals then changed from run to run)
+    return {name: sobol_analyze.analyze(prob, values, calc_second_order=False, seed=seed + 1)
             for name, values in y.items()}
 
 
+SOBOL_CHUNK = 4096
+"""Sample rows evaluated per task."""
+
+
+def evaluate_rows(base: ModelArrays, x: np.ndarray, outputs=DEFAULT_OUTPUTS
+                  ) -> dict[str, np.ndarray]:
+    """The chosen outputs for SALib sample rows ``x`` (one task: plain, picklable)."""
+    out = evaluate(base, to_draws(base, x))
+    return {f"{v} {label} {year}": pick(base, out, v, label, year)
+            for v, label, year in outputs}
+
+
 def run_sobol(data: ModelData, n: int = 1024, seed: int = 0,
-              outputs=DEFAULT_OUTPUTS) -> pd.DataFrame:
-    """First-order and total Sobol indices per factor and output (``sobol.csv``)."""
+              outputs=DEFAULT_OUTPUTS, client=None) -> pd.DataFrame:
+    """First-order and total Sobol indices per factor and output (``sobol.csv``).
+
+    The sample is evaluated in chunks of :data:`SOBOL_CHUNK` rows, on a Dask cluster when
+    ``client`` is given (:mod:`elt_odym.uncertainty.distributed`); same indices either way.
+    """
     base = model_arrays(data)
     prob = problem(base, data.config.uncertainty.lifetime_shift_years)
 
     def model(x: np.ndarray) -> dict[str, np.ndarray]:
-        parts = [evaluate(base, to_draws(base, x[i:i + 4096])) for i in range(0, len(x), 4096)]
-        out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-        return {f"{v} {label} {year}": pick(base, out, v, label, year)
-                for v, label, year in outputs}
+        tasks = [(base, x[i:i + SOBOL_CHUNK], outputs) for i in range(0, len(x), SOBOL_CHUNK)]
+        if client is None:
+            parts = [evaluate_rows(*task) for task in tasks]
+        else:
+            from .distributed import submit_in_order
+
+            parts = list(submit_in_order(client, evaluate_rows, tasks))
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
     rows = []
     for name, si in sobol_indices(prob, model, n, seed).items():
