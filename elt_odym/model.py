@@ -126,8 +126,10 @@ def _headline(result: RunResult, rows=HEADLINE):
     """``(label, variable, material, unit, scale)`` of the rows whose material exists."""
     known = set(result.data.items["m"]) | {"", "total"}
     variables = set(result.results["variable"])
+    money = f"billion US${result.data.options.price_money_year}"  # the prices' money year
     for var, mat, unit, scale in rows:
         if mat in known and var in variables:
+            unit = money if unit == "billion USD" else unit
             yield var + (f" {mat}" if mat not in ("", "total") else ""), var, mat, unit, scale
 
 
