@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import OutputExistsError
 from ..fleet.dynamics import observations
 from ..safety import check_path_name, relative_path
 from .figures import (fig_economics, fig_energy_carbon, fig_fleet, fig_materials,
@@ -24,20 +23,6 @@ from .iamc import write_iamc
 from .report import write_report
 from .sankey import write_plotlyjs, write_sankey, write_sankey_json
 from .battery_figures import write_battery_figures
-
-
-def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
-    """Check ``out`` without writing: a file, or a non-empty folder without ``force``, is refused.
-
-    The folder itself is created and locked by :class:`OutputFolder`.
-    """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise OutputExistsError(f"{out} is not empty; choose a new folder or pass --force to "
-                                f"overwrite the files this command writes")
-    return out
 
 
 def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = False,
