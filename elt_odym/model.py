@@ -17,7 +17,7 @@ from .data import ModelData, load_data
 from .evaluation.indicators import fleet_outputs, material_outputs, saving_outputs
 from .fleet.dynamics import FleetResult, Projection
 from .powertrain.evaluation import battery_detail, battery_outputs
-from .reporting.results import tidy
+from .reporting.results import money_year_of, tidy
 from .system import ELTSystem, build_system, check_mass_balance, mass_balance
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,8 @@ def _headline(result: RunResult, rows=HEADLINE):
     """``(label, variable, material, unit, scale)`` of the rows whose material exists."""
     known = set(result.data.items["m"]) | {"", "total"}
     variables = set(result.results["variable"])
-    money = f"billion US${result.data.options.price_money_year}"  # the prices' money year
+    year = money_year_of(result.results, result.scenario)  # the values' own unit (USD2016)
+    money = f"billion US${year}" if year else "billion USD"
     for var, mat, unit, scale in rows:
         if mat in known and var in variables:
             unit = money if unit == "billion USD" else unit
