@@ -32,10 +32,10 @@ CLI = [sys.executable, "-m", "elt_odym.cli"]
 
 def residual_ms(n: int = 50) -> float:
     """Median time of one calibration residual (ms)."""
-    from elt_odym.arrays import model_arrays
+    from elt_odym.batch import model_arrays
     from elt_odym.calibration import TargetIndex, evaluate_targets
     from elt_odym.data import load_data
-    from elt_odym.targets import read_targets
+    from elt_odym.io.targets import read_targets
 
     data = load_data(scenario="paper_calibrated")
     base = model_arrays(data)

@@ -13,7 +13,7 @@ import time
 import flodym as fd
 import numpy as np
 
-from elt_odym.arrays import model_arrays
+from elt_odym.batch import model_arrays
 from elt_odym.data import load_data
 from elt_odym.fleet.kernel import cohort_survival_batch, solve_batch
 from elt_odym.fleet.kernel_numba import solve_fused

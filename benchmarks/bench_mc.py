@@ -29,7 +29,7 @@ CHILD = """
 import json, os, resource, sys, time
 from elt_odym.data import load_data
 from elt_odym.uncertainty.montecarlo import run_mc
-from elt_odym.odym_io.stats_array import Uncertainty
+from elt_odym.io.stats_array import Uncertainty
 
 def main():
     data = load_data(scenario=sys.argv[1])
@@ -57,9 +57,9 @@ if __name__ == "__main__":
 def per_draw(scenario: str, n_flodym: int, n_array: int) -> tuple[float, float]:
     """CPU seconds per draw (both single-threaded; CPU time, since other jobs share this
     machine): the flodym model run vs the array model (best of 3), the same draws."""
-    from elt_odym.arrays import model_arrays
+    from elt_odym.batch import model_arrays
     from elt_odym.data import load_data, with_values
-    from elt_odym.fleet.dynamics import project
+    from elt_odym.fleet.inputs import project
     from elt_odym.model import run
     from elt_odym.uncertainty.montecarlo import run_chunk
     from elt_odym.uncertainty.sampling import sample_range

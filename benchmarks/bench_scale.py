@@ -24,8 +24,8 @@ import time
 CHILD = r"""
 import json, os, resource, sys, time
 from elt_odym.data import load_data
-from elt_odym.arrays import model_arrays
-from elt_odym.odym_io.stats_array import Uncertainty
+from elt_odym.batch import model_arrays
+from elt_odym.io.stats_array import Uncertainty
 from elt_odym.uncertainty.montecarlo import run_mc
 sys.path.insert(0, sys.argv[4])
 from bench_scale import tile_base

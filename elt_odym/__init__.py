@@ -2,11 +2,11 @@
 
 Public API (imported lazily, so importing the package has no side effects)::
 
-    from elt_odym import run, load_data, write_outputs
+    from . import run, load_data, write_outputs
     result = run(scenario="paper_calibrated")
 """
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["run", "load_data", "write_outputs", "validate_data_dir", "ELTSystem",
            "__version__"]
@@ -23,6 +23,6 @@ def __getattr__(name: str):
         from .reporting.outputs import write_outputs
         return write_outputs
     if name == "ELTSystem":
-        from .system import ELTSystem
+        from .system.mfa import ELTSystem
         return ELTSystem
     raise AttributeError(f"module 'elt_odym' has no attribute {name!r}")

@@ -17,7 +17,7 @@ Free parameters (``free_parameters`` sheet of a targets workbook; ``item`` is a 
 The residual of target ``i`` is ``(model_i - target_i) / (tolerance_i * target_i)``, so a
 residual within +-1 meets the tolerance. The fit is deterministic (scipy's trust-region
 reflective least squares from the given initial values) and runs on the array model
-(:mod:`elt_odym.arrays`): each residual is one batch-of-one evaluation, the targets read
+(:mod:`elt_odym.batch`): each residual is one batch-of-one evaluation, the targets read
 straight from its arrays (:class:`TargetIndex`).
 
 Reading the tolerance as one standard deviation of the target, the Jacobian at the optimum gives
@@ -36,11 +36,11 @@ import pandas as pd
 from scipy.optimize import least_squares
 from tqdm import tqdm
 
-from .arrays import ModelArrays, evaluate, fixed_draws, model_arrays
+from .batch import ModelArrays, evaluate, fixed_draws, model_arrays
 from .data import ModelData, load_data, with_values
 from .errors import CalibrationError
-from .fleet.dynamics import hazard, lifetime_parameters, project
-from .targets import read_targets
+from .fleet.inputs import hazard, lifetime_parameters, project
+from .io.targets import read_targets
 
 KINDS = ("weibull_scale", "weibull_shape", "scale_trend", "scale_trend_start", "period_factor")
 TREND_STEP = 10.0  # years per unit of scale_trend: the trend is stated per decade
@@ -131,7 +131,7 @@ def apply_arrays(data: ModelData, base: ModelArrays, free: pd.DataFrame,
 
 @dataclass
 class TargetIndex:
-    """Where each target sits in the arrays of :func:`elt_odym.arrays.evaluate`."""
+    """Where each target sits in the arrays of :func:`elt_odym.batch.evaluate`."""
 
     variables: list[str]
     years: np.ndarray

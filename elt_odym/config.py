@@ -11,8 +11,14 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError, UnsafeNameError
 from .safety import check_path_name
@@ -106,7 +112,7 @@ class ScenarioConfig(BaseModel):
     @field_validator("files")
     @classmethod
     def _known_parameters(cls, files: dict[str, str]) -> dict[str, str]:
-        from .definition import PARAMETER_BY_NAME
+        from .declaration import PARAMETER_BY_NAME
 
         unknown = [k for k in files if k not in PARAMETER_BY_NAME]
         if unknown:

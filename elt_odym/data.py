@@ -14,13 +14,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .config import ModelOptions, RunConfig, load_config
-from .definition import (DIM_BY_LETTER, OPTIONAL_DIMENSIONS, OPTIONAL_PARAMETERS, ParameterSpec,
-                         declared_parameters)
+from .declaration import (
+    DIM_BY_LETTER,
+    OPTIONAL_DIMENSIONS,
+    OPTIONAL_PARAMETERS,
+    ParameterSpec,
+    declared_parameters,
+)
 from .errors import ConfigError, DataValidationError, Problem
-from .odym_io import ClassificationMaster, read_classification_master, read_parameter_workbook
-from .odym_io.stats_array import Uncertainty, parse_stats_array
-from .odym_io.validation import validate_parameter
-from .odym_io.workbook import ParameterWorkbook
+from .io import (
+    ClassificationMaster,
+    read_classification_master,
+    read_parameter_workbook,
+)
+from .io.stats_array import Uncertainty, parse_stats_array
+from .io.validation import validate_parameter
+from .io.workbook import ParameterWorkbook
 from .paths import bundled_data_dir
 
 if TYPE_CHECKING:

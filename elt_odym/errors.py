@@ -8,7 +8,6 @@ the first one; :class:`DataValidationError` carries all of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 
 class EltOdymError(Exception):

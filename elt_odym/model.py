@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from .data import ModelData, load_data
-from .evaluation.indicators import fleet_outputs, material_outputs, saving_outputs
-from .fleet.dynamics import FleetResult, Projection
-from .powertrain.evaluation import battery_detail, battery_outputs
-from .reporting.results import money_year_of, tidy
-from .system import ELTSystem, build_system, check_mass_balance, mass_balance
+from .fleet.inputs import FleetResult, Projection
+from .system.equations.indicators import fleet_outputs, material_outputs, saving_outputs
+from .system.mfa import ELTSystem, build_system, check_mass_balance, mass_balance
+from .system.powertrain.evaluation import battery_detail, battery_outputs
+from .system.variables import money_year_of, tidy
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class RunResult:
 
 
 def evaluate(data: ModelData, fleet: FleetResult, system: ELTSystem) -> list:
-    """All outputs of :mod:`elt_odym.evaluation.indicators` for a computed system."""
+    """All outputs of :mod:`elt_odym.system.equations.indicators` for a computed system."""
     eol_material = system.flows["use => scrapping"].values
     collected = system.flows["scrapping => recycling"].values
     secondary = system.secondary_by_type().cast_to(system.dims).values

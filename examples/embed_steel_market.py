@@ -12,12 +12,12 @@ Run: ``python examples/embed_steel_market.py`` (the test suite runs it too).
 
 from __future__ import annotations
 
-import numpy as np
 import flodym as fd
+import numpy as np
+from elt_odym.system.stocks import MaterialStock
 
-from elt_odym.definition import ALL_FLOWS, ALL_PROCESSES, ALL_STOCKS
+from elt_odym.declaration import ALL_FLOWS, ALL_PROCESSES, ALL_STOCKS
 from elt_odym.model import run
-from elt_odym.system_stocks import MaterialStock
 
 EAF_YIELD = 0.9           # illustrative: steel out per t of Fe scrap in
 OTHER_SCRAP_FACTOR = 3.0  # illustrative: other Fe scrap per t of truck Fe scrap

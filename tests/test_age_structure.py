@@ -7,12 +7,12 @@ import dataclasses
 import numpy as np
 import pytest
 
+from elt_odym.batch import calc_fleet, fixed_draws, model_arrays
 from elt_odym.data import load_data
-from elt_odym.arrays import calc_fleet, fixed_draws, model_arrays
 from elt_odym.errors import ConfigError
 from elt_odym.fleet.lifetimes import survival_by_age
+from elt_odym.io.workbook import new_parameter_workbook, write_parameter_workbook
 from elt_odym.model import cumulative, cumulative_summary, run
-from elt_odym.odym_io.workbook import new_parameter_workbook, write_parameter_workbook
 
 
 def run_fleet(data):

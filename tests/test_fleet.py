@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import flodym as fd
 import numpy as np
 import pytest
-import flodym as fd
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.special import gamma
 
 from elt_odym.errors import NegativeInflowError
-from elt_odym.fleet.kernel import (cohort_survival_batch, solve_batch, survival_by_age_batch,
-                                   survival_table_batch)
-from elt_odym.fleet.lifetimes import (from_odym_lifetime, make_lifetime_model, scipy_weibull,
-                                      survival_by_age, weibull_cdf, weibull_pdf)
+from elt_odym.fleet.kernel import (
+    cohort_survival_batch,
+    solve_batch,
+    survival_by_age_batch,
+    survival_table_batch,
+)
+from elt_odym.fleet.lifetimes import (
+    from_odym_lifetime,
+    make_lifetime_model,
+    scipy_weibull,
+    survival_by_age,
+    weibull_cdf,
+    weibull_pdf,
+)
 from elt_odym.fleet.stock_model import FleetStockModel
 
 

@@ -6,13 +6,19 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from elt_odym.arrays import (calc_fleet, calc_fleet_numpy, fixed_draws, fused_kernel_applies,
-                             model_arrays)
+from elt_odym.batch import (
+    calc_fleet,
+    calc_fleet_numpy,
+    fixed_draws,
+    fused_kernel_applies,
+    model_arrays,
+)
 from elt_odym.errors import NegativeInflowError
 from elt_odym.fleet import kernel_numba
-from elt_odym.fleet.dynamics import FleetInputs
+from elt_odym.fleet.inputs import FleetInputs
 from elt_odym.fleet.kernel import cohort_survival_batch, solve_batch
 
 pytestmark = pytest.mark.skipif(not kernel_numba.AVAILABLE, reason="numba not installed")
@@ -115,10 +121,10 @@ def test_other_lifetime_structures_go_to_numpy():
 @pytest.mark.parametrize("drawn_composition", [False, True])
 def test_compiled_outputs_equal_numpy_evaluate(drawn_composition):
     """evaluate_series (compiled, series-major) equals evaluate (numpy) for every output."""
-    from elt_odym.arrays import evaluate
-    from elt_odym.arrays_numba import evaluate_series
+    from elt_odym.batch import evaluate
+    from elt_odym.batch_numba import evaluate_series
     from elt_odym.data import load_data
-    from elt_odym.odym_io.stats_array import Uncertainty
+    from elt_odym.io.stats_array import Uncertainty
     from elt_odym.uncertainty.sampling import sample_range
 
     data = load_data(scenario="paper_calibrated")
@@ -140,7 +146,7 @@ def test_compiled_outputs_equal_numpy_evaluate(drawn_composition):
 
 def test_without_numba_the_numpy_path_runs_with_a_warning(monkeypatch, caplog):
     """If numba were missing: the numpy solver, numpy statistics, the same summary."""
-    from elt_odym import arrays
+    from elt_odym import batch as arrays
     from elt_odym.data import load_data
     from elt_odym.uncertainty.montecarlo import run_mc
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from elt_odym.arrays import calc_fleet_flows, fixed_draws, model_arrays
+from elt_odym.batch import calc_fleet_flows, fixed_draws, model_arrays
 from elt_odym.calibration import parameter_draws
 from elt_odym.data import load_data
 from elt_odym.fleet.hazard import Hazard, adjust_curve, adjust_table, mean_life
@@ -128,7 +128,7 @@ def test_best_estimate_lifetimes_are_below_the_legal_age(best):
 
 def test_blend_joins_the_records_without_a_step():
     data = load_data(scenario="best_estimate")
-    from elt_odym.fleet.dynamics import fit_stocks, stock_path
+    from elt_odym.fleet.inputs import fit_stocks, stock_path
 
     fits = fit_stocks(data)
     blend, source = stock_path(data, fits)
@@ -175,7 +175,7 @@ def test_shipped_best_estimate_draws_match_its_parameters(bundled):
 # -- structural uncertainty ------------------------------------------------------------------------
 
 def test_structural_variants_side_by_side():
-    from elt_odym.structural import VARIANTS, run_structural, spread
+    from elt_odym.studies.structural import VARIANTS, run_structural, spread
 
     chosen = tuple(v for v in VARIANTS if v.name in ("best_estimate", "best_estimate-age_cap"))
     table = run_structural(variants=chosen)
@@ -190,7 +190,7 @@ def test_structural_variants_side_by_side():
 # -- valuation basis and decarbonisation paths -----------------------------------------------------
 
 def test_best_estimate_arrays_equal_the_system_for_values_and_savings(best):
-    from elt_odym.arrays import evaluate
+    from elt_odym.batch import evaluate
 
     base = model_arrays(best.data)
     out = evaluate(base, fixed_draws(base, 1))
@@ -204,7 +204,7 @@ def test_best_estimate_arrays_equal_the_system_for_values_and_savings(best):
 
 
 def test_route_paths_separate_primary_and_secondary(best, runs):
-    from elt_odym.evaluation.indicators import route_multipliers
+    from elt_odym.system.equations.indicators import route_multipliers
 
     paths = route_multipliers(best.data)
     i = best.data.years.index(2050)
@@ -236,8 +236,10 @@ def test_economic_values_carry_their_money_year(best, runs):
 
 def test_mc_draws_lifetimes_from_calibration_parameter_sets(bundled, tmp_path):
     from elt_odym.cli import main
-    from elt_odym.uncertainty.calibration_draws import (read_parameter_sets,
-                                                        sample_with_parameter_sets)
+    from elt_odym.uncertainty.calibration_draws import (
+        read_parameter_sets,
+        sample_with_parameter_sets,
+    )
 
     path = bundled / "datasets" / "best_estimate" / "calibration_draws.csv"
     sets = read_parameter_sets(path)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import set_cell
 
 from elt_odym.data import load_data, validate_data_dir
 from elt_odym.errors import DataValidationError
-from elt_odym.odym_io import (read_classification_master, read_parameter_workbook,
-                              write_classification_master, write_parameter_workbook)
-from elt_odym.odym_io.stats_array import parse_stats_array
-
-from conftest import set_cell
+from elt_odym.io import (
+    read_classification_master,
+    read_parameter_workbook,
+    write_classification_master,
+    write_parameter_workbook,
+)
+from elt_odym.io.stats_array import parse_stats_array
 
 
 def _records(pw):

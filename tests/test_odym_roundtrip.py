@@ -15,18 +15,24 @@ import numpy as np
 import openpyxl
 import pytest
 import scipy.stats
+from conftest import set_cell
+from fixtures.odym import tutorial_style
 
 from elt_odym.cli import main
 from elt_odym.data import load_data, validate_data_dir
-from elt_odym.fleet.lifetimes import (ODYM_EQUIVALENT_FORM, from_odym_lifetime,
-                                      make_lifetime_model, odym_lognormal_std)
-from elt_odym.odym_io import (read_classification_master, read_parameter_workbook,
-                              write_classification_master, write_parameter_workbook)
-from elt_odym.odym_io.export import export_odym
-from elt_odym.odym_io.stats_array import parse_stats_array
-
-from conftest import set_cell
-from fixtures.odym import tutorial_style
+from elt_odym.fleet.lifetimes import (
+    ODYM_EQUIVALENT_FORM,
+    from_odym_lifetime,
+    make_lifetime_model,
+    odym_lognormal_std,
+)
+from elt_odym.io import (
+    read_classification_master,
+    read_parameter_workbook,
+    write_parameter_workbook,
+)
+from elt_odym.io.stats_array import parse_stats_array
+from elt_odym.reporting.odym_export import export_odym
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p for base in (ROOT / "datasets", ROOT / "examples" / "buses" / "datasets")

@@ -9,8 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from elt_odym.io.escape import escape_cell, escape_frame
 from elt_odym.model import run
-from elt_odym.reporting.escape import escape_cell, escape_frame
 from elt_odym.reporting.iamc import aggregate_problems, to_iamc
 from elt_odym.reporting.outputs import write_outputs
 

@@ -6,14 +6,21 @@ import dataclasses
 
 import numpy as np
 import pytest
+from elt_odym.system.powertrain.battery import (
+    calc_fitted_age_shares,
+    calc_packs,
+    calc_renewal,
+    calc_second_life_release,
+)
+from elt_odym.system.powertrain.cohorts import (
+    calc_cohort_outflow,
+    calc_cohort_stock,
+)
+from elt_odym.system.powertrain.inputs import BatteryInputs
 
 from elt_odym.data import load_data, with_values
 from elt_odym.fleet.kernel import survival_by_age_batch
 from elt_odym.model import run
-from elt_odym.powertrain.battery import (calc_fitted_age_shares, calc_packs, calc_renewal,
-                                         calc_second_life_release)
-from elt_odym.powertrain.cohorts import calc_cohort_outflow, calc_cohort_stock
-from elt_odym.powertrain.inputs import BatteryInputs
 
 TRUCK_VARIABLES = ["stock", "inflow", "eol", "eol_mass", "eol_material", "secondary_material",
                    "economic_value", "energy_saving", "carbon_saving",
@@ -140,6 +147,7 @@ def test_all_diesel_reproduces_the_truck_system():
 
 def test_validator_knows_the_powertrain_workbooks(data_copy):
     from conftest import set_cell
+
     from elt_odym.data import validate_data_dir
 
     set_cell(data_copy / "powertrain_share.xlsx", "Values_Master", "C2", "steam")
@@ -154,6 +162,7 @@ def test_validator_knows_the_powertrain_workbooks(data_copy):
 
 def test_shares_must_sum_to_one(data_copy):
     from conftest import set_cell
+
     from elt_odym.errors import DataValidationError
 
     row = 2 + (2002 - 1978) * 5  # (2002, HT, diesel): rows run type, year, powertrain
@@ -163,8 +172,12 @@ def test_shares_must_sum_to_one(data_copy):
 
 
 def test_battery_monte_carlo_is_seeded_and_covers_the_inputs(central):
-    from elt_odym.powertrain.uncertainty import (FixedFleet, draw_inputs, run_battery_mc,
-                                                 run_battery_sensitivity)
+    from elt_odym.uncertainty.battery import (
+        FixedFleet,
+        draw_inputs,
+        run_battery_mc,
+        run_battery_sensitivity,
+    )
 
     data, base = central.data, central.system.battery_inputs
     fleet = FixedFleet.of(central.system.traction, central.fleet)

@@ -8,10 +8,9 @@ that each gap stays bounded (it may not grow past the bound below).
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from elt_odym.targets import compare, read_targets
+from elt_odym.io.targets import compare, read_targets
 
 KNOWN_GAPS = {  # target_id: largest |relative error| allowed (measured gap + margin), README
     "S_HT_2035": 0.08,      # "about 13 M": the fit weights the precise 2010/2020 more

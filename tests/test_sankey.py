@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from elt_odym.reporting.figures import display_unit
-from elt_odym.reporting.sankey import (BUILD_UP, MATERIAL_GROUPS, RELEASE, mass_text,
-                                       sankey_data, sankey_figure)
+from elt_odym.reporting.sankey import (
+    BUILD_UP,
+    MATERIAL_GROUPS,
+    RELEASE,
+    mass_text,
+    sankey_data,
+    sankey_figure,
+)
 
 
 @pytest.fixture(scope="module")

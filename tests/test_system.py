@@ -6,13 +6,17 @@ import dataclasses
 
 import numpy as np
 import pytest
+from elt_odym.system.equations import (
+    calc_economic_value,
+    calc_inflated,
+    calc_saving,
+    calc_saving_range,
+)
+from elt_odym.system.mfa import build_system, check_mass_balance, mass_balance
 
-from elt_odym.data import with_values
-from elt_odym.data import load_data
-from elt_odym.evaluation import calc_economic_value, calc_inflated, calc_saving, calc_saving_range
-from elt_odym.fleet.dynamics import Projection
-from elt_odym.system import build_system, check_mass_balance, mass_balance
+from elt_odym.data import load_data, with_values
 from elt_odym.errors import MassBalanceError
+from elt_odym.fleet.inputs import Projection
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +79,8 @@ def test_mass_balance_check_fails_loudly(data):
 
 
 def test_fleet_is_the_declared_stock_driven_model(runs):
-    from elt_odym.definition import build_mfa_definition
+    from elt_odym.system.definition import build_mfa_definition
+
     from elt_odym.fleet.lifetimes import WeibullPdfLifetime
     from elt_odym.fleet.stock_model import FleetStockModel
 
@@ -106,7 +111,7 @@ def test_bundled_runs_balance(runs, scenario):
 def test_array_model_equals_system_on_bundled_data(runs, scenario):
     """A batch of one of the array model (kernel survival curves) equals the flodym system
     (flodym lifetime model's survival table), both through the one solver."""
-    from elt_odym.arrays import calc_fleet, fixed_draws, model_arrays
+    from elt_odym.batch import calc_fleet, fixed_draws, model_arrays
 
     ref = runs(scenario)
     base = model_arrays(ref.data)

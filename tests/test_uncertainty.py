@@ -6,12 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from elt_odym.batch import evaluate, fixed_draws, model_arrays
 from elt_odym.cli import main
 from elt_odym.data import load_data
-from elt_odym.arrays import evaluate, fixed_draws, model_arrays
-from elt_odym.odym_io.stats_array import parse_stats_array
+from elt_odym.io.stats_array import parse_stats_array, sample_triangular
 from elt_odym.uncertainty.montecarlo import Moments, run_mc
-from elt_odym.odym_io.stats_array import sample_triangular
 from elt_odym.uncertainty.sampling import sample
 from elt_odym.uncertainty.sobol import sobol_indices
 

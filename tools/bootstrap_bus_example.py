@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from elt_odym.odym_io.classification import (Classification, ClassificationMaster,
-                                             write_classification_master)
-from elt_odym.odym_io.workbook import new_parameter_workbook, write_parameter_workbook
+from elt_odym.io.classification import (
+    Classification,
+    ClassificationMaster,
+    write_classification_master,
+)
+from elt_odym.io.workbook import new_parameter_workbook, write_parameter_workbook
 
 ROOT = Path(__file__).resolve().parent.parent / "examples" / "buses"
 VERSION = "Bus_Classification_Master"  # ODYM: a master is named by its file name

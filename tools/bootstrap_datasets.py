@@ -15,9 +15,12 @@ import datetime
 import sys
 from pathlib import Path
 
-from elt_odym.odym_io.classification import (Classification, ClassificationMaster,
-                                             write_classification_master)
-from elt_odym.odym_io.workbook import new_parameter_workbook, write_parameter_workbook
+from elt_odym.io.classification import (
+    Classification,
+    ClassificationMaster,
+    write_classification_master,
+)
+from elt_odym.io.workbook import new_parameter_workbook, write_parameter_workbook
 
 VERSION = "ELT_Classification_Master"  # ODYM: a master is named by its file name
 TODAY = datetime.date(2026, 11, 28).isoformat()
@@ -361,7 +364,8 @@ def target_rows() -> dict[str, list[dict]]:
 
 def targets(root: Path) -> None:
     import pandas as pd
-    from elt_odym.targets import write_targets
+
+    from elt_odym.io.targets import write_targets
 
     rows = target_rows()
     every = pd.DataFrame([r for part in rows.values() for r in part])

@@ -19,10 +19,17 @@ from pathlib import Path
 
 import numpy as np
 
-from elt_odym.odym_io.classification import (Classification, read_classification_master,
-                                             write_classification_master)
-from elt_odym.odym_io.workbook import (Record, new_parameter_workbook, read_parameter_workbook,
-                                       write_parameter_workbook)
+from elt_odym.io.classification import (
+    Classification,
+    read_classification_master,
+    write_classification_master,
+)
+from elt_odym.io.workbook import (
+    Record,
+    new_parameter_workbook,
+    read_parameter_workbook,
+    write_parameter_workbook,
+)
 
 TODAY = datetime.date(2026, 11, 29).isoformat()
 TYPES = ["HT", "MT", "ST", "NT"]

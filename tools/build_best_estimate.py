@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from elt_odym.odym_io.workbook import new_parameter_workbook, write_parameter_workbook
-from elt_odym.targets import write_targets
+from elt_odym.io.targets import write_targets
+from elt_odym.io.workbook import new_parameter_workbook, write_parameter_workbook
 
 VERSION = "ELT_Classification_Master"
 """The classification version: ODYM names a master by its file name (issue 16)."""
@@ -148,7 +148,7 @@ ASSUME = {"ref_id": "ASSUME", "confidence": "L", "note": "",
 
 def secondary_prices(root: Path) -> None:
     """``datasets/valuation_secondary/price.xlsx``: scrap prices from the commodity prices."""
-    from elt_odym.odym_io.workbook import read_parameter_workbook
+    from elt_odym.io.workbook import read_parameter_workbook
 
     base = read_parameter_workbook(root / "datasets" / "price.xlsx")
     rows = []

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import openpyxl
 
-from elt_odym.odym_io.classification import (read_classification_master,
-                                             write_classification_master)
-from elt_odym.odym_io.workbook import read_parameter_workbook, write_parameter_workbook
+from elt_odym.io.classification import (
+    read_classification_master,
+    write_classification_master,
+)
+from elt_odym.io.workbook import read_parameter_workbook, write_parameter_workbook
 
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = [REPO, REPO / "examples" / "buses"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from ..odym_io.safe_open import WorkbookLimits, workbook_limits
+from ..io.safe_open import WorkbookLimits, workbook_limits
 from .common import EXIT_CHECK, EXIT_INPUT, Printer, positive_float, positive_int
 
 EXAMPLES = """examples:
@@ -50,7 +50,7 @@ def _global_options(suppress: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with all subcommands."""
-    from .. import __version__
+    from ..version import __version__
     from . import battery, calibration, data, odym, report, run, uncertainty
 
     parser = argparse.ArgumentParser(

@@ -21,9 +21,9 @@ def add_commands(sub, parent) -> None:
 def cmd_battery_mc(args, printer: Printer) -> int:
     """battery_mc_summary.csv and battery_sensitivity.csv."""
     from ..data import load_data
-    from ..powertrain.uncertainty import battery_uncertainty
-    from ..reporting.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder
     from ..reporting.results import write_csv
+    from ..uncertainty.battery import battery_uncertainty
 
     scenario = args.scenario or "electrification_central"
     with OutputFolder(args.out, args.force, command="battery-mc") as folder:

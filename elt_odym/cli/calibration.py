@@ -37,8 +37,8 @@ def cmd_calibrate(args, printer: Printer) -> int:
 
 def cmd_compare(args, printer: Printer) -> int:
     """Compare a results.csv with a targets workbook."""
+    from ..io.targets import compare, read_targets
     from ..reporting.results import read_results_csv, write_csv
-    from ..targets import compare, read_targets
 
     results = read_results_csv(args.results)
     table = compare(results, read_targets(args.targets))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..reporting.numbers import fmt
+
 EXIT_OK, EXIT_CHECK, EXIT_INPUT = 0, 1, 2
 
 
@@ -32,13 +34,6 @@ class Printer:
     def warn(*parts: object) -> None:
         """A line on standard error."""
         print(*parts, file=sys.stderr, flush=True)
-
-
-def fmt(value: float) -> str:
-    """The one number format of the CLI: 4 significant digits, thousands separators."""
-    if value != value:  # NaN
-        return ""
-    return f"{value:,.4g}" if abs(value) < 1e15 else f"{value:.4g}"
 
 
 def progress(iterable, desc: str, quiet: bool = False, total: int | None = None):

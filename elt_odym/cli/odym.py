@@ -20,7 +20,7 @@ def add_commands(sub, parent) -> None:
 
 def cmd_export_odym(args, printer: Printer) -> int:
     """Export one scenario as an ODYM project; list what was written."""
-    from ..odym_io.export import export_odym
+    from ..reporting.odym_export import export_odym
 
     target = Path(args.dir)
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not args.force)):

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
-import argparse
-
-from .common import (EXIT_OK, Printer, add_data_args, bundled_scenarios_text, fmt,
-                     positive_int, progress, table_text)
+from ..reporting.numbers import fmt
+from .common import (
+    EXIT_OK,
+    Printer,
+    add_data_args,
+    bundled_scenarios_text,
+    positive_int,
+    progress,
+    table_text,
+)
 
 RUN_EXAMPLES = """examples:
   elt-odym run --out results                         the default scenario
@@ -68,7 +75,7 @@ def scenario_list(data: str | None, names: list[str] | None,
 def cmd_run(args, printer: Printer) -> int:
     """Run scenarios and write the output contract (staged, then published with a manifest)."""
     from ..errors import ConfigError
-    from ..reporting.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder
     from ..reporting.outputs import write_outputs
 
     first, last = args.cumulative
@@ -106,10 +113,9 @@ def _run_one(args, printer: Printer, scenario: str, first: int, last: int):
 
 def cmd_diagram(args, printer: Printer) -> int:
     """Draw the declared system as a PNG."""
-    from ..reporting.figures import fig_system
-    from ..reporting.results import atomic_write
-
     from ..errors import ConfigError
+    from ..io.output_folder import atomic_write
+    from ..reporting.figures import fig_system
 
     out = Path(args.out)
     if out.suffix.lower() not in IMAGE_SUFFIXES:

@@ -5,8 +5,15 @@ from __future__ import annotations
 import contextlib
 import time
 
-from .common import (EXIT_OK, Printer, add_data_args, memory_size, positive_int, seed_int,
-                     table_text)
+from .common import (
+    EXIT_OK,
+    Printer,
+    add_data_args,
+    memory_size,
+    positive_int,
+    seed_int,
+    table_text,
+)
 
 BUDGET_HELP = "memory the run may use, e.g. 4G, 512M (default 4G); refused beyond it"
 
@@ -64,7 +71,7 @@ def cluster(args):
 def cmd_sensitivity(args, printer: Printer) -> int:
     """One-at-a-time sensitivity: sensitivity.csv and sensitivity.png."""
     from ..data import load_data
-    from ..reporting.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_sensitivity
     from ..uncertainty.sensitivity import run_sensitivity
@@ -87,7 +94,7 @@ def cmd_sensitivity(args, printer: Printer) -> int:
 def cmd_mc(args, printer: Printer) -> int:
     """Monte Carlo: mc_summary.csv and the end-of-life weight distributions."""
     from ..data import load_data
-    from ..reporting.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_eol_distribution
     from ..uncertainty.budget import Shape, check_budget, estimate_mc_bytes
@@ -104,8 +111,10 @@ def cmd_mc(args, printer: Printer) -> int:
         start = time.perf_counter()
         draws = None
         if args.calibration_draws:
-            from ..uncertainty.calibration_draws import (read_parameter_sets,
-                                                         sample_with_parameter_sets)
+            from ..uncertainty.calibration_draws import (
+                read_parameter_sets,
+                sample_with_parameter_sets,
+            )
             folder.add_input(args.calibration_draws, data.config.data_dir)
             draws = sample_with_parameter_sets(data, n, seed,
                                                read_parameter_sets(args.calibration_draws))
@@ -129,7 +138,7 @@ def cmd_mc(args, printer: Printer) -> int:
 def cmd_sobol(args, printer: Printer) -> int:
     """Sobol indices: sobol.csv and sobol.png."""
     from ..data import load_data
-    from ..reporting.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_sobol
     from ..uncertainty.budget import Shape, check_budget, estimate_sobol_bytes
@@ -152,10 +161,10 @@ def cmd_sobol(args, printer: Printer) -> int:
 
 def cmd_structural(args, printer: Printer) -> int:
     """Structural uncertainty: structural.csv, structural_spread.csv and structural.png."""
-    from ..reporting.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder
     from ..reporting.results import write_csv
     from ..reporting.structural import fig_structural
-    from ..structural import run_structural, spread
+    from ..studies.structural import run_structural, spread
 
     with OutputFolder(args.out, args.force, command="structural") as folder:
         table = run_structural(args.data)

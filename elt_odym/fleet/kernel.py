@@ -2,7 +2,7 @@
 
 Every engine calls :func:`solve_batch`: the declared fleet stock of the system
 (:class:`~elt_odym.fleet.stock_model.FleetStockModel`, a batch of one), calibration,
-sensitivity, Monte Carlo and Sobol (:mod:`elt_odym.arrays`). The tests check it against
+sensitivity, Monte Carlo and Sobol (:mod:`elt_odym.batch`). The tests check it against
 flodym's own :class:`~flodym.StockDrivenDSM` and hand-computed cases.
 
 Maths (per type and draw; ``sf[t, c]`` the survival of cohort ``c`` at the end of year ``t``,

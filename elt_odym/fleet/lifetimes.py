@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+import flodym as fd
 import numpy as np
 import scipy.special
-import flodym as fd
 
 if TYPE_CHECKING:
     from ..data import ModelData

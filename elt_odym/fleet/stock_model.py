@@ -1,13 +1,13 @@
 """The fleet as a flodym stock-driven model: the declared ``fleet`` stock of the system.
 
 :class:`FleetStockModel` is a :class:`flodym.StockDrivenDSM` named in the system's declaration
-(:func:`elt_odym.definition.build_mfa_definition`) together with its lifetime model. Its
+(:func:`elt_odym.declaration.build_mfa_definition`) together with its lifetime model. Its
 :meth:`~FleetStockModel.compute` takes the survival table of that lifetime model and solves the
 study's Eqs. 2-3 with the one solver, :func:`elt_odym.fleet.kernel.solve_batch` (see there for
 the maths and the negative-inflow policies), as a batch of one.
 
 The stock may have a *history* before the first model year (the spin-up or workbook age
-structure, :mod:`elt_odym.fleet.dynamics`): the model then solves on the extended axis
+structure, :mod:`elt_odym.fleet.inputs`): the model then solves on the extended axis
 ``history years + model years`` with a lifetime model of the same class whose parameters are
 ``history_prms`` for the history cohorts, and reports the model years. ``initial`` is the
 stock of the year before the first model year (0 without a history).
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 import flodym as fd
+import numpy as np
 from pydantic import PrivateAttr
 
 from .hazard import Hazard, adjust_table
@@ -44,7 +44,7 @@ class FleetStockModel(fd.StockDrivenDSM):
     (:mod:`elt_odym.fleet.hazard`), on the extended axis."""
     initial: np.ndarray | None = None
     """Stock of the year before the first model year (0 without a history), as in
-    :class:`~elt_odym.system_stocks.MaterialStock`."""
+    :class:`~elt_odym.system.stocks.MaterialStock`."""
     early_retirement: np.ndarray | None = None
     negative: np.ndarray | None = None
     _result: BatchResult | None = PrivateAttr(default=None)

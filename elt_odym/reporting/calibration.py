@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 
 from ..calibration import calibrate, parameter_draws
 from ..data import ModelData
-from ..odym_io.workbook import new_parameter_workbook, write_parameter_workbook
-from .output_folder import OutputFolder
+from ..io.output_folder import OutputFolder
+from ..io.workbook import new_parameter_workbook, write_parameter_workbook
 from .results import write_csv
 
 DRAWS = 1000

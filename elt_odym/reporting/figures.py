@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from ..definition import FLOWS, PROCESSES, STOCKS
+from ..declaration import FLOWS, PROCESSES, STOCKS
 
 GROUPS = {
     "basic materials": ["Fe", "Al", "rubber", "plastics", "glass"],

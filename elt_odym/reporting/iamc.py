@@ -27,9 +27,10 @@ import pandas as pd
 if TYPE_CHECKING:
     import pyam
 
-from .. import __version__
-from .escape import escape_frame
-from .results import atomic_write, write_csv
+from ..version import __version__
+from ..io.escape import escape_frame
+from ..io.output_folder import atomic_write
+from .results import write_csv
 
 INDEX = ["Model", "Scenario", "Region", "Variable", "Unit"]
 BY_TYPE = " by Truck Type"

@@ -1,6 +1,6 @@
 """Write a run's outputs: staged, then published with a manifest (complete or absent).
 
-Every file goes through :class:`~elt_odym.reporting.output_folder.OutputFolder`: written into a
+Every file goes through :class:`~elt_odym.io.output_folder.OutputFolder`: written into a
 staging folder, moved into place at the end, ``manifest.json`` last. Scenario names are checked
 by :func:`~elt_odym.safety.check_path_name` before they become folder names, and the
 ``sources`` sheet names each workbook relative to the data folder.
@@ -12,17 +12,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..fleet.dynamics import observations
+from ..fleet.inputs import observations
+from ..io.output_folder import OutputFolder
 from ..safety import check_path_name, relative_path
-from .figures import (fig_economics, fig_energy_carbon, fig_fleet, fig_materials,
-                      fig_stock_fit, fig_system)
-from .output_folder import OutputFolder
-from .results import (relative_paths, summary_sheet, variables_sheet, write_csv,
-                      write_results_xlsx)
+from .battery_figures import write_battery_figures
+from .figures import (
+    fig_economics,
+    fig_energy_carbon,
+    fig_fleet,
+    fig_materials,
+    fig_stock_fit,
+    fig_system,
+)
 from .iamc import write_iamc
 from .report import write_report
+from .results import (
+    relative_paths,
+    summary_sheet,
+    variables_sheet,
+    write_csv,
+    write_results_xlsx,
+)
 from .sankey import write_plotlyjs, write_sankey, write_sankey_json
-from .battery_figures import write_battery_figures
 
 
 def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = False,

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
-from .results import atomic_write, read_results_csv, summary_sheet
+from ..version import __version__
+from ..io.output_folder import atomic_write
+from .results import read_results_csv, summary_sheet
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;margin:0;
@@ -48,7 +49,7 @@ def _e(text: object) -> str:
 
 def _table(df: pd.DataFrame) -> str:
     """A data frame as an HTML table with the CLI's number format (cells escaped)."""
-    from ..cli.common import fmt
+    from .numbers import fmt
 
     return df.to_html(index=False, border=0, escape=True, na_rep="",
                       float_format=lambda v: fmt(v))

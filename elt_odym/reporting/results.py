@@ -6,47 +6,16 @@ dimension that does not apply is empty; a sum over a dimension is labelled ``tot
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
-from ..evaluation.indicators import VARIABLES, Output
-from .output_folder import umask_mode
-from .escape import escape_frame
-
-COLUMNS = ["scenario", "variable", "truck_type", "material", "year", "value", "unit"]
-TOTAL = "total"
-
-
-def _with_totals(values: np.ndarray, dims: tuple[str, ...], items: dict[str, list]):
-    """Append a ``total`` item along the product and material axes."""
-    labels = {x: list(map(str, items[x])) if x != "t" else list(items[x]) for x in dims}
-    for axis, x in enumerate(dims):
-        if x in ("g", "m"):
-            values = np.concatenate([values, values.sum(axis=axis, keepdims=True)], axis=axis)
-            labels[x] = labels[x] + [TOTAL]
-    return values, labels
-
-
-def tidy(outputs: list[Output], scenario: str) -> pd.DataFrame:
-    """Long table of all outputs with totals over truck type and material."""
-    frames = []
-    for out in outputs:
-        values, labels = _with_totals(out.values, out.dims, out.items)
-        grids = np.meshgrid(*[np.arange(len(labels[x])) for x in out.dims], indexing="ij")
-        col = {x: np.asarray(labels[x], dtype=object)[g.ravel()] for x, g in zip(out.dims,
-                                                                                 grids)}
-        n = values.size
-        frames.append(pd.DataFrame({
-            "scenario": scenario, "variable": out.name,
-            "truck_type": col.get("g", np.full(n, "", dtype=object)),
-            "material": col.get("m", np.full(n, "", dtype=object)),
-            "year": col["t"].astype(int), "value": values.ravel(), "unit": out.unit}))
-    return pd.concat(frames, ignore_index=True)[COLUMNS]
+from ..io.escape import escape_frame
+from ..io.output_folder import atomic_write
+from ..system.equations.indicators import VARIABLES
+from ..system.variables import COLUMNS, money_year_of
 
 
 def wide(table: pd.DataFrame) -> pd.DataFrame:
@@ -64,25 +33,6 @@ def variables_sheet() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then move it into place.
-
-    The file gets the mode of an ordinary new file (the user's umask), not ``0600``.
-    """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(2, "no such folder", str(path.parent))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, umask_mode())
-        Path(tmp).replace(path)
-    finally:
-        if Path(tmp).exists():
-            Path(tmp).unlink()
-
-
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     """Atomic CSV write; text cells that a spreadsheet would evaluate are escaped."""
     safe = escape_frame(df)
@@ -93,14 +43,6 @@ RENAMED = {"product": "truck_type"}
 """Column names made consistent across the sheets of ``results.xlsx``."""
 
 SUMMARY_YEARS = (2010, 2023, 2030, 2050)
-
-
-def money_year_of(table: pd.DataFrame, scenario: str) -> str | None:
-    """The money year of a scenario's economic values, read from their unit (``USD2016``)."""
-    units = table.loc[(table["scenario"] == scenario) & (table["variable"] == "economic_value"),
-                      "unit"]
-    found = units.astype(str).str.extract(r"^USD(\d{4})$")[0].dropna()
-    return str(found.iloc[0]) if len(found) else None
 
 
 def summary_sheet(table: pd.DataFrame, money_year: int | None = None,

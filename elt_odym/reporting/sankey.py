@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 
-from ..definition import FLOWS
+from ..declaration import FLOWS
 
 MATERIAL_GROUPS = {
     "iron and steel": (["Fe"], "#4c72b0"),

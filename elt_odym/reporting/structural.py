@@ -1,4 +1,4 @@
-"""Figure of the structural spread (:mod:`elt_odym.structural`)."""
+"""Figure of the structural spread (:mod:`elt_odym.studies.structural`)."""
 
 from __future__ import annotations
 

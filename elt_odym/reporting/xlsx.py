@@ -2,7 +2,7 @@
 
 Written with xlsxwriter, with every automatic conversion switched off (a string is never
 turned into a formula, a URL or a number) and every text cell escaped by
-:func:`~elt_odym.reporting.escape.escape_cell`.
+:func:`~elt_odym.io.escape.escape_cell`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .escape import escape_cell
+from ..io.escape import escape_cell
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False, "nan_inf_to_errors": True}

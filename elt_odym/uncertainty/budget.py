@@ -48,7 +48,7 @@ class Shape:
     @classmethod
     def of(cls, data) -> "Shape":
         """The shape of a :class:`~elt_odym.data.ModelData` (materials: the assessed metals)."""
-        from ..evaluation.indicators import assessed_materials
+        from ..system.equations.indicators import assessed_materials
 
         pre = 0 if data.options.age_structure == "single_cohort" else SPIN_UP_YEARS
         return cls(len(data.years), len(data.items["g"]), len(assessed_materials(data)), pre)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..arrays import Draws, ModelArrays, model_arrays
+from ..batch import Draws, ModelArrays, model_arrays
 from ..data import ModelData
 from ..errors import ConfigError
 from .sampling import sample

@@ -2,8 +2,8 @@
 
 A chunk (:func:`run_chunk`) makes its own draws (:func:`~elt_odym.uncertainty.sampling.
 sample_range`: fixed blocks of draws, each from its own spawned seed), evaluates the array model
-(:func:`~elt_odym.arrays_numba.evaluate_series`, compiled; the numpy
-:func:`~elt_odym.arrays.evaluate` when the fleet needs the numpy path) and returns per output its
+(:func:`~elt_odym.batch_numba.evaluate_series`, compiled; the numpy
+:func:`~elt_odym.batch.evaluate` when the fleet needs the numpy path) and returns per output its
 float64 mean and sum of squared deviations and its values as float32 ``(T, K, n)``. Chunks run
 on threads in this process, or as tasks on a Dask cluster
 (:mod:`elt_odym.uncertainty.distributed`); they are merged in chunk order (Chan et al.'s
@@ -24,19 +24,25 @@ import logging
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from ..arrays import (OUTPUTS, Draws, ModelArrays, evaluate, fused_kernel_applies,
-                      model_arrays)
-from ..arrays_numba import evaluate_series
+from ..batch import (
+    OUTPUTS,
+    Draws,
+    ModelArrays,
+    evaluate,
+    fused_kernel_applies,
+    model_arrays,
+)
+from ..batch_numba import evaluate_series
 from ..config import UncertaintyOptions
 from ..data import ModelData
-from .sampling import sample_range
 from .quantiles import StreamQuantiles
+from .sampling import sample_range
 from .stats import chunk_moments, percentiles, series_moments
 
 logger = logging.getLogger(__name__)

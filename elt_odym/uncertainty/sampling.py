@@ -28,9 +28,9 @@ import dataclasses
 
 import numpy as np
 
+from ..batch import Draws, ModelArrays, fixed_draws, lifetime_shift_multiplier
 from ..config import UncertaintyOptions
-from ..odym_io.stats_array import sample_triangular
-from ..arrays import Draws, ModelArrays, fixed_draws, lifetime_shift_multiplier
+from ..io.stats_array import sample_triangular
 
 
 def _uniform(rng, low, high, n):

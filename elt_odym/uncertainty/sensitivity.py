@@ -11,8 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..arrays import (Draws, ModelArrays, evaluate, fixed_draws, lifetime_shift_multiplier,
-                      model_arrays)
+from ..batch import (
+    Draws,
+    ModelArrays,
+    evaluate,
+    fixed_draws,
+    lifetime_shift_multiplier,
+    model_arrays,
+)
 from ..data import ModelData
 
 COLUMNS = ["parameter", "change", "variable", "truck_type", "material", "year", "base",

@@ -8,15 +8,20 @@ of all secondary energy and carbon factors in ``1 +- factor_range``.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
+from ..batch import (
+    Draws,
+    ModelArrays,
+    evaluate,
+    fixed_draws,
+    lifetime_shift_multiplier,
+    model_arrays,
+)
 from ..data import ModelData
-from ..arrays import (Draws, ModelArrays, evaluate, fixed_draws, lifetime_shift_multiplier,
-                      model_arrays)
 
 DEFAULT_OUTPUTS = (("eol_mass", "total", 2050), ("carbon_saving", "total", 2050),
                    ("economic_value", "total", 2050))
@@ -47,7 +52,7 @@ def to_draws(base: ModelArrays, x: np.ndarray) -> Draws:
 
 
 def pick(base: ModelArrays, out: dict, variable: str, label: str, year: int) -> np.ndarray:
-    """One output column of :func:`~elt_odym.arrays.evaluate` over the draws."""
+    """One output column of :func:`~elt_odym.batch.evaluate` over the draws."""
     items = base.labels()[variable][1]
     return out[variable][:, base.years.index(year), items.index(label)]
 

@@ -15,9 +15,9 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from .errors import DataValidationError, Problem
-from .odym_io.safe_open import open_workbook
-from .odym_io.workbook import is_number
+from ..errors import DataValidationError, Problem
+from .safe_open import open_workbook
+from .workbook import is_number
 
 TARGET_COLUMNS = ["target_id", "variable", "truck_type", "material", "year", "value", "unit",
                   "tolerance", "source", "note"]

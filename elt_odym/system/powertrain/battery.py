@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fleet.kernel import survival_by_age_batch
+from ...fleet.kernel import survival_by_age_batch
 from .inputs import GWH_PER_KWH, T_PER_KG, BatteryInputs
 
 

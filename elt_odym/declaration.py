@@ -17,10 +17,6 @@ are the in-use material stock's extra outflow (source) and inflow (destination).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import flodym as fd
 
 # -- dimensions ---------------------------------------------------------------------------------
 
@@ -206,7 +202,7 @@ PARAMETER_BY_NAME = {p.name: p for p in PARAMETERS}
 SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("fleet_stock", ("t", "g"), "unit",
                   "stock path of the model years: recorded history, then the logistic fit "
-                  "(Eq. 1); derived by elt_odym.fleet.dynamics"),
+                  "(Eq. 1); derived by elt_odym.fleet.inputs"),
     ParameterSpec("lifetime_shape", ("t", "g"), "1",
                   "Weibull shape by cohort: weibull_shape x weibull_shape_cohort_factor"),
     ParameterSpec("lifetime_scale", ("t", "g"), "yr",
@@ -219,41 +215,6 @@ three derived from the workbooks (stock projection and cohort lifetimes), the re
 OPTIONAL_PARAMETERS = {"stock_total_history", "initial_age_distribution",
                        "weibull_scale_cohort_factor", "weibull_shape_cohort_factor",
                        "hazard_period_factor", "legal_max_age", "carbon_factor_path"}
-
-
-def build_mfa_definition(lifetime_form: str = "pdf") -> "fd.MFADefinition":
-    """Return the flodym :class:`~flodym.MFADefinition` of the declared system.
-
-    The ``fleet`` stock names its stock-driven model
-    (:class:`~elt_odym.fleet.stock_model.FleetStockModel`) and its lifetime model (the class of
-    ``lifetime_form``, :data:`elt_odym.fleet.lifetimes.LIFETIME_MODELS`, both with
-    ``inflow_at="end"``); the material stock is flow-driven. Only the flow dimensions (time,
-    product, material) enter the flodym system; the parameter dimensions statistic, route and
-    age are handled by the data layer.
-    """
-    # local imports keep the declaration import-light (validate needs no flodym)
-    import flodym as fd
-
-    from .fleet.lifetimes import lifetime_model_class
-    from .fleet.stock_model import FleetStockModel
-    from .system_stocks import MaterialStock
-
-    dims = [fd.DimensionDefinition(name=DIM_BY_LETTER[x].name, letter=x,
-                                   dtype=DIM_BY_LETTER[x].dtype) for x in FLOW_DIMS]
-    flows = [fd.FlowDefinition(from_process_name=f.from_process, to_process_name=f.to_process,
-                               dim_letters=f.dims, name_override=f.name or None)
-             for f in ALL_FLOWS]
-    stocks = []
-    for st in ALL_STOCKS:
-        driven = st.name == FLEET_STOCK
-        stocks.append(fd.StockDefinition(
-            name=st.name, dim_letters=st.dims, process_name=st.process or None,
-            subclass=FleetStockModel if driven else MaterialStock,
-            lifetime_model_class=lifetime_model_class(lifetime_form) if driven else None))
-    parameters = [fd.ParameterDefinition(name=p.name, dim_letters=p.dims)
-                  for p in SYSTEM_PARAMETERS]
-    return fd.MFADefinition(dimensions=dims, processes=list(ALL_PROCESSES), flows=flows,
-                            stocks=stocks, parameters=parameters)
 
 
 # -- powertrains and traction batteries (issue 15) -----------------------------------------------

@@ -25,21 +25,34 @@ Scalars use the aspect ``Unity`` with index letter ``1``, as ODYM's tutorials do
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
 
-from .. import __version__
+from ..version import __version__
 from ..config import load_config
-from ..definition import DIM_BY_LETTER, DIMENSIONS, OPTIONAL_PARAMETERS, PARAMETERS, PROCESSES
+from ..declaration import (
+    DIM_BY_LETTER,
+    DIMENSIONS,
+    OPTIONAL_PARAMETERS,
+    PARAMETERS,
+    PROCESSES,
+)
 from ..errors import DataValidationError, Problem
-from .classification import UNITY, ClassificationMaster, read_classification_master
-from .classification import write_classification_master
-from .cover import dataset_uuid
-from .validation import validate_parameter
-from .workbook import ParameterWorkbook, read_parameter_workbook, write_parameter_workbook
+from ..io.classification import (
+    UNITY,
+    ClassificationMaster,
+    read_classification_master,
+    write_classification_master,
+)
+from ..io.cover import dataset_uuid
+from ..io.validation import validate_parameter
+from ..io.workbook import (
+    ParameterWorkbook,
+    read_parameter_workbook,
+    write_parameter_workbook,
+)
 
 UNITY_LETTER = "1"
 MAX_SHEET = 31  # Excel's limit on a sheet name

@@ -38,7 +38,15 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from ..errors import DataValidationError, Problem, UnreadableWorkbookError
-from .cover import COVER, UNITY, CoverLayout, cover_values, read_cover, text, write_cover
+from .cover import (
+    COVER,
+    UNITY,
+    CoverLayout,
+    cover_values,
+    read_cover,
+    text,
+    write_cover,
+)
 from .safe_open import open_workbook
 
 VALUES = "Values_Master"

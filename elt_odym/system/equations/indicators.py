@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data import ModelData
-from ..fleet.dynamics import FleetResult
+from ...data import ModelData
+from ...fleet.inputs import FleetResult
 from .economics import calc_economic_value, calc_inflated
 from .energy_carbon import calc_route_demand, calc_saving, calc_saving_range
 
@@ -186,7 +186,7 @@ def saving_outputs(data: ModelData, secondary: np.ndarray) -> list[Output]:
     return [Output(n, v, ("t", "g", "m"), items) for n, v in out.items()]
 
 
-# -- powertrains and traction batteries (issue 15): elt_odym.powertrain.evaluation ---------------
+# -- powertrains and traction batteries (issue 15): elt_odym.system.powertrain.evaluation ---------------
 VARIABLES.update({v.name: v for v in [
     _v("battery_packs_new", "unit", "battery", "traction packs of new battery trucks"),
     _v("battery_packs_replaced", "unit", "battery",

@@ -4,7 +4,7 @@
 where they apply); ``battery_detail`` the long table ``battery_results.csv`` with the
 powertrain and chemistry dimensions (fleet by powertrain, retired packs and capacity by
 powertrain, end-of-life battery materials by chemistry). The variables are registered in
-:data:`elt_odym.evaluation.indicators.VARIABLES`.
+:data:`elt_odym.system.equations.indicators.VARIABLES`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..data import ModelData
-from ..evaluation.economics import calc_economic_value
-from ..evaluation.energy_carbon import calc_saving
-from ..evaluation.indicators import VARIABLES, Output
+from ...data import ModelData
+from ..equations.economics import calc_economic_value
+from ..equations.energy_carbon import calc_saving
+from ..equations.indicators import VARIABLES, Output
 
 if TYPE_CHECKING:
-    from ..system import ELTSystem
+    from ..mfa import ELTSystem
 
 DETAIL_COLUMNS = ["scenario", "variable", "truck_type", "powertrain", "chemistry", "material",
                   "year", "value", "unit"]

@@ -1,12 +1,12 @@
-"""The compiled twin of :func:`elt_odym.arrays.evaluate` for the Monte Carlo: every output of
+"""The compiled twin of :func:`elt_odym.batch.evaluate` for the Monte Carlo: every output of
 every draw in one pass, series-major.
 
-:func:`evaluate_series` returns the same numbers as :func:`~elt_odym.arrays.evaluate` with
+:func:`evaluate_series` returns the same numbers as :func:`~elt_odym.batch.evaluate` with
 ``materials="metals"`` (the tests hold them to 1e-12), laid out ``(T, K, N)``: each series (one
 output, year and label over the draws) contiguous, which is what the moments and the
 percentile selection read. The end-of-life trucks come from the fleet kernel
-(:func:`~elt_odym.arrays.calc_fleet`); the equations after it are the study's Eqs. 6-9 as in
-:func:`~elt_odym.arrays.evaluate` and :mod:`elt_odym.evaluation`, written as one loop over
+(:func:`~elt_odym.batch.calc_fleet`); the equations after it are the study's Eqs. 6-9 as in
+:func:`~elt_odym.batch.evaluate` and :mod:`elt_odym.system.equations`, written as one loop over
 the draws (SIMD lanes) per year and type.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import ModelArrays, Draws, calc_fleet
+from .batch import Draws, ModelArrays, calc_fleet
 from .fleet.kernel_numba import _jit
 
 
@@ -86,8 +86,8 @@ def _savings(t, mass, recovery, idx, energy, carbon, mult_p, mult_s, out_energy,
 
 
 def evaluate_series(base: ModelArrays, d: Draws) -> dict[str, np.ndarray]:
-    """Every output of :data:`~elt_odym.arrays.OUTPUTS` for the draws ``d``, each
-    ``(T, K, N)`` float64 (``K`` as in :meth:`~elt_odym.arrays.ModelArrays.labels`, metals)."""
+    """Every output of :data:`~elt_odym.batch.OUTPUTS` for the draws ``d``, each
+    ``(T, K, N)`` float64 (``K`` as in :meth:`~elt_odym.batch.ModelArrays.labels`, metals)."""
     eol = calc_fleet(base, d)  # (T, N, G), draws contiguous from the compiled kernel
     n_t, n, n_g = eol.shape
     idx = np.array([base.materials.index(m) for m in base.metals], dtype=np.intp)

@@ -1,9 +1,9 @@
 """The model of arrays: the whole model for a batch of parameter sets at once.
 
 One array model serves calibration, sensitivity, Monte Carlo and Sobol; the deterministic run
-is the flodym system (:mod:`elt_odym.system`), and the tests check that a batch of one equals it.
+is the flodym system (:mod:`elt_odym.system.mfa`), and the tests check that a batch of one equals it.
 Both call the one stock-driven solver (:func:`elt_odym.fleet.kernel.solve_batch`) and the pure
-``calc_*`` functions of :mod:`elt_odym.evaluation`.
+``calc_*`` functions of :mod:`elt_odym.system.equations`.
 
 For each draw ``n``: the stock path times ``stock_mult[n, g]``, Weibull scale and shape times
 ``scale_mult[n, g]`` and ``shape_mult[n, g]`` (on top of any cohort factors), unit weight
@@ -20,16 +20,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data import ModelData
-from .evaluation.economics import calc_economic_value
-from .evaluation.energy_carbon import calc_saving
-from .evaluation.indicators import (assessed_materials, factor_pairs, money_unit,
-                                    route_multipliers)
-from .fleet.dynamics import FleetInputs, Projection, fleet_inputs
-from .fleet.hazard import adjust_curves
 from .fleet import kernel_numba
+from .fleet.hazard import adjust_curves
+from .fleet.inputs import FleetInputs, Projection, fleet_inputs
 from .fleet.kernel import cohort_survival_batch, solve_batch, survival_by_age_batch
 from .fleet.lifetimes import weibull_mean
 from .fleet.transfers import FleetFlows, split_transfers
+from .system.equations.economics import calc_economic_value
+from .system.equations.energy_carbon import calc_saving
+from .system.equations.indicators import (
+    assessed_materials,
+    factor_pairs,
+    money_unit,
+    route_multipliers,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +175,7 @@ def fused_kernel_applies(fleet: FleetInputs) -> bool:
 
     The kernel knows the plain Weibull lifetime (cohort shape and scale, per-draw multipliers,
     pdf and survival forms, every negative-inflow policy, history years). Any other field of
-    :class:`~elt_odym.fleet.dynamics.FleetInputs` (period effects, an age cap, ...) that is
+    :class:`~elt_odym.fleet.inputs.FleetInputs` (period effects, an age cap, ...) that is
     set away from its default sends the batch to the numpy path, which stays the general one.
     """
     if not kernel_numba.AVAILABLE or fleet.form not in ("pdf", "survival"):

@@ -1,6 +1,6 @@
-"""The powertrain step of :meth:`elt_odym.system.ELTSystem.compute`: fleet -> traction flows.
+"""The powertrain step of :meth:`elt_odym.system.mfa.ELTSystem.compute`: fleet -> traction flows.
 
-Flows of the traction chain (declared in :data:`elt_odym.definition.TRACTION_FLOWS`)::
+Flows of the traction chain (declared in :data:`elt_odym.declaration.TRACTION_FLOWS`)::
 
     sysenv => traction manufacturing              = sum_g fitted
     traction manufacturing => traction use        = packs fitted (new trucks, replacements)
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..definition import FUEL_CELL
-from ..fleet.stock_model import FleetStockModel
+from ...declaration import FUEL_CELL
+from ...fleet.stock_model import FleetStockModel
 from .battery import BatteryResult, calc_battery
 from .cohorts import calc_cohort_outflow, calc_cohort_stock
 from .inputs import BatteryInputs

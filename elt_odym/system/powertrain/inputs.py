@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data import ModelData
-from ..definition import FUEL_CELL, POWERTRAIN_PARAMETERS
-from ..errors import DataValidationError, Problem
+from ...data import ModelData
+from ...declaration import FUEL_CELL, POWERTRAIN_PARAMETERS
+from ...errors import DataValidationError, Problem
 
 T_PER_KG = 1e-3
 """Unit conversion kg -> t (material intensities are given per kWh in kg)."""

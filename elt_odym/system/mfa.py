@@ -9,18 +9,18 @@ of the collected material as secondary material; the remainder is a loss.
 
 from __future__ import annotations
 
+import flodym as fd
 import numpy as np
 import pandas as pd
-import flodym as fd
 from pydantic import ConfigDict
 
-from .data import ModelData
-from .definition import (ALL_FLOWS, ALL_PROCESSES, ALL_STOCKS, FLEET_STOCK,
-                         build_mfa_definition)
-from .errors import MassBalanceError
-from .fleet.dynamics import FleetInputs, FleetResult, Projection, fleet_inputs, project
-from .fleet.stock_model import FleetStockModel
-from .fleet.transfers import FleetFlows, split_transfers, transfer_matrix
+from ..data import ModelData
+from ..declaration import ALL_FLOWS, ALL_PROCESSES, ALL_STOCKS, FLEET_STOCK
+from ..errors import MassBalanceError
+from ..fleet.inputs import FleetInputs, FleetResult, Projection, fleet_inputs, project
+from ..fleet.stock_model import FleetStockModel
+from ..fleet.transfers import FleetFlows, split_transfers, transfer_matrix
+from .definition import build_mfa_definition
 from .powertrain.battery import BatteryResult
 from .powertrain.inputs import BatteryInputs, battery_inputs
 from .powertrain.system_step import TractionStep, calc_traction_step
@@ -28,7 +28,7 @@ from .powertrain.system_step import TractionStep, calc_traction_step
 
 class ScenarioReader(fd.DataReader):
     """flodym :class:`~flodym.DataReader` of one scenario: dimensions from the classification,
-    the declared parameters (:data:`~elt_odym.definition.SYSTEM_PARAMETERS`) from the workbooks
+    the declared parameters (:data:`~elt_odym.declaration.SYSTEM_PARAMETERS`) from the workbooks
     and the fleet inputs."""
 
     def __init__(self, data: ModelData, fleet: FleetInputs):
@@ -99,7 +99,7 @@ class ELTSystem(fd.MFASystem):
 
     def _compute_batteries(self, fleet: FleetStockModel) -> None:
         """The powertrain extension (issue 15): the fleet by powertrain and the traction chain
-        (:mod:`elt_odym.powertrain`); the traction flows stay zero without it. Nothing of the
+        (:mod:`elt_odym.system.powertrain`); the traction flows stay zero without it. Nothing of the
         truck part above depends on this step."""
         flows = self.flows
         if self.battery_inputs is not None:

@@ -3,7 +3,7 @@
 The stock path per type is the recorded history up to ``switch_year`` where it exists and the
 fitted logistic curve elsewhere. The fleet stock of the system
 (:class:`~elt_odym.fleet.stock_model.FleetStockModel`) and the array model
-(:mod:`elt_odym.arrays`) both solve on an *extended* time axis that starts before the first
+(:mod:`elt_odym.batch`) both solve on an *extended* time axis that starts before the first
 model year when the first-year stock has an age structure (:class:`FleetInputs`):
 
 ``single_cohort``  the whole first-year stock enters as one cohort in the first model year (what

@@ -21,7 +21,7 @@ from collections import defaultdict
 
 from openpyxl.utils import get_column_letter
 
-from ..definition import DIM_BY_LETTER, ParameterSpec
+from ..declaration import DIM_BY_LETTER, ParameterSpec
 from ..errors import Problem
 from .classification import ClassificationMaster
 from .stats_array import parse_stats_array

@@ -142,7 +142,7 @@ class OutputFolder:
     def record(self) -> dict[str, Any]:
         """What the manifest will say besides the output files: package, version, command,
         scenarios, seed and the sha256 of every input."""
-        from .. import __version__
+        from ..version import __version__
 
         return {"format": FORMAT, "package": "elt-odym", "version": __version__, **self.meta,
                 "inputs": [{"path": k, "sha256": v} for k, v in sorted(self.inputs.items())]}
@@ -211,3 +211,23 @@ def _remove_output(target: Path, name: str) -> None:
     while folder != target.resolve() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+def atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then move it into place.
+
+    The file gets the mode of an ordinary new file (the user's umask), not ``0600``.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(2, "no such folder", str(path.parent))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, umask_mode())
+        Path(tmp).replace(path)
+    finally:
+        if Path(tmp).exists():
+            Path(tmp).unlink()
+

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .data import ModelData, load_data, with_values
-from .model import RunResult, run
+from ..data import ModelData, load_data, with_values
+from ..model import RunResult, run
 
 HEADLINE = (("eol", "", "unit"), ("eol_mass", "", "t"), ("eol_material", "Fe", "t"),
             ("economic_value", "total", "USD"), ("carbon_saving", "total", "t CO2e"))

@@ -9,8 +9,8 @@ of the year before, times the material per vehicle):
 
 from __future__ import annotations
 
-import numpy as np
 import flodym as fd
+import numpy as np
 
 
 class MaterialStock(fd.SimpleFlowDrivenStock):

@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from ..data import ModelData
-from ..definition import FUEL_CELL
-from ..fleet.dynamics import FleetResult
-from .battery import BatteryResult, calc_battery
-from .inputs import BatteryInputs
-from .shares import split_fleet
-from .system_step import TractionStep
+from ..declaration import FUEL_CELL
+from ..fleet.inputs import FleetResult
+from ..system.powertrain.battery import BatteryResult, calc_battery
+from ..system.powertrain.inputs import BatteryInputs
+from ..system.powertrain.shares import split_fleet
+from ..system.powertrain.system_step import TractionStep
 
 LFP_SHIFT = 0.10
 """Half-width of the uniform shift of the LFP share (assumption: the truck chemistry split is
@@ -50,7 +50,7 @@ class FixedFleet:
 
     @classmethod
     def of(cls, step: TractionStep, fleet: FleetResult) -> "FixedFleet":
-        """From a run's traction step and :class:`~elt_odym.fleet.dynamics.FleetResult`."""
+        """From a run's traction step and :class:`~elt_odym.fleet.inputs.FleetResult`."""
         return cls(fleet.stock, fleet.inflow, fleet.eol, step.cohort_stock, step.cohort_outflow)
 
 
