@@ -1,299 +1,142 @@
-"""The model of arrays: the whole model for a batch of parameter sets at once.
+"""Many draws of the one model: chunks of draws and the margins of every output.
 
-One array model serves calibration, sensitivity, Monte Carlo and Sobol; the deterministic run
-is the flodym system (:mod:`elt_odym.system.mfa`), and the tests check that a batch of one equals it.
-Both call the one stock-driven solver (:func:`elt_odym.fleet.kernel.solve_batch`) and the pure
-``calc_*`` functions of :mod:`elt_odym.system.equations`.
-
-For each draw ``n``: the stock path times ``stock_mult[n, g]``, Weibull scale and shape times
-``scale_mult[n, g]`` and ``shape_mult[n, g]`` (on top of any cohort factors), unit weight
-``weight[n, g]``, composition, prices and factors of that draw. With every multiplier at 1 the
-result equals the deterministic run (tested).
+The equations are written once (:func:`elt_odym.system.equations.evaluate`, draws first);
+this layer runs them for batches that do not fit one call, and reduces every variable to the
+series the Monte Carlo summarises and Sobol, sensitivity and calibration read: per variable and
+year its total, each truck type (summed over materials or powertrains), each material (summed
+over types), each powertrain, each chemistry. A material variable held as a
+:class:`~elt_odym.system.variables.Product` is reduced without forming its
+``(draws, years, types, materials)`` array.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from .data import ModelData
-from .fleet import kernel_numba
-from .fleet.hazard import adjust_curves
-from .fleet.inputs import FleetInputs, Projection, fleet_inputs
-from .fleet.kernel import cohort_survival_batch, solve_batch, survival_by_age_batch
-from .fleet.lifetimes import weibull_mean
-from .fleet.transfers import FleetFlows, split_transfers
-from .system.equations.economics import calc_economic_value
-from .system.equations.energy_carbon import calc_saving
-from .system.equations.indicators import (
-    assessed_materials,
-    factor_pairs,
-    money_unit,
-    route_multipliers,
-)
+from .system.equations import evaluate
+from .system.inputs import Draws, ModelInputs
+from .system.variables import TOTAL, VARIABLES, Product, Results
 
-logger = logging.getLogger(__name__)
-
-OUTPUTS = ("eol", "eol_mass", "eol_material", "economic_value", "energy_saving",
-           "carbon_saving", "carbon_saving_decreasing")
+LABEL_COLUMNS = ("truck_type", "powertrain", "chemistry", "material")
 
 
-@dataclass
-class ModelArrays:
-    """Deterministic inputs of one scenario as arrays (the batch model's base point)."""
+@dataclass(frozen=True)
+class SeriesLayout:
+    """The labels of every variable's margins: ``variables[v]`` has ``labels[v]``
+    (``truck_type, powertrain, chemistry, material`` each), one series per label and year;
+    series ``s`` of variable ``v``, label ``k``, year ``t`` is ``offset[v] + k * T + t``."""
 
+    variables: list[str]
+    labels: list[list[tuple[str, str, str, str]]]
     years: list[int]
-    products: list[str]
-    materials: list[str]
-    metals: list[str]
-    fleet: FleetInputs
-    weight: np.ndarray
-    weight_low: np.ndarray
-    composition: np.ndarray
-    collection: np.ndarray
-    recovery: np.ndarray
-    price: np.ndarray
-    energy: np.ndarray
-    carbon: np.ndarray
-    rel_range: float
-    multiplier: np.ndarray
-    """Decreasing-factor multipliers of the primary and secondary carbon factors ``(T, 2)``."""
-    uncertainty: dict = field(default_factory=dict)
-    money: str = "USD"
-    """Unit of the economic value (``USD<money year>``)."""
+    units: list[str]
 
     @property
-    def n_pre(self) -> int:
-        """History years before the first model year."""
-        return self.fleet.n_history
+    def size(self) -> int:
+        """Number of series."""
+        return sum(len(k) for k in self.labels) * len(self.years)
 
-    @property
-    def mean_life(self) -> np.ndarray:
-        """Mean Weibull lifetime of each type from its first model cohort's parameters."""
-        return weibull_mean(self.fleet.shape[self.n_pre], self.fleet.scale[self.n_pre])
+    def offset(self, variable: str) -> int:
+        """Index of the first series of a variable."""
+        n = 0
+        for name, labels in zip(self.variables, self.labels):
+            if name == variable:
+                return n
+            n += len(labels) * len(self.years)
+        raise KeyError(variable)
 
-    @property
-    def cohort_constant(self) -> bool:
-        """True if the lifetime does not depend on the cohort (survival by age only)."""
-        f = self.fleet
-        if f.hazard is not None and f.hazard.active:
-            return False
-        return bool(np.all(f.shape == f.shape[0]) and np.all(f.scale == f.scale[0]))
-
-    def with_lifetimes(self, shape: np.ndarray, scale: np.ndarray) -> "ModelArrays":
-        """A copy with other cohort lifetimes ``(T_ext, G)`` (calibration)."""
-        return dataclasses.replace(self, fleet=dataclasses.replace(self.fleet, shape=shape,
-                                                                   scale=scale))
-
-    def labels(self, materials: str = "metals", fleet: bool = False
-               ) -> dict[str, tuple[str, list[str], str]]:
-        """Per output: the dimension of its last axis, its items and its unit (``fleet``: with
-        ``inflow`` and ``transfer``, as :func:`evaluate`)."""
-        g, m = self.products + ["total"], self.metals + ["total"]
-        mats = self.metals if materials == "metals" else self.materials
-        out = {"eol": ("g", g, "unit"), "eol_mass": ("g", g, "t"),
-               "eol_material": ("m", mats, "t"),
-               "economic_value": ("m", ["total"], self.money), "energy_saving": ("m", m, "GJ"),
-               "carbon_saving": ("m", m, "t CO2e"),
-               "carbon_saving_decreasing": ("m", m, "t CO2e")}
-        if fleet:
-            out.update(inflow=("g", g, "unit"), transfer=("g", g, "unit"))
-        return out
+    def index(self, variable: str, year: int, truck_type: str = TOTAL, material: str = "",
+              powertrain: str = "", chemistry: str = "") -> int:
+        """Index of one series."""
+        v = self.variables.index(variable)
+        k = self.labels[v].index((truck_type, powertrain, chemistry, material))
+        return self.offset(variable) + k * len(self.years) + self.years.index(year)
 
 
-def model_arrays(data: ModelData, projection: Projection | None = None) -> ModelArrays:
-    """Collect a scenario's inputs for the array model."""
-    if data.options.age_structure == "workbook":
-        raise NotImplementedError("the array model supports the single_cohort and spin_up "
-                                  "age structures; the workbook age structure depends on "
-                                  "each draw's lifetime")
-    metals = assessed_materials(data)
-    unc = {name: {k: u for k, u in data[name].uncertainty.items() if u.kind != "none"}
-           for name in ("unit_weight", "weibull_scale", "weibull_shape",
-                        "material_composition", "price", "energy_factor", "carbon_factor")}
-    return ModelArrays(
-        years=list(data.years), products=list(data.items["g"]), materials=list(data.items["m"]),
-        metals=metals, fleet=fleet_inputs(data, projection),
-        weight=np.asarray(data["unit_weight"].values, float),
-        weight_low=np.asarray(data["unit_weight_low"].values, float),
-        composition=np.asarray(data["material_composition"].values, float),
-        collection=np.asarray(data["collection_rate"].values, float),
-        recovery=np.asarray(data["recovery_efficiency"].values, float),
-        price=np.asarray(data["price"].values, float),
-        energy=factor_pairs(data, "energy_factor", metals),
-        carbon=factor_pairs(data, "carbon_factor", metals),
-        rel_range=data["factor_range"].scalar(),
-        multiplier=route_multipliers(data),
-        uncertainty={k: v for k, v in unc.items() if v}, money=money_unit(data))
+def _labels(results: Results, name: str) -> list[tuple[str, str, str, str]]:
+    """The margins of one variable (see the module docstring)."""
+    dims, items = VARIABLES[name].dims, results.labels(name)
+    g, m = [str(x) for x in items.get("g", [])], [str(x) for x in items.get("m", [])]
+    p, k = [str(x) for x in items.get("p", [])], [str(x) for x in items.get("k", [])]
+    if dims == ("t", "g"):
+        return [(x, "", "", "") for x in g] + [(TOTAL, "", "", "")]
+    if dims == ("t", "g", "m"):
+        return ([(x, "", "", TOTAL) for x in g] + [(TOTAL, "", "", x) for x in m]
+                + [(TOTAL, "", "", TOTAL)])
+    if dims == ("t", "g", "p"):
+        return ([(x, TOTAL, "", "") for x in g] + [(TOTAL, x, "", "") for x in p]
+                + [(TOTAL, TOTAL, "", "")])
+    if dims == ("t", "k"):
+        return [("", "", x, "") for x in k] + [("", "", TOTAL, "")]
+    if dims == ("t", "k", "m"):
+        return ([("", "", x, TOTAL) for x in k] + [("", "", TOTAL, x) for x in m]
+                + [("", "", TOTAL, TOTAL)])
+    raise ValueError(f"no margins for the dimensions {dims} of {name}")
 
 
-@dataclass
-class Draws:
-    """Per-draw inputs; every array has the draws on its first axis."""
-
-    stock_mult: np.ndarray
-    scale_mult: np.ndarray
-    shape_mult: np.ndarray
-    weight: np.ndarray
-    composition: np.ndarray | None
-    price: np.ndarray
-    energy: np.ndarray
-    carbon: np.ndarray
-
-    @property
-    def n(self) -> int:
-        """Number of draws."""
-        return self.stock_mult.shape[0]
-
-    def take(self, sl: slice) -> "Draws":
-        """The draws of a slice (a chunk)."""
-        comp = None if self.composition is None else self.composition[sl]
-        return Draws(self.stock_mult[sl], self.scale_mult[sl], self.shape_mult[sl],
-                     self.weight[sl], comp, self.price[sl], self.energy[sl], self.carbon[sl])
+def series_layout(results: Results) -> SeriesLayout:
+    """The series of every variable of ``results`` (:class:`SeriesLayout`)."""
+    names = list(results.values)
+    return SeriesLayout(names, [_labels(results, n) for n in names], list(results.items["t"]),
+                        [results.unit(n) for n in names])
 
 
-def fixed_draws(base: ModelArrays, n: int) -> Draws:
-    """``n`` draws equal to the deterministic inputs (zero variance)."""
-    g = len(base.products)
-    mean_price = base.price[:, 1]
-    return Draws(np.ones((n, g)), np.ones((n, g)), np.ones((n, g)),
-                 np.tile(base.weight, (n, 1)), None, np.tile(mean_price, (n, 1)),
-                 np.tile(base.energy, (n, 1, 1)), np.tile(base.carbon, (n, 1, 1)))
+def _product_margins(p: Product, cache: dict) -> tuple[np.ndarray, np.ndarray]:
+    """``(by type (N, T, G), by material (N, T, M))`` of a :class:`Product`."""
+    base = p.base if p.idx is None else p.base[..., list(p.idx)]
+    n, n_t, n_g, n_m = base.shape
+    w = None if p.m is None else np.broadcast_to(
+        p.m if p.idx is None else p.m[..., list(p.idx)], (n, n_t, n_m))
+    key = (id(p.base), None if p.tg is None else id(p.tg), p.idx)
+    if key not in cache:  # sum over types, shared by the variables of one base and tg
+        cache[key] = (base.sum(axis=2) if p.tg is None
+                      else np.einsum("ntgm,tg->ntm", base, p.tg, optimize=True))
+    by_m = cache[key] if w is None else cache[key] * w
+    by_g = (base.sum(axis=3) if w is None
+            else np.einsum("ntgm,ntm->ntg", base, w, optimize=True))
+    if p.tg is not None:
+        by_g = by_g * p.tg[None]
+    return by_g, by_m
 
 
-def lifetime_shift_multiplier(mean_life: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """Weibull-scale multiplier that shifts the mean lifetime by ``shift`` years, shape kept:
-    ``(mean + shift) / mean`` (the mean of a Weibull is proportional to its scale)."""
-    return (mean_life + shift) / mean_life
-
-
-def fused_kernel_applies(fleet: FleetInputs) -> bool:
-    """True if the compiled kernel (:mod:`elt_odym.fleet.kernel_numba`) covers these inputs.
-
-    The kernel knows the plain Weibull lifetime (cohort shape and scale, per-draw multipliers,
-    pdf and survival forms, every negative-inflow policy, history years). Any other field of
-    :class:`~elt_odym.fleet.inputs.FleetInputs` (period effects, an age cap, ...) that is
-    set away from its default sends the batch to the numpy path, which stays the general one.
-    """
-    if not kernel_numba.AVAILABLE or fleet.form not in ("pdf", "survival"):
-        return False
-    return all(_at_default(fleet, f) for f in dataclasses.fields(fleet)
-               if f.name not in _PLAIN_FIELDS)
-
-
-_PLAIN_FIELDS = ("years", "stock", "shape", "scale", "n_history", "form", "policy")
-
-
-def _at_default(obj, f: dataclasses.Field) -> bool:
-    """True if field ``f`` of ``obj`` is None or equals its declared default."""
-    value = getattr(obj, f.name)
-    if value is None:
-        return True
-    if f.default is not dataclasses.MISSING:
-        default = f.default
-    elif f.default_factory is not dataclasses.MISSING:
-        default = f.default_factory()
+def variable_margins(results: Results, name: str, cache: dict | None = None) -> np.ndarray:
+    """The margins of one variable ``(N, T, K)`` in the order of :class:`SeriesLayout`."""
+    value, dims = results.values[name], VARIABLES[name].dims
+    cache = {} if cache is None else cache
+    if isinstance(value, Product):
+        by_g, by_m = _product_margins(value, cache)
+        parts = [by_g, by_m, by_g.sum(axis=2, keepdims=True)]
+    elif len(dims) == 2:
+        parts = [value, value.sum(axis=2, keepdims=True)]
     else:
-        return False
-    try:
-        return bool(np.all(value == default))
-    except (TypeError, ValueError):
-        return False
+        first, second = value.sum(axis=3), value.sum(axis=2)
+        parts = [first, second, first.sum(axis=2, keepdims=True)]
+    return np.concatenate(parts, axis=2)
 
 
-def calc_fleet(base: ModelArrays, d: Draws) -> np.ndarray:
-    """End-of-life trucks ``(T, N, G)`` of the model years (Eqs. 2-3, one solver)."""
-    return calc_fleet_flows(base, d).eol
+def margins(results: Results, layout: SeriesLayout) -> np.ndarray:
+    """Every series of ``layout`` for the draws of ``results``: ``(S, N)``, series-major."""
+    cache: dict = {}
+    out = [np.moveaxis(variable_margins(results, name, cache), 0, -1).transpose(1, 0, 2)
+           for name in layout.variables]  # each (K, T, N)
+    return np.ascontiguousarray(np.concatenate([o.reshape(-1, o.shape[-1]) for o in out]))
 
 
-def calc_fleet_flows(base: ModelArrays, d: Draws) -> FleetFlows:
-    """New trucks, end of life and transfers ``(T, N, G)`` of the model years.
-
-    The compiled fused kernel when :func:`fused_kernel_applies`, else the numpy solver
-    (:func:`~elt_odym.fleet.kernel.solve_batch`, the reference and the general path: period
-    effects, age cap); the tests hold them to 1e-12.
-    """
-    f = base.fleet
-    if fused_kernel_applies(f):
-        res = kernel_numba.solve_fused(f.stock, d.stock_mult, f.shape, f.scale, d.scale_mult,
-                                       d.shape_mult, f.form, f.policy)
-        h = f.n_history
-        return split_transfers(res.inflow[h:], res.outflow[h:], res.early_retirement[h:],
-                               f.transfers)
-    _warn_numpy_once()
-    return _numpy_flows(base, d)
+def evaluate_chunks(inputs: ModelInputs, draws: Draws, chunk: int, reduce):
+    """``reduce(results, start, stop)`` of the model for consecutive chunks of ``draws``."""
+    for start in range(0, draws.n, chunk):
+        stop = min(start + chunk, draws.n)
+        yield reduce(evaluate(inputs, draws.take(slice(start, stop))), start, stop)
 
 
-def calc_fleet_numpy(base: ModelArrays, d: Draws) -> np.ndarray:
-    """:func:`calc_fleet` on the numpy solver (the general path and the tests' reference)."""
-    return _numpy_flows(base, d).eol
-
-
-def _numpy_flows(base: ModelArrays, d: Draws) -> FleetFlows:
-    """New trucks, end of life and transfers on the numpy solver."""
-    f = base.fleet
-    stock = f.stock[:, None, :] * d.stock_mult[None]
-    if base.cohort_constant and np.all(d.shape_mult == d.shape_mult[:1]):
-        sf_age = survival_by_age_batch(f.shape[0] * d.shape_mult, f.scale[0] * d.scale_mult,
-                                       stock.shape[0], f.form)
-        res = solve_batch(stock, f.policy, sf_age=sf_age)
-    else:
-        curves = cohort_survival_batch(f.shape, f.scale, d.scale_mult, f.form, d.shape_mult)
-        curves = adjust_curves(curves, f.hazard)
-        res = solve_batch(stock, f.policy, sf_cohorts=curves)
-    h = f.n_history
-    return split_transfers(res.inflow[h:], res.outflow[h:], res.early_retirement[h:],
-                           f.transfers)
-
-
-def _warn_numpy_once() -> None:
-    """Log once per process that numba is missing and the slower numpy path runs."""
-    if not kernel_numba.AVAILABLE and not _WARNED:
-        _WARNED.append(True)
-        logger.warning("numba is not installed: the array model runs on the numpy solver "
-                       "(slower, same results); pip install numba")
-
-
-_WARNED: list[bool] = []
-
-
-def evaluate(base: ModelArrays, d: Draws, materials: str = "metals",
-             fleet: bool = False) -> dict[str, np.ndarray]:
-    """All :data:`OUTPUTS` for a batch of draws, each ``(N, T, K)`` (see :meth:`labels`).
-
-    ``materials="all"`` gives ``eol_material`` for every material (calibration),
-    ``"metals"`` for the assessed metals only (Monte Carlo memory). ``fleet=True`` adds the
-    new trucks (``inflow``) and reclassified vehicles (``transfer``) by type.
-    """
-    flows = calc_fleet_flows(base, d)
-    eol = flows.eol
-    eol_mass = eol * d.weight[None]
-    idx = [base.materials.index(m) for m in base.metals]
-    comp = base.composition[None] if d.composition is None else d.composition  # (1|N, G, M)
-    collected = eol_mass * base.collection[:, None, :]  # (T, N, G)
-    comp_n = np.broadcast_to(comp, (eol.shape[1],) + comp.shape[1:])
-    shown = comp_n[..., idx] if materials == "metals" else comp_n
-    material = np.einsum("tng,ngm->tnm", eol_mass, shown)  # Eq. 6
-    mass = np.einsum("tng,ngm->tnm", collected, comp_n[..., idx]) * base.recovery[idx]
-    # Eq. 7 summed over materials first: value per tonne of collected truck of each type
-    value_per_t = calc_economic_value(comp * base.recovery, d.price[:, None, :]).sum(axis=-1)
-    value = (collected * value_per_t[None]).sum(axis=-1, keepdims=True)
-    mult_p, mult_s = base.multiplier[:, None, None, 0], base.multiplier[:, None, None, 1]
-    savings = {
-        "energy_saving": calc_saving(d.energy[None, ..., 0], d.energy[None, ..., 1], mass),
-        "carbon_saving": calc_saving(d.carbon[None, ..., 0], d.carbon[None, ..., 1], mass),
-        "carbon_saving_decreasing": calc_saving(d.carbon[None, ..., 0] * mult_p,
-                                                d.carbon[None, ..., 1] * mult_s, mass)}
-    out = {"eol": _add_total(eol), "eol_mass": _add_total(eol_mass),
-           "eol_material": material, "economic_value": value}
-    out.update({k: _add_total(v) for k, v in savings.items()})
-    if fleet:
-        out.update(inflow=_add_total(flows.inflow), transfer=_add_total(flows.transfer_out))
-    return {k: np.moveaxis(v, 1, 0) for k, v in out.items()}
-
-
-def _add_total(a: np.ndarray) -> np.ndarray:
-    return np.concatenate([a, a.sum(axis=-1, keepdims=True)], axis=-1)
+def bytes_per_draw(inputs: ModelInputs) -> int:
+    """About the memory one draw takes in a chunk (every variable's arrays, float64)."""
+    n_t, n_g, n_m = len(inputs.years), len(inputs.products), len(inputs.materials)
+    n_c = inputs.fleet.stock.shape[0]
+    per = 40 * n_t * n_g + 12 * n_t * n_g * n_m + 30 * n_c * n_g
+    if inputs.battery is not None:
+        n_p, n_k = len(inputs.battery.powertrains), len(inputs.battery.chemistries)
+        per += 12 * n_t * n_g * n_m + 20 * n_t * n_g * n_p * n_k + 30 * n_c * n_g
+    return 8 * per

@@ -36,11 +36,13 @@ import pandas as pd
 from scipy.optimize import least_squares
 from tqdm import tqdm
 
-from .batch import ModelArrays, evaluate, fixed_draws, model_arrays
+from .batch import series_layout, variable_margins
 from .data import ModelData, load_data, with_values
 from .errors import CalibrationError
-from .fleet.inputs import hazard, lifetime_parameters, project
+from .fleet.inputs import lifetime_parameters, period_factors, project
 from .io.targets import read_targets
+from .system.equations import evaluate
+from .system.inputs import ModelInputs, base_draws, model_inputs
 
 KINDS = ("weibull_scale", "weibull_shape", "scale_trend", "scale_trend_start", "period_factor")
 TREND_STEP = 10.0  # years per unit of scale_trend: the trend is stated per decade
@@ -114,24 +116,26 @@ def apply(data: ModelData, free: pd.DataFrame, x: np.ndarray) -> ModelData:
     return with_values(data, updates)
 
 
-def apply_arrays(data: ModelData, base: ModelArrays, free: pd.DataFrame,
-                 x: np.ndarray) -> ModelArrays:
-    """The array model with the free parameters set to ``x`` (what :func:`apply` does to the
-    workbooks, straight on the cohort lifetimes)."""
+def apply_inputs(data: ModelData, base: ModelInputs, free: pd.DataFrame,
+                 x: np.ndarray) -> ModelInputs:
+    """The model's inputs with the free parameters set to ``x`` (what :func:`apply` does to
+    the workbooks, straight on the cohort lifetimes and period factors)."""
     vec = _vectors(data, free, x)
     factor = (cohort_factor(data.years, vec["scale_trend"], vec["scale_trend_start"])
               if _has_trend(free) else None)
-    shape, scale = lifetime_parameters(data, base.n_pre, vec["weibull_shape"],
-                                       vec["weibull_scale"], factor)
-    out = base.with_lifetimes(shape, scale)
+    h = base.n_history
+    shape, scale = lifetime_parameters(data, h, vec["weibull_shape"], vec["weibull_scale"],
+                                       factor)
+    changes = {"shape": shape, "scale": scale}
     if _has_period(free):
-        out.fleet.hazard = hazard(data, base.n_pre, vec["period_factor"])
-    return out
+        changes["period"] = period_factors(data, h, vec["period_factor"])
+    return base.with_fleet(**changes)
 
 
 @dataclass
 class TargetIndex:
-    """Where each target sits in the arrays of :func:`elt_odym.batch.evaluate`."""
+    """Where each target sits in the margins of the model's variables
+    (:func:`elt_odym.batch.variable_margins`): variable, label position and year index."""
 
     variables: list[str]
     years: np.ndarray
@@ -140,44 +144,41 @@ class TargetIndex:
     tolerance: np.ndarray
 
     @classmethod
-    def build(cls, base: ModelArrays, targets: pd.DataFrame, path: str) -> "TargetIndex":
+    def build(cls, base: ModelInputs, targets: pd.DataFrame, path: str) -> "TargetIndex":
         """Locate every target; an unknown variable, label, year or unit is an error."""
-        labels = base.labels(materials="all", fleet=True)
+        layout = series_layout(evaluate(base, base_draws(base)))
         out = {"variables": [], "years": [], "labels": []}
         for row, t in enumerate(targets.itertuples(index=False), start=2):
             where = f"{path} [targets] row {row} ({t.target_id})"
-            if t.variable not in labels:
+            if t.variable not in layout.variables:
                 raise CalibrationError(f"{where}: variable {t.variable!r} is not one of "
-                                       f"{list(labels)}")
-            dim, items, unit = labels[t.variable]
-            label = t.truck_type if dim == "g" else t.material
-            other = t.material if dim == "g" else t.truck_type
-            if label not in items or other not in ("", "total"):
+                                       f"{layout.variables}")
+            v = layout.variables.index(t.variable)
+            label = (str(t.truck_type), "", "", str(t.material))
+            if label not in layout.labels[v]:
                 raise CalibrationError(f"{where}: no {t.variable} for truck_type "
                                        f"{t.truck_type!r}, material {t.material!r}")
+            unit = layout.units[v]
             if t.unit != unit or int(t.year) not in base.years:
                 raise CalibrationError(f"{where}: unit {t.unit!r} (model: {unit!r}) or year "
                                        f"{t.year} outside {base.years[0]}-{base.years[-1]}")
             out["variables"].append(t.variable)
             out["years"].append(base.years.index(int(t.year)))
-            out["labels"].append(items.index(label))
+            out["labels"].append(layout.labels[v].index(label))
         return cls(out["variables"], np.array(out["years"]), np.array(out["labels"]),
                    targets["value"].to_numpy(float), targets["tolerance"].to_numpy(float))
 
-    def model_values(self, out: dict[str, np.ndarray], draw: int = 0) -> np.ndarray:
-        """The model's value of every target in one draw of an evaluation."""
-        return np.array([out[v][draw, t, k] for v, t, k in zip(self.variables, self.years,
-                                                                 self.labels)])
+    def model_values(self, inputs: ModelInputs) -> np.ndarray:
+        """The model's value of every target (a batch of one)."""
+        results = evaluate(inputs, base_draws(inputs))
+        cache: dict = {}
+        margins = {v: variable_margins(results, v, cache)[0] for v in set(self.variables)}
+        return np.array([margins[v][t, k] for v, t, k in zip(self.variables, self.years,
+                                                             self.labels)])
 
     def residuals(self, model: np.ndarray) -> np.ndarray:
         """``(model - target) / (tolerance * target)``."""
         return (model - self.values) / (self.tolerance * self.values)
-
-
-def evaluate_targets(base: ModelArrays, index: TargetIndex) -> np.ndarray:
-    """The model values of the targets for the array model ``base`` (a batch of one)."""
-    return index.model_values(evaluate(base, fixed_draws(base, 1), materials="all",
-                                       fleet=True))
 
 
 def _check_free(data: ModelData, free: pd.DataFrame, path: str) -> None:
@@ -231,14 +232,14 @@ def calibrate(targets_path: str | Path, data_dir: str | Path | None = None,
     targets, free = read_targets(targets_path, with_free=True)
     data = load_data(data_dir, scenario)
     _check_free(data, free, str(targets_path))
-    base = model_arrays(data, project(data))
+    base = model_inputs(data, project(data))
     index = TargetIndex.build(base, targets, str(targets_path))
     lower, upper = free["lower"].to_numpy(float), free["upper"].to_numpy(float)
     with tqdm(desc="calibrating", unit=" model runs", disable=not progress or None,
               leave=False) as bar:
         def residual(x: np.ndarray) -> np.ndarray:
             bar.update(1)
-            return index.residuals(evaluate_targets(apply_arrays(data, base, free, x), index))
+            return index.residuals(index.model_values(apply_inputs(data, base, free, x)))
 
         fit = least_squares(residual, free["initial"].to_numpy(float), bounds=(lower, upper),
                             x_scale="jac", xtol=1e-10, ftol=1e-10, gtol=1e-10, max_nfev=400)
@@ -247,7 +248,7 @@ def calibrate(targets_path: str | Path, data_dir: str | Path | None = None,
     at_bound = (np.abs(fit.x - lower) < 1e-6 * span) | (np.abs(fit.x - upper) < 1e-6 * span)
     table = free.assign(fitted=fit.x, std_error=err, at_bound=at_bound, condition=cond,
                         cost=fit.cost, status=fit.status)
-    model = evaluate_targets(apply_arrays(data, base, free, fit.x), index)
+    model = index.model_values(apply_inputs(data, base, free, fit.x))
     return apply(data, free, fit.x), table, residual_table(targets, model, data.scenario)
 
 

@@ -60,6 +60,9 @@ class ModelOptions(BaseModel):
     """Money year of the prices: economic values are in USD of this year (unit ``USD2016``);
     the nominal means of 2010-2023 are money of about their mid-period."""
     sankey_year: int = 2023
+    share_paths: list[str] = []
+    """Two scenarios whose powertrain share paths bound the shares the Monte Carlo draws (a
+    uniform position between them); empty: the scenario's own path in every draw."""
     mass_balance_tolerance: float = Field(1e-9, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
@@ -92,6 +95,13 @@ class UncertaintyOptions(BaseModel):
     """Each type's mean lifetime shifted uniformly within +-this many years."""
     stock_rel_sd: float = 0.0
     """Relative standard deviation of a normal multiplier on each type's stock path."""
+    battery: Literal["range", "none"] = "range"
+    """``range``: the traction chain's inputs drawn (:mod:`elt_odym.uncertainty.sampling`)."""
+    battery_variants: int = Field(16, ge=1, le=256)
+    """Stratified variants of pack lifetime and second-life duration."""
+    lfp_shift: float = Field(0.10, ge=0.0, le=0.5, allow_inf_nan=False)
+    """Half-width of the uniform shift of the LFP share of new packs (assumption: the truck
+    chemistry split is sourced at confidence M/L only)."""
     seed: int = Field(20250101, ge=0)
 
 

@@ -236,6 +236,25 @@ def load_data(data_dir: str | Path | None = None, scenario: str | None = None) -
                      parameters=data)
 
 
+def read_parameter_values(config: RunConfig, scenario: str, name: str) -> np.ndarray:
+    """The dense values of one parameter as another scenario of the same data folder reads
+    it (e.g. the powertrain share paths a Monte Carlo draws between).
+
+    Raises
+    ------
+    DataValidationError
+        If the scenario's workbook of that parameter has any problem.
+    """
+    _, _, options = config.resolve(scenario)
+    master = read_classification_master(config.classification_path)
+    items = _dim_items(config, master, options)
+    path = parameter_paths(config, scenario)[name]
+    data, problems = _read_all(config, master, items, {name: path})
+    if problems:
+        raise DataValidationError(problems)
+    return np.asarray(data[name].values, dtype=float)
+
+
 def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
     """Validate the workbooks of every scenario; return all problems (empty: all valid)."""
     config = load_config(data_dir or bundled_data_dir())

@@ -15,10 +15,8 @@ import pandas as pd
 
 from .data import ModelData, load_data
 from .fleet.inputs import FleetResult, Projection
-from .system.equations.indicators import fleet_outputs, material_outputs, saving_outputs
 from .system.mfa import ELTSystem, build_system, check_mass_balance, mass_balance
-from .system.powertrain.evaluation import battery_detail, battery_outputs
-from .system.variables import money_year_of, tidy
+from .system.variables import detail, money_year_of, tidy
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +62,6 @@ class RunResult:
         return pd.DataFrame(rows)
 
 
-def evaluate(data: ModelData, fleet: FleetResult, system: ELTSystem) -> list:
-    """All outputs of :mod:`elt_odym.system.equations.indicators` for a computed system."""
-    eol_material = system.flows["use => scrapping"].values
-    collected = system.flows["scrapping => recycling"].values
-    secondary = system.secondary_by_type().cast_to(system.dims).values
-    return (fleet_outputs(data, fleet) + material_outputs(data, eol_material, collected,
-                                                           secondary)
-            + saving_outputs(data, secondary) + battery_outputs(data, system))
-
-
 def run(data_dir: str | Path | None = None, scenario: str | None = None,
         data: ModelData | None = None, projection: Projection | None = None) -> RunResult:
     """Run one scenario end to end and check the mass balance.
@@ -101,11 +89,10 @@ def run(data_dir: str | Path | None = None, scenario: str | None = None,
     balance = mass_balance(system)
     error = check_mass_balance(system, balance, data.options.mass_balance_tolerance)
     balance.insert(0, "scenario", data.scenario)
-    outputs = evaluate(data, fleet, system)
     log.info("scenario %s: largest mass-balance error %.3g of the largest flow", data.scenario,
              error)
-    return RunResult(data.scenario, data, fleet, system, tidy(outputs, data.scenario), balance,
-                     error, battery_detail(data, system, data.scenario))
+    return RunResult(data.scenario, data, fleet, system, tidy(system.results, data.scenario),
+                     balance, error, detail(system.results, data.scenario))
 
 
 HEADLINE = (("eol_mass", "", "Mt", 1e-6), ("eol_material", "Fe", "Mt", 1e-6),

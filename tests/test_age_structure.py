@@ -7,12 +7,13 @@ import dataclasses
 import numpy as np
 import pytest
 
-from elt_odym.batch import calc_fleet, fixed_draws, model_arrays
 from elt_odym.data import load_data
 from elt_odym.errors import ConfigError
 from elt_odym.fleet.lifetimes import survival_by_age
 from elt_odym.io.workbook import new_parameter_workbook, write_parameter_workbook
 from elt_odym.model import cumulative, cumulative_summary, run
+from elt_odym.system.equations import evaluate
+from elt_odym.system.inputs import base_draws, model_inputs
 
 
 def run_fleet(data):
@@ -46,9 +47,10 @@ def test_spin_up_builds_an_age_structure(data):
     assert f.eol[0].sum() > 0  # older cohorts retire in 2002
     assert f.inflow[0].sum() < f.stock[0].sum()
     np.testing.assert_allclose(f.balance_error(), 0.0, atol=1e-6)
-    base = model_arrays(d)
-    k = calc_fleet(base, fixed_draws(base, 1))[:, 0]
-    np.testing.assert_allclose(k, f.eol, rtol=1e-9, atol=1e-6)
+    inputs = model_inputs(d)
+    batch = evaluate(inputs, base_draws(inputs, 3)).values["eol"]  # the batch of three
+    for k in range(3):
+        np.testing.assert_allclose(batch[k], f.eol, rtol=1e-12, atol=1e-6)
     assert run(data=d).mass_balance_error < 1e-9
 
 
@@ -74,6 +76,16 @@ def test_workbook_age_distribution(data_copy):
     before = f.stock[0] * (0.3 / sf[1] * sf[0] + 0.2 / sf[2] * sf[1] + 0.1 / sf[5] * sf[4])
     np.testing.assert_allclose(f.initial_stock, before, rtol=1e-9)
     np.testing.assert_allclose(f.balance_error(), 0.0, atol=1e-6)
+    # a draw with another lifetime keeps the age shares: its history inflow is its own
+    inputs = model_inputs(d)
+    draws = base_draws(inputs, 2)
+    draws.scale_mult[1] = 1.3
+    out = evaluate(inputs, draws, keep_cohorts=True)
+    cohorts = out.vehicles.solution.cohort_stock  # (T_ext, C, N, G)
+    first = inputs.n_history
+    for j in range(2):
+        np.testing.assert_allclose(cohorts[first, :first, j].sum(axis=0), 0.6 * f.stock[0],
+                                   rtol=1e-9)
 
 
 def test_workbook_option_without_workbook_is_an_error(data):

@@ -37,7 +37,6 @@ from elt_odym.io.output_folder import MANIFEST, OutputFolder, sha256_file
 from elt_odym.io.safe_open import WorkbookLimits, open_workbook, workbook_limits
 from elt_odym.safety import check_path_name
 from elt_odym.uncertainty.budget import (
-    Shape,
     check_budget,
     estimate_mc_bytes,
     parse_bytes,
@@ -265,10 +264,10 @@ def test_limits_are_raisable_and_cover_xml_and_cells(data_copy):
 def test_monte_carlo_beyond_the_budget_is_refused_quickly(tmp_path, capsys):
     out = tmp_path / "mc"
     start = time.perf_counter()
-    assert main(["mc", "--draws", "10000000", "--out", str(out)]) == 2
+    assert main(["mc", "--draws", "10000000", "--memory-budget", "8M", "--out", str(out)]) == 2
     assert time.perf_counter() - start < 30
     err = no_traceback(capsys)
-    assert "--memory-budget" in err and "G of memory" in err
+    assert "--memory-budget" in err and "M of memory" in err
     assert not out.exists()
 
 
@@ -277,13 +276,15 @@ def test_sobol_beyond_the_budget_is_refused(tmp_path, capsys):
     assert "--memory-budget" in no_traceback(capsys)
 
 
-def test_memory_estimate_grows_with_draws_and_budget_check():
-    shape = Shape(years=49, types=4, materials=3)
-    small, large = estimate_mc_bytes(shape, 1000, 2000, 2), estimate_mc_bytes(shape, 10**7, 2000, 2)
-    assert 0 < small < large and large > 8 * 1024**3
+def test_memory_estimate_grows_with_draws_up_to_the_statistics_budget():
+    per_draw, series, stats = 2_000_000, 40_000, 256 * 2**20
+    small = estimate_mc_bytes(per_draw, series, 1000, 100, 2, stats)
+    large = estimate_mc_bytes(per_draw, series, 10**7, 100, 2, stats)
+    assert 0 < small < large  # the statistics' memory is bounded, the chunks' is not draws'
+    assert large == 4 * 100 * (per_draw + 8 * series) + stats
     check_budget(small, parse_bytes("4G"), "x")
     with pytest.raises(ResourceLimitError, match="raise the budget"):
-        check_budget(large, parse_bytes("4G"), "x")
+        check_budget(large, parse_bytes("512M"), "x")
 
 
 @pytest.mark.parametrize("text", ["", "G", "-1G", "0", "4X", "1e9", "nan", "4 G B"])

@@ -1,4 +1,5 @@
-"""Lifetimes, the stock-driven model, its policies and the batched kernel."""
+"""Lifetimes, the declared stock-driven model and its policies, the kernel against a plain-loop
+reference and flodym's own StockDrivenDSM."""
 
 from __future__ import annotations
 
@@ -10,12 +11,7 @@ from hypothesis import strategies as st
 from scipy.special import gamma
 
 from elt_odym.errors import NegativeInflowError
-from elt_odym.fleet.kernel import (
-    cohort_survival_batch,
-    solve_batch,
-    survival_by_age_batch,
-    survival_table_batch,
-)
+from elt_odym.fleet.kernel import FleetBatch, solve_fleet
 from elt_odym.fleet.lifetimes import (
     from_odym_lifetime,
     make_lifetime_model,
@@ -81,7 +77,7 @@ def test_pdf_and_survival_forms_differ_by_a_measured_amount():
     # form runs about half a year ahead of the survival form: largest gap 6.2 % (beta 3.3)
     gap = np.abs(pdf - surv).max()
     assert 0.055 < gap < 0.07
-    half_year_ahead = survival_by_age(ages + 0.5, 3.3, 10.35, "survival")
+    half_year_ahead = scipy_weibull(3.3, 10.35).sf(ages + 0.5)
     assert np.abs(pdf - half_year_ahead)[1:].max() < 0.01
     assert abs(pdf[-1]) < 1e-9 and abs(surv[-1]) < 1e-12
 
@@ -95,16 +91,21 @@ def test_flodym_weibull_equals_our_survival_form():
 
 def test_fixed_lifetime_by_hand():
     # lifetime 2 years, inflow at the end of the year: a cohort is in use at ages 0 and 1
+    # (ODYM's Fixed lifetime on flodym's own stock-driven model: the fleet's kernel is Weibull)
     d = dims(5)
     lt = from_odym_lifetime({"Type": "Fixed", "Mean": 2}, d)
-    model = FleetStockModel(dims=d, lifetime_model=lt, negative_inflow="allow",
-                            stock=fd.StockArray(dims=d, values=np.array([[10.], [10.], [12.],
-                                                                         [12.], [12.]])))
+    model = fd.StockDrivenDSM(dims=d, lifetime_model=lt,
+                              stock=fd.StockArray(dims=d, values=np.array([[10.], [10.], [12.],
+                                                                           [12.], [12.]])))
     model.compute()
     # year0: 10 new; year1: 10 survive, 0 new; year2: year0 cohort leaves (10), need 12 -> 12 new
     # year3: 12 survive, 0 new, 0 out; year4: year2 cohort (12) leaves -> 12 new
     assert model.inflow.values[:, 0].tolist() == [10.0, 0.0, 12.0, 0.0, 12.0]
     assert model.outflow.values[:, 0].tolist() == [0.0, 0.0, 10.0, 0.0, 12.0]
+    fleet = FleetStockModel(dims=d, lifetime_model=lt, stock=fd.StockArray(
+        dims=d, values=np.full((5, 1), 10.0)))
+    with pytest.raises(ValueError, match="Weibull"):
+        fleet.compute()
 
 
 def test_constant_stock_steady_state_inflow_is_stock_over_mean_life():
@@ -187,22 +188,22 @@ def cases(draw):
 @settings(max_examples=60, deadline=None)
 @given(cases())
 def test_kernel_equals_independent_references(case):
-    """The one solver against a plain-loop reference (every policy) and, for ``allow``,
-    against flodym's own StockDrivenDSM on flodym's lifetime model."""
+    """The one kernel against a plain-loop reference on flodym's survival table (every policy)
+    and, for ``allow``, against flodym's own StockDrivenDSM on flodym's lifetime model."""
     stock, shape, scale, policy, form = case
     d = dims(*stock.shape)
     lifetime = make_lifetime_model(d, shape, scale, form)
-    table = survival_table_batch(shape[:, None], scale[:, None], form)
-    np.testing.assert_allclose(table[:, :, 0], lifetime.sf, rtol=1e-12, atol=1e-15)
     for g in range(stock.shape[1]):
         sf = lifetime.sf[:, :, g]
+        batch = FleetBatch(stock[:, None, g:g + 1], shape[:, g:g + 1], scale[:, g:g + 1],
+                           form, policy)
         try:
             ref_in, ref_out, _ = reference_solve(stock[:, g].tolist(), sf.tolist(), policy)
         except NegativeInflowError:  # the 'error' policy: the kernel must stop as well
             with pytest.raises(NegativeInflowError, match="negative inflow"):
-                solve_batch(stock[:, None, g:g + 1], policy, sf_table=table[..., g:g + 1])
+                solve_fleet(batch)
             continue
-        res = solve_batch(stock[:, None, g:g + 1], policy, sf_table=table[..., g:g + 1])
+        res = solve_fleet(batch)
         scale_ = np.abs(ref_in).max() + np.abs(stock).max()
         np.testing.assert_allclose(res.inflow[:, 0, 0], ref_in, rtol=0, atol=1e-9 * scale_)
         np.testing.assert_allclose(res.outflow[:, 0, 0], ref_out, rtol=0, atol=1e-9 * scale_)
@@ -216,24 +217,8 @@ def test_kernel_equals_independent_references(case):
                                    atol=1e-9 * ref)
         np.testing.assert_allclose(model.outflow.values, plain.outflow.values, rtol=0,
                                    atol=1e-9 * ref)
-
-
-@settings(max_examples=30, deadline=None)
-@given(cases())
-def test_age_only_kernel_equals_table_kernel(case):
-    stock, shape, scale, policy, form = case
-    policy = "allow" if policy == "error" else policy
-    curves = cohort_survival_batch(shape, scale, np.ones((1, shape.shape[1])), form)
-    table = survival_table_batch(shape[:, None], scale[:, None], form)
-    a = solve_batch(stock[:, None], policy, sf_table=table)
-    b = solve_batch(stock[:, None], policy, sf_cohorts=curves)
-    np.testing.assert_allclose(a.inflow, b.inflow, rtol=1e-12, atol=1e-9 * np.abs(stock).max())
-    shape, scale = shape[:1].repeat(len(stock), 0), scale[:1].repeat(len(stock), 0)
-    table = survival_table_batch(shape[:, None], scale[:, None], form)
-    a = solve_batch(stock[:, None], policy, sf_table=table)
-    s_age = survival_by_age_batch(shape[0][None], scale[0][None], len(stock), form)
-    b = solve_batch(stock[:, None], policy, sf_age=s_age)
-    np.testing.assert_allclose(a.inflow, b.inflow, rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(model.get_stock_by_cohort(), plain.get_stock_by_cohort(),
+                                   rtol=0, atol=1e-9 * ref)
 
 
 def test_odym_lifetime_dicts():

@@ -9,74 +9,58 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from elt_odym.batch import calc_fleet_flows, fixed_draws, model_arrays
 from elt_odym.calibration import parameter_draws
 from elt_odym.data import load_data
-from elt_odym.fleet.hazard import Hazard, adjust_curve, adjust_table, mean_life
-from elt_odym.fleet.kernel import cohort_survival_batch
-from elt_odym.fleet.transfers import split_transfers, transfer_matrix
+from elt_odym.fleet.hazard import mean_life
+from elt_odym.fleet.kernel import FleetBatch, solve_fleet
+from elt_odym.fleet.lifetimes import survival_by_age
+from elt_odym.system.inputs import base_draws, model_inputs, route_multipliers
 
 
 def with_options(data, **kw):
     return dataclasses.replace(data, options=data.options.model_copy(update=kw))
 
 
-# -- hazard: hand cases ---------------------------------------------------------------------------
+# -- hazard and transfers in the kernel: hand cases ------------------------------------------------
+
+def one_cohort(period=None, max_age=None, n=5):
+    """Survival of one cohort of 100 trucks entering in year 0 (every year inflow-driven), with a
+    constant one-year survival of 0.9 (Weibull shape 1, survival form)."""
+    given = np.zeros((n, 1, 1))
+    given[0] = 100.0
+    batch = FleetBatch(np.zeros((n, 1, 1)), np.ones((n, 1)), np.full((n, 1), -1 / np.log(0.9)),
+                       "survival", "retire", history_inflow=given, max_age=max_age,
+                       period=None if period is None else np.asarray(period)[:, None, None])
+    return solve_fleet(batch).stock[:, 0, 0] / 100.0
+
 
 def test_period_factor_raises_the_one_year_survival_ratio_to_its_power():
-    s = np.array([1.0, 0.9, 0.81, 0.729])[:, None]  # constant 10 % hazard, one type
-    factor = np.ones((6, 1))
-    factor[3] = 2.0  # calendar index 3 = age 2 of the cohort entering at index 1
-    out = adjust_curve(s, 1, Hazard(period_factor=factor))
-    np.testing.assert_allclose(out[:, 0], [1.0, 0.9, 0.9 * 0.81, 0.9 * 0.81 * 0.9], rtol=1e-12)
-
-
-def test_factor_one_and_no_cap_leave_the_curve_unchanged():
-    s = np.array([1.0, 0.95, 0.7, 0.2, 0.0])[:, None]
-    assert not Hazard(np.ones((5, 1)), np.array([np.inf])).active
-    np.testing.assert_allclose(adjust_curve(s, 0, Hazard(period_factor=np.ones((5, 1)))), s,
-                               rtol=1e-14)
+    np.testing.assert_allclose(one_cohort(), 0.9 ** np.arange(5), rtol=1e-13)
+    # factor 2 in calendar year 2: that year's survival ratio 0.81 instead of 0.9
+    np.testing.assert_allclose(one_cohort([1, 1, 2, 1, 1]),
+                               [1.0, 0.9, 0.9 * 0.81, 0.9 * 0.81 * 0.9, 0.9 * 0.81 * 0.81],
+                               rtol=1e-13)
+    assert np.all(np.isfinite(one_cohort([1, 0.5, 0.5, 0.5, 0.5])))
 
 
 def test_age_cap_retires_every_truck_at_the_legal_age():
-    s = np.array([1.0, 0.99, 0.97, 0.94, 0.9])[:, None] * np.ones((1, 2))
-    out = adjust_curve(s, 0, Hazard(max_age=np.array([3.0, np.inf])))
-    np.testing.assert_array_equal(out[:, 0], [1.0, 0.99, 0.97, 0.0, 0.0])
-    np.testing.assert_array_equal(out[:, 1], s[:, 1])
-    assert mean_life(out[:, 0]) == pytest.approx(0.5 + 0.99 + 0.97)
+    np.testing.assert_allclose(one_cohort(max_age=np.array([3.0])),
+                               [1.0, 0.9, 0.81, 0.0, 0.0], rtol=1e-13)
+    assert mean_life(np.array([1.0, 0.9, 0.81, 0.0])) == pytest.approx(0.5 + 0.9 + 0.81)
 
 
-def test_table_and_cohort_curves_agree():
-    """The flodym layout (table) and the array layout (curves) get the same adjustment."""
-    n, g = 12, 2
-    shape, scale = np.full((n, g), 3.3), np.array([[6.0, 9.0]]) * np.ones((n, 1))
-    curves = cohort_survival_batch(shape, scale, np.ones((1, g)), "pdf")
-    table = np.zeros((n, n, g))
-    for c, curve in enumerate(curves):
-        table[c:, c] = curve[:, 0]
-    hz = Hazard(np.where(np.arange(n)[:, None] == 5, 3.0, 1.0) * np.ones((1, g)),
-                np.array([7.0, 10.0]))
-    adj = adjust_table(table, hz)
-    for c, curve in enumerate(curves):
-        np.testing.assert_allclose(adj[c:, c], adjust_curve(curve, c, hz)[:, 0], rtol=1e-12)
-    assert np.all(np.diff(adj, axis=0)[np.tril_indices(n - 1)] <= 1e-15)  # never increasing
-
-
-# -- transfers: hand case and invariants ----------------------------------------------------------
-
-def test_split_transfers_moves_the_surplus_not_more_than_the_destination_takes():
-    inflow = np.array([[10.0, 5.0], [0.0, 3.0]])
-    outflow = np.array([[2.0, 1.0], [8.0, 1.0]])
-    early = np.array([[0.0, 0.0], [6.0, 0.0]])
-    f = split_transfers(inflow, outflow, early, {0: 1})
-    np.testing.assert_allclose(f.transfer_out, [[0, 0], [3, 0]])  # capped by inflow[1, 1]
-    np.testing.assert_allclose(f.transfer_in, [[0, 0], [0, 3]])
-    np.testing.assert_allclose(f.eol, [[2, 1], [5, 1]])
-    np.testing.assert_allclose(f.inflow, [[10, 5], [0, 0]])
-    np.testing.assert_allclose(f.early, [[0, 0], [3, 0]])
-    per_unit = np.array([[2.0, 1.0], [5.0, 5.0]])
-    moved = transfer_matrix(f.transfer_out, {0: 1}, per_unit)
-    np.testing.assert_allclose(moved[1], [[0, 0], [6, 3]])  # source material, at destination
+def test_transfers_move_the_surplus_not_more_than_the_destination_takes():
+    """Source 10 -> 4, destination 5 -> 8, no retirement (very long lives): 6 surplus, the
+    destination takes 3 new, so 3 move and 3 end their life early."""
+    stock = np.array([[10.0, 5.0], [4.0, 8.0]])[:, None, :]
+    batch = FleetBatch(stock, np.full((2, 2), 50.0), np.full((2, 2), 1e6), "survival",
+                       "retire", routes=((0, 1),))
+    res = solve_fleet(batch)
+    assert res.early[1, 0].tolist() == [6.0, 0.0]
+    assert res.moved_out[1, 0].tolist() == [3.0, 0.0]
+    assert res.moved_in[1, 0].tolist() == [0.0, 3.0]
+    assert (res.outflow - res.moved_out)[1, 0].tolist() == [3.0, 0.0]  # end of life
+    assert (res.inflow - res.moved_in)[1, 0].tolist() == [0.0, 0.0]  # no new vehicles
 
 
 @pytest.fixture(scope="module")
@@ -102,26 +86,14 @@ def test_best_estimate_balances_vehicles_and_material_with_transfers(best):
     assert np.all(best.system.flows["use => scrapping"].values >= 0)
 
 
-def test_array_model_covers_hazard_and_transfers(best):
-    base = model_arrays(best.data)
-    assert best.data.options.age_cap and base.fleet.hazard is not None
-    flows = calc_fleet_flows(base, fixed_draws(base, 1))
-    scale = np.abs(best.fleet.stock).max()
-    for name, ref in (("eol", best.fleet.eol), ("inflow", best.fleet.inflow),
-                      ("transfer_out", best.fleet.transfer_out)):
-        np.testing.assert_allclose(getattr(flows, name)[:, 0], ref, atol=1e-9 * scale)
-
-
 def test_best_estimate_lifetimes_are_below_the_legal_age(best):
-    base = model_arrays(best.data)
-    f = base.fleet
-    curves = cohort_survival_batch(f.shape, f.scale, np.ones((1, len(base.products))), f.form)
+    f = model_inputs(best.data).fleet
+    h = f.n_history
+    curve = survival_by_age(np.arange(40)[:, None], f.shape[h], f.scale[h], f.form)
     legal = np.asarray(best.data["legal_max_age"].values)
-    adjusted = adjust_curve(curves[f.n_history][:, 0], f.n_history,
-                            dataclasses.replace(f.hazard, period_factor=None))
-    life = mean_life(adjusted)
-    assert np.all(life < legal)
-    assert np.all(adjusted[legal.astype(int).max():] == 0)
+    capped = np.where(np.arange(40)[:, None] >= legal[None], 0.0, curve)
+    assert np.all(mean_life(capped) < legal)
+    assert np.all(mean_life(curve) > mean_life(capped))
 
 
 # -- the stock path --------------------------------------------------------------------------------
@@ -189,23 +161,7 @@ def test_structural_variants_side_by_side():
 
 # -- valuation basis and decarbonisation paths -----------------------------------------------------
 
-def test_best_estimate_arrays_equal_the_system_for_values_and_savings(best):
-    from elt_odym.batch import evaluate
-
-    base = model_arrays(best.data)
-    out = evaluate(base, fixed_draws(base, 1))
-    for var, label in (("carbon_saving_decreasing", "total"), ("carbon_saving", "total"),
-                       ("economic_value", "total")):
-        t = best.results
-        ref = t[(t.variable == var) & (t.truck_type == "total") & (t.material == label)]
-        dim, items, unit = base.labels()[var]
-        assert unit == ref["unit"].iloc[0]
-        np.testing.assert_allclose(out[var][0, :, items.index(label)], ref["value"], rtol=1e-9)
-
-
 def test_route_paths_separate_primary_and_secondary(best, runs):
-    from elt_odym.system.equations.indicators import route_multipliers
-
     paths = route_multipliers(best.data)
     i = best.data.years.index(2050)
     assert paths[i, 1] < paths[i, 0] < 1.0  # secondary (grid) falls faster
@@ -234,8 +190,9 @@ def test_economic_values_carry_their_money_year(best, runs):
 
 # -- Monte Carlo over calibration parameter sets ---------------------------------------------------
 
-def test_mc_draws_lifetimes_from_calibration_parameter_sets(bundled, tmp_path):
+def test_mc_draws_lifetimes_and_periods_from_calibration_parameter_sets(bundled, tmp_path):
     from elt_odym.cli import main
+    from elt_odym.system.equations import evaluate
     from elt_odym.uncertainty.calibration_draws import (
         read_parameter_sets,
         sample_with_parameter_sets,
@@ -244,33 +201,31 @@ def test_mc_draws_lifetimes_from_calibration_parameter_sets(bundled, tmp_path):
     path = bundled / "datasets" / "best_estimate" / "calibration_draws.csv"
     sets = read_parameter_sets(path)
     data = load_data(scenario="best_estimate")
-    d = sample_with_parameter_sets(data, 500, 3, sets)
-    base = model_arrays(data)
-    j = base.products.index("MT")
-    scales = d.scale_mult[:, j] * base.fleet.scale[base.n_pre, j]
+    inputs = model_inputs(data)
+    opts = data.config.uncertainty
+    d = sample_with_parameter_sets(inputs, opts, 500, 3, sets)
+    j, h = inputs.products.index("MT"), inputs.n_history
+    scales = d.scale_mult[:, j] * inputs.fleet.scale[h, j]
     assert set(np.round(scales, 9)) <= set(np.round(sets["weibull_scale[MT]"], 9))
-    assert np.all(d.scale_mult[:, base.products.index("HT")] != 1.0)  # lifetime range kept
+    assert np.all(d.scale_mult[:, inputs.products.index("HT")] != 1.0)  # lifetime range kept
+    period = d.period[h + inputs.years.index(2020), :, j]  # each draw its own period effect
+    assert set(np.round(period, 9)) <= set(np.round(sets["period_factor[HT+MT 2019-2022]"], 9))
+    assert len(set(np.round(period, 9))) > 10
     # every parameter set at the fitted value and no other range: the deterministic run
     fixed = sets.copy()
-    fixed.iloc[:, 1:] = [[base.fleet.scale[base.n_pre, base.products.index(c[-3:-1])]
-                          if c.startswith("weibull_scale") else 1.0 for c in sets.columns[1:]]]
-    quiet = dataclasses.replace(data, config=data.config.model_copy(update={
-        "uncertainty": data.config.uncertainty.model_copy(update=dict(
-            lifetime_shift_years=0.0, weight="none", prices="none", factors="none"))}))
-    d0 = sample_with_parameter_sets(quiet, 4, 3, fixed)
-    flows = calc_fleet_flows(base, d0)
-    np.testing.assert_allclose(flows.eol[:, 1], flows.eol[:, 0], rtol=1e-12)
-    np.testing.assert_allclose(flows.eol[:, 0], calc_fleet_flows(base, fixed_draws(base, 1)
-                                                                 ).eol[:, 0], rtol=1e-12)
+    fitted = {"weibull_scale": lambda g: inputs.fleet.scale[h, inputs.products.index(g)]}
+    fixed.iloc[:, 1:] = [[fitted["weibull_scale"](c[-3:-1]) if c.startswith("weibull_scale")
+                          else inputs.fleet.period[h + inputs.years.index(2020), j]
+                          for c in sets.columns[1:]]]
+    quiet = opts.model_copy(update=dict(lifetime_shift_years=0.0, weight="none",
+                                        prices="none", factors="none", battery="none"))
+    d0 = sample_with_parameter_sets(inputs, quiet, 4, 3, fixed)
+    eol = evaluate(inputs, d0).values["eol"]
+    np.testing.assert_allclose(eol[1], eol[0], rtol=1e-12)
+    np.testing.assert_allclose(eol[0], evaluate(inputs, base_draws(inputs)).values["eol"][0],
+                               rtol=1e-12)
     assert main(["mc", "--draws", "200", "--out", str(tmp_path / "mc"), "--no-progress",
                  "--calibration-draws", str(path), "-q"]) == 0
-
-
-def test_period_factor_below_one_on_an_emptied_cohort_stays_finite():
-    s = np.array([1.0, 0.5, 0.0, 0.0])[:, None]
-    out = adjust_curve(s, 0, Hazard(period_factor=np.full((5, 1), 0.5)))
-    assert np.all(np.isfinite(out))
-    np.testing.assert_allclose(out[:, 0], [1.0, 0.5 ** 0.5, 0.0, 0.0])
 
 
 def test_old_scenario_name_is_an_alias(runs):

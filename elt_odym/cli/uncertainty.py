@@ -24,7 +24,8 @@ def add_commands(sub, parent) -> None:
                        help="one-at-a-time sensitivity (lifetime, weight, prices, factors)")
     add_data_args(p)
     p.set_defaults(func=cmd_sensitivity)
-    p = sub.add_parser("mc", parents=[parent], help="Monte Carlo on the array model")
+    p = sub.add_parser("mc", parents=[parent],
+                       help="Monte Carlo of every output, all inputs drawn jointly")
     add_data_args(p)
     p.add_argument("--draws", type=positive_int, help="number of draws (default: config)")
     p.add_argument("--seed", type=seed_int, help="random seed (default: config)")
@@ -32,11 +33,11 @@ def add_commands(sub, parent) -> None:
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--memory-budget", type=memory_size, default="4G", help=BUDGET_HELP)
     p.add_argument("--calibration-draws", metavar="CSV",
-                   help="draw the fitted lifetime parameters from this calibration_draws.csv "
-                        "(written by calibrate) instead of the lifetime range")
+                   help="draw the fitted lifetime and period parameters from this "
+                        "calibration_draws.csv (written by calibrate) instead of the ranges")
     add_cluster_args(p)
     p.set_defaults(func=cmd_mc)
-    p = sub.add_parser("sobol", parents=[parent], help="Sobol indices (SALib) on the array model")
+    p = sub.add_parser("sobol", parents=[parent], help="Sobol indices (SALib) of the model")
     add_data_args(p)
     p.add_argument("--n", type=positive_int, default=1024,
                    help="SALib base sample size (power of 2)")
@@ -97,30 +98,23 @@ def cmd_mc(args, printer: Printer) -> int:
     from ..io.output_folder import OutputFolder
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_eol_distribution
-    from ..uncertainty.budget import Shape, check_budget, estimate_mc_bytes
-    from ..uncertainty.montecarlo import run_mc
+    from ..uncertainty.montecarlo import run_monte_carlo
 
     with OutputFolder(args.out, args.force, command="mc") as folder:
         data = load_data(args.data, args.scenario)
         opts = data.config.uncertainty
         n, seed = args.draws or opts.draws, opts.seed if args.seed is None else args.seed
-        check_budget(estimate_mc_bytes(Shape.of(data), n, args.chunk or opts.chunk),
-                     args.memory_budget, f"a Monte Carlo of {n:,} draws")
         folder.add_data(data)
         folder.meta.update(seed=seed, draws=n)
-        start = time.perf_counter()
-        draws = None
         if args.calibration_draws:
-            from ..uncertainty.calibration_draws import (
-                read_parameter_sets,
-                sample_with_parameter_sets,
-            )
             folder.add_input(args.calibration_draws, data.config.data_dir)
-            draws = sample_with_parameter_sets(data, n, seed,
-                                               read_parameter_sets(args.calibration_draws))
+        start = time.perf_counter()
         with cluster(args) as client:
-            result = run_mc(data, n, seed, chunk=args.chunk, draws=draws,
-                            progress=not (args.no_progress or args.quiet), client=client)
+            result = run_monte_carlo(data, n, seed, chunk=args.chunk,
+                                     calibration_draws=args.calibration_draws,
+                                     memory_budget=args.memory_budget,
+                                     progress=not (args.no_progress or args.quiet),
+                                     client=client)
         summary = result.summary()
         took = time.perf_counter() - start
         write_csv(summary, folder.path / "mc_summary.csv")
@@ -128,7 +122,8 @@ def cmd_mc(args, printer: Printer) -> int:
     part = summary[(summary.variable.isin(["eol_mass", "carbon_saving"]))
                    & (summary.truck_type == "total") & (summary.material.isin(["", "total"]))
                    & (summary.year.isin([2010, 2020, 2030, 2050]))]
-    printer.say(f"{n} draws (seed {seed}) of scenario {data.scenario} in {took:.1f} s")
+    printer.say(f"{n} draws (seed {seed}) of scenario {data.scenario}, "
+                f"{result.layout.size:,} series, in {took:.1f} s")
     printer.result(table_text(part[["variable", "year", "mean", "std", "p05", "p50", "p95",
                                     "unit"]]))
     printer.say(f"wrote mc_summary.csv and mc_eol_weight.png to {args.out}")
@@ -141,17 +136,15 @@ def cmd_sobol(args, printer: Printer) -> int:
     from ..io.output_folder import OutputFolder
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_sobol
-    from ..uncertainty.budget import Shape, check_budget, estimate_sobol_bytes
     from ..uncertainty.sobol import run_sobol
 
     with OutputFolder(args.out, args.force, command="sobol") as folder:
         data = load_data(args.data, args.scenario)
-        check_budget(estimate_sobol_bytes(Shape.of(data), args.n), args.memory_budget,
-                     f"a Sobol analysis with n = {args.n:,}")
         folder.add_data(data)
         folder.meta.update(seed=args.seed, n=args.n)
         with cluster(args) as client:
-            table = run_sobol(data, n=args.n, seed=args.seed, client=client)
+            table = run_sobol(data, n=args.n, seed=args.seed, client=client,
+                              memory_budget=args.memory_budget)
         write_csv(table, folder.path / "sobol.csv")
         fig_sobol(table, folder.path / "sobol.png", data.scenario)
     printer.result(table_text(table))

@@ -29,9 +29,7 @@ import numpy as np
 
 from ..data import ModelData
 from ..errors import ConfigError
-from .hazard import Hazard
 from .kernel import NegativeInflowEvent
-from .lifetimes import survival_by_age
 from .projection import LogisticFit, fit_logistic
 
 
@@ -151,39 +149,38 @@ def spin_up_stock(data: ModelData, first_stock: np.ndarray) -> tuple[list[int], 
     return pre_years, total[:, np.newaxis] * share[np.newaxis]
 
 
-def workbook_pre_stock(data: ModelData, first_stock: np.ndarray, form: str
-                       ) -> tuple[list[int], np.ndarray]:
-    """Pre-first-year stock implied by ``initial_age_distribution`` (see module docstring)."""
+def workbook_age_shares(data: ModelData) -> np.ndarray:
+    """The first-year stock's shares by age ``(A+1, G)`` up to the oldest age with a share."""
     p = data["initial_age_distribution"]
     if not p.present:
         raise ConfigError("age_structure 'workbook' needs the initial_age_distribution "
                           "workbook")
-    ages = np.array(data.items["a"])
+    ages = list(data.items["a"])
     shares = np.asarray(p.values, dtype=float)  # (A, G)
-    a_max = int(ages[np.any(shares > 0, axis=1)].max()) if np.any(shares > 0) else 0
-    shape = np.asarray(data["weibull_shape"].values, dtype=float)
-    scale = np.asarray(data["weibull_scale"].values, dtype=float)
-    sf = survival_by_age(np.arange(a_max + 1)[:, None], shape, scale, form)  # base parameters
-    pre_years = list(range(data.years[0] - a_max, data.years[0]))
-    stock = np.zeros((a_max, first_stock.size))
-    for a in range(1, a_max + 1):
-        share_a = shares[list(ages).index(a)] if a in ages else 0.0
-        inflow = share_a * first_stock / np.where(sf[a] > 0, sf[a], 1.0)
-        entry = a_max - a  # index of the entry year on the pre-year axis
-        stock[entry:] += inflow * sf[: a_max - entry]
-    return pre_years, stock
+    a_max = max((a for a, row in zip(ages, shares) if np.any(row > 0)), default=0)
+    out = np.zeros((a_max + 1, shares.shape[1]))
+    for a, row in zip(ages, shares):
+        if a <= a_max:
+            out[a] = row
+    return out
 
 
-def extended_stock(data: ModelData, path: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """The stock on the extended axis for the chosen age structure."""
+def extended_stock(data: ModelData, path: np.ndarray
+                   ) -> tuple[list[int], np.ndarray, np.ndarray | None]:
+    """Years and stock on the extended axis for the chosen age structure, and the age shares
+    of the workbook age structure (its history years are inflow-driven: their stock is
+    computed by the kernel, zero here)."""
     mode = data.options.age_structure
     if mode == "single_cohort":
-        return list(data.years), path
+        return list(data.years), path, None
     if mode == "spin_up":
         pre_years, pre = spin_up_stock(data, path[0])
-    else:
-        pre_years, pre = workbook_pre_stock(data, path[0], data.options.lifetime_form)
-    return pre_years + list(data.years), np.vstack([pre, path])
+        return pre_years + list(data.years), np.vstack([pre, path]), None
+    shares = workbook_age_shares(data)
+    h = shares.shape[0] - 1
+    pre_years = list(range(data.years[0] - h, data.years[0]))
+    return pre_years + list(data.years), np.vstack([np.zeros((h, path.shape[1])), path]), \
+        shares
 
 
 @dataclass
@@ -207,7 +204,11 @@ class FleetInputs:
     """The fleet's inputs on the extended axis (history years, then model years).
 
     ``stock`` ``(T_ext, G)``; ``shape`` and ``scale`` the Weibull parameters by cohort
-    ``(T_ext, G)``; ``n_history`` the number of history years before the first model year.
+    ``(T_ext, G)``; ``n_history`` the number of history years before the first model year;
+    ``period`` the period factor of the one-year hazard by calendar year ``(T_ext, G)`` (1 in
+    history years); ``max_age`` the legal age cap ``(G,)`` or None; ``routes`` the transfers
+    ``(source, destination)``; ``age_shares`` the first-year stock's shares by age ``(H+1, G)``
+    under the workbook age structure (the history years' inflow follows from them), else None.
     """
 
     years: list[int]
@@ -217,10 +218,11 @@ class FleetInputs:
     n_history: int
     form: str
     policy: str
-    hazard: Hazard | None = None
-    """Period effects and age cap (:mod:`elt_odym.fleet.hazard`); None: Weibull only."""
-    transfers: dict[int, int] = field(default_factory=dict)
-    """Reclassification routes, source type index -> destination type index."""
+    period: np.ndarray
+    max_age: np.ndarray | None = None
+    routes: tuple[tuple[int, int], ...] = ()
+    age_shares: np.ndarray | None = None
+    tolerance: float = 1e-9
 
     @property
     def model_stock(self) -> np.ndarray:
@@ -231,46 +233,55 @@ class FleetInputs:
 def fleet_inputs(data: ModelData, projection: Projection | None = None) -> FleetInputs:
     """Project the stock (unless given) and arrange the fleet's inputs on the extended axis."""
     projection = projection or project(data)
-    ext_years, ext_stock = extended_stock(data, projection.path)
+    ext_years, ext_stock, age_shares = extended_stock(data, projection.path)
     n_pre = len(ext_years) - len(data.years)
     shape, scale = lifetime_parameters(data, n_pre)
     return FleetInputs(ext_years, ext_stock, shape, scale, n_pre, data.options.lifetime_form,
-                       data.options.negative_inflow, hazard(data, n_pre),
-                       transfer_routes(data))
+                       data.options.negative_inflow, period_factors(data, n_pre),
+                       max_ages(data), transfer_routes(data), age_shares)
 
 
-def hazard(data: ModelData, n_pre: int, period_factor: np.ndarray | None = None
-           ) -> Hazard | None:
-    """The :class:`~elt_odym.fleet.hazard.Hazard` of a scenario on the extended axis (history
-    years: no period effect), or None when nothing acts.
-
-    ``period_factor`` (model years x types) replaces the ``hazard_period_factor`` workbook
-    (calibration).
-    """
+def period_factors(data: ModelData, n_pre: int, period_factor: np.ndarray | None = None
+                   ) -> np.ndarray:
+    """The period factor of the one-year hazard by calendar year on the extended axis
+    ``(T_ext, G)``: 1 in history years, the ``hazard_period_factor`` workbook (1 where it is
+    absent) or ``period_factor`` (model years x types, calibration) after."""
     n_g = len(data.items["g"])
     if period_factor is None:
         period_factor = data["hazard_period_factor"].values
-    period = np.vstack([np.ones((n_pre, n_g)), np.reshape(period_factor, (-1, n_g))])
-    max_age = None
-    if data.options.age_cap:
-        p = data["legal_max_age"]
-        if not p.present:
-            raise ConfigError("age_cap needs the legal_max_age workbook")
-        max_age = np.asarray(p.values, float)
-    out = Hazard(period if np.any(period != 1.0) else None, max_age)
-    return out if out.active else None
+    return np.vstack([np.ones((n_pre, n_g)), np.reshape(period_factor, (-1, n_g))])
 
 
-def transfer_routes(data: ModelData) -> dict[int, int]:
-    """The ``transfers`` option as type indices; unknown types are a :class:`ConfigError`."""
+def max_ages(data: ModelData) -> np.ndarray | None:
+    """The legal maximum age per type when ``age_cap`` is on, else None."""
+    if not data.options.age_cap:
+        return None
+    p = data["legal_max_age"]
+    if not p.present:
+        raise ConfigError("age_cap needs the legal_max_age workbook")
+    return np.asarray(p.values, float)
+
+
+def transfer_routes(data: ModelData) -> tuple[tuple[int, int], ...]:
+    """The ``transfers`` option as ``(source, destination)`` type indices.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown type, a route to itself, a destination that is also a source, or
+        transfers without the ``retire`` policy.
+    """
     products = data.items["g"]
-    routes = {}
+    routes = []
     for src, dst in data.options.transfers.items():
         if src not in products or dst not in products or src == dst:
             raise ConfigError(f"transfer {src!r} -> {dst!r}: both must be distinct product "
                               f"types of {products}")
-        routes[products.index(src)] = products.index(dst)
+        routes.append((products.index(src), products.index(dst)))
+    if {s for s, _ in routes} & {d for _, d in routes}:
+        raise ConfigError(f"transfers {data.options.transfers}: a destination may not also be "
+                          f"a source")
     if routes and data.options.negative_inflow != "retire":
         raise ConfigError("transfers need negative_inflow = 'retire' (the surplus of a falling "
                           "stock is what is transferred)")
-    return routes
+    return tuple(routes)

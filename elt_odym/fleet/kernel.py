@@ -1,39 +1,355 @@
-"""The one stock-driven solver (the study's Eqs. 2-3), for one or many parameter sets at once.
+"""The one fleet kernel: survival, the stock-driven solve, transfers and sums over cohorts, compiled.
 
-Every engine calls :func:`solve_batch`: the declared fleet stock of the system
-(:class:`~elt_odym.fleet.stock_model.FleetStockModel`, a batch of one), calibration,
-sensitivity, Monte Carlo and Sobol (:mod:`elt_odym.batch`). The tests check it against
-flodym's own :class:`~flodym.StockDrivenDSM` and hand-computed cases.
+Every path that evaluates the model calls :func:`solve_fleet`: the declared fleet stock of the
+flodym system (a batch of one, :class:`~elt_odym.fleet.stock_model.FleetStockModel`) and the
+batch model (many draws: Monte Carlo, Sobol, calibration, sensitivity, structural studies).
+The tests hold it to an independent numpy reference, a plain-loop reference and flodym's own
+:class:`~flodym.StockDrivenDSM`.
 
-Maths (per type and draw; ``sf[t, c]`` the survival of cohort ``c`` at the end of year ``t``,
-``inflow_at="end"``; ``r_c`` the share of cohort ``c`` not yet retired early, initially 1)::
+Axes: ``t`` calendar year on the fleet's extended axis (history years before the first model
+year first), ``c`` cohort (the year of entry, same axis), ``a = t - c`` age, ``n`` draw, ``g``
+type. Per type ``g`` and draw ``n`` (``inflow_at="end"``: a truck has age 0 in its first year)::
 
-    survivors_t = sum_{c<t} inflow_c * r_c * sf[t, c]
-    inflow_t    = (S_t - survivors_t) / sf[t, t]                      (Eq. 2 solved for inflow)
-    outflow_t   = inflow_t - (S_t - S_{t-1})                          (number balance, Eq. 3)
+    x_c(a)   = (a / eta_c)^beta_c                 eta_c = scale[c] u_n, beta_c = shape[c] v_n
+    s_c(a)   = exp(-x_c(a))                                              (survival form, Eq. 5)
+    s_c(a)   = max(0, 1 - sum_{k=1..a} beta_c / k x_c(k) exp(-x_c(k)))   (pdf form, Eqs. 3-4)
+    s'_c(a)  = s_c(a) prod_{k<=a} min(1, s_c(k) / s_c(k-1))^(f[c+k] - 1)  (period effect f)
+    s'_c(a)  = 0                                   for a >= max_age       (age cap)
 
-When ``inflow_t < 0`` (the stock falls faster than its retirements) the policy decides:
+    survivors_t = sum_{c<t} S[t, c]
+    inflow_t    = stock_t - survivors_t                                   (Eq. 2)
+    S[t + a, t] = inflow_t s'_t(a)                                        (stock by cohort)
+    outflow_t   = inflow_t - (stock_t - stock_{t-1})                      (Eq. 3, number balance)
 
-``error``   raise :class:`~elt_odym.errors.NegativeInflowError` naming type, year and amount;
-``retire``  ``inflow_t = 0`` and the surplus ``survivors_t - S_t`` is retired early from every
-            existing cohort in proportion (``r_c *= 1 - surplus/survivors_t``); the stock still
-            holds and the surplus is extra end-of-life, reported as an event;
-``allow``   keep the negative inflow (flodym's plain behaviour), reported as an event.
+An inflow below ``-tolerance * max|stock|`` is negative; the policy decides: ``error`` (a
+:class:`~elt_odym.errors.NegativeInflowError` naming type, year and amount), ``retire``
+(``inflow_t = 0`` and every existing cohort loses the same share,
+``S[t', c] *= stock_t / survivors_t`` for ``t' >= t, c < t``: the surplus is early retirement)
+or ``allow`` (flodym's plain behaviour). In history years given an inflow (the workbook age
+structure) the inflow is given and the stock follows.
 
-Arrays are ``(T, N, G)`` (year, draw, type). Survival comes in one of three layouts: a table
-``(T, C, N, G)``; by age only ``(T, N, G)`` when the lifetime does not depend on the cohort
-(``sf[t, c] = s[t - c]``, no table is built); or per cohort a curve by age.
+Transfers (reclassification, :mod:`elt_odym.fleet.transfers`): for each route ``src -> dst``
+in order, ``moved_t = min(early_t[src], inflow_t[dst])`` (what ``dst`` still takes in); moved
+vehicles leave ``src`` in proportion to its cohorts (they are part of its early retirement)
+and join cohort ``t`` of ``dst``.
+
+Sums over cohorts. A *profile* ``A[f, c]`` is a quantity per vehicle of cohort ``c`` (a
+powertrain share, a material content); an *age table* ``H[h, c, a]`` one per vehicle of cohort
+``c`` at age ``a`` (packs fitted, kWh in use), weighted by the profile ``f(h)``::
+
+    profile_stock[t, f] = sum_c S[t, c] A'[f, c]
+    age_stock[t, h]     = sum_c S[t, c] A'[f(h), c] H[h, c, t - c]
+
+where ``A'`` is ``A`` except in the cohorts that received moved vehicles, which carry the mean
+profile of the source's surviving cohorts, ``moved_profile[t, f] = sum_{c<t} S_src[t, c]
+A'_src[f, c] / sum_{c<t} S_src[t, c]``: ``A'_dst[f, t] = (1 - sum_r w_r) A_dst[f, t] +
+sum_r w_r moved_profile_r[t, slot_r(f)]`` with ``w_r = moved_t / inflow_t`` of route ``r``;
+``slot_r(f)`` names the source profile that feeds profile ``f`` (the same profile by default,
+or a slot of its own, so that a profile keeps the meaning its source gave it). The sums over
+cohorts of end of life follow from the balance, ``stock[t-1] - stock[t] + inflow_t A'[t] -
+moved_out_t moved_profile[t]``.
+
+Draws run in blocks (the SIMD lanes, inner loops); each block holds its stock by cohort,
+``T x C x block`` doubles per type. Inputs may be per draw (``N``) or shared (``1``) on their
+draw axis.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import NegativeInflowError
+from ..jit import jit
 
 POLICIES = ("error", "retire", "allow")
+FORMS = ("pdf", "survival")
+_RETIRE, _ALLOW = 1, 2
+
+LOG2E = 1.4426950408889634
+LN2_HI = 0.6931471803691238  # ln 2 split so that k * LN2_HI is exact for |k| < 2^21
+LN2_LO = 1.9082149292705877e-10
+EXP_MIN, EXP_MAX = -708.0, 709.0
+
+
+@jit
+def _vexp(y, bits):
+    """``y[j] = exp(y[j])`` in place, written so the compiler vectorises it (SIMD over ``j``).
+
+    Cody-Waite reduction ``y = k ln 2 + r``, ``|r| <= ln 2 / 2``, a degree-13 Taylor
+    polynomial for ``exp(r)`` (truncation below 5e-18 relative) and ``2^k`` built in the
+    exponent bits; ``bits`` is an int64 scratch array of the same length. Inputs are clamped
+    to ``[-708, 709]`` (below, the result is ``exp(-708) = 3e-308`` instead of a subnormal).
+    """
+    scale = bits.view(np.float64)
+    for j in range(y.shape[0]):
+        v = min(max(y[j], EXP_MIN), EXP_MAX)
+        k = math.floor(v * LOG2E + 0.5)
+        r = (v - k * LN2_HI) - k * LN2_LO
+        p = 1.0 / 6227020800.0
+        p = p * r + 1.0 / 479001600.0
+        p = p * r + 1.0 / 39916800.0
+        p = p * r + 1.0 / 3628800.0
+        p = p * r + 1.0 / 362880.0
+        p = p * r + 1.0 / 40320.0
+        p = p * r + 1.0 / 5040.0
+        p = p * r + 1.0 / 720.0
+        p = p * r + 1.0 / 120.0
+        p = p * r + 1.0 / 24.0
+        p = p * r + 1.0 / 6.0
+        p = p * r + 0.5
+        p = p * r + 1.0
+        y[j] = p * r + 1.0
+        bits[j] = (np.int64(k) + 1023) << 52
+    for j in range(y.shape[0]):
+        y[j] *= scale[j]
+
+
+@jit
+def _curve(shape, scale, shape_mult, scale_mult, period, cap, pdf, g, c, n0, b, drawn,
+           base_x, out, scratch, bits):
+    """Survival ``out[a, j]`` of cohort ``c`` of type ``g`` at ages ``0..T-1-c`` for the draws
+    ``n0..n0+b-1`` (module docstring); returns the number of ages with a survivor."""
+    n_t = shape.shape[0]
+    x, e, cum, corr, beta, log_eta, u, raw = (scratch[0], scratch[1], scratch[2], scratch[3],
+                                              scratch[4], scratch[5], scratch[6], scratch[7])
+    per_draw_period = period.shape[1] > 1
+    for j in range(b):
+        beta[j] = shape[c, g] * shape_mult[n0 + j, g]
+        log_eta[j] = math.log(scale[c, g] * scale_mult[n0 + j, g])
+        u[j] = scale_mult[n0 + j, g] ** -shape[c, g]
+        cum[j] = 0.0
+        corr[j] = 1.0
+        raw[j] = 1.0
+        out[0, j] = 1.0
+    live = 1
+    for a in range(1, n_t - c):
+        if a >= cap:
+            out[a:n_t - c, :b] = 0.0
+            return live
+        if drawn:
+            la = math.log(a)
+            for j in range(b):
+                x[j] = beta[j] * (la - log_eta[j])
+            _vexp(x[:b], bits[:b])
+        else:
+            bx = base_x[c, a, g]
+            for j in range(b):
+                x[j] = bx * u[j]
+        for j in range(b):
+            e[j] = -x[j]
+        _vexp(e[:b], bits[:b])
+        if pdf:
+            inv_a = 1.0 / a
+            for j in range(b):
+                cum[j] += beta[j] * inv_a * x[j] * e[j]
+                e[j] = max(1.0 - cum[j], 0.0)
+        t = c + a
+        any_live = False
+        for j in range(b):
+            f = period[t, n0 + j if per_draw_period else 0, g]
+            if f != 1.0 and raw[j] > 0.0 and e[j] > 0.0:  # a curve already at 0 stays 0
+                corr[j] *= min(e[j] / raw[j], 1.0) ** (f - 1.0)
+            raw[j] = e[j]
+            v = e[j] * corr[j]
+            out[a, j] = v
+            if v > 0.0:
+                any_live = True
+        if any_live:
+            live = a + 1
+    return live
+
+
+@jit
+def _solve_type(stock, hist, shape, scale, shape_mult, scale_mult, period, cap, pdf, policy,
+                tolerance, g, n0, b, drawn, base_x, cohorts, inflow, outflow, early, negative,
+                curve, scratch, bits):
+    """Stock-driven solve of type ``g`` for draws ``n0..n0+b-1``; ``cohorts[t, c, j]`` is the
+    stock by cohort; returns the number of ages with a survivor in any cohort."""
+    n_t = stock.shape[1]
+    n_hist = hist.shape[1]
+    cohorts[:, :, :b] = 0.0
+    live = 1
+    size = np.ones(b)
+    for t in range(n_hist, n_t):
+        for j in range(b):
+            size[j] = max(size[j], abs(stock[g, t, n0 + j]))
+    surv, need = scratch[8], scratch[9]
+    for t in range(n_t):
+        surv[:b] = 0.0
+        for c in range(max(0, t - live + 1), t):
+            row = cohorts[t, c]
+            for j in range(b):
+                surv[j] += row[j]
+        for j in range(b):
+            n = n0 + j
+            if t < n_hist:  # a given inflow (workbook age structure): the stock follows
+                need[j] = hist[g, t, n]
+                stock[g, t, n] = surv[j] + need[j]
+                continue
+            need[j] = stock[g, t, n] - surv[j]
+            if need[j] < -tolerance * size[j]:
+                negative[g, t, n] = -need[j]
+                if policy == _RETIRE and surv[j] > 0.0:
+                    keep = stock[g, t, n] / surv[j]
+                    for tt in range(t, min(n_t, t + live)):
+                        for c in range(max(0, tt - live + 1), t):
+                            cohorts[tt, c, j] *= keep
+                    early[g, t, n] = surv[j] - stock[g, t, n]
+                    need[j] = 0.0
+        for j in range(b):
+            n = n0 + j
+            prev = stock[g, t - 1, n] if t > 0 else 0.0
+            inflow[g, t, n] = need[j]
+            outflow[g, t, n] = need[j] - (stock[g, t, n] - prev)
+        ages = _curve(shape, scale, shape_mult, scale_mult, period, cap, pdf, g, t, n0, b,
+                      drawn, base_x, curve, scratch, bits)
+        live = max(live, ages)
+        for a in range(ages):
+            row, src = cohorts[t + a, t], curve[a]
+            for j in range(b):
+                row[j] = need[j] * src[j]
+    return live
+
+
+@jit
+def _transfers(routes, inflow, early, moved_out, moved_in, share_in, n0, b):
+    """``moved = min(early[src], room[dst])`` per route in order (module docstring); the
+    share of each destination's inflow that every route brought, ``share_in[r, t, j]``."""
+    n_t = inflow.shape[1]
+    for t in range(n_t):
+        for j in range(b):
+            n = n0 + j
+            for r in range(routes.shape[0]):
+                src, dst = routes[r, 0], routes[r, 1]
+                room = max(inflow[dst, t, n], 0.0) - moved_in[dst, t, n]
+                moved = min(early[src, t, n], max(room, 0.0))
+                moved_out[src, t, n] += moved
+                moved_in[dst, t, n] += moved
+                share_in[r, t, j] = moved / inflow[dst, t, n] if moved > 0.0 else 0.0
+
+
+@jit
+def _profiles(g, routes, slots, cohorts, profiles, f_start, share_in, live, n0, b, eff, nz,
+              p_stock, p_entry, p_moved):
+    """``A'`` of type ``g`` (mixing in what routes into ``g`` brought) and its sums over
+    cohorts (module docstring); ``p_moved[src]`` must be filled for every source of ``g``."""
+    n_f, n_c = profiles.shape[1], profiles.shape[2]
+    shared = profiles.shape[3] == 1
+    for f in range(n_f):
+        for c in range(n_c):
+            for j in range(b):
+                eff[g, f, c, j] = profiles[g, f, c, 0 if shared else n0 + j]
+    for r in range(routes.shape[0]):  # A' = (1 - sum_r w_r) A + sum_r w_r mean_src[slot_r]
+        if routes[r, 1] != g:
+            continue
+        src = routes[r, 0]
+        for f in range(n_f):
+            k = slots[r, f]
+            for c in range(n_c):
+                for j in range(b):
+                    w = share_in[r, c, j]
+                    if w > 0.0:
+                        brought = p_moved[src, c, k, n0 + j] if k >= 0 else 0.0
+                        eff[g, f, c, j] += w * (brought - profiles[g, f, c,
+                                                                  0 if shared else n0 + j])
+    for f in range(n_f):  # cohorts whose profile is zero in every lane add nothing
+        for c in range(n_c):
+            nz[g, f, c] = False
+            for j in range(b):
+                if eff[g, f, c, j] != 0.0:
+                    nz[g, f, c] = True
+                    break
+    n_t = cohorts.shape[1]
+    existing = np.zeros(b)
+    for t in range(n_t):
+        existing[:] = 0.0  # the cohorts before t: what a route out of this type moves
+        for c in range(max(0, t - live + 1), t):
+            row = cohorts[g, t, c]
+            for j in range(b):
+                existing[j] += row[j]
+        for f in range(n_f):
+            acc = p_stock[g, t, f, n0:n0 + b]
+            acc[:] = 0.0
+            for c in range(max(f_start[g, f], t - live + 1), t):
+                if not nz[g, f, c]:
+                    continue
+                row, a_fc = cohorts[g, t, c], eff[g, f, c]
+                for j in range(b):
+                    acc[j] += row[j] * a_fc[j]
+            for j in range(b):
+                p_moved[g, t, f, n0 + j] = (acc[j] / existing[j] if existing[j] > 0.0
+                                            else eff[g, f, t, j])
+                acc[j] += cohorts[g, t, t, j] * eff[g, f, t, j]
+                p_entry[g, t, f, n0 + j] = eff[g, f, t, j]
+
+
+@jit
+def _age_sums(g, cohorts, eff, nz, tables, table_profile, h_start, variant, live, n0, b,
+             a_stock):
+    """``age_stock[t, h] = sum_c S[t, c] A'[f(h), c] H[v_n, h, c, t - c]``."""
+    n_t = cohorts.shape[1]
+    n_h = tables.shape[2]
+    per_draw = variant.shape[0] > 1
+    for t in range(n_t):
+        for h in range(n_h):
+            acc = a_stock[g, t, h, n0:n0 + b]
+            acc[:] = 0.0
+            f = table_profile[h]
+            for c in range(max(h_start[g, h], t - live + 1), t + 1):
+                if not nz[g, f, c]:
+                    continue
+                row, a_fc = cohorts[g, t, c], eff[g, f, c]
+                if per_draw:
+                    for j in range(b):
+                        acc[j] += row[j] * a_fc[j] * tables[g, variant[n0 + j], h, c, t - c]
+                else:
+                    w = tables[g, variant[0], h, c, t - c]
+                    if w != 0.0:
+                        for j in range(b):
+                            acc[j] += row[j] * a_fc[j] * w
+
+
+@jit
+def _run(stock, hist, shape, scale, shape_mult, scale_mult, period, caps, pdf, policy,
+         tolerance, drawn, base_x, routes, slots, order, profiles, f_start, tables,
+         table_profile,
+         h_start, variant, block, keep, inflow, outflow, early, negative, moved_out, moved_in,
+         p_stock, p_entry, p_moved, a_stock, cohort_out):
+    """Every block of draws: solve each type, transfers, sums over cohorts."""
+    n_g, n_t, n = stock.shape
+    n_f = profiles.shape[1]
+    cohorts = np.zeros((n_g, n_t, n_t, block))
+    eff = np.zeros((n_g, n_f, n_t, block))
+    nz = np.zeros((n_g, n_f, n_t), dtype=np.bool_)
+    share_in = np.zeros((routes.shape[0], n_t, block))
+    curve = np.empty((n_t, block))
+    scratch = np.empty((10, block))
+    bits = np.empty(block, dtype=np.int64)
+    lives = np.ones(n_g, dtype=np.int64)
+    for n0 in range(0, n, block):
+        b = min(block, n - n0)
+        for g in range(n_g):
+            lives[g] = _solve_type(stock, hist, shape, scale, shape_mult, scale_mult, period,
+                                   caps[g], pdf, policy, tolerance, g, n0, b, drawn, base_x,
+                                   cohorts[g], inflow, outflow, early, negative, curve,
+                                   scratch, bits)
+        share_in[:] = 0.0
+        _transfers(routes, inflow, early, moved_out, moved_in, share_in, n0, b)
+        for g in order:
+            _profiles(g, routes, slots, cohorts, profiles, f_start, share_in, lives[g], n0, b,
+                      eff, nz, p_stock, p_entry, p_moved)
+            if tables.shape[2] > 0:
+                _age_sums(g, cohorts, eff, nz, tables, table_profile, h_start, variant,
+                          lives[g], n0, b, a_stock)
+        if keep:
+            for g in range(n_g):
+                for t in range(n_t):
+                    for c in range(t + 1):
+                        for j in range(b):
+                            cohort_out[g, t, c, n0 + j] = cohorts[g, t, c, j]
 
 
 @dataclass(frozen=True)
@@ -52,15 +368,75 @@ class NegativeInflowEvent:
         return f"{self.product} {self.year}: {self.amount:,.0f} units ({action})"
 
 
-@dataclass
-class BatchResult:
-    """Inflow, outflow (including early retirement), early retirement and negative events."""
+@dataclass(frozen=True)
+class FleetBatch:
+    """The fleet's inputs for a batch of ``N`` draws on the extended axis (``T`` years, history
+    first; cohorts ``C = T``); arrays with a draw axis take ``N`` or ``1`` there.
 
+    Attributes
+    ----------
+    stock : (T, N, G) stock path of each draw (ignored in the years ``history_inflow`` gives).
+    shape, scale : (T, G) Weibull shape and scale by cohort.
+    form : {"pdf", "survival"} lifetime discretisation (:mod:`elt_odym.fleet.lifetimes`).
+    policy : {"error", "retire", "allow"} what a negative inflow does.
+    shape_mult, scale_mult : (N, G) per-draw multipliers of the cohort parameters (default 1).
+    period : (T, N|1, G) period factor of the one-year hazard by calendar year (default 1).
+    max_age : (G,) legal maximum age (``inf``: none).
+    history_inflow : (H, N, G) inflow of the first ``H`` years (the workbook age structure).
+    routes : transfers ``(source, destination)`` type indices, applied in this order; a
+        destination may not be a source.
+    slots : (R, F) for each route and profile of the destination, the profile of the source
+        whose mean the moved vehicles bring into it (-1: none; default: the same profile).
+    profiles : (F, C, N|1, G) quantities per vehicle of each cohort.
+    tables : (V, H, C, A, G) quantities per vehicle by cohort and age, ``V`` variants.
+    table_profile : (H,) the profile each table is weighted by.
+    variant : (N|1,) the variant of ``tables`` each draw uses.
+    tolerance : a required inflow counts as negative below ``-tolerance * max|stock|``.
+    """
+
+    stock: np.ndarray
+    shape: np.ndarray
+    scale: np.ndarray
+    form: str = "pdf"
+    policy: str = "retire"
+    shape_mult: np.ndarray | None = None
+    scale_mult: np.ndarray | None = None
+    period: np.ndarray | None = None
+    max_age: np.ndarray | None = None
+    history_inflow: np.ndarray | None = None
+    routes: tuple[tuple[int, int], ...] = ()
+    slots: np.ndarray | None = None
+    profiles: np.ndarray | None = None
+    tables: np.ndarray | None = None
+    table_profile: np.ndarray | None = None
+    variant: np.ndarray | None = None
+    tolerance: float = 1e-9
+
+
+@dataclass
+class FleetSolution:
+    """The fleet of a batch on the extended axis: vehicles ``(T, N, G)``, sums over cohorts
+    ``(T, F|H, N, G)``, the stock by cohort ``(T, C, N, G)`` if asked for.
+
+    ``outflow`` includes early retirement and what moved out; ``moved_out`` (by source) and
+    ``moved_in`` (by destination) are the transfers; ``profile_entry[t]`` is the profile of
+    cohort ``t`` as it entered (moved vehicles mixed in), ``profile_moved[t]`` the mean profile
+    of a type's surviving cohorts (what its moved vehicles carried).
+    """
+
+    stock: np.ndarray
     inflow: np.ndarray
     outflow: np.ndarray
-    early_retirement: np.ndarray
+    early: np.ndarray
     negative: np.ndarray
-    policy: str = "retire"
+    moved_out: np.ndarray
+    moved_in: np.ndarray
+    profile_stock: np.ndarray
+    profile_entry: np.ndarray
+    profile_moved: np.ndarray
+    age_stock: np.ndarray
+    cohort_stock: np.ndarray | None
+    policy: str
 
     def events(self, names: list[str], years: list[int], draw: int = 0
                ) -> list[NegativeInflowEvent]:
@@ -70,154 +446,135 @@ class BatchResult:
                 for t, g in zip(*np.nonzero(neg > 0))]
 
 
-def _survival_from_x(x: np.ndarray, shape: np.ndarray, k: np.ndarray, form: str,
-                     out: np.ndarray) -> np.ndarray:
-    """Fill ``out[1:]`` from ``x = (k/eta)^beta`` (ages ``k >= 1``); ``out[0] = 1``."""
-    out[0] = 1.0
-    if form == "survival":
-        np.exp(-x, out=out[1:])
-        return out
-    phi = np.exp(-x)
-    phi *= x
-    phi *= shape / k
-    np.cumsum(phi, axis=0, out=phi)
-    np.subtract(1.0, phi, out=out[1:])
-    np.maximum(out, 0.0, out=out)
+def type_order(n_g: int, routes: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Types with every transfer source before its destinations.
+
+    Raises
+    ------
+    ValueError
+        If the routes form a circle.
+    """
+    order, state = [], [0] * n_g  # 0 new, 1 on the path, 2 done
+
+    def visit(g: int, path: list[int]) -> None:
+        if state[g] == 1:
+            raise ValueError(f"transfer routes form a circle: {path + [g]}")
+        if state[g] == 0:
+            state[g] = 1
+            for src, dst in routes:
+                if dst == g:
+                    visit(src, path + [g])
+            state[g] = 2
+            order.append(g)
+
+    for g in range(n_g):
+        visit(g, [])
+    return np.array(order, dtype=np.int64)
+
+
+def _draw_axis(a: np.ndarray | None, default: np.ndarray, axis: int) -> np.ndarray:
+    """``a`` (or ``default``) as a contiguous float array."""
+    return np.ascontiguousarray(default if a is None else a, dtype=float)
+
+
+def _first_nonzero(a: np.ndarray, axis: int) -> np.ndarray:
+    """Index along ``axis`` of the first non-zero entry (the length if none), other axes kept."""
+    nz = a != 0
+    first = np.argmax(nz, axis=axis)
+    return np.where(nz.any(axis=axis), first, a.shape[axis])
+
+
+def base_powers(shape: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``(a / scale_c)^shape_c`` for ages ``a = 0..T-1`` per cohort ``(C, T, G)``, shared by all
+    draws whose shape is not drawn (then ``x = base * u^-shape``: one exponential per value)."""
+    n_t = shape.shape[0]
+    log_a = np.log(np.maximum(np.arange(n_t, dtype=float), 1.0))
+    out = np.exp(shape[:, None] * (log_a[None, :, None] - np.log(scale)[:, None]))
+    out[:, 0] = 0.0
     return out
 
 
-def survival_by_age_batch(shape: np.ndarray, scale: np.ndarray, n_ages: int,
-                          form: str) -> np.ndarray:
-    """Survival ``s[k]`` for ages ``k = 0..n_ages-1``; ``shape`` and ``scale`` are ``(N, G)``.
-
-    Written for speed with ``x = (k/eta)^beta = exp(beta (ln k - ln eta))``: the survival form
-    is ``exp(-x)``, the pdf form ``1 - cumsum(beta/k * x * exp(-x))`` (the study's Eq. 4).
-    """
-    shape = np.asarray(shape, dtype=float)
-    scale = np.asarray(scale, dtype=float)
-    rest = np.broadcast_shapes(shape.shape, scale.shape)
-    out = np.ones((n_ages,) + rest)
-    if n_ages < 2:
-        return out
-    if form not in ("pdf", "survival"):
-        raise ValueError(f"unknown lifetime form {form!r}")
-    k = np.arange(1, n_ages, dtype=float).reshape((-1,) + (1,) * len(rest))
-    x = np.log(k) - np.log(scale)
-    x *= shape
-    np.exp(x, out=x)
-    return _survival_from_x(x, shape, k, form, out)
-
-
-X_NEGLIGIBLE = 45.0  # beyond x = (k/eta)^beta = 45, exp(-x) < 3e-20: survival and pdf are 0
-
-
-def cohort_survival_batch(shape_c: np.ndarray, scale_c: np.ndarray, scale_mult: np.ndarray,
-                          form: str, shape_mult: np.ndarray | None = None) -> list[np.ndarray]:
-    """Survival curves per cohort, ``[s_c(0..T-1-c) of shape (T-c, N, G) for c in 0..T-1]``.
-
-    ``shape_c``, ``scale_c`` are the cohort parameters ``(C, G)`` shared by all draws and
-    ``scale_mult`` (and ``shape_mult``, default 1) the draws' multipliers ``(N, G)``. Since
-    ``(k / (eta_c u))^beta_c = (k / eta_c)^beta_c * u^-beta_c``, the power is taken once per
-    cohort and age and only multiplied per draw when the shapes are not drawn: one exponential
-    per element. Ages at which ``x`` exceeds :data:`X_NEGLIGIBLE` for every draw are not
-    computed: the survival keeps its last value there (0 for the survival form,
-    ``max(0, 1 - sum phi)`` for the pdf form).
-    """
-    if form not in ("pdf", "survival"):
-        raise ValueError(f"unknown lifetime form {form!r}")
-    n = shape_c.shape[0]
-    k_all = np.arange(1, n, dtype=float)[:, None, None]
-    log_k = np.log(k_all[:, 0])
-    drawn_shape = shape_mult is not None and not np.all(shape_mult == 1.0)
-    curves = []
-    for c in range(n):
-        ages = n - c
-        out = np.empty((ages,) + scale_mult.shape)
-        out[0] = 1.0
-        if ages > 1:
-            if drawn_shape:
-                shape = shape_c[c] * shape_mult
-                x = np.exp(shape * (log_k[: ages - 1, :, None]
-                                    - np.log(scale_c[c] * scale_mult)))
-                live = max(int(np.count_nonzero(x.min(axis=(1, 2)) < X_NEGLIGIBLE)), 1)
-                x = x[:live]
-            else:
-                shape = shape_c[c]
-                base_x = np.exp(shape * (log_k[: ages - 1] - np.log(scale_c[c])))
-                u = scale_mult ** -shape
-                x_min = (base_x * u.min(axis=0)).min(axis=1)  # increasing with age
-                live = max(int(np.count_nonzero(x_min < X_NEGLIGIBLE)), 1)
-                x = base_x[:live, None, :] * u[None]
-            _survival_from_x(x, shape, k_all[:live], form, out[: live + 1])
-            out[live + 1:] = 0.0 if form == "survival" else out[live]
-        curves.append(out)
-    return curves
-
-
-def survival_table_batch(shape: np.ndarray, scale: np.ndarray, form: str) -> np.ndarray:
-    """Survival table ``sf[t, c]`` for cohort-dependent parameters ``(C, N, G)``, ``C = T``."""
-    n = shape.shape[0]
-    table = np.zeros((n,) + shape.shape)
-    for c in range(n):
-        table[c:, c] = survival_by_age_batch(shape[c], scale[c], n - c, form)
-    return table
-
-
-def solve_batch(stock: np.ndarray, policy: str, sf_table: np.ndarray | None = None,
-                sf_age: np.ndarray | None = None, sf_cohorts: list[np.ndarray] | None = None,
-                tolerance: float = 1e-9, names: list[str] | None = None,
-                years: list[int] | None = None) -> BatchResult:
-    """Solve ``(T, N, G)`` stock paths with one of three survival layouts.
+def solve_fleet(batch: FleetBatch, names: list[str] | None = None,
+                years: list[int] | None = None, keep_cohorts: bool = False,
+                block: int = 64) -> FleetSolution:
+    """Solve a batch of draws (see the module docstring).
 
     Parameters
     ----------
-    stock : ndarray (T, N, G)
-    policy : {"error", "retire", "allow"}
-        See the module docstring.
-    sf_table : ndarray (T, T, N, G), optional
-        ``sf[t, c]``.
-    sf_age : ndarray (T, N, G), optional
-        Survival by age only (no cohort dependence).
-    sf_cohorts : list of ndarray, optional
-        Per cohort ``c`` its survival by age, ``(T - c, N, G)`` (:func:`cohort_survival_batch`).
-        Exactly one of the three.
-    tolerance : float
-        A required inflow counts as negative below ``-tolerance * max|S|`` of its type.
+    batch : FleetBatch
     names, years : list, optional
         Type names and years, for the message of :class:`NegativeInflowError`.
+    keep_cohorts : bool
+        Also return the stock by cohort ``(T, C, N, G)`` (a batch of one: the system).
+    block : int
+        Draws solved together (SIMD lanes); memory ``G x T x C x block`` doubles.
 
     Raises
     ------
     NegativeInflowError
-        Under the ``error`` policy, naming the first type and year.
+        Under the ``error`` policy, naming the first type and year with a negative inflow.
+    ValueError
+        For an unknown policy or form, or transfer routes that form a circle.
     """
-    if policy not in POLICIES:
-        raise ValueError(f"negative_inflow policy must be one of {POLICIES}, not {policy!r}")
-    if sum(x is not None for x in (sf_table, sf_age, sf_cohorts)) != 1:
-        raise ValueError("give exactly one of sf_table, sf_age and sf_cohorts")
-    n_t = stock.shape[0]
-    inflow = np.zeros(stock.shape)
-    weight = np.zeros(stock.shape)  # inflow_c * r_c: what is left of each cohort's entry
-    early = np.zeros(stock.shape)
-    negative = np.zeros(stock.shape)
-    scale = np.maximum(np.abs(stock).max(axis=0), 1.0)
-    for t in range(n_t):
-        survivors, sf_tt = _survivors(t, weight, sf_table, sf_age, sf_cohorts)
-        need = (stock[t] - survivors) / sf_tt
-        neg = need < -tolerance * scale
-        if np.any(neg):
-            negative[t] = np.where(neg, -need * sf_tt, 0.0)
-            if policy == "error":
-                _raise_negative(negative[t], names, years, t)
-            if policy == "retire":
-                frac = np.where(neg, (survivors - stock[t]) / np.where(neg, survivors, 1.0), 0.0)
-                weight[:t] *= 1.0 - frac
-                early[t] = np.where(neg, survivors - stock[t], 0.0)
-                need = np.where(neg, 0.0, need)
-        inflow[t] = need
-        weight[t] = need
-    change = np.diff(stock, axis=0, prepend=0.0)
-    return BatchResult(inflow, inflow - change, early, negative, policy)
+    if batch.policy not in POLICIES:
+        raise ValueError(f"negative_inflow policy must be one of {POLICIES}, not "
+                         f"{batch.policy!r}")
+    if batch.form not in FORMS:
+        raise ValueError(f"unknown lifetime form {batch.form!r}; use one of {FORMS}")
+    n_t, n, n_g = batch.stock.shape
+    ones = np.ones((n, n_g))
+    shape_mult = _draw_axis(batch.shape_mult, ones, 0)
+    scale_mult = _draw_axis(batch.scale_mult, ones, 0)
+    period = _draw_axis(batch.period, np.ones((n_t, 1, n_g)), 1)
+    caps = np.full(n_g, n_t + 1, dtype=np.int64)
+    if batch.max_age is not None:
+        cap = np.asarray(batch.max_age, float)
+        caps = np.where(np.isfinite(cap), np.minimum(np.ceil(cap), n_t + 1), n_t + 1
+                        ).astype(np.int64)
+    hist = (np.zeros((n_g, 0, n)) if batch.history_inflow is None
+            else np.ascontiguousarray(np.moveaxis(batch.history_inflow, 2, 0), dtype=float))
+    profiles = (np.zeros((n_g, 0, n_t, 1)) if batch.profiles is None else
+                np.ascontiguousarray(np.moveaxis(batch.profiles, 3, 0), dtype=float))
+    n_f = profiles.shape[1]
+    routes = np.array(batch.routes, dtype=np.int64).reshape(-1, 2)
+    order = type_order(n_g, tuple(map(tuple, routes)))
+    if set(routes[:, 0]) & set(routes[:, 1]):
+        raise ValueError("a transfer destination may not also be a source: "
+                         f"{[tuple(r) for r in routes.tolist()]}")
+    slots = (np.tile(np.arange(n_f, dtype=np.int64), (len(routes), 1)) if batch.slots is None
+             else np.asarray(batch.slots, dtype=np.int64).reshape(len(routes), n_f))
+    f_start = _first_nonzero(np.abs(profiles).max(axis=3), axis=2).astype(np.int64)
+    f_start[np.unique(routes[:, 1])] = 0  # moved vehicles may bring a profile earlier
+    if batch.tables is None:
+        tables = np.zeros((n_g, 1, 0, n_t, n_t))
+        table_profile = np.zeros(0, dtype=np.int64)
+    else:
+        tables = np.ascontiguousarray(np.moveaxis(batch.tables, 4, 0), dtype=float)
+        table_profile = np.asarray(batch.table_profile, dtype=np.int64)
+    h_start = _first_nonzero(np.abs(tables).max(axis=(1, 4)), axis=2).astype(np.int64)
+    variant = np.zeros(1, dtype=np.int64) if batch.variant is None else \
+        np.asarray(batch.variant, dtype=np.int64)
+    stock = np.ascontiguousarray(np.moveaxis(batch.stock, 2, 0), dtype=float)
+    shape = np.ascontiguousarray(batch.shape, dtype=float)
+    scale = np.ascontiguousarray(batch.scale, dtype=float)
+    vehicles = [np.zeros((n_g, n_t, n)) for _ in range(6)]
+    sums = [np.zeros((n_g, n_t, k, n)) for k in (n_f, n_f, n_f, table_profile.size)]
+    cohort_out = np.zeros((n_g, n_t, n_t, n) if keep_cohorts else (n_g, 0, 0, n))
+    _run(stock, hist, shape, scale, shape_mult, scale_mult, period, caps,
+         batch.form == "pdf", POLICIES.index(batch.policy), float(batch.tolerance),
+         bool(np.any(shape_mult != 1.0)), base_powers(shape, scale), routes, slots, order,
+         profiles, f_start, tables, table_profile, h_start, variant, int(block),
+         keep_cohorts, *vehicles, *sums, cohort_out)
+    inflow, outflow, early, negative, moved_out, moved_in = (np.moveaxis(v, 0, 2)
+                                                            for v in vehicles)
+    result = FleetSolution(np.moveaxis(stock, 0, 2), inflow, outflow, early, negative,
+                           moved_out, moved_in, *(np.moveaxis(s, 0, 3) for s in sums),
+                           np.moveaxis(cohort_out, 0, 3) if keep_cohorts else None,
+                           batch.policy)
+    if batch.policy == "error" and np.any(negative > 0):
+        t = int(np.argmax(np.any(negative > 0, axis=(1, 2))))
+        _raise_negative(negative[t], names, years, t)
+    return result
 
 
 def _raise_negative(deficit: np.ndarray, names: list[str] | None, years: list[int] | None,
@@ -232,13 +589,34 @@ def _raise_negative(deficit: np.ndarray, names: list[str] | None, years: list[in
         f"policy or fix the stock data")
 
 
-def _survivors(t, weight, sf_table, sf_age, sf_cohorts):
-    """``sum_{c<t} weight_c * sf[t, c]`` and ``sf[t, t]`` for the given layout."""
-    if sf_table is not None:
-        return np.einsum("cng,cng->ng", weight[:t], sf_table[t, :t]), sf_table[t, t]
-    if sf_age is not None:
-        return np.einsum("cng,cng->ng", weight[:t], sf_age[t:0:-1]), sf_age[0]
-    survivors = np.zeros(weight.shape[1:])
-    for c in range(t):
-        survivors += weight[c] * sf_cohorts[c][t - c]
-    return survivors, sf_cohorts[t][0]
+def survival_curves(shape: np.ndarray, scale: np.ndarray, n_ages: int, form: str
+                    ) -> np.ndarray:
+    """Survival ``s(a)`` at ages ``a = 0..n_ages-1`` of Weibull lifetimes ``(K,)``, ``(A, K)``:
+    the kernel's own curve (module docstring), for the pack, second-life and flodym lifetime
+    models that need a survival table."""
+    shape = np.atleast_1d(np.asarray(shape, float))
+    scale = np.broadcast_to(np.asarray(scale, float), shape.shape)
+    if form not in FORMS:
+        raise ValueError(f"unknown lifetime form {form!r}; use one of {FORMS}")
+    k = shape.size
+    n = max(int(n_ages), 1)
+    shp = np.ascontiguousarray(np.broadcast_to(shape.reshape(1, 1, -1), (n, 1, k))[:, 0])
+    scl = np.ascontiguousarray(np.broadcast_to(scale.reshape(1, 1, -1), (n, 1, k))[:, 0])
+    out = np.empty((n, k))
+    _curves(shp, scl, form == "pdf", out)
+    return out[:n_ages]
+
+
+@jit
+def _curves(shape, scale, pdf, out):
+    """``out[a, k]``: :func:`_curve` of cohort 0 for each column ``k`` (one draw each)."""
+    n_t, n_k = shape.shape
+    ones = np.ones((1, n_k))
+    period = np.ones((n_t, 1, n_k))
+    scratch = np.empty((10, 1))
+    bits = np.empty(1, dtype=np.int64)
+    curve = np.empty((n_t, 1))
+    for k in range(n_k):
+        _curve(shape, scale, ones, ones, period, n_t + 1, pdf, k, 0, 0, 1, True,
+               np.zeros((1, 1, 1)), curve, scratch, bits)
+        out[:, k] = curve[:, 0]

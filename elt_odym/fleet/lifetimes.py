@@ -29,6 +29,8 @@ import flodym as fd
 import numpy as np
 import scipy.special
 
+from .kernel import survival_curves
+
 if TYPE_CHECKING:
     from ..data import ModelData
 
@@ -56,32 +58,30 @@ def weibull_mean(shape: np.ndarray, scale: np.ndarray) -> np.ndarray:
 
 def survival_by_age(ages: np.ndarray, shape: np.ndarray, scale: np.ndarray,
                     form: str) -> np.ndarray:
-    """Survival at integer ``ages`` (first axis) for parameters broadcasting against ``ages``.
+    """Survival at integer ``ages`` (first axis) for parameters broadcasting against ``ages``:
+    the fleet kernel's own curves (:func:`elt_odym.fleet.kernel.survival_curves`).
 
     Parameters
     ----------
     ages : ndarray
-        Non-negative integer ages, ascending along axis 0 and starting at 0 (any float within
-        1e-9 of an integer is accepted).
+        Non-negative integer ages along axis 0 (any float within 1e-9 of an integer is
+        accepted; ``inflow_at="end"``).
     shape, scale : ndarray
         Weibull parameters, broadcastable to ``ages[0]``.
     form : {"pdf", "survival"}
     """
     ages = np.asarray(ages, dtype=float)
-    if form == "survival":
-        return np.exp(-((np.maximum(ages, 0.0) / scale) ** shape))
-    if form != "pdf":
-        raise ValueError(f"unknown lifetime form {form!r}")
     idx = np.rint(ages).astype(int)
     if np.any(np.abs(ages - idx) > 1e-9) or np.any(idx < 0):
-        raise ValueError("the pdf form needs non-negative integer ages (inflow_at='end')")
+        raise ValueError("survival is given at non-negative integer ages (inflow_at='end')")
     rest = np.broadcast_shapes(ages.shape[1:], np.shape(shape), np.shape(scale))
-    k_max = int(idx.max()) if idx.size else 0
-    k = np.arange(1, k_max + 1, dtype=float).reshape((-1,) + (1,) * len(rest))
-    cum = np.zeros((k_max + 1,) + rest)
-    cum[1:] = np.cumsum(weibull_pdf(k, shape, scale), axis=0)
-    idx = np.broadcast_to(idx, (idx.shape[0],) + rest)
-    return np.maximum(1.0 - np.take_along_axis(cum, idx, axis=0), 0.0)
+    shp = np.broadcast_to(np.asarray(shape, float), rest).ravel()
+    scl = np.broadcast_to(np.asarray(scale, float), rest).ravel()
+    n_ages = int(idx.max()) + 1 if idx.size else 1
+    curves = survival_curves(shp, scl, n_ages, form).reshape((n_ages,) + rest)
+    idx = np.broadcast_to(idx.reshape(idx.shape + (1,) * (len(rest) - idx.ndim + 1)),
+                          (idx.shape[0],) + rest)
+    return np.take_along_axis(curves, idx, axis=0)
 
 
 class WeibullPdfLifetime(fd.LifetimeModel):

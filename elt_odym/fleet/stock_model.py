@@ -1,16 +1,19 @@
 """The fleet as a flodym stock-driven model: the declared ``fleet`` stock of the system.
 
 :class:`FleetStockModel` is a :class:`flodym.StockDrivenDSM` named in the system's declaration
-(:func:`elt_odym.declaration.build_mfa_definition`) together with its lifetime model. Its
-:meth:`~FleetStockModel.compute` takes the survival table of that lifetime model and solves the
-study's Eqs. 2-3 with the one solver, :func:`elt_odym.fleet.kernel.solve_batch` (see there for
-the maths and the negative-inflow policies), as a batch of one.
+(:func:`elt_odym.system.definition.build_mfa_definition`) with its lifetime model. Its
+:meth:`~FleetStockModel.compute` solves the study's Eqs. 2-3 with the one compiled kernel,
+:func:`elt_odym.fleet.kernel.solve_fleet`, as a batch of one, and fills flodym's arrays:
+``stock``, ``inflow``, ``outflow`` and the cohort arrays (:meth:`get_stock_by_cohort`,
+:meth:`get_outflow_by_cohort`).
 
 The stock may have a *history* before the first model year (the spin-up or workbook age
 structure, :mod:`elt_odym.fleet.inputs`): the model then solves on the extended axis
-``history years + model years`` with a lifetime model of the same class whose parameters are
-``history_prms`` for the history cohorts, and reports the model years. ``initial`` is the
-stock of the year before the first model year (0 without a history).
+``history years + model years`` and reports the model years; the cohort axis of the cohort
+arrays is the extended axis (:attr:`cohort_years`), so that the cohorts sum to the stock.
+The system (:class:`elt_odym.system.mfa.ELTSystem`) gives the kernel's whole input, profiles
+and age tables included (:attr:`batch`); standing alone, the model builds it from its own
+stock, lifetime model parameters, history, period factors, age cap and policy.
 """
 
 from __future__ import annotations
@@ -19,88 +22,119 @@ from typing import Literal
 
 import flodym as fd
 import numpy as np
-from pydantic import PrivateAttr
+from pydantic import ConfigDict, PrivateAttr
 
-from .hazard import Hazard, adjust_table
-from .kernel import POLICIES, BatchResult, NegativeInflowEvent, solve_batch
+from .kernel import (
+    POLICIES,
+    FleetBatch,
+    FleetSolution,
+    NegativeInflowEvent,
+    solve_fleet,
+)
 
 __all__ = ["FleetStockModel", "NegativeInflowEvent", "POLICIES"]
 
 
 class FleetStockModel(fd.StockDrivenDSM):
-    """flodym's stock-driven model with an explicit negative-inflow policy and a history.
+    """flodym's stock-driven model on the compiled kernel, with a negative-inflow policy and a
+    history. After :meth:`compute`: ``inflow`` and ``outflow`` (end of life, early retirement
+    and transfers out included) of the model years, ``early_retirement`` and ``negative``
+    per year and type, :meth:`events`, the cohort arrays and :attr:`solution`."""
 
-    After :meth:`compute`: ``inflow`` and ``outflow`` (end of life, including early retirement)
-    of the model years, ``early_retirement`` and ``negative`` per year and type, ``events()``.
-    """
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     negative_inflow: Literal["error", "retire", "allow"] = "retire"
     history: np.ndarray | None = None
     """Stock of the years before the first model year ``(H, G)``, or None."""
     history_prms: dict[str, np.ndarray] | None = None
     """Lifetime parameters of the history cohorts, each ``(H, G)``."""
-    hazard: Hazard | None = None
-    """Period effects and age cap applied to the lifetime model's survival table
-    (:mod:`elt_odym.fleet.hazard`), on the extended axis."""
-    initial: np.ndarray | None = None
-    """Stock of the year before the first model year (0 without a history), as in
-    :class:`~elt_odym.system.stocks.MaterialStock`."""
+    period: np.ndarray | None = None
+    """Period factor of the one-year hazard by calendar year on the extended axis ``(T, G)``."""
+    max_age: np.ndarray | None = None
+    """Legal age cap per type, or None."""
+    batch: FleetBatch | None = None
+    """The kernel's whole input (the system gives it); None: built from the fields above."""
     early_retirement: np.ndarray | None = None
     negative: np.ndarray | None = None
-    _result: BatchResult | None = PrivateAttr(default=None)
-    _ext_years: list[int] = PrivateAttr(default_factory=list)
+    initial: np.ndarray | None = None
+    """Stock of the year before the first model year (0 without a history)."""
+    _solution: FleetSolution | None = PrivateAttr(default=None)
+    _years: list[int] = PrivateAttr(default_factory=list)
 
     @property
     def n_history(self) -> int:
         """Number of history years before the first model year."""
+        if self.batch is not None:
+            return self.batch.stock.shape[0] - self.stock.values.shape[0]
         return 0 if self.history is None else int(self.history.shape[0])
+
+    @property
+    def cohort_years(self) -> list[int]:
+        """The cohort axis of the cohort arrays (the extended axis)."""
+        return list(self._years)
+
+    @property
+    def solution(self) -> FleetSolution | None:
+        """The kernel's solution on the extended axis (after :meth:`compute`)."""
+        return self._solution
 
     def _names(self) -> list[str]:
         others = [d for d in self.dims if d.letter != self.time_letter]
         return [str(i) for i in others[0].items] if others else [self.name]
 
-    def _extended(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        """Stock, survival table and years on the extended axis."""
-        years = list(self.dims[self.time_letter].items)
-        if not self.n_history:
-            return self.stock.values, self.lifetime_model.sf, years
-        h = self.n_history
-        ext_years = list(range(years[0] - h, years[0])) + years
-        time = fd.Dimension(name=self.dims[self.time_letter].name, letter=self.time_letter,
-                            items=ext_years, dtype=int)
-        ext_dims = fd.DimensionSet(dim_list=[time] + [d for d in self.dims
-                                                      if d.letter != self.time_letter])
+    def _own_batch(self) -> FleetBatch:
+        """The kernel's input from this model's own stock, lifetime parameters and history."""
         lm = self.lifetime_model
-        prms = {k: np.concatenate([self.history_prms[k], v]) for k, v in lm.prms.items()}
-        ext_lm = type(lm)(dims=ext_dims, time_letter=self.time_letter, inflow_at=lm.inflow_at,
-                          **prms)
-        return np.concatenate([self.history, self.stock.values]), ext_lm.sf, ext_years
+        if set(lm.prms) != {"weibull_shape", "weibull_scale"}:
+            raise ValueError(f"the fleet kernel computes Weibull survival (Eqs. 4-5); "
+                             f"{type(lm).__name__} is not one: use flodym's StockDrivenDSM "
+                             f"for other lifetime models")
+        prms = {k: np.asarray(v, float).reshape(self.stock.values.shape)
+                for k, v in lm.prms.items()}
+        stock = self.stock.values.reshape(self.stock.values.shape[0], -1)
+        shape, scale = prms["weibull_shape"], prms["weibull_scale"]
+        form = "survival" if "Survival" in type(lm).__name__ else "pdf"
+        if self.n_history:
+            stock = np.concatenate([self.history, stock])
+            shape = np.concatenate([self.history_prms["weibull_shape"], shape])
+            scale = np.concatenate([self.history_prms["weibull_scale"], scale])
+        period = None if self.period is None else self.period[:, None, :]
+        return FleetBatch(stock[:, None, :], shape.reshape(stock.shape),
+                          scale.reshape(stock.shape), form, self.negative_inflow,
+                          period=period, max_age=self.max_age)
 
     def compute(self) -> None:
-        """Solve inflow and outflow for every year and type (one solver, a batch of one)."""
+        """Solve inflow, outflow and the cohorts of every year and type (a batch of one)."""
         self._check_needed_arrays()
-        stock, sf, years = self._extended()
-        sf = adjust_table(sf, self.hazard)
-        if np.any(np.diagonal(sf, axis1=0, axis2=1) <= 0):
-            raise ValueError("survival in the year of registration must be positive")
-        res = solve_batch(stock.reshape(stock.shape[0], 1, -1), self.negative_inflow,
-                          sf_table=sf.reshape(sf.shape[:2] + (1, -1)), names=self._names(),
-                          years=years)
-        self._ext_years = years
-        self._store(res, stock)
+        batch = self.batch if self.batch is not None else self._own_batch()
+        years = list(self.dims[self.time_letter].items)
+        h = batch.stock.shape[0] - len(years)
+        self._years = list(range(years[0] - h, years[0])) + years
+        sol = solve_fleet(batch, names=self._names(), years=self._years, keep_cohorts=True)
+        self._store(sol, h)
 
-    def _store(self, res: BatchResult, stock: np.ndarray) -> None:
-        h, shape = self.n_history, self.stock.values.shape
-        self.inflow.values[...] = res.inflow[h:, 0].reshape(shape)
-        self.outflow.values[...] = res.outflow[h:, 0].reshape(shape)
-        self.early_retirement = res.early_retirement[h:, 0].reshape(shape)
-        self.negative = res.negative[h:, 0].reshape(shape)
-        self.initial = stock[h - 1] if h else np.zeros(shape[1:])
-        self._result = res
+    def _store(self, sol: FleetSolution, h: int) -> None:
+        shape = self.stock.values.shape
+        self.stock.values[...] = sol.stock[h:, 0].reshape(shape)
+        self.inflow.values[...] = sol.inflow[h:, 0].reshape(shape)
+        self.outflow.values[...] = sol.outflow[h:, 0].reshape(shape)
+        self.early_retirement = sol.early[h:, 0].reshape(shape)
+        self.negative = sol.negative[h:, 0].reshape(shape)
+        self.initial = (sol.stock[h - 1, 0] if h else np.zeros(sol.stock.shape[2])
+                        ).reshape(shape[1:])
+        cohorts = sol.cohort_stock[:, :, 0]  # (T_ext, C, G)
+        out = np.zeros_like(cohorts)
+        out[1:] = cohorts[:-1] - cohorts[1:]
+        idx = np.arange(cohorts.shape[0])
+        out[idx, idx] = sol.inflow[:, 0] - cohorts[idx, idx]
+        tail = shape[1:]
+        self._stock_by_cohort = cohorts[h:].reshape((shape[0], cohorts.shape[1]) + tail)
+        self._outflow_by_cohort = out[h:].reshape((shape[0], cohorts.shape[1]) + tail)
+        self._solution = sol
 
     def events(self) -> list[NegativeInflowEvent]:
         """Every (type, year) with a negative required inflow, history years included."""
-        return self._result.events(self._names(), self._ext_years)
+        return self._solution.events(self._names(), self._years)
 
     def balance_error(self) -> np.ndarray:
         """``S_t - S_{t-1} - (inflow_t - outflow_t)``, the first year against ``initial``."""

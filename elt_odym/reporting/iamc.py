@@ -27,9 +27,9 @@ import pandas as pd
 if TYPE_CHECKING:
     import pyam
 
-from ..version import __version__
 from ..io.escape import escape_frame
 from ..io.output_folder import atomic_write
+from ..version import __version__
 from .results import write_csv
 
 INDEX = ["Model", "Scenario", "Region", "Variable", "Unit"]

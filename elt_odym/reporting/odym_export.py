@@ -30,7 +30,6 @@ from pathlib import Path
 
 import openpyxl
 
-from ..version import __version__
 from ..config import load_config
 from ..declaration import (
     DIM_BY_LETTER,
@@ -53,6 +52,7 @@ from ..io.workbook import (
     read_parameter_workbook,
     write_parameter_workbook,
 )
+from ..version import __version__
 
 UNITY_LETTER = "1"
 MAX_SHEET = 31  # Excel's limit on a sheet name

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..version import __version__
 from ..io.output_folder import atomic_write
+from ..version import __version__
 from .results import read_results_csv, summary_sheet
 
 CSS = """

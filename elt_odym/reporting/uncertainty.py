@@ -63,18 +63,18 @@ def fig_sensitivity(table: pd.DataFrame, path: Path, years: tuple[int, ...] = (2
 def fig_eol_distribution(result: "MCResult", path: Path, scenario: str = "") -> None:
     """End-of-life weight per truck type over time (like the study's Fig. 6b-e): median and
     5-95 % of the Monte Carlo draws (the exact percentiles of ``mc_summary.csv``)."""
-    labels = result.base.labels()["eol_mass"][1]
-    types = [g for g in labels if g != "total"]
-    years = np.asarray(result.base.years)[1:]
-    q = result.quantiles["eol_mass"][:, 1:, :]  # (p05, p50, p95), years, labels
-    n_draws = result.moments["eol_mass"].n
+    lay = result.layout
+    labels = lay.labels[lay.variables.index("eol_mass")]
+    types = [g for g, *_ in labels if g != "total"]
+    years = np.asarray(lay.years)[1:]
+    n_draws = result.n
     with rc_context(STYLE):
         n_cols = 2
         n_rows = -(-len(types) // n_cols)
         fig = Figure(figsize=(11, 3.6 * n_rows + 0.6), layout="constrained")
         axes = np.atleast_1d(fig.subplots(n_rows, n_cols, squeeze=False)).ravel()
         for ax, letter, g in zip(axes, "bcdefghijk", types):
-            p = q[:, :, labels.index(g)]
+            p = result.band("eol_mass", g)[:, 1:]  # (p05, p50, p95) by year
             factor, unit = display_unit(float(p[2].max()), "t")
             ax.fill_between(years, p[0] * factor, p[2] * factor, alpha=0.25, color="tab:blue",
                             label="5-95 %")

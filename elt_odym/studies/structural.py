@@ -1,9 +1,11 @@
 """Structural uncertainty: the headline variables across lifetime and initial age structures.
 
-Each :class:`Variant` is a scenario with some model options or parameters changed, run through
-the full model (:func:`elt_odym.model.run`). The variants of a calibrated scenario keep its fitted
-parameters (they are not recalibrated): the spread shows how much the model choice moves the
-results for the same data, beside the input noise of the Monte Carlo.
+Each :class:`Variant` is a scenario with some model options or parameters changed, evaluated by
+the model's one set of equations (:func:`elt_odym.system.equations.evaluate`, a batch of one per
+variant: the structures differ, so the variants cannot share a batch). The variants of a
+calibrated scenario keep its fitted parameters (they are not recalibrated): the spread shows
+how much the model choice moves the results for the same data, beside the input noise of the
+Monte Carlo.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..batch import series_layout, variable_margins
 from ..data import ModelData, load_data, with_values
-from ..model import RunResult, run
+from ..system.equations import evaluate
+from ..system.inputs import base_draws, model_inputs
 
 HEADLINE = (("eol", "", "unit"), ("eol_mass", "", "t"), ("eol_material", "Fe", "t"),
             ("economic_value", "total", "USD"), ("carbon_saving", "total", "t CO2e"))
@@ -68,23 +72,26 @@ VARIANTS: tuple[Variant, ...] = (
 )
 
 
-def headline(result: RunResult, variant: Variant) -> pd.DataFrame:
-    """The :data:`HEADLINE` variables of one run, every model year, summed over types."""
-    t = result.results
+def headline(data: ModelData, variant: Variant) -> pd.DataFrame:
+    """The :data:`HEADLINE` variables of one variant, every model year, summed over types."""
+    inputs = model_inputs(data)
+    results = evaluate(inputs, base_draws(inputs))
+    layout = series_layout(results)
     rows = []
     for var, mat, unit in HEADLINE:
-        part = t[(t.variable == var) & (t.truck_type == "total") & (t.material == mat)]
+        v = layout.variables.index(var)
+        k = layout.labels[v].index(("total", "", "", mat))
+        values = variable_margins(results, var)[0, :, k]
         rows.append(pd.DataFrame({"variant": variant.name, "scenario": variant.scenario,
                                   "description": variant.description, "variable": var,
-                                  "material": mat, "year": part["year"].to_numpy(),
-                                  "value": part["value"].to_numpy(), "unit": unit}))
+                                  "material": mat, "year": inputs.years, "value": values,
+                                  "unit": unit}))
     return pd.concat(rows, ignore_index=True)[COLUMNS]
 
 
 def run_structural(data_dir=None, variants: tuple[Variant, ...] = VARIANTS) -> pd.DataFrame:
-    """Run every variant; a long table with :data:`COLUMNS`."""
-    return pd.concat([headline(run(data=v.data(data_dir)), v) for v in variants],
-                     ignore_index=True)
+    """Evaluate every variant; a long table with :data:`COLUMNS`."""
+    return pd.concat([headline(v.data(data_dir), v) for v in variants], ignore_index=True)
 
 
 def spread(table: pd.DataFrame, years: tuple[int, ...] = (2010, 2023, 2030, 2050)

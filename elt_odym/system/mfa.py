@@ -1,13 +1,19 @@
-"""The end-of-life-truck MFA system on flodym: fleet stock -> material flows, the study's equations.
+"""The end-of-life-truck MFA system on flodym: the declared system, filled by the equations.
 
-Symbols (Xu et al. 2025): ``W_i(t)`` mass of end-of-life trucks of type ``i`` in year ``t``
-(``eol * unit_weight``), ``e_ij`` share of material ``j`` in type ``i``, ``V_j`` mass of
-material ``j`` in end-of-life trucks (Eq. 6). Beyond the study's maximum potential, scrapping
-splits into formal collection (rate ``c``) and the rest, and recycling recovers a share ``eta_j``
-of the collected material as secondary material; the remainder is a loss.
+:meth:`ELTSystem.compute` evaluates the model's equations (:mod:`elt_odym.system.equations`)
+for one draw, the deterministic one, exactly as the batch model evaluates them for many: the
+declared fleet stock (:class:`~elt_odym.fleet.stock_model.FleetStockModel`) solves the compiled
+kernel as a batch of one and fills its flodym arrays, cohorts included; every declared flow and
+material stock takes its values from the same :class:`~elt_odym.system.variables.Results`;
+flodym's mass-balance check and our table per process, year and material follow.
+
+The declared parameters (read through a flodym :class:`~flodym.DataReader`) are the system's:
+a user who changes ``system.parameters["unit_weight"]`` and calls :meth:`compute` again sees it.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import flodym as fd
 import numpy as np
@@ -17,22 +23,20 @@ from pydantic import ConfigDict
 from ..data import ModelData
 from ..declaration import ALL_FLOWS, ALL_PROCESSES, ALL_STOCKS, FLEET_STOCK
 from ..errors import MassBalanceError
-from ..fleet.inputs import FleetInputs, FleetResult, Projection, fleet_inputs, project
-from ..fleet.stock_model import FleetStockModel
-from ..fleet.transfers import FleetFlows, split_transfers, transfer_matrix
+from ..fleet.inputs import FleetResult, Projection, project
 from .definition import build_mfa_definition
-from .powertrain.battery import BatteryResult
-from .powertrain.inputs import BatteryInputs, battery_inputs
-from .powertrain.system_step import TractionStep, calc_traction_step
+from .equations.evaluate import evaluate, prepare
+from .inputs import ModelInputs, base_draws, model_inputs
+from .variables import Results
 
 
 class ScenarioReader(fd.DataReader):
     """flodym :class:`~flodym.DataReader` of one scenario: dimensions from the classification,
-    the declared parameters (:data:`~elt_odym.declaration.SYSTEM_PARAMETERS`) from the workbooks
-    and the fleet inputs."""
+    the declared parameters (:data:`~elt_odym.declaration.SYSTEM_PARAMETERS`) from the
+    scenario's inputs (the first three derived: the stock path and the cohort lifetimes)."""
 
-    def __init__(self, data: ModelData, fleet: FleetInputs):
-        self.data, self.fleet = data, fleet
+    def __init__(self, data: ModelData, inputs: ModelInputs):
+        self.data, self.inputs = data, inputs
 
     def read_dimension(self, definition: fd.DimensionDefinition) -> fd.Dimension:
         """The items of a dimension (model years for time)."""
@@ -43,144 +47,85 @@ class ScenarioReader(fd.DataReader):
     def read_parameter_values(self, parameter_name: str, dims: fd.DimensionSet
                               ) -> fd.Parameter:
         """A declared parameter; the fleet's three are derived from the workbooks."""
-        h = self.fleet.n_history
-        derived = {"fleet_stock": self.fleet.model_stock, "lifetime_shape": self.fleet.shape[h:],
-                   "lifetime_scale": self.fleet.scale[h:]}
-        if parameter_name in derived:
-            values = derived[parameter_name]
-        else:
+        fleet, h = self.inputs.fleet, self.inputs.n_history
+        derived = {"fleet_stock": fleet.stock[h:], "lifetime_shape": fleet.shape[h:],
+                   "lifetime_scale": fleet.scale[h:]}
+        values = derived.get(parameter_name)
+        if values is None:
             values = self.data[parameter_name].values
         return fd.Parameter(name=parameter_name, dims=dims, values=np.asarray(values, float))
 
 
 class ELTSystem(fd.MFASystem):
-    """The declared system; :meth:`compute` solves the fleet stock, then every material flow."""
+    """The declared system; :meth:`compute` evaluates the equations for the deterministic draw
+    and fills every flow and stock (see the module docstring)."""
 
     model_config = ConfigDict(protected_namespaces=(), extra="allow",
                               arbitrary_types_allowed=True)
 
-    fleet_inputs: FleetInputs | None = None
+    inputs: ModelInputs | None = None
     projection: Projection | None = None
-    vehicles: FleetFlows | None = None
-    """The fleet's vehicle flows with transfers separated (after :meth:`compute`)."""
-    battery_inputs: BatteryInputs | None = None
-    traction: TractionStep | None = None
+    results: Results | None = None
+    """Every output variable of the run (a batch of one), after :meth:`compute`."""
+
+    def model_inputs(self) -> ModelInputs:
+        """The scenario's inputs with the values of the declared parameters."""
+        prm, inputs, h = self.parameters, self.inputs, self.inputs.n_history
+        fleet = inputs.fleet
+        fleet = dataclasses.replace(
+            fleet, stock=np.concatenate([fleet.stock[:h], prm["fleet_stock"].values]),
+            shape=np.concatenate([fleet.shape[:h], prm["lifetime_shape"].values]),
+            scale=np.concatenate([fleet.scale[:h], prm["lifetime_scale"].values]))
+        return dataclasses.replace(
+            inputs, fleet=fleet, weight=prm["unit_weight"].values,
+            composition=prm["material_composition"].values,
+            collection=prm["collection_rate"].values, recovery=prm["recovery_efficiency"].values,
+            closed_loop=prm["closed_loop_share"].values)
 
     def compute(self) -> None:
-        """Fill the fleet, every flow and the material stock (equations read like the study's)."""
-        prm, flows = self.parameters, self.flows
-        fleet = self._compute_fleet()
-        material_per_unit = prm["unit_weight"] * prm["material_composition"]  # t/unit (g,m)
-        vehicles, moved_out, moved_in = self._compute_transfers(fleet, material_per_unit)
-        new, eol = (fd.FlodymArray(dims=fleet.stock.dims, values=v)
-                    for v in (vehicles.inflow, vehicles.eol))
-
-        flows["manufacturing => use"][...] = new * material_per_unit
-        flows["use => scrapping"][...] = eol * material_per_unit  # Eq. 6: V = W_i e_ij
-        flows["scrapping => recycling"][...] = prm["collection_rate"] * flows["use => scrapping"]
-        flows["scrapping => sysenv"][...] = (flows["use => scrapping"]
-                                             - flows["scrapping => recycling"])
-        collected = flows["scrapping => recycling"].sum_to(("t", "m"))
-        secondary = prm["recovery_efficiency"] * collected
-        flows["recycling => losses"][...] = collected - secondary
-        demand = flows["manufacturing => use"].sum_to(("t", "m"))
-        flows["recycling => manufacturing"][...] = (prm["closed_loop_share"] * secondary
-                                                    ).minimum(demand)
-        flows["recycling => sysenv"][...] = secondary - flows["recycling => manufacturing"]
-        flows["primary production => manufacturing"][...] = (
-            demand - flows["recycling => manufacturing"])
-        flows["sysenv => primary production"][...] = flows["primary production => manufacturing"]
-        material = self.stocks["in-use material"]
-        material.inflow[...] = flows["manufacturing => use"].values + moved_in
-        material.outflow[...] = flows["use => scrapping"].values + moved_out
-        material.initial = fleet.initial[:, np.newaxis] * material_per_unit.values
-        material.compute()
-        self._compute_batteries(fleet)
-
-    def _compute_batteries(self, fleet: FleetStockModel) -> None:
-        """The powertrain extension (issue 15): the fleet by powertrain and the traction chain
-        (:mod:`elt_odym.system.powertrain`); the traction flows stay zero without it. Nothing of the
-        truck part above depends on this step."""
-        flows = self.flows
-        if self.battery_inputs is not None:
-            self.traction = calc_traction_step(self.battery_inputs, fleet)
-            for name, values in self.traction.flows().items():
-                flows[name].values[...] = values
-        for stock_name, (into, out_of) in {
-                "traction material": ("traction manufacturing => traction use",
-                                       ("traction use => second life",
-                                        "traction use => traction recycling")),
-                "second-life material": ("traction use => second life",
-                                         ("second life => traction recycling",))}.items():
-            stock = self.stocks[stock_name]
-            stock.inflow[...] = flows[into]
-            stock.outflow.values[...] = sum(flows[n].values for n in out_of)
-            stock.compute()
-
-    @property
-    def battery(self) -> BatteryResult | None:
-        """The traction chain's packs and materials (None without the extension)."""
-        return self.traction.battery if self.traction else None
-
-    def _compute_fleet(self) -> FleetStockModel:
-        """The stock-driven fleet (Eqs. 2-3) with the declared lifetime model."""
-        prm, inputs = self.parameters, self.fleet_inputs
-        fleet = self.stocks[FLEET_STOCK]
+        """Solve the fleet, then fill every flow and the material stocks."""
+        inputs = self.model_inputs()
+        draws = base_draws(inputs)
+        plan = prepare(inputs, draws)
+        fleet, prm = self.stocks[FLEET_STOCK], self.parameters
         fleet.stock[...] = prm["fleet_stock"]
         fleet.lifetime_model.weibull_shape = prm["lifetime_shape"].values
         fleet.lifetime_model.weibull_scale = prm["lifetime_scale"].values
-        h = inputs.n_history
-        fleet.history = inputs.stock[:h] if h else None
-        fleet.history_prms = {"weibull_shape": inputs.shape[:h], "weibull_scale": inputs.scale[:h]}
-        fleet.negative_inflow = inputs.policy
-        fleet.hazard = inputs.hazard
+        fleet.negative_inflow = inputs.fleet.policy
+        fleet.batch = plan.batch
         fleet.compute()
-        return fleet
-
-    def _compute_transfers(self, fleet: FleetStockModel, material_per_unit: fd.FlodymArray
-                           ) -> tuple[FleetFlows, np.ndarray, np.ndarray]:
-        """Reclassification (:mod:`elt_odym.fleet.transfers`): vehicles that leave one type's
-        stock for another's, kept apart from new trucks and end of life.
-
-        Returns the vehicle flows and the material leaving and entering each type ``(t,g,m)``;
-        the flow ``use => reclassification`` (from ``use`` back to ``use``) carries their sum
-        over types: the type changes, so the balance holds over year and material.
-        """
-        routes = self.fleet_inputs.transfers
-        vehicles = split_transfers(fleet.inflow.values, fleet.outflow.values,
-                                   fleet.early_retirement, routes)
-        per_unit = material_per_unit.values  # (g, m)
-        moved_out = vehicles.transfer_out[..., None] * per_unit[None]
-        moved_in = transfer_matrix(vehicles.transfer_out, routes, per_unit)
-        self.flows["use => reclassification"][...] = moved_out.sum(axis=1)
-        self.vehicles = vehicles
-        return vehicles, moved_out, moved_in
-
-    def secondary_by_type(self) -> fd.FlodymArray:
-        """Recovered secondary material by year, type and material (what the savings count)."""
-        return self.flows["scrapping => recycling"] * self.parameters["recovery_efficiency"]
+        self.results = evaluate(inputs, draws, plan=plan, solution=fleet.solution)
+        for name, values in self.results.flows.items():
+            self.flows[name].values[...] = values[0]
+        for name, (inflow, outflow, initial) in self.results.stocks.items():
+            stock = self.stocks[name]
+            stock.inflow.values[...] = inflow[0]
+            stock.outflow.values[...] = outflow[0]
+            stock.initial = initial[0]
+            stock.compute()
 
     def fleet_result(self) -> FleetResult:
         """The fleet in vehicles (model years) with its fits and negative-inflow events."""
-        fleet, inputs, v = self.stocks[FLEET_STOCK], self.fleet_inputs, self.vehicles
+        fleet, r, inputs = self.stocks[FLEET_STOCK], self.results, self.inputs
+        v = {name: r.values[name][0] for name in ("stock", "inflow", "eol", "eol_early",
+                                                   "transfer_out", "transfer_in")}
         return FleetResult(
             years=list(self.dims["t"].items), products=list(self.dims["g"].items),
-            stock=fleet.stock.values, inflow=v.inflow, eol=v.eol,
-            early_retirement=v.early, initial_stock=fleet.initial,
-            transfer_out=v.transfer_out, transfer_in=v.transfer_in,
-            stock_source=self.projection.source, fits=self.projection.fits,
-            events=fleet.events(), ext_years=inputs.years, ext_stock=inputs.stock)
+            stock=v["stock"], inflow=v["inflow"], eol=v["eol"], early_retirement=v["eol_early"],
+            initial_stock=fleet.initial, transfer_out=v["transfer_out"],
+            transfer_in=v["transfer_in"], stock_source=self.projection.source,
+            fits=self.projection.fits, events=fleet.events(), ext_years=inputs.fleet.years,
+            ext_stock=inputs.fleet.stock)
 
 
 def build_system(data: ModelData, projection: Projection | None = None) -> ELTSystem:
     """The flodym system of the declaration with the scenario's parameters (flodym's
     :meth:`~flodym.MFASystem.from_data_reader`); call :meth:`ELTSystem.compute` next."""
     projection = projection or project(data)
-    inputs = fleet_inputs(data, projection)
+    inputs = model_inputs(data, projection)
     definition = build_mfa_definition(data.options.lifetime_form)
     system = ELTSystem.from_data_reader(definition, ScenarioReader(data, inputs))
-    system.fleet_inputs, system.projection = inputs, projection
-    system.battery_inputs = battery_inputs(data)
+    system.inputs, system.projection = inputs, projection
     return system
 
 
@@ -203,29 +148,35 @@ def mass_balance(system: ELTSystem) -> pd.DataFrame:
             change = (stock.inflow - stock.outflow).sum_values_to(("t", "m"))
             parts[spec.process]["stock_change"] += change
             parts["sysenv"]["stock_change"] -= change
-    rows = []
     years, materials = system.dims["t"].items, system.dims["m"].items
+    frames = []
     for process, p in parts.items():
-        imbalance = p["inputs"] - p["outputs"] - p["stock_change"]
-        for i, y in enumerate(years):
-            for j, m in enumerate(materials):
-                rows.append((process, y, m, p["inputs"][i, j], p["outputs"][i, j],
-                             p["stock_change"][i, j], imbalance[i, j]))
-    return pd.DataFrame(rows, columns=["process", "year", "material", "inputs", "outputs",
-                                       "stock_change", "imbalance"])
+        frames.append(pd.DataFrame({
+            "process": process, "year": np.repeat(years, len(materials)),
+            "material": np.tile(np.asarray(materials, dtype=object), len(years)),
+            "inputs": p["inputs"].ravel(), "outputs": p["outputs"].ravel(),
+            "stock_change": p["stock_change"].ravel(),
+            "imbalance": (p["inputs"] - p["outputs"] - p["stock_change"]).ravel()}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def check_mass_balance(system: ELTSystem, table: pd.DataFrame, tolerance: float) -> float:
     """flodym's :meth:`~flodym.MFASystem.check_mass_balance` at ``tolerance * max|flow|``, and
-    the same rule on our per-process, per-year, per-material ``table``.
+    the same rule on our per-process, per-year, per-material ``table``; a flow that is not a
+    finite number fails it.
 
     Returns the relative error ``max|imbalance| / max|flow|``.
 
     Raises
     ------
     MassBalanceError
-        Naming the worst (process, year, material) of every process out of balance.
+        Naming the flows that are not finite, or the worst (process, year, material) of every
+        process out of balance.
     """
+    bad_flows = [name for name, f in system.flows.items() if not np.all(np.isfinite(f.values))]
+    if bad_flows or not np.all(np.isfinite(table["imbalance"])):
+        raise MassBalanceError(f"mass balance cannot hold: flows {bad_flows} are not finite "
+                               f"numbers (an input far out of range?)")
     largest = max(float(np.abs(f.values).max()) for f in system.flows.values())
     worst = float(table["imbalance"].abs().max())
     relative = worst / largest if largest > 0 else worst

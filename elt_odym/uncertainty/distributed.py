@@ -73,3 +73,24 @@ def submit_in_order(client, func: Callable, tasks: list[tuple]) -> Iterator:
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
+
+
+def map_in_order(client, func: Callable, ranges: list[tuple[int, int]]) -> Iterator:
+    """``func(start, stop)`` for each range on the cluster, results in order, at most twice the
+    cluster's threads in flight; ``func`` (holding the model's inputs) is scattered once."""
+    if not ranges:
+        return
+    shared = client.scatter(func, broadcast=True)
+    limit = 2 * n_threads(client)
+    pending: deque = deque()
+    for start, stop in ranges:
+        pending.append(client.submit(_call, shared, start, stop, pure=False))
+        if len(pending) >= limit:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _call(func: Callable, start: int, stop: int):
+    """``func(start, stop)`` (a module-level function, so that a worker can import it)."""
+    return func(start, stop)

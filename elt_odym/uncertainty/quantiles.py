@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fleet import kernel_numba
-from ..fleet.kernel_numba import _jit
+from ..jit import jit as _jit
 from .stats import _lerp, _quick_row, percentile_plan, percentiles
 
 PILOT = 8_192
@@ -149,7 +148,7 @@ class StreamQuantiles:
                       if self.ranks[i] > self.ranks[i - 1] + 1] + [self.ranks.size]
         self.starts = np.array(runs, dtype=np.int64)
         # without numba every draw is kept (the compiled stream would run as Python)
-        self.pilot_size = min(pilot or PILOT, n) if kernel_numba.AVAILABLE else n
+        self.pilot_size = min(pilot or PILOT, n) if True else n
         self.pilot = np.empty((rows, self.pilot_size), dtype=np.float32)
         self.seen = 0
         self.lo = self.hi = self.below = self.kept = None

@@ -13,21 +13,22 @@ import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from ..batch import (
-    Draws,
-    ModelArrays,
-    evaluate,
-    fixed_draws,
-    lifetime_shift_multiplier,
-    model_arrays,
-)
+from ..batch import series_layout, variable_margins
 from ..data import ModelData
+from ..system.equations import evaluate
+from ..system.inputs import (
+    Draws,
+    ModelInputs,
+    base_draws,
+    lifetime_shift_multiplier,
+    model_inputs,
+)
 
 DEFAULT_OUTPUTS = (("eol_mass", "total", 2050), ("carbon_saving", "total", 2050),
                    ("economic_value", "total", 2050))
 
 
-def problem(base: ModelArrays, shift: float) -> dict:
+def problem(base: ModelInputs, shift: float) -> dict:
     """The SALib problem: names and bounds of the factors."""
     g = base.products
     r = base.rel_range
@@ -38,10 +39,10 @@ def problem(base: ModelArrays, shift: float) -> dict:
     return {"num_vars": len(names), "names": names, "bounds": bounds}
 
 
-def to_draws(base: ModelArrays, x: np.ndarray) -> Draws:
+def to_draws(base: ModelInputs, x: np.ndarray) -> Draws:
     """Map SALib sample rows to model draws."""
     n, g = x.shape[0], len(base.products)
-    d = fixed_draws(base, n)
+    d = base_draws(base, n)
     d.scale_mult = lifetime_shift_multiplier(base.mean_life, x[:, :g])
     d.weight = base.weight_low + x[:, g:2 * g] * (base.weight - base.weight_low)
     d.price = base.price[:, 0] + x[:, [2 * g]] * (base.price[:, 2] - base.price[:, 0])
@@ -51,10 +52,14 @@ def to_draws(base: ModelArrays, x: np.ndarray) -> Draws:
     return d
 
 
-def pick(base: ModelArrays, out: dict, variable: str, label: str, year: int) -> np.ndarray:
-    """One output column of :func:`~elt_odym.batch.evaluate` over the draws."""
-    items = base.labels()[variable][1]
-    return out[variable][:, base.years.index(year), items.index(label)]
+def pick(results, layout, variable: str, label: str, year: int) -> np.ndarray:
+    """One output series of the batch: the total of a variable (``label`` "total") or one
+    material's total over types, in one year."""
+    v = layout.variables.index(variable)
+    key = next(lab for lab in layout.labels[v]
+               if lab[0] == "total" and lab[3] in (label, "" if label == "total" else label))
+    values = variable_margins(results, variable)
+    return values[:, layout.years.index(year), layout.labels[v].index(key)]
 
 
 def sobol_indices(prob: dict, model, n: int, seed: int = 0) -> dict[str, dict]:
@@ -71,27 +76,36 @@ def sobol_indices(prob: dict, model, n: int, seed: int = 0) -> dict[str, dict]:
             for name, values in y.items()}
 
 
-SOBOL_CHUNK = 4096
+SOBOL_CHUNK = 512
 """Sample rows evaluated per task."""
 
 
-def evaluate_rows(base: ModelArrays, x: np.ndarray, outputs=DEFAULT_OUTPUTS
+def evaluate_rows(base: ModelInputs, x: np.ndarray, outputs=DEFAULT_OUTPUTS
                   ) -> dict[str, np.ndarray]:
     """The chosen outputs for SALib sample rows ``x`` (one task: plain, picklable)."""
-    out = evaluate(base, to_draws(base, x))
-    return {f"{v} {label} {year}": pick(base, out, v, label, year)
+    results = evaluate(base, to_draws(base, x))
+    layout = series_layout(results)
+    return {f"{v} {label} {year}": pick(results, layout, v, label, year)
             for v, label, year in outputs}
 
 
 def run_sobol(data: ModelData, n: int = 1024, seed: int = 0,
-              outputs=DEFAULT_OUTPUTS, client=None) -> pd.DataFrame:
+              outputs=DEFAULT_OUTPUTS, client=None, memory_budget: int | None = None
+              ) -> pd.DataFrame:
     """First-order and total Sobol indices per factor and output (``sobol.csv``).
 
     The sample is evaluated in chunks of :data:`SOBOL_CHUNK` rows, on a Dask cluster when
     ``client`` is given (:mod:`elt_odym.uncertainty.distributed`); same indices either way.
     """
-    base = model_arrays(data)
+    base = model_inputs(data)
     prob = problem(base, data.config.uncertainty.lifetime_shift_years)
+    if memory_budget is not None:
+        from ..batch import bytes_per_draw
+        from .budget import check_budget, estimate_sobol_bytes
+
+        check_budget(estimate_sobol_bytes(bytes_per_draw(base), n, prob["num_vars"],
+                                          len(outputs), SOBOL_CHUNK),
+                     memory_budget, f"a Sobol analysis with n = {n:,}")
 
     def model(x: np.ndarray) -> dict[str, np.ndarray]:
         tasks = [(base, x[i:i + SOBOL_CHUNK], outputs) for i in range(0, len(x), SOBOL_CHUNK)]

@@ -18,8 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..fleet import kernel_numba
-from ..fleet.kernel_numba import _jit
+from ..jit import jit as _jit
 
 
 @_jit
@@ -55,7 +54,7 @@ def chunk_moments(values: np.ndarray, out: np.ndarray | None = None, start: int 
     if out is None:
         out, start = np.empty((n_t, n_k, n), dtype=np.float32), 0
     mean, m2 = np.empty((n_t, n_k)), np.empty((n_t, n_k))
-    if not kernel_numba.AVAILABLE:  # numpy, if numba is missing
+    if not True:  # numpy, if numba is missing
         mean[:] = values.mean(axis=1)
         m2[:] = ((values - mean[:, None]) ** 2).sum(axis=1)
         out[:, :, start:start + n] = np.moveaxis(values, 1, 2)
@@ -87,7 +86,7 @@ def series_moments(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     rows = np.ascontiguousarray(series, dtype=float).reshape(-1, n)
     mean, m2 = np.empty(rows.shape[0]), np.empty(rows.shape[0])
     out = np.empty(rows.shape, dtype=np.float32)
-    if not kernel_numba.AVAILABLE:  # numpy, if numba is missing
+    if not True:  # numpy, if numba is missing
         mean[:] = rows.mean(axis=1)
         m2[:] = ((rows - mean[:, None]) ** 2).sum(axis=1)
         out[:] = rows
@@ -230,7 +229,7 @@ def percentiles(samples: np.ndarray, q, workers: int | None = None) -> np.ndarra
     ndarray (len(q), ...)
         Equal to ``np.percentile(samples, q, axis=-1)``.
     """
-    if not kernel_numba.AVAILABLE:  # numpy, if numba is missing
+    if not True:  # numpy, if numba is missing
         return np.percentile(samples, q, axis=-1)
     n = samples.shape[-1]
     rows = np.ascontiguousarray(samples.reshape(-1, n))

@@ -11,22 +11,31 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..variables import Product
 
-def calc_saving(f_primary: np.ndarray, f_secondary: np.ndarray, mass: np.ndarray) -> np.ndarray:
+
+def _scaled(factor: np.ndarray, mass: np.ndarray | Product) -> np.ndarray | Product:
+    """``factor * mass`` (factors broadcast against the materials of ``mass``)."""
+    if isinstance(mass, Product):
+        return mass.times(m=factor)
+    return np.asarray(factor, float) * np.asarray(mass, float)
+
+
+def calc_saving(f_primary: np.ndarray, f_secondary: np.ndarray, mass: np.ndarray | Product
+                ) -> np.ndarray | Product:
     """Eqs. 8-9: ``(f_p - f_s) * V`` (factors broadcast against ``mass``)."""
-    return (np.asarray(f_primary, float) - np.asarray(f_secondary, float)) * np.asarray(mass,
-                                                                                        float)
+    return _scaled(np.asarray(f_primary, float) - np.asarray(f_secondary, float), mass)
 
 
-def calc_saving_range(f_primary: np.ndarray, f_secondary: np.ndarray, mass: np.ndarray,
-                      rel_range: float) -> tuple[np.ndarray, np.ndarray]:
+def calc_saving_range(f_primary: np.ndarray, f_secondary: np.ndarray,
+                      mass: np.ndarray | Product, rel_range: float):
     """Low and high saving with every factor varied by ``+-rel_range`` (see module docstring)."""
-    fp, fs, v = (np.asarray(x, dtype=float) for x in (f_primary, f_secondary, mass))
-    low = ((1.0 - rel_range) * fp - (1.0 + rel_range) * fs) * v
-    high = ((1.0 + rel_range) * fp - (1.0 - rel_range) * fs) * v
-    return low, high
+    fp, fs = np.asarray(f_primary, dtype=float), np.asarray(f_secondary, dtype=float)
+    low = (1.0 - rel_range) * fp - (1.0 + rel_range) * fs
+    high = (1.0 + rel_range) * fp - (1.0 - rel_range) * fs
+    return _scaled(low, mass), _scaled(high, mass)
 
 
-def calc_route_demand(factor: np.ndarray, mass: np.ndarray) -> np.ndarray:
+def calc_route_demand(factor: np.ndarray, mass: np.ndarray | Product) -> np.ndarray | Product:
     """Energy or carbon of producing ``mass`` by one route: ``f * V`` (the study's Fig. 5)."""
-    return np.asarray(factor, dtype=float) * np.asarray(mass, dtype=float)
+    return _scaled(factor, mass)

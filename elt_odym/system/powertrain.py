@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...data import ModelData
-from ...declaration import FUEL_CELL, POWERTRAIN_PARAMETERS
-from ...errors import DataValidationError, Problem
+from ..data import ModelData
+from ..declaration import FUEL_CELL, POWERTRAIN_PARAMETERS
+from ..errors import DataValidationError, Problem
 
 T_PER_KG = 1e-3
 """Unit conversion kg -> t (material intensities are given per kWh in kg)."""
@@ -38,6 +38,11 @@ class BatteryInputs:
     second_life_shape, second_life_scale : Weibull duration of the second life.
     recovery : (M,) recovery efficiency of collected traction material.
     fuel_cell : (G, M) t of stack platinum and tank carbon fibre per fuel-cell truck.
+    energy, carbon : (M, 2) primary and secondary factors of the battery materials (zero where
+        none is given: those save nothing).
+    ranges : per uncertain input its low and high arrays (``stats_array`` uniform ranges):
+        ``capacity``, ``life_scale``, ``life_shape``, ``second_life_share``,
+        ``second_life_shape``, ``second_life_scale``.
     """
 
     powertrains: list[str]
@@ -54,7 +59,13 @@ class BatteryInputs:
     second_life_scale: float
     recovery: np.ndarray
     fuel_cell: np.ndarray
+    energy: np.ndarray
+    carbon: np.ndarray
     form: str = "pdf"
+    ranges: dict = dataclasses.field(default_factory=dict)
+    share_low: np.ndarray | None = None
+    """Low and high powertrain share paths ``(T, G, P)`` the Monte Carlo draws between."""
+    share_high: np.ndarray | None = None
 
     def replace(self, **changes) -> "BatteryInputs":
         """A copy with some arrays replaced (sensitivity and Monte Carlo)."""
@@ -117,4 +128,35 @@ def battery_inputs(data: ModelData) -> BatteryInputs | None:
         second_life_shape=data["second_life_shape"].scalar(),
         second_life_scale=data["second_life_scale"].scalar(),
         recovery=data["battery_recovery_efficiency"].values,
-        fuel_cell=_fuel_cell_content(data), form=data.options.lifetime_form)
+        fuel_cell=_fuel_cell_content(data),
+        energy=_battery_factors(data, "battery_energy_factor"),
+        carbon=_battery_factors(data, "battery_carbon_factor"),
+        form=data.options.lifetime_form,
+        ranges={key: value_range(data, name) for key, name in RANGES.items()})
+
+
+RANGES = {"capacity": "battery_capacity", "life_scale": "battery_lifetime_scale",
+          "life_shape": "battery_lifetime_shape", "second_life_share": "second_life_share",
+          "second_life_shape": "second_life_shape", "second_life_scale": "second_life_scale"}
+"""The battery inputs the Monte Carlo draws within their ``stats_array`` ranges."""
+
+
+def value_range(data: ModelData, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper ends of a dense parameter from its uniform ``stats_array`` strings
+    (the value itself where a value has none)."""
+    p = data[name]
+    low, high = np.array(p.values, float, copy=True), np.array(p.values, float, copy=True)
+    grids = [list(items) for items in p.items]
+    for key, unc in p.uncertainty.items():
+        if unc.kind == "uniform" and all(k in g for k, g in zip(key, grids)):
+            idx = tuple(g.index(k) for k, g in zip(key, grids))
+            low[idx], high[idx] = unc.p1, unc.p2
+    return low, high
+
+
+def _battery_factors(data: ModelData, name: str) -> np.ndarray:
+    """Primary and secondary factor of every material ``(M, 2)``; zero where none is given."""
+    obs = data[name].observations
+    return np.array([[obs.get((m, r), 0.0) for r in ("primary", "secondary")]
+                     if all((m, r) in obs for r in ("primary", "secondary")) else [0.0, 0.0]
+                     for m in data.items["m"]], dtype=float)

@@ -1,0 +1,213 @@
+"""The fleet of a batch of draws: kernel inputs from the model's inputs, and vehicles, their
+powertrains and their sums over cohorts on the model years.
+
+The kernel (:func:`elt_odym.fleet.kernel.solve_fleet`) sums quantities per vehicle of a cohort
+(*profiles*) over the cohorts in use. The profiles of this model (:class:`ProfileLayout`):
+
+- the share of each powertrain in a cohort (history cohorts: the reference powertrain, the
+  first item); the same meaning in every type, so moved vehicles bring their source's mix;
+- per battery powertrain, the share of its trucks that carry a traction pack (the age tables
+  of :mod:`.battery` are weighted by it);
+- the body of a vehicle (:mod:`.materials`): profiles whose material vectors are the type's
+  own; each transfer route has slots of its own for the body profiles of its source, so that
+  a moved vehicle keeps its source's material.
+
+End of life by profile follows from the balance of each type (the kernel's docstring)::
+
+    eol_A[t]   = stock_A[t-1] - stock_A[t] + inflow_t A'[t] - moved_out_t mean_A[t]
+    new_A[t]   = (inflow_t - moved_in_t) A[t]                     (new vehicles only)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...fleet.kernel import FleetBatch, FleetSolution, solve_fleet, survival_curves
+from ..inputs import Draws, ModelInputs
+
+
+@dataclass(frozen=True)
+class ProfileLayout:
+    """Positions on the kernel's profile axis.
+
+    ``shares``: one per powertrain (empty without the powertrain extension); ``packs``: per
+    battery powertrain (``pack_powertrains``, indices into the powertrains); ``body``: the
+    type's own body profiles; ``imported[r]``: the slots of route ``r`` (as many as ``body``).
+    """
+
+    shares: list[int]
+    packs: list[int]
+    pack_powertrains: list[int]
+    body: list[int]
+    imported: list[list[int]]
+
+    @property
+    def size(self) -> int:
+        """Number of profiles."""
+        return len(self.shares) + len(self.packs) + len(self.body) * (1 + len(self.imported))
+
+    def slots(self) -> np.ndarray:
+        """``(R, F)``: the source profile each destination profile receives (-1: none)."""
+        out = np.full((len(self.imported), self.size), -1, dtype=np.int64)
+        for r, imported in enumerate(self.imported):
+            out[r, self.shares + self.packs] = self.shares + self.packs
+            out[r, imported] = self.body
+        return out
+
+
+def profile_layout(inputs: ModelInputs, n_body: int = 1) -> ProfileLayout:
+    """The layout of a scenario: shares and pack profiles if it has powertrains."""
+    bat = inputs.battery
+    n_p = 0 if bat is None else len(bat.powertrains)
+    pack_p = [] if bat is None else [p for p in range(n_p) if np.any(bat.capacity[..., p] > 0)]
+    k = n_p + len(pack_p)
+    body = list(range(k, k + n_body))
+    routes = inputs.fleet.routes
+    imported = [list(range(k + n_body * (r + 1), k + n_body * (r + 2)))
+                for r in range(len(routes))]
+    return ProfileLayout(list(range(n_p)), list(range(n_p, k)), pack_p, body, imported)
+
+
+def share_path(inputs: ModelInputs, draws: Draws) -> np.ndarray:
+    """Powertrain shares of new vehicles ``(T, N|1, G, P)``: the scenario's path, or per draw
+    between its low and high paths (``draws.battery.share_pos``; NaN: the scenario's)."""
+    bat = inputs.battery
+    pos = None if draws.battery is None else draws.battery.share_pos
+    if pos is None or bat.share_low is None:
+        return bat.share[:, None]
+    drawn = (bat.share_low[:, None] + pos[None, :, None, None]
+             * (bat.share_high - bat.share_low)[:, None])
+    return np.where(np.isnan(pos)[None, :, None, None], bat.share[:, None], drawn)
+
+
+def profiles(inputs: ModelInputs, draws: Draws, layout: ProfileLayout,
+             body: np.ndarray) -> np.ndarray:
+    """The kernel's profiles ``(F, C, N|1, G)`` on the extended cohort axis.
+
+    ``body`` ``(B, C, G)``: the type's own body profiles by cohort (:mod:`.materials`).
+    """
+    n_c, n_g = inputs.fleet.stock.shape
+    h = inputs.n_history
+    bat = inputs.battery
+    n = 1
+    share = None
+    if bat is not None:
+        share = share_path(inputs, draws)  # (T, N|1, G, P)
+        n = share.shape[1]
+    out = np.zeros((layout.size, n_c, n, n_g))
+    if share is not None:
+        out[layout.shares[0], :h] = 1.0  # history cohorts: the reference powertrain
+        out[layout.shares, h:] = np.moveaxis(share, 3, 0)
+        for i, p in zip(layout.packs, layout.pack_powertrains):
+            out[i, h:] = share[..., p] * (bat.capacity[:, None, :, p] > 0)
+    out[layout.body] = body[:, :, None, :]
+    return out
+
+
+def history_inflow(inputs: ModelInputs, draws: Draws) -> np.ndarray | None:
+    """Inflow of the history years under the workbook age structure ``(H, N, G)``: the cohort
+    of age ``a`` entered with ``share_a S / s(a)`` trucks, ``s`` the survival of each draw's
+    lifetime, so that ``share_a S`` of them are in use in the first model year."""
+    fleet = inputs.fleet
+    if fleet.age_shares is None:
+        return None
+    h, n, n_g = fleet.n_history, draws.n, len(inputs.products)
+    first = fleet.stock[h]
+    out = np.zeros((h, n, n_g))
+    shape = fleet.shape[:h][:, None] * draws.shape_mult[None]
+    scale = fleet.scale[:h][:, None] * draws.scale_mult[None]
+    for a in range(1, h + 1):
+        c = h - a  # the entry year of the cohort of age a
+        surv = survival_curves(shape[c].ravel(), scale[c].ravel(), a + 1, fleet.form)[a]
+        surv = surv.reshape(n, n_g)
+        if np.any(surv <= 0):
+            raise ValueError(f"initial_age_distribution has trucks of age {a}, which no "
+                             f"truck survives to (legal or lifetime limit)")
+        out[c] = fleet.age_shares[a][None] * first[None] / surv
+    return out
+
+
+def fleet_batch(inputs: ModelInputs, draws: Draws, profile_values: np.ndarray,
+                tables: np.ndarray | None = None, table_profile: np.ndarray | None = None,
+                variant: np.ndarray | None = None, slots: np.ndarray | None = None
+                ) -> FleetBatch:
+    """The kernel's inputs of a batch (:class:`~elt_odym.fleet.kernel.FleetBatch`)."""
+    fleet = inputs.fleet
+    stock = draws.stock if draws.stock is not None else \
+        fleet.stock[:, None, :] * draws.stock_mult[None]
+    period = draws.period if draws.period is not None else fleet.period[:, None, :]
+    return FleetBatch(stock, fleet.shape, fleet.scale, fleet.form, fleet.policy,
+                      shape_mult=draws.shape_mult, scale_mult=draws.scale_mult, period=period,
+                      max_age=fleet.max_age, history_inflow=history_inflow(inputs, draws),
+                      routes=fleet.routes, slots=slots, profiles=profile_values,
+                      tables=tables, table_profile=table_profile, variant=variant,
+                      tolerance=fleet.tolerance)
+
+
+@dataclass
+class Vehicles:
+    """Vehicles and sums over cohorts of a batch on the model years, draws first.
+
+    Counts ``(N, T, G)``: ``stock``, ``new`` (new vehicles), ``eol`` (end of life, early
+    retirement included), ``early``, ``transfer_out``, ``transfer_in``; ``initial`` ``(N, G)``
+    the stock of the year before the first model year. By profile ``(N, T, F, G)``:
+    ``stock_by``, ``new_by``, ``eol_by``, ``moved_in_by``, ``moved_out_by``, ``inflow_by``
+    (new and moved vehicles with the profile they entered with) and the year-before
+    ``initial_by`` ``(N, F, G)``; the age tables' sums ``age_stock`` ``(N, T, H, G)`` and
+    ``initial_age`` ``(N, H, G)``.
+    """
+
+    solution: FleetSolution
+    stock: np.ndarray
+    new: np.ndarray
+    eol: np.ndarray
+    early: np.ndarray
+    transfer_out: np.ndarray
+    transfer_in: np.ndarray
+    initial: np.ndarray
+    stock_by: np.ndarray
+    new_by: np.ndarray
+    eol_by: np.ndarray
+    moved_in_by: np.ndarray
+    moved_out_by: np.ndarray
+    initial_by: np.ndarray
+    age_stock: np.ndarray
+    initial_age: np.ndarray
+    inflow_by: np.ndarray
+
+
+def _model(a: np.ndarray, h: int) -> np.ndarray:
+    """Model years of a kernel array ``(T_ext, ..., N, G)`` as ``(N, T, ..., G)``."""
+    return np.moveaxis(a[h:], -2, 0)
+
+
+def solve_vehicles(inputs: ModelInputs, batch: FleetBatch, keep_cohorts: bool = False,
+                   solution: FleetSolution | None = None) -> Vehicles:
+    """Solve the fleet of a batch (unless its ``solution`` is given) and arrange it on the
+    model years (module docstring)."""
+    years, names = inputs.fleet.years, inputs.products
+    sol = solution or solve_fleet(batch, names=names, years=years, keep_cohorts=keep_cohorts)
+    h = inputs.n_history
+    own = np.broadcast_to(batch.profiles, batch.profiles.shape[:2] + sol.inflow.shape[1:])
+    own = np.moveaxis(own, 1, 0)  # (C, F, N, G): the profiles as given (no moved vehicles)
+    new = sol.inflow - sol.moved_in
+    prev = np.concatenate([np.zeros_like(sol.profile_stock[:1]), sol.profile_stock[:-1]])
+    inflow_by = sol.inflow[:, None] * sol.profile_entry
+    moved_out_by = sol.moved_out[:, None] * sol.profile_moved
+    eol_by = prev - sol.profile_stock + inflow_by - moved_out_by
+    new_by = new[:, None] * own
+    def before(a: np.ndarray) -> np.ndarray:  # the year before the first model year
+        return np.moveaxis(a[h - 1] if h else np.zeros_like(a[0]), -2, 0)
+
+
+    return Vehicles(
+        solution=sol, stock=_model(sol.stock, h), new=_model(new, h),
+        eol=_model(sol.outflow - sol.moved_out, h), early=_model(sol.early - sol.moved_out, h),
+        transfer_out=_model(sol.moved_out, h), transfer_in=_model(sol.moved_in, h),
+        initial=before(sol.stock), stock_by=_model(sol.profile_stock, h),
+        new_by=_model(new_by, h), eol_by=_model(eol_by, h),
+        moved_in_by=_model(inflow_by - new_by, h), moved_out_by=_model(moved_out_by, h),
+        initial_by=before(sol.profile_stock), age_stock=_model(sol.age_stock, h),
+        initial_age=before(sol.age_stock), inflow_by=_model(inflow_by, h))
