@@ -4,7 +4,8 @@
 
 Measures, on the bundled data:
 
-- one calibration residual (array model, batch of one, targets read from its arrays);
+- one calibration residual (the model's equations, a batch of one, targets read from the
+  margins of its variables);
 - ``elt-odym calibrate`` of the paper scenario, CPU seconds of the whole command;
 - ``elt-odym run --no-figures`` of one scenario, CPU seconds;
 - ``elt-odym validate``, wall and CPU seconds.
@@ -32,19 +33,21 @@ CLI = [sys.executable, "-m", "elt_odym.cli"]
 
 def residual_ms(n: int = 50) -> float:
     """Median time of one calibration residual (ms)."""
-    from elt_odym.batch import model_arrays
-    from elt_odym.calibration import TargetIndex, evaluate_targets
+    import dataclasses
+
+    from elt_odym.calibration import TargetIndex
     from elt_odym.data import load_data
     from elt_odym.io.targets import read_targets
+    from elt_odym.system.inputs import model_inputs
 
     data = load_data(scenario="paper_calibrated")
-    base = model_arrays(data)
+    base = dataclasses.replace(model_inputs(data), battery=None)  # as calibrate does
     path = ROOT / "datasets" / "calibration_paper.xlsx"
     index = TargetIndex.build(base, read_targets(path), str(path))
     times = []
     for _ in range(n):
         start = time.perf_counter()
-        index.residuals(evaluate_targets(base, index))
+        index.residuals(index.model_values(base))
         times.append(time.perf_counter() - start)
     return 1e3 * statistics.median(times)
 

@@ -83,22 +83,57 @@ def series_layout(results: Results) -> SeriesLayout:
                         [results.unit(n) for n in names])
 
 
+def _key(p: Product) -> tuple:
+    """Products of one base and one ``tg`` share their sums over types."""
+    return (id(p.base), None if p.tg is None else id(p.tg), p.idx)
+
+
+def _weights(p: Product) -> np.ndarray | None:
+    """``p.m`` over the materials of the product (``None``: ones)."""
+    if p.m is None:
+        return None
+    return p.m if p.idx is None else p.m[..., list(p.idx)]
+
+
 def _product_margins(p: Product, cache: dict) -> tuple[np.ndarray, np.ndarray]:
     """``(by type (N, T, G), by material (N, T, M))`` of a :class:`Product`."""
     base = p.base if p.idx is None else p.base[..., list(p.idx)]
     n, n_t, n_g, n_m = base.shape
-    w = None if p.m is None else np.broadcast_to(
-        p.m if p.idx is None else p.m[..., list(p.idx)], (n, n_t, n_m))
-    key = (id(p.base), None if p.tg is None else id(p.tg), p.idx)
+    w = _weights(p)
+    key = _key(p)
     if key not in cache:  # sum over types, shared by the variables of one base and tg
         cache[key] = (base.sum(axis=2) if p.tg is None
                       else np.einsum("ntgm,tg->ntm", base, p.tg, optimize=True))
     by_m = cache[key] if w is None else cache[key] * w
-    by_g = (base.sum(axis=3) if w is None
-            else np.einsum("ntgm,ntm->ntg", base, w, optimize=True))
-    if p.tg is not None:
-        by_g = by_g * p.tg[None]
+    by_g = cache.pop(("by_g", id(p)), None)
+    if by_g is None:
+        by_g = (base.sum(axis=3) if w is None
+                else np.einsum("ntgm,ntm->ntg", base, np.broadcast_to(w, (n, n_t, n_m)),
+                               optimize=True))
+        if p.tg is not None:
+            by_g = by_g * p.tg[None]
     return by_g, by_m
+
+
+def _stacked_by_type(products: list[Product], cache: dict) -> None:
+    """Sums over materials of the products of one base whose weights do not change by year,
+    as one batched matrix product ``(N, T G, M) @ (N, M, V)``, into ``cache``."""
+    groups: dict = {}
+    for p in products:
+        w = _weights(p)
+        if w is not None and w.shape[1] == 1:
+            groups.setdefault((id(p.base), p.idx), []).append((p, w))
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        p0 = members[0][0]
+        base = p0.base if p0.idx is None else p0.base[..., list(p0.idx)]
+        n, n_t, n_g, n_m = base.shape
+        stack = np.stack([np.broadcast_to(w[:, 0], (n, n_m)) for _, w in members], axis=2)
+        summed = np.matmul(base.reshape(n, n_t * n_g, n_m), stack).reshape(n, n_t, n_g, -1)
+        for v, (p, _) in enumerate(members):
+            by_g = summed[..., v]
+            cache[("by_g", id(p))] = by_g if p.tg is None else by_g * p.tg[None]
 
 
 def variable_margins(results: Results, name: str, cache: dict | None = None) -> np.ndarray:
@@ -119,9 +154,15 @@ def variable_margins(results: Results, name: str, cache: dict | None = None) -> 
 def margins(results: Results, layout: SeriesLayout) -> np.ndarray:
     """Every series of ``layout`` for the draws of ``results``: ``(S, N)``, series-major."""
     cache: dict = {}
-    out = [np.moveaxis(variable_margins(results, name, cache), 0, -1).transpose(1, 0, 2)
-           for name in layout.variables]  # each (K, T, N)
-    return np.ascontiguousarray(np.concatenate([o.reshape(-1, o.shape[-1]) for o in out]))
+    _stacked_by_type([v for v in results.values.values() if isinstance(v, Product)], cache)
+    out = np.empty((layout.size, results.n))
+    n_t, s = len(layout.years), 0
+    for name, labels in zip(layout.variables, layout.labels):
+        size = len(labels) * n_t
+        values = variable_margins(results, name, cache)  # (N, T, K) -> rows k * T + t
+        out[s:s + size].reshape(len(labels), n_t, -1)[...] = values.transpose(2, 1, 0)
+        s += size
+    return out
 
 
 def evaluate_chunks(inputs: ModelInputs, draws: Draws, chunk: int, reduce):

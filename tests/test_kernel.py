@@ -17,7 +17,13 @@ from reference import (
 )
 
 from elt_odym.errors import NegativeInflowError
-from elt_odym.fleet.kernel import FleetBatch, solve_fleet, survival_curves, type_order
+from elt_odym.fleet.kernel import (
+    FORMS,
+    FleetBatch,
+    solve_fleet,
+    survival_curves,
+    type_order,
+)
 
 
 @st.composite
@@ -157,6 +163,53 @@ def transfer_case(n_t=12, n=3):
     profiles[1] = profiles[1] * (t[:, None, None] >= 4)  # a profile that starts late
     return FleetBatch(stock, shape, scale, "pdf", "retire", routes=((0, 1),),
                       profiles=profiles)
+
+
+@st.composite
+def transfer_cases(draw):
+    """Random falling sources and rising destinations with drawn lifetimes, an age cap and
+    profiles that start late."""
+    n_t, n = draw(st.integers(3, 16)), draw(st.integers(1, 4))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_t)
+    stock = np.stack([rng.uniform(50, 200) * np.exp(-rng.uniform(0.02, 0.3) * t) + 5,
+                      rng.uniform(20, 80) + rng.uniform(0, 20) * t,
+                      rng.uniform(50, 100) + rng.uniform(0, 5) * t], axis=1)
+    stock = stock[:, None, :] * rng.uniform(0.9, 1.1, (1, n, 3))
+    profiles = rng.uniform(0, 1, (2, n_t, 1, 3)) * (t[None, :, None, None] >= rng.integers(0, n_t))
+    max_age = draw(st.sampled_from([None, np.array([6.0, 4.0, np.inf])]))
+    return FleetBatch(stock, np.full((n_t, 3), rng.uniform(1.5, 5)),
+                      np.full((n_t, 3), rng.uniform(3, 12)), draw(st.sampled_from(FORMS)),
+                      "retire", scale_mult=rng.uniform(0.8, 1.2, (n, 3)), max_age=max_age,
+                      routes=((0, 1),), profiles=profiles)
+
+
+@settings(max_examples=60, deadline=None)
+@given(transfer_cases())
+def test_transfers_and_profiles_equal_plain_loops(batch):
+    """Transfers by the rule ``moved = min(early_src, inflow_dst)`` and the sums over cohorts
+    with the moved vehicles' mean profile, by plain loops over the kernel's cohorts."""
+    res = solve_fleet(batch, keep_cohorts=True, block=2)
+    cs = res.cohort_stock
+    n_t, n, _ = batch.stock.shape
+    np.testing.assert_allclose(res.moved_out[..., 0],
+                               np.minimum(res.early[..., 0], np.maximum(res.inflow[..., 1], 0)),
+                               rtol=1e-12)
+    np.testing.assert_allclose(cs.sum(axis=1), res.stock, rtol=1e-10)
+    prof = batch.profiles[:, :, 0, :]
+    for j in range(n):
+        eff = prof[:, :, 1].copy()
+        for t in range(n_t):
+            existing = cs[t, :t, j, 0].sum()
+            mean = ((cs[t, :t, j, 0] * prof[:, :t, 0]).sum(axis=1) / existing if existing > 0
+                    else prof[:, t, 0])
+            w = res.moved_in[t, j, 1] / res.inflow[t, j, 1] if res.moved_in[t, j, 1] else 0.0
+            eff[:, t] = (1 - w) * prof[:, t, 1] + w * mean
+        for g, e in ((0, prof[:, :, 0]), (1, eff), (2, prof[:, :, 2])):
+            want = np.einsum("tc,fc->tf", cs[:, :, j, g], e)
+            np.testing.assert_allclose(res.profile_stock[:, :, j, g], want, rtol=1e-10,
+                                       atol=1e-10 * max(want.max(), 1.0))
 
 
 def test_transfers_move_the_surplus_and_carry_the_source_profile():

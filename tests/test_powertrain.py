@@ -1,4 +1,5 @@
-"""Powertrains and traction batteries (issue 15): hand-computed packs, invariants, all-diesel."""
+"""Powertrains and traction batteries: hand-computed renewal and second life, the kernel's pack
+tables against plain loops, invariants of the chain on the bundled scenarios, all-diesel."""
 
 from __future__ import annotations
 
@@ -6,21 +7,18 @@ import dataclasses
 
 import numpy as np
 import pytest
-from elt_odym.system.powertrain.battery import (
-    calc_fitted_age_shares,
-    calc_packs,
-    calc_renewal,
-    calc_second_life_release,
-)
-from elt_odym.system.powertrain.cohorts import (
-    calc_cohort_outflow,
-    calc_cohort_stock,
-)
-from elt_odym.system.powertrain.inputs import BatteryInputs
 
 from elt_odym.data import load_data, with_values
-from elt_odym.fleet.kernel import survival_by_age_batch
+from elt_odym.fleet.kernel import survival_curves
 from elt_odym.model import run
+from elt_odym.system.equations.battery import (
+    age_tables,
+    calc_fitted_age_shares,
+    calc_renewal,
+    release_matrix,
+)
+from elt_odym.system.equations.vehicles import profile_layout
+from elt_odym.system.inputs import base_draws
 
 TRUCK_VARIABLES = ["stock", "inflow", "eol", "eol_mass", "eol_material", "secondary_material",
                    "economic_value", "energy_saving", "carbon_saving",
@@ -29,8 +27,7 @@ TRUCK_VARIABLES = ["stock", "inflow", "eol", "eol_mass", "eol_material", "second
 
 def _fixed(n_ages: int, life: float) -> np.ndarray:
     """Survival by age of a Weibull so steep that it is a fixed lifetime (1 before ``life``)."""
-    return survival_by_age_batch(np.array([[400.0]]), np.array([[life]]), n_ages,
-                                 "survival")[:, 0, 0]
+    return survival_curves(np.array([400.0]), np.array([life]), n_ages, "survival")[:, 0]
 
 
 def test_renewal_of_a_fixed_two_year_pack():
@@ -40,51 +37,14 @@ def test_renewal_of_a_fixed_two_year_pack():
 
 
 def test_one_pack_per_truck_for_any_weibull():
-    b = survival_by_age_batch(np.array([[2.7, 4.0]]), np.array([[7.3, 11.0]]), 40, "pdf")[:, 0]
-    _, f = calc_fitted_age_shares(b)
+    b = survival_curves(np.array([2.7, 4.0]), np.array([7.3, 11.0]), 40, "pdf")
+    f = calc_fitted_age_shares(b)
     np.testing.assert_allclose(f.sum(axis=1), 1.0, rtol=0, atol=1e-12)
 
 
-def _tiny_inputs(n_t: int) -> BatteryInputs:
-    """One type, powertrains (diesel, BEV, FCEV); BEV packs of 100 kWh living two years."""
-    share = np.zeros((n_t, 1, 3)); share[:, 0, 1] = 1.0
-    capacity = np.zeros((n_t, 1, 3)); capacity[:, 0, 1] = 100.0
-    return BatteryInputs(
-        powertrains=["diesel", "BEV", "FCEV"], chemistries=["LFP"], materials=["Li"],
-        share=share, capacity=capacity, chemistry=np.ones((n_t, 1)),
-        intensity=np.array([[0.1]]), life_shape=np.array([400.0]),
-        life_scale=np.array([1.5]), second_life_share=np.zeros(n_t), second_life_shape=400.0,
-        second_life_scale=1.5, recovery=np.ones(1), fuel_cell=np.zeros((1, 1)),
-        form="survival")
-
-
-def test_packs_by_hand():
-    """10 BEV trucks enter in year 0 and live three years; packs live two. Year 2: the 10
-    first packs die and are replaced; year 3: the trucks retire with their year-2 packs."""
-    n_t = 5
-    sf = np.zeros((n_t, n_t, 1))
-    for c in range(n_t):
-        sf[c:c + 3, c, 0] = 1.0
-    inflow = np.zeros((n_t, 1)); inflow[0] = 10.0
-    stock = np.array([[10.0], [10.0], [10.0], [0.0], [0.0]])
-    cs = calc_cohort_stock(inflow, stock, np.zeros((n_t, 1)), sf)
-    co = calc_cohort_outflow(cs, inflow)
-    np.testing.assert_array_equal(cs.sum(axis=1), stock)
-    assert co[:, 0, 0].tolist() == [0.0, 0.0, 0.0, 10.0, 0.0]
-    p = calc_packs(_tiny_inputs(n_t), cs, co, inflow)
-    assert p["new"][:, 0, 1].tolist() == [10.0, 0, 0, 0, 0]
-    assert p["replaced"][:, 0, 1].tolist() == [0, 0, 10.0, 0, 0]
-    retired = p["retired_v"][:, :, 0, 1]  # (year, vintage)
-    assert retired[2].tolist() == [10.0, 0, 0, 0, 0]
-    assert retired[3].tolist() == [0, 0, 10.0, 0, 0]
-    assert retired.sum() == 20.0
-    assert p["in_use_v"][:, :, 0, 1].sum(axis=1).tolist() == [10.0, 10.0, 10.0, 0, 0]
-
-
 def test_second_life_release_by_hand():
-    entering = np.array([4.0, 0.0, 0.0, 0.0])
-    out = calc_second_life_release(entering, 400.0, 1.5, "survival")  # two years of reuse
-    assert out.tolist() == [0.0, 0.0, 4.0, 0.0]
+    r = release_matrix(400.0, 1.5, 4, "survival")  # two years of reuse
+    assert (r @ np.array([4.0, 0.0, 0.0, 0.0])).tolist() == [0.0, 0.0, 4.0, 0.0]
 
 
 @pytest.fixture(scope="module")
@@ -92,37 +52,65 @@ def central():
     return run(scenario="electrification_central")
 
 
-def test_traction_chain_invariants(central):
-    s, b = central.system, central.system.battery
-    step = s.traction
-    np.testing.assert_allclose(step.cohort_stock.sum(axis=1), central.fleet.stock, rtol=1e-12,
-                               atol=1e-6)
-    np.testing.assert_allclose(step.cohort_outflow.sum(axis=1), central.fleet.eol, rtol=1e-12,
-                               atol=1e-6)
-    # the flow-driven material stock equals the material of the packs counted in the trucks
-    np.testing.assert_allclose(s.stocks["traction material"].stock.values,
-                               b.in_use + b.fuel_cell_in_use, rtol=1e-12, atol=1e-6)
-    # one pack per battery truck
-    battery_trucks = (step.by_powertrain.stock * (s.battery_inputs.capacity > 0)).sum(axis=-1)
-    np.testing.assert_allclose(b.packs_in_use.sum(axis=-1), battery_trucks, rtol=1e-12,
-                               atol=1e-6)
-    assert central.mass_balance_error < 1e-9
+def test_kwh_tables_equal_a_plain_loop(central):
+    """``U[c, a, k] = sum_j m[j] b[a-j] cap[c+j] chem[c+j, k]`` against loops over j."""
+    inputs = central.system.inputs
+    layout = profile_layout(inputs)
+    tabs = age_tables(inputs, base_draws(inputs), layout)
+    bat, h = inputs.battery, inputs.n_history
+    g, i = inputs.products.index("HT"), 0
+    p = layout.pack_powertrains[i]
+    b = survival_curves(bat.life_shape[g:g + 1], bat.life_scale[g:g + 1],
+                        inputs.fleet.stock.shape[0], inputs.fleet.form)[:, 0]
+    m = calc_renewal(b)
+    for c, a, k in ((h + 10, 12, 0), (h + 30, 5, 1), (h, 20, 2)):
+        want = sum(m[j] * b[a - j] * bat.capacity[c + j - h, g, p] * bat.chemistry[c + j - h, k]
+                   for j in range(a + 1) if c + j - h < len(inputs.years))
+        got = tabs.tables[0, tabs.kwh[i][k], c, a, g]
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-9)
+    np.testing.assert_allclose(tabs.tables[0, tabs.renew[i], 0, 1:, g], m[1:], rtol=1e-15)
+
+
+@pytest.mark.parametrize("scenario", ["electrification_central", "best_estimate"])
+def test_traction_chain_invariants(runs, scenario):
+    r = runs(scenario)
+    s, t = r.system, r.results
+    values = s.results.values
+    packs = values["battery_packs_in_use"][0]
+    # one pack per battery truck: the trucks by powertrain that carry a pack
+    b = r.battery_results
+    stock = b[b.variable == "stock_by_powertrain"].pivot_table(
+        index=["year", "truck_type"], columns="powertrain", values="value", sort=False)
+    battery = stock[[p for p in s.inputs.battery.powertrains if p in ("BEV", "FCEV", "PHEV")]]
+    got = battery.sum(axis=1).unstack("truck_type")[r.data.items["g"]].to_numpy()
+    np.testing.assert_allclose(packs, got, rtol=1e-12, atol=1e-6)
+    # the flow-driven traction material equals the packs' and fuel-cell parts' material in use
+    traction = s.stocks["traction material"].stock.values
+    assert traction.min() >= -1e-6 * traction.max() and traction.max() > 0
+    for name in ("battery_packs_retired", "battery_eol_material", "fuel_cell_eol_material",
+                 "battery_collected_material"):
+        v = s.results.dense(name)[0]
+        assert v.min() >= -1e-9 * max(v.max(), 1.0), name
+    assert r.mass_balance_error < 1e-9
     for process in ("traction use", "second life", "traction recycling"):
-        part = central.mass_balance[central.mass_balance.process == process]
+        part = r.mass_balance[r.mass_balance.process == process]
         assert part.inputs.abs().max() > 0
         assert part.imbalance.abs().max() <= 1e-9 * part.inputs.abs().max()
-    assert b.packs_replaced.sum() > 0 and b.from_second_life.sum() > 0
+    assert values["battery_packs_replaced"].sum() > 0
+    assert values["battery_packs_from_second_life"].sum() > 0
+    assert (t[t.variable == "battery_economic_value"]["unit"] == "USD2016").all()
 
 
 def test_battery_variables_are_written(central):
-    t = central.results
     li = central.value("battery_eol_material", 2050, "total", "Li")
     assert li > 0
     detail = central.battery_results
     by_chem = detail[(detail.variable == "battery_eol_material_by_chemistry")
                      & (detail.year == 2050) & (detail.material == "Li")]
     assert by_chem.value.sum() == pytest.approx(li, rel=1e-12)
-    assert (t.variable == "battery_capacity_retired").any()
+    gwh = detail[(detail.variable == "battery_capacity_retired_by_chemistry")
+                 & (detail.year == 2050)].value.sum()
+    assert gwh == pytest.approx(central.value("battery_capacity_retired", 2050), rel=1e-12)
 
 
 def test_all_diesel_reproduces_the_truck_system():
@@ -133,16 +121,14 @@ def test_all_diesel_reproduces_the_truck_system():
     trucks_only = dataclasses.replace(data, items={k: v for k, v in data.items.items()
                                                    if k not in ("p", "k")})
     today = run(data=trucks_only)
-    assert today.system.battery is None
+    assert today.system.inputs.battery is None and today.battery_results.empty
     a = diesel.results[diesel.results.variable.isin(TRUCK_VARIABLES)].reset_index(drop=True)
     b = today.results[today.results.variable.isin(TRUCK_VARIABLES)].reset_index(drop=True)
     assert a[["variable", "truck_type", "material", "year"]].equals(
         b[["variable", "truck_type", "material", "year"]])
     np.testing.assert_allclose(a.value, b.value, rtol=1e-12, atol=0)
     battery = diesel.results[diesel.results.variable.str.startswith(("battery", "fuel_cell"))]
-    assert len(battery) and (battery.value == 0).all()
-    fleet = diesel.system.traction.by_powertrain
-    np.testing.assert_allclose(fleet.stock[..., 0], diesel.fleet.stock, rtol=1e-12)
+    assert len(battery) and (battery.value.abs() <= 1e-12).all()
 
 
 def test_validator_knows_the_powertrain_workbooks(data_copy):
@@ -171,37 +157,26 @@ def test_shares_must_sum_to_one(data_copy):
         run(data_copy.parent, "paper_calibrated")
 
 
-def test_battery_monte_carlo_is_seeded_and_covers_the_inputs(central):
-    from elt_odym.uncertainty.battery import (
-        FixedFleet,
-        draw_inputs,
-        run_battery_mc,
-        run_battery_sensitivity,
-    )
+def test_battery_inputs_drawn_in_the_joint_monte_carlo(central):
+    """The Monte Carlo draws the pack inputs with the fleet; seeded; the battery sensitivity
+    cases move the battery variables the way their mechanism says."""
+    from elt_odym.uncertainty.montecarlo import run_mc
+    from elt_odym.uncertainty.sensitivity import run_sensitivity
 
-    data, base = central.data, central.system.battery_inputs
-    fleet = FixedFleet.of(central.system.traction, central.fleet)
-    low = load_data(scenario="electrification_low")["powertrain_share"].values
-    high = load_data(scenario="electrification_high")["powertrain_share"].values
-    draws = draw_inputs(data, base, low, high, 3, np.random.default_rng(1))
-    for field in ("share", "capacity", "chemistry", "life_scale", "life_shape",
-                  "second_life_share"):
-        assert not np.array_equal(getattr(draws[0], field), getattr(draws[1], field)), field
-    np.testing.assert_allclose(draws[0].share.sum(axis=-1), 1.0, atol=1e-12)
-    np.testing.assert_allclose(draws[0].chemistry.sum(axis=-1), 1.0, atol=1e-12)
-    a = run_battery_mc(data, base, fleet, low, high, 4, np.random.default_rng(7))
-    b = run_battery_mc(data, base, fleet, low, high, 4, np.random.default_rng(7))
-    pd_equal = a.equals(b)
-    assert pd_equal
-    li = a[(a.material == "Li") & (a.year == 2050) & (a.variable == "battery_eol_material")]
+    data = central.data
+    a = run_mc(data, 64, 7, chunk=32, progress=False).summary()
+    b = run_mc(data, 64, 7, chunk=16, progress=False).summary()
+    assert a.equals(b)
+    li = a[(a.variable == "battery_eol_material") & (a.material == "Li") & (a.year == 2050)
+           & (a.truck_type == "total")]
     assert float(li["std"].iloc[0]) > 0
-    # with the low and high path equal to the base shares and no spread, the draw is the base
-    same = run_battery_sensitivity(data, base, fleet, base.share, base.share)
-    part = same[(same.parameter == "powertrain_share") & (same.year == 2050)]
-    np.testing.assert_allclose(part.value, part.base, rtol=1e-12)
-    life = same[(same.parameter == "battery_lifetime_scale") & (same.material == "Li")
-                & (same.year == 2050)]
-    assert life.rel_change.iloc[0] > 0 > life.rel_change.iloc[1]  # shorter life: more packs
+    sens = run_sensitivity(data)
+    part = sens[(sens.variable == "battery_eol_material") & (sens.material == "Li")
+                & (sens.year == 2050) & (sens.truck_type == "total")].set_index(
+        ["parameter", "change"])["rel_change"]
+    assert part["battery_lifetime_scale", "low"] > 0 > part["battery_lifetime_scale", "high"]
+    assert part["powertrain_share", "low path"] < 0 < part["powertrain_share", "high path"]
+    assert part["battery_capacity", "low"] < 0 < part["battery_capacity", "high"]
 
 
 def test_cli_battery_mc(tmp_path):
@@ -217,29 +192,22 @@ def test_spin_up_history_cohorts_stay_diesel():
     data = dataclasses.replace(data, options=data.options.model_copy(
         update={"age_structure": "spin_up"}))
     r = run(data=data)
-    fleet = r.system.traction.by_powertrain
     assert r.mass_balance_error < 1e-9
-    assert fleet.stock.min() > -1e-6 and fleet.eol.min() > -1e-6
-    np.testing.assert_allclose(fleet.stock.sum(axis=-1), r.fleet.stock, rtol=1e-12)
+    eol = r.system.results.values["eol_by_powertrain"][0]  # (T, G, P)
+    stock = r.system.results.values["stock_by_powertrain"][0]
+    assert stock.min() > -1e-6 and eol.min() > -1e-6
+    np.testing.assert_allclose(stock.sum(axis=-1), r.fleet.stock, rtol=1e-12)
     # trucks from before the first model year retire as diesel: early years are all diesel
-    assert fleet.eol[0, :, 1:].sum() == 0.0 and fleet.eol[0, :, 0].sum() > 0
+    assert eol[0, :, 1:].sum() == 0.0 and eol[0, :, 0].sum() > 0
 
 
 def test_outputs_include_battery_files(central, tmp_path):
+    import pandas as pd
+
     from elt_odym.reporting.outputs import write_outputs
 
     written = {p.name for p in write_outputs([central], tmp_path / "out")}
     assert {"battery_results.csv", "battery_materials.png"} <= written
-    import pandas as pd
     detail = pd.read_csv(tmp_path / "out" / "battery_results.csv", keep_default_na=False)
     chem = detail[detail.variable == "battery_eol_material_by_chemistry"]
     assert set(chem.chemistry) == {"LFP", "NMC811", "NMC622"}
-
-
-def test_readme_figures_of_the_central_path(central):
-    """The README's electrification table (kt), so that a change of data or model shows."""
-    expected = {("Li", 2030): 11.9, ("Li", 2050): 147.5, ("Ni", 2050): 101.8,
-                ("Co", 2050): 16.5, ("graphite", 2040): 928.0}
-    for (m, year), kt in expected.items():
-        value = central.value("battery_eol_material", year, "total", m) / 1e3
-        assert value == pytest.approx(kt, rel=5e-3), (m, year)

@@ -6,6 +6,10 @@ import dataclasses
 
 import numpy as np
 import pytest
+
+from elt_odym.data import load_data, with_values
+from elt_odym.errors import MassBalanceError
+from elt_odym.fleet.inputs import Projection
 from elt_odym.system.equations import (
     calc_economic_value,
     calc_inflated,
@@ -13,10 +17,6 @@ from elt_odym.system.equations import (
     calc_saving_range,
 )
 from elt_odym.system.mfa import build_system, check_mass_balance, mass_balance
-
-from elt_odym.data import load_data, with_values
-from elt_odym.errors import MassBalanceError
-from elt_odym.fleet.inputs import Projection
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +79,9 @@ def test_mass_balance_check_fails_loudly(data):
 
 
 def test_fleet_is_the_declared_stock_driven_model(runs):
-    from elt_odym.system.definition import build_mfa_definition
-
     from elt_odym.fleet.lifetimes import WeibullPdfLifetime
     from elt_odym.fleet.stock_model import FleetStockModel
+    from elt_odym.system.definition import build_mfa_definition
 
     fleet_def = next(st for st in build_mfa_definition("pdf").stocks if st.name == "fleet")
     assert fleet_def.subclass is FleetStockModel
@@ -93,8 +92,25 @@ def test_fleet_is_the_declared_stock_driven_model(runs):
     np.testing.assert_array_equal(stock.outflow.values, r.fleet.eol)
 
 
-@pytest.mark.parametrize("scenario", ["literature", "open_data", "paper_calibrated",
-                                      "paper_calibrated_current_practice"])
+@pytest.mark.parametrize("scenario", ["paper_calibrated", "best_estimate"])
+def test_flodym_cohort_arrays_sum_to_the_fleet(runs, scenario):
+    """flodym's contract: the declared fleet's stock and outflow by cohort (history cohorts
+    included, :attr:`cohort_years`) sum to its stock and outflow in every year."""
+    stock = runs(scenario).system.stocks["fleet"]
+    by_cohort = stock.get_stock_by_cohort()
+    assert by_cohort.shape[1] == len(stock.cohort_years) and by_cohort.max() > 0
+    size = stock.stock.values.max()
+    np.testing.assert_allclose(by_cohort.sum(axis=1), stock.stock.values, rtol=0,
+                               atol=1e-9 * size)
+    np.testing.assert_allclose(stock.get_outflow_by_cohort().sum(axis=1), stock.outflow.values,
+                               rtol=0, atol=1e-9 * size)
+    assert by_cohort.min() >= -1e-9 * size
+
+
+SCENARIOS = load_data().config.scenario_names()
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
 def test_bundled_runs_balance(runs, scenario):
     r = runs(scenario)
     assert r.mass_balance_error <= 1e-9
@@ -107,16 +123,52 @@ def test_bundled_runs_balance(runs, scenario):
     assert np.abs(err).max() <= 1e-9 * largest
 
 
-@pytest.mark.parametrize("scenario", ["open_data", "paper_calibrated"])
-def test_array_model_equals_system_on_bundled_data(runs, scenario):
-    """A batch of one of the array model (kernel survival curves) equals the flodym system
-    (flodym lifetime model's survival table), both through the one solver."""
-    from elt_odym.batch import calc_fleet, fixed_draws, model_arrays
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_output_of_the_system_equals_the_batch_model(runs, scenario):
+    """Cross-path: each draw of a batch of three at the deterministic inputs gives every
+    variable of ``results.csv`` and ``battery_results.csv`` of the flodym system's run (1e-9),
+    and the margins the Monte Carlo summarises equal the run's totals."""
+    from elt_odym.batch import margins, series_layout
+    from elt_odym.system.equations import evaluate
+    from elt_odym.system.inputs import base_draws, model_inputs
+    from elt_odym.system.variables import detail, tidy
 
     ref = runs(scenario)
-    base = model_arrays(ref.data)
-    eol = calc_fleet(base, fixed_draws(base, 1))[:, 0]
-    np.testing.assert_allclose(eol, ref.fleet.eol, rtol=1e-9, atol=1e-9 * ref.fleet.eol.max())
+    inputs = model_inputs(ref.data)
+    batch = evaluate(inputs, base_draws(inputs, 3))
+    for k in range(3):
+        for table, ours in ((ref.results, tidy(batch, scenario, k)),
+                            (ref.battery_results, detail(batch, scenario, k))):
+            assert list(table.columns) == list(ours.columns) and len(table) == len(ours)
+            scale = table.groupby("variable")["value"].transform(lambda x: x.abs().max())
+            err = (ours["value"].to_numpy() - table["value"].to_numpy()) / scale.replace(0, 1)
+            assert np.abs(err).max() <= 1e-9, table["variable"][np.abs(err).argmax()]
+            assert (ours["unit"].to_numpy() == table["unit"].to_numpy()).all()
+    layout = series_layout(batch)
+    series = margins(batch, layout)
+    np.testing.assert_allclose(series[:, 0], series[:, 2], rtol=1e-13, atol=0)
+    t = ref.results
+    for var in ("eol_mass", "eol_material", "carbon_saving", "economic_value"):
+        mat = "" if var == "eol_mass" else "total"
+        want = t[(t.variable == var) & (t.truck_type == "total") & (t.material == mat)]
+        got = [series[layout.index(var, int(y), "total", mat), 0] for y in want["year"]]
+        np.testing.assert_allclose(got, want["value"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_trucks_by_powertrain_sum_to_the_fleet(runs, scenario):
+    """The traction chain's trucks by powertrain sum to the fleet's stock, new trucks and end
+    of life in every year and type (1e-9), whatever the scenario's structure."""
+    r = runs(scenario)
+    if r.system.inputs.battery is None:
+        pytest.skip("no powertrain extension")
+    b = r.battery_results
+    for var, fleet in (("stock_by_powertrain", r.fleet.stock), ("inflow_by_powertrain",
+                                                                 r.fleet.inflow),
+                       ("eol_by_powertrain", r.fleet.eol)):
+        part = b[b.variable == var].groupby(["year", "truck_type"])["value"].sum()
+        got = part.unstack("truck_type")[r.data.items["g"]].to_numpy()
+        np.testing.assert_allclose(got, fleet, rtol=0, atol=1e-9 * np.abs(fleet).max())
 
 
 def _series(r, var, g="total", m=""):

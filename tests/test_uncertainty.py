@@ -1,4 +1,5 @@
-"""Uncertainty: distributions, seeded Monte Carlo, zero variance, kernel vs flodym, Sobol."""
+"""Uncertainty: distributions, the seeded joint Monte Carlo of every output, zero variance,
+draws against the system run, Sobol."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from elt_odym.batch import evaluate, fixed_draws, model_arrays
+from elt_odym.batch import margins, series_layout
 from elt_odym.cli import main
 from elt_odym.data import load_data
 from elt_odym.io.stats_array import parse_stats_array, sample_triangular
-from elt_odym.uncertainty.montecarlo import Moments, run_mc
+from elt_odym.system.equations import evaluate
+from elt_odym.system.inputs import base_draws, model_inputs
+from elt_odym.uncertainty.montecarlo import mc_inputs, run_mc
 from elt_odym.uncertainty.sampling import sample
 from elt_odym.uncertainty.sobol import sobol_indices
 
@@ -43,20 +46,13 @@ def test_own_triangular_matches_formula():
     assert np.all(degenerate == 5.0)
 
 
-def test_moments_merge_equals_numpy():
-    x = np.random.default_rng(0).normal(3, 2, (1000, 4))
-    m = Moments()
-    for part in np.array_split(x, 7):
-        m.add(part)
-    np.testing.assert_allclose(m.mean, x.mean(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(m.std, x.std(axis=0, ddof=1), rtol=1e-12)
-
-
-def test_zero_variance_reproduces_deterministic_run(data, runs):
-    base = model_arrays(data)
-    res = run_mc(data, 300, 0, chunk=128, progress=False, draws=fixed_draws(base, 300))
+@pytest.mark.parametrize("scenario", ["paper_calibrated", "best_estimate"])
+def test_zero_variance_reproduces_deterministic_run(runs, scenario):
+    data = load_data(scenario=scenario)
+    inputs = mc_inputs(data)
+    res = run_mc(data, 300, 0, chunk=128, progress=False, draws=base_draws(inputs, 300))
     s = res.summary()
-    det = runs("paper_calibrated")
+    det = runs(scenario)
     for var, g, m in (("eol", "total", ""), ("eol_mass", "HT", ""), ("eol_material", "total", "Cu"),
                       ("economic_value", "total", "total"), ("carbon_saving", "total", "Fe"),
                       ("carbon_saving_decreasing", "total", "total"),
@@ -66,25 +62,60 @@ def test_zero_variance_reproduces_deterministic_run(data, runs):
         np.testing.assert_allclose(part["mean"], expected, rtol=1e-9, atol=1e-6)
         assert np.all(part["std"] <= 1e-9 * np.abs(expected).max() + 1e-6)
         np.testing.assert_allclose(part["p50"], expected, rtol=1e-6)
+    # every series of mc_summary.csv is a margin of a variable of results.csv
+    t = det.results
+    keyed = t.set_index(["variable", "truck_type", "material", "year"])["value"]
+    flat = s[s.powertrain.eq("") & s.chemistry.eq("")]
+    want = keyed.reindex(pd.MultiIndex.from_frame(flat[["variable", "truck_type", "material",
+                                                        "year"]]))
+    assert want.notna().all()
+    np.testing.assert_allclose(flat["mean"], want, rtol=1e-9, atol=1e-6)
+
+
+def test_mc_summarises_every_variable_of_the_run(runs):
+    r = runs("best_estimate")
+    s = run_mc(r.data, 50, 3, chunk=25, progress=False).summary()
+    assert set(s.variable) == set(r.results.variable) | set(r.battery_results.variable)
+    assert list(s.columns) == ["variable", "truck_type", "powertrain", "chemistry", "material",
+                               "year", "mean", "std", "p05", "p50", "p95", "unit"]
+    li = s[(s.variable == "battery_eol_material") & (s.material == "Li") & (s.year == 2040)]
+    assert float(li["std"].iloc[0]) > 0
+
+
+def test_percentiles_of_the_summary_equal_numpy_on_the_draws(data):
+    """mc_summary's p05/p50/p95 are np.percentile of the draws' margins, exactly."""
+    inputs = mc_inputs(data)
+    from elt_odym.uncertainty.sampling import battery_variants, sample_range
+
+    opts = data.config.uncertainty
+    res = run_mc(data, 40, 5, chunk=15, progress=False)
+    d = sample_range(inputs, opts, 40, 5, 0, 40, battery_variants(inputs, opts, 5))
+    series = margins(evaluate(inputs, d), res.layout)
+    np.testing.assert_array_equal(res.stats.quantiles, np.percentile(series, [5, 50, 95],
+                                                                     axis=1))
+    np.testing.assert_allclose(res.stats.mean, series.mean(axis=1), rtol=1e-12)
 
 
 def test_seed_reproducible_and_chunk_independent(data):
-    a = run_mc(data, 500, 11, chunk=100, progress=False).summary()
-    b = run_mc(data, 500, 11, chunk=230, progress=False, workers=1).summary()
-    c = run_mc(data, 500, 12, chunk=100, progress=False).summary()
+    a = run_mc(data, 300, 11, chunk=100, progress=False).summary()
+    b = run_mc(data, 300, 11, chunk=230, progress=False, workers=1).summary()
+    c = run_mc(data, 300, 12, chunk=100, progress=False).summary()
     pd.testing.assert_frame_equal(a, b, rtol=1e-12)
     assert not np.allclose(a["mean"], c["mean"])
 
 
 def test_draws_equal_the_system_run_with_the_same_inputs(data):
-    """Each draw of the array model equals the flodym system run on data carrying that draw's
+    """Each draw of the batch model equals the flodym system run on data carrying that draw's
     lifetime scales, weights and mean prices."""
     from elt_odym.data import with_values
     from elt_odym.model import run
 
-    base = model_arrays(data)
-    draws = sample(base, data.config.uncertainty, 3, np.random.default_rng(5))
+    base = model_inputs(data)
+    opts = data.config.uncertainty.model_copy(update={"battery": "none"})
+    draws = sample(base, opts, 3, np.random.default_rng(5))
     out = evaluate(base, draws)
+    layout = series_layout(out)
+    series = margins(out, layout)
     mean = data.items["s"].index("mean")
     for i in range(3):
         price = np.array(data["price"].values, float)
@@ -93,16 +124,15 @@ def test_draws_equal_the_system_run_with_the_same_inputs(data):
                                * draws.scale_mult[i], "unit_weight": draws.weight[i],
                                "price": price})
         r = run(data=d)
-        for var, label in (("eol_mass", "total"), ("economic_value", "total")):
-            items = base.labels()[var][1]
-            got = out[var][i, :, items.index(label)]
+        for var in ("eol_mass", "economic_value", "battery_eol_material"):
             m = "" if var == "eol_mass" else "total"
+            got = [series[layout.index(var, y, "total", m), i] for y in base.years]
             want = [r.value(var, y, "total", m) for y in base.years]
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-3)
 
 
 def test_group_ranges_are_respected(data):
-    base = model_arrays(data)
+    base = mc_inputs(data)
     d = sample(base, data.config.uncertainty, 5000, np.random.default_rng(2))
     assert np.all(d.weight >= base.weight_low) and np.all(d.weight <= base.weight)
     assert np.all(d.price >= base.price[:, 0] - 1e-9) and np.all(d.price <= base.price[:, 2])
@@ -110,6 +140,9 @@ def test_group_ranges_are_respected(data):
     assert np.all(d.carbon <= base.carbon * (1 + r)) and np.all(d.carbon >= base.carbon * (1 - r))
     shift = (d.scale_mult - 1) * base.mean_life
     assert np.all(np.abs(shift) <= 1.0 + 1e-12)
+    b, opts = d.battery, data.config.uncertainty
+    assert np.all(np.abs(b.lfp_shift) <= opts.lfp_shift) and b.lfp_shift.std() > 0
+    assert np.all((b.second_life_pos >= 0) & (b.second_life_pos <= 1))
 
 
 def test_sobol_on_ishigami():
@@ -129,8 +162,8 @@ def test_cli_mc_sensitivity_sobol(tmp_path, capsys):
     assert main(["mc", "--draws", "300", "--seed", "4", "--out", str(tmp_path / "mc"),
                  "--no-progress"]) == 0
     s = pd.read_csv(tmp_path / "mc" / "mc_summary.csv", keep_default_na=False)
-    assert list(s.columns) == ["variable", "truck_type", "material", "year", "mean", "std",
-                               "p05", "p50", "p95", "unit"]
+    assert list(s.columns) == ["variable", "truck_type", "powertrain", "chemistry", "material",
+                               "year", "mean", "std", "p05", "p50", "p95", "unit"]
     assert np.all(s["p05"] <= s["p50"] + 1e-6) and np.all(s["p50"] <= s["p95"] + 1e-6)
     assert (tmp_path / "mc" / "mc_eol_weight.png").stat().st_size > 10_000
     assert main(["sensitivity", "--out", str(tmp_path / "sens"),
@@ -145,37 +178,12 @@ def test_cli_mc_sensitivity_sobol(tmp_path, capsys):
     assert carbon["ST"].idxmax() == "primary factors"
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 20, 1001])
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_selection_percentiles_equal_numpy(n, dtype):
-    from elt_odym.uncertainty.stats import percentiles
-
-    x = np.random.default_rng(n).lognormal(0, 1, (4, 3, n)).astype(dtype)
-    x[0, 0] = 2.5  # a constant series
-    x[1, 1, : n // 2] = x[1, 1, 0]  # many ties
-    for q in ([5, 50, 95], [0, 25, 100], [33.3]):
-        got, want = percentiles(x, q, workers=2), np.percentile(x, q, axis=-1)
-        assert got.dtype == want.dtype
-        np.testing.assert_array_equal(got, want)
-
-
-def test_chunk_moments_equal_numpy():
-    from elt_odym.uncertainty.stats import chunk_moments
-
-    v = np.random.default_rng(1).normal(5, 2, (6, 300, 4))
-    mean, m2, values = chunk_moments(v)
-    np.testing.assert_allclose(mean, v.mean(axis=1), rtol=1e-13)
-    np.testing.assert_allclose(m2, ((v - v.mean(axis=1, keepdims=True)) ** 2).sum(axis=1),
-                               rtol=1e-12)
-    np.testing.assert_array_equal(values, v.transpose(0, 2, 1).astype(np.float32))
-
-
 def test_draw_blocks_come_from_spawned_seeds(data):
     """Block b of the draws is sampled with SeedSequence(seed).spawn(...)[b], and any range
     of draws is the same slice of the whole."""
     from elt_odym.uncertainty.sampling import DRAW_BLOCK, sample_range
 
-    base, opts = model_arrays(data), data.config.uncertainty
+    base, opts = mc_inputs(data), data.config.uncertainty
     n = 2 * DRAW_BLOCK + 300
     whole = sample_range(base, opts, n, 9, 0, n)
     child = np.random.SeedSequence(9).spawn(3)[1]
@@ -193,15 +201,15 @@ def test_same_summary_in_process_and_on_a_local_dask_cluster(data, tmp_path):
     from elt_odym.uncertainty.distributed import dask_client
     from elt_odym.uncertainty.sobol import run_sobol
 
-    local = run_mc(data, 1500, 21, chunk=400, progress=False)
+    local = run_mc(data, 600, 21, chunk=250, progress=False)
     with dask_client(workers=2, processes=False) as client:
-        remote = run_mc(data, 1500, 21, chunk=400, progress=False, client=client)
+        remote = run_mc(data, 600, 21, chunk=250, progress=False, client=client)
         sobol_remote = run_sobol(data, n=64, seed=3, client=client)
     write_csv(local.summary(), tmp_path / "a.csv")
     write_csv(remote.summary(), tmp_path / "b.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     pd.testing.assert_frame_equal(sobol_remote, run_sobol(data, n=64, seed=3))
-    other_chunk = run_mc(data, 1500, 21, chunk=1100, progress=False, workers=1).summary()
+    other_chunk = run_mc(data, 600, 21, chunk=450, progress=False, workers=1).summary()
     pd.testing.assert_frame_equal(local.summary(), other_chunk, rtol=1e-12)
 
 
@@ -217,71 +225,3 @@ def test_cli_mc_on_a_dask_scheduler(tmp_path):
                             "--out", str(tmp_path / "b")]) == 0
     assert ((tmp_path / "a" / "mc_summary.csv").read_bytes()
             == (tmp_path / "b" / "mc_summary.csv").read_bytes())
-
-
-def test_bracketed_selection_equals_numpy_on_long_rows():
-    """Rows long enough for the bracketing path, including sorted, reversed, constant and
-    heavily tied rows (where the bracket may miss and quickselect takes over)."""
-    from elt_odym.uncertainty.stats import percentiles
-
-    rng = np.random.default_rng(8)
-    x = rng.lognormal(0, 2, (6, 20_001)).astype(np.float32)
-    x[0] = 1.0
-    x[1] = np.sort(x[1])
-    x[2] = x[2][::-1].copy()
-    x[3, ::3] = 0.5
-    x[4, :15_000] = np.arange(15_000) % 7
-    for q in ([5, 50, 95], [0, 1, 99, 100], [50]):
-        np.testing.assert_array_equal(percentiles(x, q), np.percentile(x, q, axis=-1))
-
-
-def test_streamed_percentiles_equal_numpy():
-    """Percentiles streamed chunk by chunk (pilot bounds, kept values) equal np.percentile;
-    rows whose pilot misleads (sorted draws, a point mass at first) are reported, not wrong."""
-    from elt_odym.uncertainty.quantiles import StreamQuantiles
-
-    rng = np.random.default_rng(4)
-    x = rng.lognormal(0, 1, (12, 6000)).astype(np.float32)
-    x[0] = 2.0  # constant: counted, never stored
-    x[1, :3000] = 0.5
-    x[2] = np.sort(x[2])
-    sq = StreamQuantiles(12, 6000, pilot=2048)
-    for i in range(0, 6000, 700):
-        sq.add(x[:, i:i + 700])
-    got, failed = sq.result()
-    assert failed[2] and not failed[0] and failed.sum() <= 2
-    np.testing.assert_array_equal(got[:, ~failed], np.percentile(x, [5, 50, 95], axis=-1)[
-        :, ~failed])
-
-
-def test_mc_percentiles_exact_when_bounds_miss(data, monkeypatch):
-    """A small pilot and forced misses: the missed series are evaluated again and the summary
-    equals the one with every draw in the pilot."""
-    from elt_odym.uncertainty import quantiles
-
-    whole = run_mc(data, 900, 3, chunk=200, progress=False).summary()
-    monkeypatch.setattr(quantiles, "PILOT", 128)
-    result = quantiles.StreamQuantiles.result
-
-    def missing(self):
-        out, failed = result(self)
-        failed[::7] = True
-        out[:, ::7] = np.nan
-        return out, failed
-
-    monkeypatch.setattr(quantiles.StreamQuantiles, "result", missing)
-    streamed = run_mc(data, 900, 3, chunk=200, progress=False).summary()
-    pd.testing.assert_frame_equal(streamed, whole)
-
-
-def test_zero_variance_beyond_the_pilot(data, runs, monkeypatch):
-    from elt_odym.uncertainty import quantiles
-
-    monkeypatch.setattr(quantiles, "PILOT", 256)
-    base = model_arrays(data)
-    s = run_mc(data, 700, 0, chunk=128, progress=False, draws=fixed_draws(base, 700)).summary()
-    det = runs("paper_calibrated")
-    part = s[(s.variable == "eol_mass") & (s.truck_type == "total")]
-    expected = np.array([det.value("eol_mass", y, "total", "") for y in part.year])
-    np.testing.assert_allclose(part["p05"], expected, rtol=1e-6)
-    np.testing.assert_allclose(part["p95"], expected, rtol=1e-6)

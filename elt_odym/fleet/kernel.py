@@ -108,27 +108,19 @@ def _vexp(y, bits):
 
 
 @jit
-def _curve(shape, scale, shape_mult, scale_mult, period, cap, pdf, g, c, n0, b, drawn,
-           base_x, out, scratch, bits):
-    """Survival ``out[a, j]`` of cohort ``c`` of type ``g`` at ages ``0..T-1-c`` for the draws
-    ``n0..n0+b-1`` (module docstring); returns the number of ages with a survivor."""
-    n_t = shape.shape[0]
-    x, e, cum, corr, beta, log_eta, u, raw = (scratch[0], scratch[1], scratch[2], scratch[3],
-                                              scratch[4], scratch[5], scratch[6], scratch[7])
-    per_draw_period = period.shape[1] > 1
+def _raw_curve(shape, scale, shape_mult, scale_mult, pdf, g, c, n0, b, drawn, base_x, n_ages,
+               out, scratch, bits):
+    """Weibull survival ``out[a, j]`` of cohort ``c``'s parameters at ages ``0..n_ages-1`` for
+    the draws ``n0..n0+b-1``, before period effects and the age cap (module docstring)."""
+    x, e, cum, beta, log_eta, u = (scratch[0], scratch[1], scratch[2], scratch[4], scratch[5],
+                                   scratch[6])
     for j in range(b):
         beta[j] = shape[c, g] * shape_mult[n0 + j, g]
         log_eta[j] = math.log(scale[c, g] * scale_mult[n0 + j, g])
         u[j] = scale_mult[n0 + j, g] ** -shape[c, g]
         cum[j] = 0.0
-        corr[j] = 1.0
-        raw[j] = 1.0
         out[0, j] = 1.0
-    live = 1
-    for a in range(1, n_t - c):
-        if a >= cap:
-            out[a:n_t - c, :b] = 0.0
-            return live
+    for a in range(1, n_ages):
         if drawn:
             la = math.log(a)
             for j in range(b):
@@ -141,37 +133,59 @@ def _curve(shape, scale, shape_mult, scale_mult, period, cap, pdf, g, c, n0, b, 
         for j in range(b):
             e[j] = -x[j]
         _vexp(e[:b], bits[:b])
+        for j in range(b):  # exp(-x) below the smallest normal double: no survivor
+            e[j] = e[j] if x[j] <= -EXP_MIN else 0.0
         if pdf:
             inv_a = 1.0 / a
             for j in range(b):
                 cum[j] += beta[j] * inv_a * x[j] * e[j]
                 e[j] = max(1.0 - cum[j], 0.0)
+        out[a, :b] = e[:b]
+
+
+@jit
+def _adjust(raw, c, n_ages, period, period_on, cap, g, n0, b, out, corr):
+    """``out[a] = raw[a] * prod_k min(1, raw[k] / raw[k-1])^(f[c+k] - 1)`` and 0 from the age
+    cap on (module docstring); returns the number of ages with a survivor."""
+    per_draw_period = period.shape[1] > 1
+    corr[:b] = 1.0
+    out[0, :b] = raw[0, :b]
+    live = 1
+    for a in range(1, n_ages):
+        if a >= cap:
+            out[a:n_ages, :b] = 0.0
+            return live
         t = c + a
-        any_live = False
+        if period_on[t, g]:  # r^f = r * r^(f-1): only years with a factor change the curve
+            for j in range(b):
+                f = period[t, n0 + j if per_draw_period else 0, g]
+                now, prev = raw[a, j], raw[a - 1, j]
+                if f != 1.0 and prev > 0.0 and now > 0.0:  # a curve at 0 stays 0
+                    corr[j] *= min(now / prev, 1.0) ** (f - 1.0)
+        top = 0.0
         for j in range(b):
-            f = period[t, n0 + j if per_draw_period else 0, g]
-            if f != 1.0 and raw[j] > 0.0 and e[j] > 0.0:  # a curve already at 0 stays 0
-                corr[j] *= min(e[j] / raw[j], 1.0) ** (f - 1.0)
-            raw[j] = e[j]
-            v = e[j] * corr[j]
+            v = raw[a, j] * corr[j]
             out[a, j] = v
-            if v > 0.0:
-                any_live = True
-        if any_live:
+            top = max(top, v)
+        if top > 0.0:
             live = a + 1
     return live
 
 
 @jit
-def _solve_type(stock, hist, shape, scale, shape_mult, scale_mult, period, cap, pdf, policy,
-                tolerance, g, n0, b, drawn, base_x, cohorts, inflow, outflow, early, negative,
-                curve, scratch, bits):
+def _solve_type(stock, hist, shape, scale, shape_mult, scale_mult, period, period_on, cap, pdf,
+                policy, tolerance, g, n0, b, drawn, constant, base_x, cohorts, inflow, outflow,
+                early, negative, raw, curve, scratch, bits):
     """Stock-driven solve of type ``g`` for draws ``n0..n0+b-1``; ``cohorts[t, c, j]`` is the
-    stock by cohort; returns the number of ages with a survivor in any cohort."""
+    stock by cohort (every entry with ``c <= t`` written: no clearing between blocks);
+    returns the number of ages with a survivor in any cohort. With ``constant`` parameters
+    (the same for every cohort) one raw curve serves every cohort."""
     n_t = stock.shape[1]
     n_hist = hist.shape[1]
-    cohorts[:, :, :b] = 0.0
     live = 1
+    if constant:
+        _raw_curve(shape, scale, shape_mult, scale_mult, pdf, g, 0, n0, b, drawn, base_x, n_t,
+                   raw, scratch, bits)
     size = np.ones(b)
     for t in range(n_hist, n_t):
         for j in range(b):
@@ -204,10 +218,12 @@ def _solve_type(stock, hist, shape, scale, shape_mult, scale_mult, period, cap, 
             prev = stock[g, t - 1, n] if t > 0 else 0.0
             inflow[g, t, n] = need[j]
             outflow[g, t, n] = need[j] - (stock[g, t, n] - prev)
-        ages = _curve(shape, scale, shape_mult, scale_mult, period, cap, pdf, g, t, n0, b,
-                      drawn, base_x, curve, scratch, bits)
+        if not constant:
+            _raw_curve(shape, scale, shape_mult, scale_mult, pdf, g, t, n0, b, drawn, base_x,
+                       n_t - t, raw, scratch, bits)
+        ages = _adjust(raw, t, n_t - t, period, period_on, cap, g, n0, b, curve, scratch[3])
         live = max(live, ages)
-        for a in range(ages):
+        for a in range(n_t - t):
             row, src = cohorts[t + a, t], curve[a]
             for j in range(b):
                 row[j] = need[j] * src[j]
@@ -291,7 +307,7 @@ def _age_sums(g, cohorts, eff, nz, tables, table_profile, h_start, variant, live
              a_stock):
     """``age_stock[t, h] = sum_c S[t, c] A'[f(h), c] H[v_n, h, c, t - c]``."""
     n_t = cohorts.shape[1]
-    n_h = tables.shape[2]
+    n_h = tables.shape[1]
     per_draw = variant.shape[0] > 1
     for t in range(n_t):
         for h in range(n_h):
@@ -302,18 +318,20 @@ def _age_sums(g, cohorts, eff, nz, tables, table_profile, h_start, variant, live
                 if not nz[g, f, c]:
                     continue
                 row, a_fc = cohorts[g, t, c], eff[g, f, c]
+                w_v = tables[g, h, c, t - c]
                 if per_draw:
                     for j in range(b):
-                        acc[j] += row[j] * a_fc[j] * tables[g, variant[n0 + j], h, c, t - c]
+                        acc[j] += row[j] * a_fc[j] * w_v[variant[n0 + j]]
                 else:
-                    w = tables[g, variant[0], h, c, t - c]
+                    w = w_v[variant[0]]
                     if w != 0.0:
                         for j in range(b):
                             acc[j] += row[j] * a_fc[j] * w
 
 
 @jit
-def _run(stock, hist, shape, scale, shape_mult, scale_mult, period, caps, pdf, policy,
+def _run(stock, hist, shape, scale, shape_mult, scale_mult, period, period_on, constant, caps,
+         pdf, policy,
          tolerance, drawn, base_x, routes, slots, order, profiles, f_start, tables,
          table_profile,
          h_start, variant, block, keep, inflow, outflow, early, negative, moved_out, moved_in,
@@ -326,6 +344,7 @@ def _run(stock, hist, shape, scale, shape_mult, scale_mult, period, caps, pdf, p
     nz = np.zeros((n_g, n_f, n_t), dtype=np.bool_)
     share_in = np.zeros((routes.shape[0], n_t, block))
     curve = np.empty((n_t, block))
+    raw = np.empty((n_t, block))
     scratch = np.empty((10, block))
     bits = np.empty(block, dtype=np.int64)
     lives = np.ones(n_g, dtype=np.int64)
@@ -333,15 +352,15 @@ def _run(stock, hist, shape, scale, shape_mult, scale_mult, period, caps, pdf, p
         b = min(block, n - n0)
         for g in range(n_g):
             lives[g] = _solve_type(stock, hist, shape, scale, shape_mult, scale_mult, period,
-                                   caps[g], pdf, policy, tolerance, g, n0, b, drawn, base_x,
-                                   cohorts[g], inflow, outflow, early, negative, curve,
-                                   scratch, bits)
+                                   period_on, caps[g], pdf, policy, tolerance, g, n0, b, drawn,
+                                   constant[g], base_x, cohorts[g], inflow, outflow, early,
+                                   negative, raw, curve, scratch, bits)
         share_in[:] = 0.0
         _transfers(routes, inflow, early, moved_out, moved_in, share_in, n0, b)
         for g in order:
             _profiles(g, routes, slots, cohorts, profiles, f_start, share_in, lives[g], n0, b,
                       eff, nz, p_stock, p_entry, p_moved)
-            if tables.shape[2] > 0:
+            if tables.shape[1] > 0:
                 _age_sums(g, cohorts, eff, nz, tables, table_profile, h_start, variant,
                           lives[g], n0, b, a_stock)
         if keep:
@@ -546,12 +565,12 @@ def solve_fleet(batch: FleetBatch, names: list[str] | None = None,
     f_start = _first_nonzero(np.abs(profiles).max(axis=3), axis=2).astype(np.int64)
     f_start[np.unique(routes[:, 1])] = 0  # moved vehicles may bring a profile earlier
     if batch.tables is None:
-        tables = np.zeros((n_g, 1, 0, n_t, n_t))
+        tables = np.zeros((n_g, 0, n_t, n_t, 1))
         table_profile = np.zeros(0, dtype=np.int64)
-    else:
-        tables = np.ascontiguousarray(np.moveaxis(batch.tables, 4, 0), dtype=float)
+    else:  # (V, H, C, A, G) -> (G, H, C, A, V): a draw's variant is the innermost index
+        tables = np.ascontiguousarray(np.transpose(batch.tables, (4, 1, 2, 3, 0)), dtype=float)
         table_profile = np.asarray(batch.table_profile, dtype=np.int64)
-    h_start = _first_nonzero(np.abs(tables).max(axis=(1, 4)), axis=2).astype(np.int64)
+    h_start = _first_nonzero(np.abs(tables).max(axis=(3, 4)), axis=2).astype(np.int64)
     variant = np.zeros(1, dtype=np.int64) if batch.variant is None else \
         np.asarray(batch.variant, dtype=np.int64)
     stock = np.ascontiguousarray(np.moveaxis(batch.stock, 2, 0), dtype=float)
@@ -560,7 +579,9 @@ def solve_fleet(batch: FleetBatch, names: list[str] | None = None,
     vehicles = [np.zeros((n_g, n_t, n)) for _ in range(6)]
     sums = [np.zeros((n_g, n_t, k, n)) for k in (n_f, n_f, n_f, table_profile.size)]
     cohort_out = np.zeros((n_g, n_t, n_t, n) if keep_cohorts else (n_g, 0, 0, n))
-    _run(stock, hist, shape, scale, shape_mult, scale_mult, period, caps,
+    constant = np.all(shape == shape[:1], axis=0) & np.all(scale == scale[:1], axis=0)
+    _run(stock, hist, shape, scale, shape_mult, scale_mult, period,
+         np.any(period != 1.0, axis=1), constant, caps,
          batch.form == "pdf", POLICIES.index(batch.policy), float(batch.tolerance),
          bool(np.any(shape_mult != 1.0)), base_powers(shape, scale), routes, slots, order,
          profiles, f_start, tables, table_profile, h_start, variant, int(block),
@@ -609,14 +630,13 @@ def survival_curves(shape: np.ndarray, scale: np.ndarray, n_ages: int, form: str
 
 @jit
 def _curves(shape, scale, pdf, out):
-    """``out[a, k]``: :func:`_curve` of cohort 0 for each column ``k`` (one draw each)."""
+    """``out[a, k]``: :func:`_raw_curve` of cohort 0 for each column ``k`` (one draw each)."""
     n_t, n_k = shape.shape
     ones = np.ones((1, n_k))
-    period = np.ones((n_t, 1, n_k))
     scratch = np.empty((10, 1))
     bits = np.empty(1, dtype=np.int64)
     curve = np.empty((n_t, 1))
     for k in range(n_k):
-        _curve(shape, scale, ones, ones, period, n_t + 1, pdf, k, 0, 0, 1, True,
-               np.zeros((1, 1, 1)), curve, scratch, bits)
+        _raw_curve(shape, scale, ones, ones, pdf, k, 0, 0, 1, True, np.zeros((1, 1, 1)), n_t,
+                   curve, scratch, bits)
         out[:, k] = curve[:, 0]

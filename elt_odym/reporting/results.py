@@ -14,8 +14,7 @@ import pandas as pd
 from ..errors import DataError, Problem
 from ..io.escape import escape_frame
 from ..io.output_folder import atomic_write
-from ..system.variables import VARIABLES
-from ..system.variables import COLUMNS, money_year_of
+from ..system.variables import COLUMNS, VARIABLES, money_year_of
 
 
 def wide(table: pd.DataFrame) -> pd.DataFrame:

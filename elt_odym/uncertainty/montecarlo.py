@@ -24,6 +24,8 @@ import pandas as pd
 from ..batch import LABEL_COLUMNS, SeriesLayout, bytes_per_draw, margins, series_layout
 from ..data import ModelData, read_parameter_values
 from ..system.equations import evaluate
+from ..system.equations.battery import AgeTables
+from ..system.equations.evaluate import prepare
 from ..system.inputs import Draws, ModelInputs, base_draws, model_inputs
 from .sampling import battery_variants, sample_range
 from .summary import Summary, summarise
@@ -120,7 +122,8 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     variants = (battery_variants(inputs, opts, seed)
                 if inputs.battery is not None and opts.battery == "range" else None)
     layout = series_layout(evaluate(inputs, base_draws(inputs)))
-    task = ChunkTask(inputs, opts, seed, n, variants, draws, layout)
+    task = ChunkTask(inputs, opts, seed, n, variants, draws, layout,
+                     shared_tables(inputs, opts, seed, n, variants, draws))
     workers = workers or os.cpu_count() or 1
     bar = _progress(n, progress)
     try:
@@ -145,11 +148,28 @@ class ChunkTask:
     variants: np.ndarray | None
     draws: Draws | None
     layout: SeriesLayout
+    tables: AgeTables | None = None
+
+    def draws_of(self, start: int, stop: int) -> Draws:
+        """The draws ``start..stop-1`` (sampled from their seeds, or the given ones)."""
+        if self.draws is not None:
+            return self.draws.take(slice(start, stop))
+        return sample_range(self.inputs, self.opts, self.n, self.seed, start, stop,
+                            self.variants)
 
     def __call__(self, start: int, stop: int) -> np.ndarray:
-        d = (self.draws.take(slice(start, stop)) if self.draws is not None else
-             sample_range(self.inputs, self.opts, self.n, self.seed, start, stop, self.variants))
-        return margins(evaluate(self.inputs, d), self.layout)
+        d = self.draws_of(start, stop)
+        plan = prepare(self.inputs, d, self.tables)
+        return margins(evaluate(self.inputs, d, plan=plan, flows=False), self.layout)
+
+
+def shared_tables(inputs: ModelInputs, opts, seed: int, n: int, variants, draws
+                  ) -> AgeTables | None:
+    """The battery age tables of the run's variants, made once for every chunk."""
+    if inputs.battery is None:
+        return None
+    probe = ChunkTask(inputs, opts, seed, n, variants, draws, None).draws_of(0, 1)
+    return prepare(inputs, probe).tables
 
 
 def _runner(client, workers: int):

@@ -114,16 +114,15 @@ def chemistry_of(bat: BatteryInputs, shift: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class AgeTables:
-    """The age tables of a batch ``(V, H, C, A, G)``, the profile each is weighted by, and
-    where each sits: ``renew[p]`` and ``kwh[p][k]`` (and ``shift[p][k]``, the kWh per unit of
-    LFP shift) for every battery powertrain ``p`` of the layout."""
+    """The age tables of a batch's variants ``(V, H, C, A, G)``, the profile each is weighted
+    by, and where each sits: ``renew[p]`` and ``kwh[p][k]`` (and ``shift[p][k]``, the kWh per
+    unit of LFP shift) for every battery powertrain ``p`` of the layout."""
 
     tables: np.ndarray
     table_profile: np.ndarray
     renew: list[int]
     kwh: list[list[int]]
     shift: list[list[int]]
-    variant: np.ndarray | None
 
 
 def age_tables(inputs: ModelInputs, draws: Draws, layout: ProfileLayout) -> AgeTables:
@@ -163,8 +162,7 @@ def age_tables(inputs: ModelInputs, draws: Draws, layout: ProfileLayout) -> AgeT
     shift = [[i * per_p + 1 + n_k + k for k in range(n_k)] if with_shift else []
              for i in range(len(layout.packs))]
     profile = np.repeat(np.array(layout.packs, dtype=np.int64), per_p)
-    variant = None if draws.battery is None else draws.battery.variant
-    return AgeTables(tables, profile, renew, kwh, shift, variant)
+    return AgeTables(tables, profile, renew, kwh, shift)
 
 
 def _balance(in_use: np.ndarray, before: np.ndarray, added: np.ndarray) -> np.ndarray:

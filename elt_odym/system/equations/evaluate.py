@@ -49,20 +49,25 @@ class Plan:
     tables: bat_eq.AgeTables | None
 
 
-def prepare(inputs: ModelInputs, draws: Draws) -> Plan:
-    """The profiles, age tables and kernel input of a batch (:mod:`.vehicles`, :mod:`.battery`)."""
+def prepare(inputs: ModelInputs, draws: Draws, tables: bat_eq.AgeTables | None = None
+            ) -> Plan:
+    """The profiles, age tables and kernel input of a batch (:mod:`.vehicles`,
+    :mod:`.battery`); ``tables`` (:func:`.battery.age_tables` of the same variants) are
+    reused when given: the chunks of one Monte Carlo share them."""
     layout = profile_layout(inputs)
     prof = profiles(inputs, draws, layout, body_profiles(inputs))
     tabs = None
     if inputs.battery is not None and layout.packs:
-        tabs = bat_eq.age_tables(inputs, draws, layout)
+        tabs = tables or bat_eq.age_tables(inputs, draws, layout)
+    variant = None if draws.battery is None else draws.battery.variant
     batch = fleet_batch(inputs, draws, prof, *(() if tabs is None else (
-        tabs.tables, tabs.table_profile, tabs.variant)), slots=layout.slots())
+        tabs.tables, tabs.table_profile, variant)), slots=layout.slots())
     return Plan(layout, batch, tabs)
 
 
 def evaluate(inputs: ModelInputs, draws: Draws, keep_cohorts: bool = False,
-             plan: Plan | None = None, solution: FleetSolution | None = None) -> Results:
+             plan: Plan | None = None, solution: FleetSolution | None = None,
+             flows: bool = True) -> Results:
     """All output variables, the system's flows and its material stocks for ``draws``.
 
     Parameters
@@ -76,15 +81,20 @@ def evaluate(inputs: ModelInputs, draws: Draws, keep_cohorts: bool = False,
     plan, solution : optional
         The batch's :func:`prepare` and the kernel's solution of ``plan.batch``, if already
         made (the flodym system solves its declared fleet stock first).
+    flows : bool
+        Also the flows and material stocks of the system (the Monte Carlo needs only the
+        variables).
     """
     plan = plan or prepare(inputs, draws)
     layout, tabs = plan.layout, plan.tables
     veh = solve_vehicles(inputs, plan.batch, keep_cohorts, solution)
     vec, mass, low = body_vectors(inputs, draws, layout)
-    values, flows, stocks = _truck_system(inputs, draws, veh, vec, mass, low)
+    values = _truck_variables(inputs, draws, veh, vec, mass, low)
+    flow_values, stocks = _truck_flows(inputs, veh, vec, values) if flows else ({}, {})
     if tabs is not None:
         chain = bat_eq.calc_traction(inputs, draws, layout, veh, tabs)
-        _add_traction(inputs, draws, veh, layout, chain, values, flows, stocks)
+        _add_traction(inputs, draws, veh, layout, chain, values,
+                      flow_values if flows else None, stocks)
     items = {"t": list(inputs.years), "g": list(inputs.products), "m": list(inputs.materials)}
     if inputs.battery is not None:
         items |= {"p": list(inputs.battery.powertrains), "k": list(inputs.battery.chemistries)}
@@ -93,14 +103,13 @@ def evaluate(inputs: ModelInputs, draws: Draws, keep_cohorts: bool = False,
                                              "battery_economic_value_low",
                                              "battery_economic_value_high")}
     units["economic_value_inflated"] = "USD nominal"
-    return Results(values, items, list(inputs.metals), units, flows, stocks, veh)
+    return Results(values, items, list(inputs.metals), units, flow_values, stocks, veh)
 
 
-def _truck_system(inputs: ModelInputs, draws: Draws, veh: Vehicles, vec: np.ndarray,
-                  mass: np.ndarray, low: np.ndarray):
-    """Fleet, materials, value and savings of the truck system; its flows and stock."""
+def _truck_variables(inputs: ModelInputs, draws: Draws, veh: Vehicles, vec: np.ndarray,
+                     mass: np.ndarray, low: np.ndarray) -> dict:
+    """Fleet, materials, value and savings of the truck system."""
     eol_material = Product(calc_material(veh.eol_by, vec))  # Eq. 6: V = sum_i W_i(t) e_ij
-    new_material = calc_material(veh.new_by, vec)
     collected = calc_collected(eol_material, inputs.collection)
     secondary = calc_secondary(collected, inputs.recovery)
     values = {"stock": veh.stock, "inflow": veh.new, "eol": veh.eol, "eol_early": veh.early,
@@ -111,12 +120,19 @@ def _truck_system(inputs: ModelInputs, draws: Draws, veh: Vehicles, vec: np.ndar
               "secondary_material": secondary}
     values |= _economics(inputs, draws, secondary, "economic_value")
     values |= _savings(inputs, draws, secondary)
-    secondary_t = secondary.dense().sum(axis=2)
-    demand, collected_t = new_material.sum(axis=2), collected.dense().sum(axis=2)
+    return values
+
+
+def _truck_flows(inputs: ModelInputs, veh: Vehicles, vec: np.ndarray, values: dict):
+    """The flows and the in-use material stock of the truck system."""
+    new_material = calc_material(veh.new_by, vec)
+    eol_dense = values["eol_material"].dense()
+    collected_dense = values["collected_material"].dense()
+    secondary_t = values["secondary_material"].dense().sum(axis=2)
+    demand, collected_t = new_material.sum(axis=2), collected_dense.sum(axis=2)
     closed = calc_closed_loop(secondary_t, demand, inputs.closed_loop)
     moved_out = calc_material(veh.moved_out_by, vec)
     moved_in = calc_material(veh.moved_in_by, vec)
-    eol_dense, collected_dense = eol_material.dense(), collected.dense()
     flows = {"manufacturing => use": new_material, "use => scrapping": eol_dense,
              "scrapping => recycling": collected_dense,
              "scrapping => sysenv": eol_dense - collected_dense,
@@ -127,7 +143,7 @@ def _truck_system(inputs: ModelInputs, draws: Draws, veh: Vehicles, vec: np.ndar
              "use => reclassification": moved_out.sum(axis=2)}
     initial = np.einsum("nfg,nfgm->ngm", veh.initial_by, vec)
     stocks = {"in-use material": (new_material + moved_in, eol_dense + moved_out, initial)}
-    return values, flows, stocks
+    return flows, stocks
 
 
 def _economics(inputs: ModelInputs, draws: Draws, secondary: Product, name: str,
@@ -201,6 +217,8 @@ def _add_traction(inputs, draws, veh, layout, chain, values, flows, stocks) -> N
         * bat_eq.GWH_PER_KWH,
         "battery_capacity_retired_by_chemistry": chain["gwh_by_chemistry"],
         "battery_eol_material_by_chemistry": chain["by_chemistry"]}
+    if flows is None:
+        return
     fitted = chain["pack_fitted"] + chain["fc_fitted"]
     leaving = chain["pack_retired"] + chain["fc_retired"]
     flows |= {"sysenv => traction manufacturing": fitted.sum(axis=2),
