@@ -155,14 +155,14 @@ def margins(results: Results, layout: SeriesLayout) -> np.ndarray:
     """Every series of ``layout`` for the draws of ``results``: ``(S, N)``, series-major."""
     cache: dict = {}
     _stacked_by_type([v for v in results.values.values() if isinstance(v, Product)], cache)
-    out = np.empty((layout.size, results.n))
+    by_draw = np.empty((results.n, layout.size))  # draw-major, then one transpose
     n_t, s = len(layout.years), 0
     for name, labels in zip(layout.variables, layout.labels):
         size = len(labels) * n_t
-        values = variable_margins(results, name, cache)  # (N, T, K) -> rows k * T + t
-        out[s:s + size].reshape(len(labels), n_t, -1)[...] = values.transpose(2, 1, 0)
+        values = variable_margins(results, name, cache)  # (N, T, K) -> columns k * T + t
+        by_draw[:, s:s + size].reshape(-1, len(labels), n_t)[...] = values.transpose(0, 2, 1)
         s += size
-    return out
+    return np.ascontiguousarray(by_draw.T)
 
 
 def evaluate_chunks(inputs: ModelInputs, draws: Draws, chunk: int, reduce):

@@ -198,7 +198,7 @@ def second_life_share(bat: BatteryInputs, draws: Draws) -> np.ndarray:
 
 
 def calc_traction(inputs: ModelInputs, draws: Draws, layout: ProfileLayout, veh: Vehicles,
-                  tabs: AgeTables) -> dict[str, np.ndarray]:
+                  tabs: AgeTables, flows: bool = True) -> dict[str, np.ndarray]:
     """The traction chain of a batch: packs ``(N, T, G, P)``, kWh ``(N, T, G, P, K)``,
     materials ``(N, T, G, M)`` and the fuel-cell parts (module docstring)."""
     bat = inputs.battery
@@ -230,11 +230,17 @@ def calc_traction(inputs: ModelInputs, draws: Draws, layout: ProfileLayout, veh:
         kwh["retired"][..., p, :] = _balance(kwh["in_use"][..., p, :],
                                              np.moveaxis(before * capm[:, None, :, p], 1, 2),
                                              kwh["fitted"][..., p, :])
-    return _traction_materials(inputs, draws, layout, veh, out, kwh)
+    return _traction_materials(inputs, draws, layout, veh, out, kwh, flows)
 
 
-def _traction_materials(inputs, draws, layout, veh, packs, kwh) -> dict[str, np.ndarray]:
-    """Materials, second life, fuel-cell parts and recovery of the traction chain."""
+def _per_material(kwh: np.ndarray, per_kwh: np.ndarray) -> np.ndarray:
+    """``kwh[..., k] @ per_kwh[k, m]`` as one matrix product (``(..., M)``)."""
+    return (kwh.reshape(-1, kwh.shape[-1]) @ per_kwh).reshape(kwh.shape[:-1] + per_kwh.shape[1:])
+
+
+def _traction_materials(inputs, draws, layout, veh, packs, kwh, flows) -> dict[str, np.ndarray]:
+    """Materials, second life, fuel-cell parts and recovery of the traction chain (with
+    ``flows``, also what only the system's flows and stocks need)."""
     bat = inputs.battery
     per_kwh = bat.intensity * T_PER_KG  # (K, M) t/kWh
     s2 = second_life_share(bat, draws)  # (N, T)
@@ -244,21 +250,21 @@ def _traction_materials(inputs, draws, layout, veh, packs, kwh) -> dict[str, np.
     packs_retired = packs["retired"].sum(axis=3)
     fc = bat.powertrains.index(FUEL_CELL)
     fc_share = layout.shares[fc]
-    fc_in_use = veh.stock_by[:, :, fc_share, :, None] * bat.fuel_cell[None, None]
     fc_fitted = veh.inflow_by[:, :, fc_share, :, None] * bat.fuel_cell[None, None]
-    fc_before = veh.initial_by[:, fc_share, :, None] * bat.fuel_cell[None]
-    fc_retired = _balance(fc_in_use, fc_before, fc_fitted)
-    collected = (retired_kwh - to_second + from_second) @ per_kwh + fc_retired
-    return {
+    fc_retired = _balance(veh.stock_by[:, :, fc_share], veh.initial_by[:, fc_share],
+                          veh.inflow_by[:, :, fc_share])[..., None] * bat.fuel_cell[None, None]
+    collected = _per_material(retired_kwh - to_second + from_second, per_kwh) + fc_retired
+    out = {
         "packs": packs, "kwh": kwh,
         "packs_to_second": s2[:, :, None] * packs_retired,
         "packs_from_second": _second_life(s2[:, :, None] * packs_retired, bat, draws,
                                           inputs.fleet.form),
-        "pack_in_use": kwh["in_use"].sum(axis=3) @ per_kwh,
-        "pack_fitted": kwh["fitted"].sum(axis=3) @ per_kwh,
-        "pack_retired": retired_kwh @ per_kwh,
-        "to_second": to_second @ per_kwh, "from_second": from_second @ per_kwh,
-        "fc_in_use": fc_in_use, "fc_fitted": fc_fitted, "fc_retired": fc_retired,
-        "collected": collected, "recovered": collected * bat.recovery,
-        "by_chemistry": np.einsum("ntgk,km->ntkm", retired_kwh, per_kwh),
+        "pack_retired": _per_material(retired_kwh, per_kwh), "fc_retired": fc_retired,
+        "collected": collected,
+        "by_chemistry": retired_kwh.sum(axis=2)[..., None] * per_kwh[None, None],
         "gwh_by_chemistry": retired_kwh.sum(axis=2) * GWH_PER_KWH}
+    if flows:
+        out |= {"pack_fitted": _per_material(kwh["fitted"].sum(axis=3), per_kwh),
+                "to_second": _per_material(to_second, per_kwh),
+                "from_second": _per_material(from_second, per_kwh), "fc_fitted": fc_fitted}
+    return out

@@ -92,7 +92,7 @@ def evaluate(inputs: ModelInputs, draws: Draws, keep_cohorts: bool = False,
     values = _truck_variables(inputs, draws, veh, vec, mass, low)
     flow_values, stocks = _truck_flows(inputs, veh, vec, values) if flows else ({}, {})
     if tabs is not None:
-        chain = bat_eq.calc_traction(inputs, draws, layout, veh, tabs)
+        chain = bat_eq.calc_traction(inputs, draws, layout, veh, tabs, flows)
         _add_traction(inputs, draws, veh, layout, chain, values,
                       flow_values if flows else None, stocks)
     items = {"t": list(inputs.years), "g": list(inputs.products), "m": list(inputs.materials)}
