@@ -61,6 +61,11 @@ class ModelOptions(BaseModel):
     the nominal means of 2010-2023 are money of about their mid-period."""
     sankey_year: int = 2023
     mass_balance_tolerance: float = Field(1e-9, ge=0, allow_inf_nan=False)
+    composition: Literal["single", "powertrain", "cohort"] = "single"
+    """Material of a truck (:mod:`elt_odym.system.equations.composition`): ``single``, the
+    study's one composition for every powertrain and cohort; ``powertrain``, glider plus the
+    components of each powertrain; ``cohort``, that plus lightweighting and the emission
+    standard's PGM loading by cohort (issue 21)."""
 
     @model_validator(mode="after")
     def _years(self):
