@@ -64,6 +64,11 @@ class ModelOptions(BaseModel):
     """Two scenarios whose powertrain share paths bound the shares the Monte Carlo draws (a
     uniform position between them); empty: the scenario's own path in every draw."""
     mass_balance_tolerance: float = Field(1e-9, ge=0, allow_inf_nan=False)
+    composition: Literal["single", "powertrain", "cohort"] = "single"
+    """Material of a truck (:mod:`elt_odym.system.equations.composition`): ``single``, the
+    study's one composition for every powertrain and cohort; ``powertrain``, glider plus the
+    components of each powertrain; ``cohort``, that plus lightweighting and the emission
+    standard's PGM loading by cohort (issue 21)."""
 
     @model_validator(mode="after")
     def _years(self):

@@ -191,7 +191,9 @@ def _read_all(config, master, items, paths) -> tuple[dict, list[Problem]]:
 
 
 OPTION_NEEDS = {("age_structure", "workbook"): "initial_age_distribution",
-                ("age_structure", "spin_up"): "stock_total_history"}
+                ("age_structure", "spin_up"): "stock_total_history",
+                ("composition", "powertrain"): "component_mass",
+                ("composition", "cohort"): "lightweighting_mass"}
 """Options that need a workbook: (option, value) -> parameter."""
 
 
@@ -200,11 +202,13 @@ def option_problems(config: RunConfig, scenario: str, options: ModelOptions,
     """Options whose required workbook is missing (rule ``option-needs-workbook``)."""
     problems = []
     for (option, value), parameter in OPTION_NEEDS.items():
-        if getattr(options, option) == value and not paths[parameter].is_file():
+        path = paths.get(parameter)  # absent: the parameter's dimensions are not configured
+        if getattr(options, option) == value and not (path and path.is_file()):
             problems.append(Problem(
                 str(config.data_dir / "config.toml"), "", "", "option-needs-workbook",
                 f"scenario {scenario!r}: {option} = {value!r} needs the {parameter} workbook "
-                f"({paths[parameter].name} not found)"))
+                + (f"({path.name} not found)" if path else
+                   "(its dimensions are not configured in [dimensions])")))
     return problems
 
 

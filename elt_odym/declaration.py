@@ -316,7 +316,58 @@ FUEL_CELL = "FCEV"
 """The powertrain item that carries a fuel-cell stack and hydrogen tanks."""
 
 
+
+
+# -- composition by component and cohort (issue 21) ----------------------------------------------
+# Appended, nothing above changes. Optional: active when the configuration assigns the Component
+# and Emission_standard dimensions (with Powertrain) and the scenario's ``composition`` option
+# asks for it (:mod:`elt_odym.system.equations.composition`); otherwise every truck carries the
+# study's single composition (unit_weight x material_composition).
+
+COMPOSITION_DIMENSIONS: tuple[DimensionSpec, ...] = (
+    DimensionSpec("o", "Component", str,
+                  "truck component besides the glider (engine, after-treatment, e-motor, "
+                  "magnet, fuel-cell stack, ...; the glider is derived)"),
+    DimensionSpec("e", "Emission_standard", str,
+                  "national emission stage of a cohort (China_0 before China I ... China_VI)"),
+)
+OPTIONAL_DIMENSIONS |= {d.letter for d in COMPOSITION_DIMENSIONS}
+DIM_BY_LETTER.update({d.letter: d for d in COMPOSITION_DIMENSIONS})
+DIM_BY_NAME.update({d.name: d for d in COMPOSITION_DIMENSIONS})
+
+COMPOSITION_PARAMETERS: tuple[ParameterSpec, ...] = (
+    ParameterSpec("component_mass", ("g", "p", "o"), "t/unit",
+                  "mass of a component in a truck of a type and powertrain (a missing row: "
+                  "the component is absent); the glider and the trailer are derived from "
+                  "unit_weight, unit_weight_low and material_composition", coverage="sparse"),
+    ParameterSpec("component_composition", ("o", "m"), "1",
+                  "material share of each component (sums to 1 over materials)", 0.0, 1.0,
+                  sum_at_most=("m", 1.0 + 1e-9)),
+    ParameterSpec("pgm_loading", ("e", "g", "p", "m"), "g/unit",
+                  "platinum-group metals in the after-treatment of a truck by emission stage, "
+                  "type and powertrain (a missing row: none)", coverage="sparse"),
+    ParameterSpec("emission_standard_share", ("t", "g", "p", "e"), "1",
+                  "share of a cohort's new trucks registered under each emission stage (sums "
+                  "to 1 over stages); cohorts outside the rows take the nearest year's",
+                  0.0, 1.0, coverage="sparse", sum_at_most=("e", 1.0 + 1e-9)),
+    ParameterSpec("lightweighting_mass", ("t", "g"), "t/unit",
+                  "glider mass saved by lightweighting in a cohort (0: the study's trucks); "
+                  "cohorts outside the rows take the nearest year's", coverage="sparse"),
+    ParameterSpec("lightweighting_substitution", ("m",), "t/t",
+                  "material change per t of glider mass saved (sums to -1: steel out, "
+                  "aluminium in)", None),
+)
+COMPOSITION_PARAMETER_BY_NAME = {p.name: p for p in COMPOSITION_PARAMETERS}
+PARAMETER_BY_NAME.update(COMPOSITION_PARAMETER_BY_NAME)
+OPTIONAL_PARAMETERS |= set(COMPOSITION_PARAMETER_BY_NAME)
+COMPOSITION_LETTERS = frozenset({"p", "o", "e"})
+"""Dimensions the composition parameters need: declared when all are configured."""
+
+
 def declared_parameters(letters) -> tuple[ParameterSpec, ...]:
     """The parameters of a data folder: the truck system's, plus the powertrain extension's
-    when the Powertrain dimension is configured (``"p" in letters``)."""
-    return PARAMETERS + (POWERTRAIN_PARAMETERS if "p" in letters else ())
+    when the Powertrain dimension is configured (``"p" in letters``), plus the composition's
+    when Powertrain, Component and Emission_standard are (issue 21)."""
+    letters = set(letters)
+    return (PARAMETERS + (POWERTRAIN_PARAMETERS if "p" in letters else ())
+            + (COMPOSITION_PARAMETERS if COMPOSITION_LETTERS <= letters else ()))

@@ -53,7 +53,7 @@ def test_classification_round_trip(bundled, tmp_path):
     master = read_classification_master(path)
     assert master["Truck_type"].items == ["HT", "MT", "ST", "NT"]
     assert master["Time"].items[0] == 1978 and master["Time"].items[-1] == 2050
-    assert len(master["Material"].items) == 27  # 20 + other + 6 battery materials (issue 15)
+    assert len(master["Material"].items) == 28  # 20 + other + 6 battery materials + Pr (15, 21)
     assert master["Powertrain"].items[0] == "diesel"
     write_classification_master(master, tmp_path / "ELT_Classification_Master.xlsx")
     again = read_classification_master(tmp_path / "ELT_Classification_Master.xlsx")

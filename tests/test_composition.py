@@ -1,0 +1,357 @@
+"""The composition model (issue 21): hand-computed cases, the all-diesel anchor, the low-rank
+product against a plain loop, mass closure, draws, the study's single composition, bad data."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from elt_odym.config import load_config
+from elt_odym.data import load_data
+from elt_odym.errors import DataValidationError
+from elt_odym.io.stats_array import Uncertainty
+from elt_odym.system.equations.composition import (
+    TONNES_PER_GRAM,
+    calc_cohort_composition,
+    calc_draw_vectors,
+    calc_unit_material,
+    nominal_draws,
+    nonzero_pairs,
+)
+
+COHORTS = list(range(1990, 2051))
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_data(scenario="best_estimate")
+
+
+def with_mode(data, mode):
+    return dataclasses.replace(data, options=data.options.model_copy(
+        update={"composition": mode}))
+
+
+def replace(data, name, **fields):
+    params = dict(data.parameters)
+    params[name] = dataclasses.replace(params[name], **fields)
+    return dataclasses.replace(data, parameters=params)
+
+
+@pytest.fixture(scope="module")
+def comps(data):
+    return {mode: calc_cohort_composition(with_mode(data, mode), COHORTS)
+            for mode in ("single", "powertrain", "cohort")}
+
+
+def today(data):
+    """Today's per-vehicle material: unit_weight x material_composition, (G, M)."""
+    return data["unit_weight"].values[:, None] * data["material_composition"].values
+
+
+# -- hand-computed case ----------------------------------------------------------------------------
+
+def hand_data(data):
+    """HT: 10 t with a 2 t trailer (Fe only); 80 % Fe, 10 % Al, 10 % other, 1 ppm Pt (10 g);
+    a diesel engine of 1 t and a natural-gas engine of 0.5 t, both half Fe, half Al; diesel Pt
+    10 g before China I, 30 g under China VI; 2020 cohorts half and half; 0.1 t lightweighting
+    in 2020 (-1.8 Fe, +0.8 Al per t). The other types keep their unit weights, no components."""
+    items = data.items
+    m = {x: i for i, x in enumerate(items["m"])}
+    comp = data["material_composition"].values.copy()
+    comp[0] = 0.0
+    comp[0, m["Fe"]], comp[0, m["Al"]], comp[0, m["other"]], comp[0, m["Pt"]] = \
+        0.8, 0.1, 0.1 - 1e-6, 1e-6
+    uw, uwl = data["unit_weight"].values.copy(), data["unit_weight_low"].values.copy()
+    uw[0], uwl[0] = 10.0, 8.0
+    sigma = np.zeros_like(data["component_composition"].values)
+    sigma[:, m["Fe"]] = 1.0
+    o = items["o"].index("engine")
+    sigma[o] = 0.0
+    sigma[o, m["Fe"]] = sigma[o, m["Al"]] = 0.5
+    none = Uncertainty("none")
+    masses = {("HT", "diesel", "engine"): 1.0, ("HT", "natural_gas", "engine"): 0.5}
+    pgm = {("China_0", "HT", "diesel", "Pt"): 10.0, ("China_VI", "HT", "diesel", "Pt"): 30.0}
+    shares = {}
+    for y in COHORTS:
+        for g in items["g"]:
+            for p in items["p"]:
+                split = {"China_0": 0.5, "China_VI": 0.5} if y == 2020 else \
+                    ({"China_0": 1.0} if y < 2020 else {"China_VI": 1.0})
+                shares.update({(y, g, p, e): v for e, v in split.items()})
+    lw = {(y, g): (0.1 if (y, g) == (2020, "HT") else 0.0) for y in COHORTS for g in items["g"]}
+    sub = np.zeros(len(items["m"]))
+    sub[m["Fe"]], sub[m["Al"]] = -1.8, 0.8
+    out = data
+    for name, fields in (
+            ("material_composition", {"values": comp}), ("unit_weight", {"values": uw}),
+            ("unit_weight_low", {"values": uwl}), ("component_composition", {"values": sigma}),
+            ("component_mass", {"observations": masses,
+                                "uncertainty": dict.fromkeys(masses, none)}),
+            ("pgm_loading", {"observations": pgm, "uncertainty": dict.fromkeys(pgm, none)}),
+            ("emission_standard_share", {"observations": shares}),
+            ("lightweighting_mass", {"observations": lw, "uncertainty": dict.fromkeys(lw, none)}),
+            ("lightweighting_substitution", {"values": sub})):
+        out = replace(out, name, **fields)
+    return out, m
+
+
+def test_hand_computed_trucks(data):
+    hand, m = hand_data(data)
+    comp = calc_cohort_composition(with_mode(hand, "cohort"), COHORTS)
+    mass = calc_unit_material(comp)
+    p = {x: i for i, x in enumerate(comp.powertrains)}
+    c2010, c2020, c2030 = (COHORTS.index(y) for y in (2010, 2020, 2030))
+    # glider = 10 t today - 2 t trailer - 1 t diesel engine - 10 g Pt: Fe 8-2-0.5, Al 1-0.5
+    diesel_2010 = mass[c2010, 0, p["diesel"]]
+    assert diesel_2010[m["Fe"]] == pytest.approx(8.0, rel=1e-12)
+    assert diesel_2010[m["Al"]] == pytest.approx(1.0, rel=1e-12)
+    assert diesel_2010[m["Pt"]] == pytest.approx(10e-6, rel=1e-12)
+    assert diesel_2010.sum() == pytest.approx(10.0, rel=1e-12)
+    # natural gas: glider 8.5 t... Fe 5.5 + 2 + 0.25, Al 0.5 + 0.25; no PGM row: none
+    ng = mass[c2010, 0, p["natural_gas"]]
+    assert (ng[m["Fe"]], ng[m["Al"]], ng[m["Pt"]]) == pytest.approx((7.75, 0.75, 0.0), rel=1e-12)
+    # BEV: glider and trailer only, 9 t less the 10 g of Pt
+    assert mass[c2010, 0, p["BEV"]].sum() == pytest.approx(9.0 - 10e-6, rel=1e-12)
+    # 2020 diesel: half China_0 (10 g), half China_VI (30 g) = 20 g; 0.1 t lighter glider
+    d2020 = mass[c2020, 0, p["diesel"]]
+    assert d2020[m["Pt"]] == pytest.approx(20e-6, rel=1e-12)
+    assert d2020[m["Fe"]] == pytest.approx(8.0 - 0.18, rel=1e-12)
+    assert d2020[m["Al"]] == pytest.approx(1.0 + 0.08, rel=1e-12)
+    assert mass[c2030, 0, p["diesel"], m["Pt"]] == pytest.approx(30e-6, rel=1e-12)
+    assert mass[c2030, 0, p["diesel"]].sum() == pytest.approx(10.0 + 20e-6, rel=1e-12)
+
+
+def test_hand_computed_switched_off(data):
+    """composition = "powertrain": every cohort is the 2010 truck of the hand case."""
+    hand, m = hand_data(data)
+    mass = calc_unit_material(calc_cohort_composition(with_mode(hand, "powertrain"), COHORTS))
+    np.testing.assert_allclose(mass[:, 0, 0, m["Pt"]], 10e-6, rtol=1e-12)
+    np.testing.assert_allclose(mass[:, 0, 0].sum(axis=-1), 10.0, rtol=1e-12)
+
+
+# -- the all-diesel anchor ----------------------------------------------------------------------
+
+def test_diesel_keeps_todays_material_when_switched_off(data, comps):
+    mass = calc_unit_material(comps["powertrain"])
+    for c in range(len(COHORTS)):
+        np.testing.assert_allclose(mass[c, :, 0, :], today(data), rtol=1e-12, atol=0)
+
+
+def test_diesel_before_china_iii_and_lightweighting_is_todays_truck(data, comps):
+    """With cohort changes on, a 2005 diesel truck (China II, no lightweighting) is today's
+    truck up to the 9-decimal rounding of the loadings written in pgm_loading."""
+    mass = calc_unit_material(comps["cohort"])[COHORTS.index(2005), :, 0, :]
+    np.testing.assert_allclose(mass, today(data), rtol=1e-9, atol=1e-15)
+
+
+def test_single_composition_is_the_study(data, comps):
+    mass = calc_unit_material(comps["single"])
+    expected = np.broadcast_to(today(data)[None, :, None, :], mass.shape)
+    np.testing.assert_allclose(mass, expected, rtol=1e-12, atol=0)
+    assert comps["single"].names == ("base",)
+
+
+def test_default_scenarios_keep_the_single_composition(bundled):
+    config = load_config(bundled / "datasets")
+    for name in config.scenario_names():
+        mode = config.resolve(name)[2].composition
+        expected = "cohort" if name == "best_estimate" or name.startswith(
+            "electrification") else "single"
+        assert mode == expected, name
+    for path in ("low", "central", "high"):
+        assert config.scenarios[f"electrification_{path}"].inherit == "best_estimate"
+
+
+# -- the low-rank product, mass closure ------------------------------------------------------
+
+def test_low_rank_product_equals_a_plain_loop(comps):
+    comp = comps["cohort"]
+    mass = calc_unit_material(comp)
+    loop = np.zeros_like(mass)
+    n_f, n_c, n_g, n_p = comp.profiles.shape
+    for c in range(n_c):
+        for g in range(n_g):
+            for p in range(n_p):
+                for m in range(len(comp.materials)):
+                    loop[c, g, p, m] = sum(comp.profiles[f, c, g, p] * comp.vectors[f, g, p, m]
+                                           for f in range(n_f))
+    np.testing.assert_allclose(mass, loop, rtol=1e-13, atol=1e-18)
+
+
+def test_masses_positive_and_closing_to_the_unit_weight(data, comps):
+    """Per cohort and powertrain: glider + trailer + components - mass saved + PGM."""
+    comp = comps["cohort"]
+    mass = calc_unit_material(comp)
+    assert (mass >= 0).all()
+    items = data.items
+    uw, uwl = data["unit_weight"].values, data["unit_weight_low"].values
+    parts = np.zeros((len(items["g"]), len(items["p"])))
+    for (g, p, _), v in data["component_mass"].observations.items():
+        parts[items["g"].index(g), items["p"].index(p)] += v
+    pgm_metals = [i for i, x in enumerate(items["m"]) if x in ("Pt", "Pd", "Rh")]
+    study_pgm = today(data)[:, pgm_metals].sum(axis=1)
+    glider = uw - (uw - uwl) - parts[:, 0] - study_pgm
+    lw = np.array([[data["lightweighting_mass"].observations[(y, g)] for g in items["g"]]
+                   for y in COHORTS])
+    shares = data["emission_standard_share"].observations
+    pgm = data["pgm_loading"].observations
+    for ci, y in enumerate(COHORTS):
+        for gi, g in enumerate(items["g"]):
+            for pi, p in enumerate(items["p"]):
+                loading = sum(v * shares[(y, g, p, e)] for (e, g2, p2, _), v in pgm.items()
+                              if (g2, p2) == (g, p)) * TONNES_PER_GRAM
+                expected = (glider[gi] + (uw - uwl)[gi] + parts[gi, pi] + loading
+                            + lw[ci, gi] * data["lightweighting_substitution"].values.sum())
+                assert mass[ci, gi, pi].sum() == pytest.approx(expected, rel=1e-12), (y, g, p)
+
+
+def test_electric_trucks_carry_no_after_treatment_pgm_and_magnets(data, comps):
+    mass = calc_unit_material(comps["cohort"])
+    m = {x: i for i, x in enumerate(data.items["m"])}
+    p = {x: i for i, x in enumerate(data.items["p"])}
+    c = COHORTS.index(2030)
+    for metal in ("Pt", "Pd", "Rh"):
+        assert (mass[c, :, p["BEV"], m[metal]] == 0).all()
+    assert (mass[c, :, p["BEV"], m["Nd"]] > 5 * mass[c, :, p["diesel"], m["Nd"]]).all()
+    assert (mass[c, :, p["BEV"], m["Pr"]] > 0).all() and (mass[c, :, 0, m["Pr"]] == 0).all()
+
+
+def test_few_cohort_profiles(comps):
+    pairs = nonzero_pairs(comps["cohort"])
+    assert len(pairs) <= 14
+    assert comps["cohort"].names[:2] == ("base", "lightweighting")
+
+
+# -- draws -----------------------------------------------------------------------------------
+
+def test_nominal_draws_are_the_deterministic_run(comps):
+    for comp in comps.values():
+        base = calc_draw_vectors(comp)
+        np.testing.assert_array_equal(base[0], comp.vectors)
+        for kind in ("uniform", "normal"):
+            again = calc_draw_vectors(comp, nominal_draws(comp, kind), kind)
+            np.testing.assert_allclose(again, base, rtol=1e-12, atol=1e-18)
+
+
+def test_draws_with_zero_variance_equal_the_base(comps, data):
+    comp = comps["cohort"]
+    flat = dataclasses.replace(comp, uncertain=tuple(dataclasses.replace(
+        q, kind="uniform", low=1.0, mode=1.0, high=1.0) for q in comp.uncertain))
+    u = np.random.default_rng(7).random((5, len(comp.uncertain)))
+    np.testing.assert_allclose(calc_draw_vectors(flat, u), np.repeat(comp.vectors[None], 5, 0),
+                               rtol=1e-14, atol=0)
+
+
+def test_a_magnet_draw_moves_neodymium_only_in_electric_trucks(comps, data):
+    comp = comps["cohort"]
+    names = [q.name for q in comp.uncertain]
+    u = nominal_draws(comp)
+    u[0, names.index("mass:magnet")] = 1.0
+    high = calc_draw_vectors(comp, u)[0]
+    q = comp.uncertain[names.index("mass:magnet")]
+    m, bev = comp.materials.index("Nd"), comp.powertrains.index("BEV")
+    glider_nd = today(data)[:, m]
+    np.testing.assert_allclose(high[0, :, bev, m] - glider_nd,
+                               q.high * (comp.vectors[0, :, bev, m] - glider_nd), rtol=1e-12)
+    np.testing.assert_array_equal(high[0, :, 0, m], comp.vectors[0, :, 0, m])
+
+
+def test_trailer_draw_spans_the_unit_weight_range(data, comps):
+    comp = comps["single"]
+    names = [q.name for q in comp.uncertain]
+    u = nominal_draws(comp)
+    for g in ("HT", "MT", "ST"):
+        u[0, names.index(f"trailer:{g}")] = 0.0
+    low = calc_draw_vectors(comp, u)[0, 0]
+    expected = data["unit_weight_low"].values[:, None] * data["material_composition"].values
+    np.testing.assert_allclose(low[:, 0, :], expected, rtol=1e-12, atol=1e-18)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=27, max_size=27))
+def test_any_draw_keeps_every_cohort_non_negative(comps, u):
+    comp = comps["cohort"]
+    vectors = calc_draw_vectors(comp, np.array([u[:len(comp.uncertain)]]))[0]
+    mass = np.einsum("fcgp,fgpm->cgpm", comp.profiles, vectors)
+    assert mass.min() >= -1e-12
+
+
+def test_draws_are_checked(comps):
+    comp = comps["cohort"]
+    with pytest.raises(ValueError, match="columns"):
+        calc_draw_vectors(comp, np.zeros((1, 2)))
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        calc_draw_vectors(comp, np.full((1, len(comp.uncertain)), 1.5))
+
+
+# -- bad data -------------------------------------------------------------------------------------
+
+def rules(exc: pytest.ExceptionInfo) -> list[str]:
+    return [p.rule for p in exc.value.problems]
+
+
+def test_missing_workbook_for_the_mode(data):
+    broken = replace(data, "lightweighting_mass", present=False)
+    with pytest.raises(DataValidationError) as exc:
+        calc_cohort_composition(with_mode(broken, "cohort"), COHORTS)
+    assert rules(exc) == ["option-needs-workbook"]
+    assert "lightweighting_mass" in str(exc.value)
+    calc_cohort_composition(with_mode(broken, "powertrain"), COHORTS)  # not needed there
+
+
+def test_negative_glider_is_an_error(data):
+    obs = dict(data["component_mass"].observations)
+    obs[("NT", "diesel", "engine")] = 2.0
+    with pytest.raises(DataValidationError) as exc:
+        calc_cohort_composition(with_mode(replace(data, "component_mass", observations=obs),
+                                          "powertrain"), COHORTS)
+    assert rules(exc) == ["glider-negative"] and "type NT" in str(exc.value)
+
+
+def test_inconsistent_ranges_of_one_component_are_an_error(data):
+    unc = dict(data["component_mass"].uncertainty)
+    key = ("HT", "diesel", "engine")
+    v = data["component_mass"].observations[key]
+    unc[key] = Uncertainty("uniform", 0.5 * v, 2.0 * v)
+    with pytest.raises(DataValidationError) as exc:
+        calc_cohort_composition(with_mode(replace(data, "component_mass", uncertainty=unc),
+                                          "cohort"), COHORTS)
+    assert rules(exc) == ["inconsistent-range"] and "mass:engine" in str(exc.value)
+
+
+def test_shares_must_sum_to_one(data):
+    sigma = data["component_composition"].values.copy()
+    sigma[data.items["o"].index("magnet"), data.items["m"].index("Nd")] += 0.01
+    with pytest.raises(DataValidationError) as exc:
+        calc_cohort_composition(with_mode(replace(data, "component_composition", values=sigma),
+                                          "powertrain"), COHORTS)
+    assert rules(exc) == ["shares-do-not-sum-to-1"] and "magnet" in str(exc.value)
+    shares = dict(data["emission_standard_share"].observations)
+    shares[(2015, "HT", "diesel", "China_IV")] = 0.5
+    with pytest.raises(DataValidationError) as exc:
+        calc_cohort_composition(with_mode(replace(data, "emission_standard_share",
+                                                  observations=shares), "cohort"), COHORTS)
+    assert "cohort 2015, HT, diesel" in str(exc.value)
+
+
+def test_trailer_rows_in_component_mass_are_an_error(data):
+    obs = dict(data["component_mass"].observations)
+    obs[("HT", "diesel", "trailer")] = 3.0
+    with pytest.raises(DataValidationError) as exc:
+        calc_cohort_composition(with_mode(replace(data, "component_mass", observations=obs),
+                                          "powertrain"), COHORTS)
+    assert rules(exc) == ["derived-row"]
+
+
+def test_a_scenario_asking_for_missing_component_workbooks_fails_at_load(data_copy):
+    (data_copy / "lightweighting_mass.xlsx").unlink()
+    with pytest.raises(DataValidationError) as exc:
+        load_data(data_copy, "best_estimate")
+    assert "option-needs-workbook" in rules(exc)
+    assert "composition = 'cohort' needs the lightweighting_mass workbook" in str(exc.value)
+    load_data(data_copy, "literature")  # the single composition needs none of them
