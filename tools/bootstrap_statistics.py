@@ -366,15 +366,21 @@ def reclass_range() -> tuple[float, float, str]:
     return low, high, how
 
 
+HF = "1 (multiplier of the one-year scrapping hazard)"
+
+
 def periods() -> pd.DataFrame:
     """Policy periods by calendar year, with evidence and prior ranges."""
-    cols = PERIOD_COLUMNS
-    hf = "1 (multiplier of the one-year scrapping hazard)"
-    rows = [("STIMULUS_2009_2010", 2009, 2010, "HT+MT+ST", "hazard_factor",
+    rows = _before_2019() + _china3() + _after_2022() + [_reclass()]
+    return pd.DataFrame([dict(zip(PERIOD_COLUMNS, r)) for r in rows], columns=PERIOD_COLUMNS)
+
+
+def _before_2019() -> list[tuple]:
+    return [("STIMULUS_2009_2010", 2009, 2010, "HT+MT+ST", "hazard_factor",
              "2009-2010 stimulus (issue 20's question); no policy source in the briefs: to be "
              "sourced", "truck sales 386.11万 in 2010, +30.5 %; heavy 1,017,400 in 2010 against "
              "487,500 in 2007 and 380,100 in H1 2008 (m.wbpaz.cn, trailer-bodybuilders.com; "
-             "SB 4a)", "CAAM_HT_2010, CAAM_ALL_2010, CAAM_MT_2010, CAAM_ST_2010", 0.5, 3.0, hf,
+             "SB 4a)", "CAAM_HT_2010, CAAM_ALL_2010, CAAM_MT_2010, CAAM_ST_2010", 0.5, 3.0, HF,
              "assumption", "L", "no", "a high 2010 sales figure can also mean the study's "
              "2010 HT stock (4.0 M) is low: the factor and the stock path compete"),
             ("YELLOW_LABEL_2014_2015", 2014, 2015, "all", "hazard_factor",
@@ -383,8 +389,11 @@ def periods() -> pd.DataFrame:
              "inferred) = 85.5 % of the target (researchinchina.com 39008); >20 M 2013-2017 "
              "(freemalaysiatoday.com, MEE); heavy-truck sales -26 % in 2015 "
              "(globaltrailermag.com) (SB 4a, 7)", "none for trucks in 2014-2015 beyond "
-             "CAAM_MT_2014, CAAM_ST_2014 (class sales)", 1.0, 2.0, hf, "assumption", "L", "no",
+             "CAAM_MT_2014, CAAM_ST_2014 (class sales)", 1.0, 2.0, HF, "assumption", "L", "no",
              "counts are for all vehicles: not identifiable from the truck series here")]
+
+
+def _china3() -> list[tuple]:
     china3 = {2019: "domestic heavy sales about 1.094 M (SB 4b); MOFCOM trucks recycled "
                     "196,000 in H1 2019, +39.5 % (VB 3); removals implied by MPS 105万 in "
                     "Jul 2018-Jun 2019 (SB 3)",
@@ -394,35 +403,40 @@ def periods() -> pd.DataFrame:
                     "2020-Sep 2021, twice 2018's 97万 (SB 3)",
               2022: "heavy sales 672k, of which about 185k exported (SB 4b): domestic 487k; "
                     "achieved phase-out counts not found (SB 7)"}
-    rows += [(f"CHINA3_{y}", y, y, "HT+MT", "hazard_factor", CHINA3, ev, CHINA3_TARGETS, 0.5,
-              4.0, hf + ", one per year", "assumption", "M", CHINA3_MODEL,
-              "one factor cannot make both the 2020 record and the 2022 slump (issue 20): one "
-              "per year; below 1 lets 2022 fall after the pull-forward")
-             for y, ev in china3.items()]
-    rows += [("RENEWAL_2024", 2024, 2024, "HT+MT", "hazard_factor", RENEWAL,
+    return [(f"CHINA3_{y}", y, y, "HT+MT", "hazard_factor", CHINA3, ev, CHINA3_TARGETS, 0.5,
+             4.0, HF + ", one per year", "assumption", "M", CHINA3_MODEL,
+             "one factor cannot make both the 2020 record and the 2022 slump (issue 20): one "
+             "per year; below 1 lets 2022 fall after the pull-forward")
+            for y, ev in china3.items()]
+
+
+def _after_2022() -> list[tuple]:
+    return [("RENEWAL_2024", 2024, 2024, "HT+MT", "hazard_factor", RENEWAL,
               "all-vehicle recycling Jan-Jul 2024 3.509 M (+37.4 %; May/Jun/Jul +55.6/72.9/"
               "93.7 %) (information.bz, MOFCOM; SB 2)", "CAAM_HT_2024, CAAM_MT_2024, "
               "CAAM_ST_2024, CAAM_ALL_2024; no truck recycling count for 2024 (SB 2)", 1.0, 3.0,
-              hf, "assumption", "M", "no", "operating diesel trucks of China III and below: "
+              HF, "assumption", "M", "no", "operating diesel trucks of China III and below: "
               "mostly HT and MT"),
              ("RENEWAL_2025", 2025, 2025, "HT+MT", "hazard_factor", "2025 extension to China "
               "IV trucks (NDRC/MOF FGHZ [2025] No. 13, 8 Jan 2025; VB 4)", ">250,000 China "
               "III/IV diesel trucks retired under the programme (to end-Nov, likely 2025; MOT "
               "at SCIO via gmt8press; VB 4)", "the 250,000 retirements (VB 4); no 2025 "
-              "statistic in validation_statistics.xlsx yet", 1.0, 3.0, hf, "assumption", "M",
+              "statistic in validation_statistics.xlsx yet", 1.0, 3.0, HF, "assumption", "M",
               "no", "not identifiable until a 2025 series exists")]
+
+
+def _reclass() -> tuple:
     low, high, how = reclass_range()
-    rows.append(("RECLASS_2003", 2003, 2003, "HT->MT", "transfer", "none found: a change of "
-                 "class boundaries or of counting between the 2002 and 2003 tables (issue "
-                 "20's question)", "civil HT 148.28 -> 136.79万 while MT 218.69 -> 243.70万 and "
-                 "the total grows smoothly (765.24, 812.22, 853.51万 in 2001-2003; data brief 1, "
-                 "VB 1); private HT 48.27, 44.47, 53.40万 and private MT 84.40, 95.20, 94.69万 "
-                 "in 2002-2004 (SB 1a, VB 1); heavy sales 82,184 (2000) and 370,795 (2004) (VB 2)",
-                 "NBS_PRIV_*_2002-2004, NBS_CIVIL_*_2004, CAAM_HT_2000, CAAM_HT_2004", low, high,
-                 "vehicles moved from HT to MT in 2003", "assumption", "L",
-                 "best_estimate: transfers HT->MT (config.toml), which move only the surplus of "
-                 "a falling stock", how))
-    return pd.DataFrame([dict(zip(cols, r)) for r in rows], columns=cols)
+    return ("RECLASS_2003", 2003, 2003, "HT->MT", "transfer", "none found: a change of class "
+            "boundaries or of counting between the 2002 and 2003 tables (issue 20's question)",
+            "civil HT 148.28 -> 136.79万 while MT 218.69 -> 243.70万 and the total grows "
+            "smoothly (765.24, 812.22, 853.51万 in 2001-2003; data brief 1, VB 1); private HT "
+            "48.27, 44.47, 53.40万 and private MT 84.40, 95.20, 94.69万 in 2002-2004 (SB 1a, VB "
+            "1); heavy sales 82,184 (2000) and 370,795 (2004) (VB 2)",
+            "NBS_PRIV_*_2002-2004, NBS_CIVIL_*_2004, CAAM_HT_2000, CAAM_HT_2004", low, high,
+            "vehicles moved from HT to MT in 2003", "assumption", "L",
+            "best_estimate: transfers HT->MT (config.toml), which move only the surplus of a "
+            "falling stock", how)
 
 
 FITTED_PERIODS = ("STIMULUS_2009_2010", "CHINA3_2019", "CHINA3_2020", "CHINA3_2021",
@@ -475,28 +489,47 @@ def calibration_targets(obs: pd.DataFrame, datasets: Path) -> tuple[pd.DataFrame
 
 README_STATS = """\
 Independent statistics for validating elt-odym runs (issue 20): one row per observation.
-Written by tools/bootstrap_statistics.py from statistics_brief.md (SB) and validation_brief.md (VB).
-Every run compares them with the model (validation.csv, report.html: Validation); they are NOT fitted unless a calibration names them (calibration_statistics.xlsx does, for the refit).
-Values in vehicles (unit). period: 2017 = the year (a stock at its end), 2017-03 = the month (a stock at its end), 2019-H1, 2020-Q3, 2019-01..2019-04 (months inclusive; flows only).
-variable: stock, inflow (new trucks), eol, removals (new trucks minus stock change), collected (eol x collection_rate).
-Uncertainty: sd (normal), or low/high (a range, or one bound when only one is given); uncertainty_basis says where it comes from (mostly an assumption).
-Confidence: H official statistic read on the agency's page; M press or industry reprint of an official figure; L derived or unverified (SB).
+Written by tools/bootstrap_statistics.py from statistics_brief.md (SB) and validation_brief.md
+(VB).
+Every run compares them with the model (validation.csv, report.html: Validation); they are NOT
+fitted unless a calibration names them (calibration_statistics.xlsx does, for the refit).
+Values in vehicles (unit). period: 2017 = the year (a stock at its end), 2017-03 = the month (a
+stock at its end), 2019-H1, 2020-Q3, 2019-01..2019-04 (months inclusive; flows only).
+variable: stock, inflow (new trucks), eol, removals (new trucks minus stock change), collected
+(eol x collection_rate).
+Uncertainty: sd (normal), or low/high (a range, or one bound when only one is given);
+uncertainty_basis says where it comes from (mostly an assumption).
+Confidence: H official statistic read on the agency's page; M press or industry reprint of an
+official figure; L derived or unverified (SB).
 """
 README_PRIORS = """\
-Priors on the stock projection (issue 20): where the logistic fit's targets are the study's own projections (stock_anchors.xlsx, 2035/2050), the fit used for sampling (elt_odym.fleet.projection) drops the anchors listed in 'replaces' and adds the prior value +- sd instead.
+Priors on the stock projection (issue 20): where the logistic fit's targets are the study's own
+projections (stock_anchors.xlsx, 2035/2050), the fit used for sampling
+(elt_odym.fleet.projection) drops the anchors listed in 'replaces' and adds the prior value +-
+sd instead.
 basis: source or assumption. Written by tools/bootstrap_statistics.py.
 """
 README_PERIODS = """\
-Calendar-year policy periods (issue 20): policy, evidence (sources from SB and VB), the series that can identify each, and a prior range of its factor.
-mechanism hazard_factor: the one-year scrapping hazard of every cohort alive is multiplied in those years (elt_odym.fleet.hazard); transfer: vehicles reclassified between types (elt_odym.fleet.transfers).
-in_model: what the bundled scenarios do today. Written by tools/bootstrap_statistics.py; analysis in docs/validation.md.
+Calendar-year policy periods (issue 20): policy, evidence (sources from SB and VB), the series
+that can identify each, and a prior range of its factor.
+mechanism hazard_factor: the one-year scrapping hazard of every cohort alive is multiplied in
+those years (elt_odym.fleet.hazard); transfer: vehicles reclassified between types
+(elt_odym.fleet.transfers).
+in_model: what the bundled scenarios do today. Written by tools/bootstrap_statistics.py;
+analysis in docs/validation.md.
 """
 README_TARGETS = """\
-Calibration targets from validation_statistics.xlsx for the refit of part 2 of issue 20 (lifetimes and period factors per year, after the one-kernel rewrite); not run on the old engine.
-Only calendar-year stocks and flows with a two-sided uncertainty are targets; tolerance = one sd relative to the value (a range: its uniform sd, centred). Total removals are total eol (transfers net to zero).
-Not here: half-year and Sep-to-Sep observations (the format has one year per target), one-sided bounds (checks), recycling counts (no results variable of collected trucks yet), the 2003 transfer (no free-parameter kind yet).
-elt-odym calibrate --targets datasets/calibration_statistics.xlsx --scenario best_estimate_literature --out DIR
-"""
+Calibration targets from validation_statistics.xlsx for the refit of part 2 of issue 20
+(lifetimes and period factors per year, after the one-kernel rewrite); not run on the old
+engine.
+Only calendar-year stocks and flows with a two-sided uncertainty are targets; tolerance = one sd
+relative to the value (a range: its uniform sd, centred). Total removals are total eol
+(transfers net to zero).
+Not here: half-year and Sep-to-Sep observations (the format has one year per target), one-sided
+bounds (checks), recycling counts (no results variable of collected trucks yet), the 2003
+transfer (no free-parameter kind yet).
+""" + ("elt-odym calibrate --targets datasets/calibration_statistics.xlsx "
+       "--scenario best_estimate_literature --out DIR")
 
 
 def _write(path: Path, sheet: str, table: pd.DataFrame, readme: str) -> None:
