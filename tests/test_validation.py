@@ -284,7 +284,7 @@ def test_bootstrap_reproduces_the_bundled_workbooks(bundled, tmp_path):
     ("K2", "X", "unknown-value"), ("D2", "XT", "unknown-value"), ("A3", "MPS_STOCK_2017M03",
                                                                   "duplicate-row"),
     ("L2", -5, "not-positive"), ("L2", None, "no-uncertainty"), ("J2", None, "empty-cell"),
-    ("M2", 9e9, "bad-range"), ("A1", "id", "bad-header")])
+    ("M2", 9e9, "bad-range"), ("G2", "vehicles", "unknown-value"), ("A1", "id", "bad-header")])
 def test_broken_statistics_name_the_cell(data_copy, cell, value, rule):
     path = data_copy / "validation_statistics.xlsx"
     set_cell(path, "observations", cell, value)

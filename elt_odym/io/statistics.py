@@ -57,6 +57,8 @@ VARIABLES = ("stock", "inflow", "eol", "removals", "collected")
 flows ``inflow`` (new trucks), ``eol`` (end-of-life trucks), ``removals`` (new trucks minus the
 stock change: every exit, end of life and reclassification) and ``collected`` (end-of-life
 trucks formally collected: ``eol`` times the scenario's ``collection_rate``)."""
+UNITS = ("unit",)
+"""Every variable counts vehicles, in the model's unit (``unit`` in ``results.csv``)."""
 CONFIDENCE = ("H", "M", "L")
 BASES = ("source", "assumption")
 MECHANISMS = ("hazard_factor", "transfer")
@@ -215,8 +217,9 @@ def read_statistics(path: str | Path, truck_types: list[str] | None = None) -> p
     for r, row in sheet.rows:
         sheet.text(r, row, "obs_id")
         sheet.unique(r, row, "obs_id", seen)
-        for column in ("quantity", "unit", "source", "model_side"):
+        for column in ("quantity", "source", "model_side"):
             sheet.text(r, row, column)
+        sheet.text(r, row, "unit", UNITS)
         variable = sheet.text(r, row, "variable", VARIABLES)
         sheet.text(r, row, "truck_type", types)
         sheet.text(r, row, "confidence", CONFIDENCE)

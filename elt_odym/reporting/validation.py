@@ -197,7 +197,9 @@ def validation_table(result: "RunResult", statistics: pd.DataFrame,
     cache: dict[str, dict[str, np.ndarray]] = {}
     rows = []
     for o in statistics.itertuples(index=False):
-        series = cache.setdefault(o.truck_type, model_series(result, o.truck_type))
+        if o.truck_type not in cache:
+            cache[o.truck_type] = model_series(result, o.truck_type)
+        series = cache[o.truck_type]
         model = model_side(o.variable, o.start, o.end, years, series)
         low, high = observed_interval(o)
         p05, p95 = mc_interval(mc_summary, o.variable, o.truck_type, o.start, o.end, years)
