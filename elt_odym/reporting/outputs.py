@@ -34,11 +34,13 @@ from .results import (
     write_results_xlsx,
 )
 from .sankey import write_plotlyjs, write_sankey, write_sankey_json
+from .validation import write_validation
 
 
 def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = False,
                   figures: bool = True, progress: bool = False) -> list[Path]:
-    """Write ``results.csv``, ``results.xlsx``, ``mass_balance.csv``, diagnostics and figures.
+    """Write ``results.csv``, ``results.xlsx``, ``mass_balance.csv``, ``validation.csv``,
+    diagnostics and figures.
 
     Parameters
     ----------
@@ -88,6 +90,10 @@ def _write_all(results: list, folder: OutputFolder, figures: bool,
         write_csv(df, out / name)
         written.append(out / name)
     config = results[0].data.config
+    validation, inputs = write_validation(results, out, figures)
+    for path in inputs:
+        folder.add_input(path, config.data_dir)
+    written += validation
     sheets = {"variables": variables_sheet(), "stock_fits": fits,
               "negative_inflow_events": events,
               "sources": relative_paths(provenance, config.data_dir)}

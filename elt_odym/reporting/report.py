@@ -1,7 +1,8 @@
 """``report.html``: one self-contained page per output folder.
 
 The page holds the headline tables, every figure of the folder (PNG embedded as data URIs),
-the Sankey of every scenario (plotly.js inlined once), the calibration residuals found in the
+the Sankey of every scenario (plotly.js inlined once), the validation against independent
+statistics (``validation.csv`` and its figure), the calibration residuals found in the
 data folder (``datasets/<scenario>/calibration_residuals.csv``), a mass-balance summary, the
 sources of the inputs and the run's ``manifest.json`` when there is one. It makes no request
 outside the file: it opens offline and from an e-mail attachment alike.
@@ -20,6 +21,7 @@ import pandas as pd
 from ..io.output_folder import atomic_write
 from ..version import __version__
 from .results import read_results_csv, summary_sheet
+from .validation import validation_section
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;margin:0;
@@ -74,15 +76,20 @@ def headline_section(out: Path, data_dir: Path | None) -> str:
     return "".join(parts)
 
 
+OWN_SECTION = {"validation.png"}
+"""Figures shown in their own section, not among the figures."""
+
+
 def figures_section(out: Path) -> str:
-    """Every PNG of the folder and of ``figures/`` (system first, then per scenario)."""
+    """Every PNG of the folder and of ``figures/`` (system first, then per scenario), but
+    those of :data:`OWN_SECTION`."""
     fig_dir = out / "figures"
     parts = []
     pngs = sorted(out.glob("*.png")) + sorted(fig_dir.glob("*.png"))
     parts += [_img(p, p.relative_to(out).as_posix()) for p in pngs]
     for folder in sorted(p for p in fig_dir.glob("*") if p.is_dir()):
         imgs = "".join(_img(p, p.relative_to(out).as_posix())
-                       for p in sorted(folder.glob("*.png")))
+                       for p in sorted(folder.glob("*.png")) if p.name not in OWN_SECTION)
         if imgs:
             parts.append(f"<details open><summary><b>{_e(folder.name)}</b></summary>"
                          f"{imgs}</details>")
@@ -173,8 +180,8 @@ def manifest_section(out: Path, record: dict | None = None) -> str:
 
 
 SECTIONS = (("headline", "Headline values"), ("figures", "Figures"), ("sankey", "Sankey"),
-            ("calibration", "Calibration residuals"), ("balance", "Mass balance"),
-            ("sources", "Sources"), ("manifest", "Manifest"))
+            ("validation", "Validation"), ("calibration", "Calibration residuals"),
+            ("balance", "Mass balance"), ("sources", "Sources"), ("manifest", "Manifest"))
 
 
 def build_report(out: str | Path, data_dir: str | Path | None = None,
@@ -200,7 +207,8 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
     data_dir = Path(data_dir) if data_dir is not None else None
     sankey, has_sankey = sankey_section(out)
     body = {"headline": headline_section(out, data_dir), "figures": figures_section(out),
-            "sankey": sankey, "calibration": calibration_section(data_dir),
+            "sankey": sankey, "validation": validation_section(out),
+            "calibration": calibration_section(data_dir),
             "balance": mass_balance_section(out), "sources": sources_section(data_dir),
             "manifest": manifest_section(out, record)}
     script = f"<script>{get_plotlyjs()}</script>" if has_sankey else ""
