@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from ..reporting.numbers import fmt
 from .common import (
     EXIT_OK,
+    LazyHelpFormatter,
+    LazyText,
     Printer,
     add_data_args,
     bundled_scenarios_text,
@@ -32,8 +33,8 @@ def add_commands(sub, parent) -> None:
     p = sub.add_parser("run", parents=[parent], help="run scenarios and write the results",
                        description="Run scenarios, print headline figures and write results, "
                                    "figures, Sankey and report.html into a new folder.",
-                       epilog=RUN_EXAMPLES + "\n" + bundled_scenarios_text(),
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=LazyText(lambda: RUN_EXAMPLES + "\n" + bundled_scenarios_text()),
+                       formatter_class=LazyHelpFormatter)
     add_data_args(p, scenario=False)
     p.add_argument("--scenario", action="append",
                    help="scenario name (repeatable; 'all' for every scenario)")
