@@ -96,7 +96,8 @@ def cmd_run(args, printer: Printer) -> int:
 
 def _run_one(args, printer: Printer, scenario: str, first: int, last: int):
     """Run one scenario and print its headline figures."""
-    from ..model import cumulative_summary, run, summary
+    from ..model import run
+    from ..reporting.results import headline_tables
 
     result = run(args.data, scenario)
     printer.say(f"\nscenario {result.scenario}: largest mass-balance error "
@@ -106,9 +107,10 @@ def _run_one(args, printer: Printer, scenario: str, first: int, last: int):
     if len(result.fleet.events) > args.max_events:
         printer.say(f"  ... {len(result.fleet.events) - args.max_events} more events in "
                     f"negative_inflow_events.csv")
-    printer.result(table_text(summary(result)))
+    table, cumulative = headline_tables(result, first, last)
+    printer.result(table_text(table))
     printer.result(f"cumulative {first}-{last}:")
-    printer.result(table_text(cumulative_summary(result, first, last)))
+    printer.result(table_text(cumulative))
     return result
 
 

@@ -132,9 +132,10 @@ class ParameterWorkbook:
 
     def provenance(self, record: Record) -> tuple[str, str]:
         """Return the ref id and confidence of a record, falling back to the cover."""
-        ref = record.ref or self.cover.get("Dataset_Source", "")
-        conf = record.confidence or self.cover.get("Dataset_Confidence", "")
-        return ref, conf
+        match = TAG.match(record.comment or "")
+        ref, conf = (match.group("ref").strip(), match.group("conf").strip()) if match else ("", "")
+        return (ref or self.cover.get("Dataset_Source", ""),
+                conf or self.cover.get("Dataset_Confidence", ""))
 
 
 def _item(value):
@@ -243,6 +244,18 @@ def _read_rows(wb, sheet: str, columns: list[str]) -> list[dict]:
         if any(values):
             out.append(dict(zip(columns, values)))
     return out
+
+
+def read_ref_sheet(path: str | Path) -> list[dict]:
+    """The ``ref`` sheet of a workbook (``ref_id``, ``source``, ``confidence``, ``note``), read
+    within the limits; empty when the workbook has none.
+
+    Raises
+    ------
+    UnreadableWorkbookError
+        If the file cannot be read or exceeds the limits.
+    """
+    return _read_rows(read_book(path), REF, REF_COLUMNS)
 
 
 def _strip_unity(aspects, records, path: str, problems: list[Problem]):
