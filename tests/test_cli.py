@@ -124,3 +124,35 @@ def test_report_command(run_out, tmp_path, capsys):
     assert "http://" not in text.split("<script>")[0]
     assert main(["report", str(tmp_path)]) == 2
     assert "no results.csv" in capsys.readouterr().err
+
+
+def _files(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def test_scenarios_in_parallel_write_the_files_of_a_serial_run(tmp_path, capsys):
+    """--jobs 2 (forked workers running the scenarios and drawing their figures) and --jobs 1
+    (one after another) print the same and write the same bytes; only the time stamps of
+    report.html and manifest.json differ, and the report's hash with it."""
+    import json
+    import re
+
+    runs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / jobs / "out"
+        argv = ["run", "--scenario", "literature", "--scenario", "electrification_central",
+                "--out", str(out), "--jobs", jobs]
+        assert main(argv) == 0
+        runs[jobs] = (_files(out), capsys.readouterr().out.replace(str(out), "OUT"))
+    (serial, said_serial), (parallel, said_parallel) = runs["1"], runs["2"]
+    assert said_parallel == said_serial and "electrification_central" in said_serial
+    assert serial.keys() == parallel.keys()
+    assert len([k for k in serial if k.endswith(".png")]) >= 13
+    for name in serial.keys() - {"report.html", "manifest.json"}:
+        assert serial[name] == parallel[name], name
+    stamp = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    assert stamp.sub(b"", serial["report.html"]) == stamp.sub(b"", parallel["report.html"])
+    listed = [{f["path"]: f["sha256"] for f in json.loads(files["manifest.json"])["files"]
+               if f["path"] != "report.html"} for files in (serial, parallel)]
+    assert listed[0] == listed[1] and len(listed[0]) == len(serial) - 2
