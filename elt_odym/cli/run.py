@@ -22,6 +22,7 @@ RUN_EXAMPLES = """examples:
   elt-odym run --scenario all --out results_all      every scenario
   elt-odym run --scenario open_data --scenario paper_calibrated --out both
   elt-odym run --data mydata --out myresults --cumulative 2025 2040
+  elt-odym run --data mydata --out myresults --watch  rerun on every save in Excel
 """
 
 
@@ -43,6 +44,10 @@ def add_commands(sub, parent) -> None:
                    help="negative-inflow events shown")
     p.add_argument("--cumulative", type=int, nargs=2, default=[2025, 2050],
                    metavar=("FIRST", "LAST"), help="years of the cumulative summary")
+    p.add_argument("--watch", action="store_true",
+                   help="after the run, rerun into the same folder whenever a workbook or "
+                        "config.toml of the data folder is saved, and print what changed in "
+                        "the headline figures; Ctrl-C ends")
     p.add_argument("--jobs", type=positive_int, default=None, metavar="N",
                    help="processes for scenarios and figures (default: the cores available; "
                         "1: one after another, the same files)")
@@ -84,16 +89,27 @@ def cmd_run(args, printer: Printer) -> int:
     the order of the scenarios, so the files are those of a run one scenario after another.
     """
     from ..errors import ConfigError
-    from ..io.output_folder import OutputFolder
-    from ..reporting.outputs import write_outputs
-    from ..reporting.workers import available_processes, can_fork
 
     first, last = args.cumulative
     if first > last:
         raise ConfigError(f"--cumulative {first} {last}: FIRST is after LAST")
     scenarios = scenario_list(args.data, args.scenario, (first, last))
+    results = run_once(args, printer, scenarios, args.force)
+    if args.watch:
+        from .watch import watch
+
+        return watch(args, printer, scenarios, results)
+    return EXIT_OK
+
+
+def run_once(args, printer: Printer, scenarios: list[str], force: bool) -> list:
+    """Run ``scenarios`` and publish the outputs into ``args.out``; return the results."""
+    from ..io.output_folder import OutputFolder
+    from ..reporting.outputs import write_outputs
+    from ..reporting.workers import available_processes, can_fork
+
     processes = args.jobs or available_processes()
-    with OutputFolder(args.out, args.force, command="run") as folder:  # refuse before work
+    with OutputFolder(args.out, force, command="run") as folder:  # refuse before work
         drawn = None
         if len(scenarios) > 1 and processes > 1 and can_fork():
             results, drawn = _run_in_workers(args, printer, scenarios, folder.path, processes)
@@ -101,14 +117,14 @@ def cmd_run(args, printer: Printer) -> int:
             results = []
             for scenario in progress(scenarios, "scenarios", args.quiet):
                 result = _run_scenario(args, scenario)[0]
-                _print(printer, headline_lines(result, args.max_events, first, last))
+                _print(printer, headline_lines(result, args.max_events, *args.cumulative))
                 results.append(result)
         printer.say("\nwriting tables" + ("" if args.no_figures else ", figures, Sankey") +
                     " and report.html ...")
         written = write_outputs(results, folder, figures=not args.no_figures,
                                 progress=not args.quiet, processes=processes, drawn=drawn)
     printer.say(f"\nwrote {len(written)} files and manifest.json to {args.out}")
-    return EXIT_OK
+    return results
 
 
 def _run_scenario(args, scenario: str, out: Path | None = None):
