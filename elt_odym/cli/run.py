@@ -98,7 +98,8 @@ def cmd_run(args, printer: Printer) -> int:
     if args.watch:
         from .watch import watch
 
-        return watch(args, printer, scenarios, results)
+        return watch(args, printer, results,
+                     rerun=lambda: run_once(args, printer, scenarios, force=True))
     return EXIT_OK
 
 

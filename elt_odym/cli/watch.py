@@ -12,7 +12,7 @@ Ctrl-C ends the watch with one line and exit code 130.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -79,12 +79,12 @@ def _headlines(results: list, first: int, last: int) -> dict:
     return {r.scenario: headline_tables(r, first, last) for r in results}
 
 
-def watch(args, printer: Printer, scenarios: list[str], results: list,
+def watch(args, printer: Printer, results: list, rerun: Callable[[], list],
           changes: Iterable[set[Path]] | None = None) -> int:
-    """Rerun ``scenarios`` into ``args.out`` on every batch of ``changes`` (default: saved
-    inputs of the data folder) until Ctrl-C; returns the exit code (130)."""
+    """Call ``rerun`` (the scenarios again into ``args.out``; it returns their results) on
+    every batch of ``changes`` (default: saved inputs of the data folder) until Ctrl-C;
+    returns the exit code (130)."""
     from ..errors import EltOdymError
-    from .run import run_once
 
     first, last = args.cumulative
     before = _headlines(results, first, last)
@@ -95,7 +95,7 @@ def watch(args, printer: Printer, scenarios: list[str], results: list,
             names = ", ".join(sorted(p.name for p in batch))
             printer.result(f"\n{names} saved: running again into {args.out}")
             try:
-                after = _headlines(run_once(args, printer, scenarios, force=True), first, last)
+                after = _headlines(rerun(), first, last)
             except (EltOdymError, OSError) as exc:
                 from . import _one_line
 
