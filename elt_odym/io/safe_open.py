@@ -107,7 +107,7 @@ def current_limits() -> WorkbookLimits:
 
 
 def read_book(path: str | Path, limits: WorkbookLimits | None = None,
-              engine: str = "calamine") -> Book:
+              engine: str = "calamine", sheets: tuple[str, ...] | None = None) -> Book:
     """Check ``path`` against the limits, then read every sheet's values into a :class:`Book`.
 
     Parameters
@@ -119,6 +119,8 @@ def read_book(path: str | Path, limits: WorkbookLimits | None = None,
     engine : {"calamine", "openpyxl"}
         The parser: python-calamine (fast, the default) or openpyxl (the reference, used by the
         test that reads every bundled workbook both ways). Both give the same values.
+    sheets : tuple of str, optional
+        Read only these sheets (those the workbook has); the whole file is checked anyway.
 
     Raises
     ------
@@ -130,7 +132,7 @@ def read_book(path: str | Path, limits: WorkbookLimits | None = None,
     path = Path(path)
     raw = checked_bytes(path, limits or current_limits())
     try:
-        return calamine_book(raw) if engine == "calamine" else openpyxl_book(raw)
+        return calamine_book(raw, sheets) if engine == "calamine" else openpyxl_book(raw, sheets)
     except EltOdymError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure on a hostile file

@@ -107,19 +107,21 @@ class Book:
         return self.sheets[name]
 
 
-def calamine_book(raw: bytes) -> Book:
-    """The sheets of the ``.xlsx`` bytes ``raw``, read by python-calamine."""
+def calamine_book(raw: bytes, only: tuple[str, ...] | None = None) -> Book:
+    """The sheets (or those of ``only``) of the ``.xlsx`` bytes ``raw``, read by
+    python-calamine."""
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     return Book({name: Sheet(name, _grid(wb.get_sheet_by_name(name).to_python(
-        skip_empty_area=False))) for name in wb.sheet_names})
+        skip_empty_area=False))) for name in wb.sheet_names if only is None or name in only})
 
 
-def openpyxl_book(raw: bytes) -> Book:
-    """The sheets of the ``.xlsx`` bytes ``raw``, read by openpyxl (values, not formulas)."""
+def openpyxl_book(raw: bytes, only: tuple[str, ...] | None = None) -> Book:
+    """The sheets (or those of ``only``) of the ``.xlsx`` bytes ``raw``, read by openpyxl
+    (values, not formulas)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
     return Book({name: Sheet(name, _grid(wb[name].iter_rows(values_only=True)))
-                 for name in wb.sheetnames})
+                 for name in wb.sheetnames if only is None or name in only})

@@ -255,7 +255,7 @@ def read_ref_sheet(path: str | Path) -> list[dict]:
     UnreadableWorkbookError
         If the file cannot be read or exceeds the limits.
     """
-    return _read_rows(read_book(path), REF, REF_COLUMNS)
+    return _read_rows(read_book(path, sheets=(REF,)), REF, REF_COLUMNS)
 
 
 def _strip_unity(aspects, records, path: str, problems: list[Problem]):

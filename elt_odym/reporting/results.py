@@ -76,8 +76,9 @@ def summary_sheet(table: pd.DataFrame, money_year: int | None = None,
     from ..model import HEADLINE
 
     rows = (("eol", "", "million vehicles", 1e-6),) + HEADLINE
-    keyed = table.set_index(["scenario", "variable", "truck_type", "material", "year"]
-                          )["value"].sort_index()
+    wanted = table["variable"].isin({var for var, *_ in rows}) & (table["truck_type"] == "total")
+    keyed = table[wanted].set_index(["scenario", "variable", "truck_type", "material", "year"]
+                                    )["value"].sort_index()  # only the rows shown: faster
     have = set(table["year"])
     years = [y for y in years if y in have]
     first, last = cumulative
