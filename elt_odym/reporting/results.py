@@ -178,7 +178,8 @@ def relative_paths(df: pd.DataFrame, root: Path, column: str = "file") -> pd.Dat
         except (ValueError, TypeError, OSError):
             return path
 
-    return df.assign(**{column: df[column].map(rel)})
+    paths = {p: rel(p) for p in df[column].unique()}  # each distinct path resolved once
+    return df.assign(**{column: df[column].map(paths)})
 
 
 def write_results_xlsx(table: pd.DataFrame, sheets: dict[str, pd.DataFrame], path: Path,

@@ -81,27 +81,25 @@ def _is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
-def _number_cells(series: pd.Series, letter: str) -> list[str | None]:
-    """The ``<c>`` elements of a numeric column from row 2 on (``None`` for a blank)."""
+def _number_cells(series: pd.Series, letter: str) -> list[str]:
+    """The ``<c>`` elements of a numeric column from row 2 on (``""`` for a blank)."""
     values = series.to_numpy(float)
-    styles = (_number_class(values) + FIRST_NUMBER_STYLE).tolist()
-    out: list[str | None] = []
-    for row, (v, s) in enumerate(zip(values.tolist(), styles), start=2):
-        if v != v:  # NaN
-            out.append(None)
-        elif v in (np.inf, -np.inf):
-            out.append(f'<c r="{letter}{row}" t="e"><v>#NUM!</v></c>')
-        else:
-            out.append(f'<c r="{letter}{row}" s="{s}"><v>{v!r}</v></c>')
+    styles = (_number_class(values) + FIRST_NUMBER_STYLE).astype(str).tolist()
+    texts = list(map(repr, values.tolist()))  # the shortest text that reads back the same
+    out = [f'<c r="{letter}{row}" s="{s}"><v>{v}</v></c>'
+           for row, s, v in zip(range(2, len(texts) + 2), styles, texts)]
+    for i in np.flatnonzero(~np.isfinite(values)).tolist():
+        out[i] = "" if np.isnan(values[i]) else f'<c r="{letter}{i + 2}" t="e"><v>#NUM!</v></c>'
     return out
 
 
-def _text_cells(series: pd.Series, letter: str, strings: SharedStrings) -> list[str | None]:
-    """The ``<c>`` elements of a text column from row 2 on; each distinct value escaped once."""
+def _text_cells(series: pd.Series, letter: str, strings: SharedStrings) -> list[str]:
+    """The ``<c>`` elements of a text column from row 2 on (``""`` for a blank); each distinct
+    value escaped once."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     ids = [None if (v is None or v == "" or (isinstance(v, float) and np.isnan(v)))
-           else strings(str(escape_cell(v))) for v in uniques]
-    return [None if c < 0 or ids[c] is None else f'<c r="{letter}{row}" t="s"><v>{ids[c]}</v></c>'
+           else strings(str(escape_cell(v))) for v in uniques] + [None]  # code -1: missing
+    return ["" if ids[c] is None else f'<c r="{letter}{row}" t="s"><v>{ids[c]}</v></c>'
             for row, c in enumerate(codes.tolist(), start=2)]
 
 
@@ -136,7 +134,7 @@ def sheet_xml(df: pd.DataFrame, strings: SharedStrings, freeze_cols: int = 0,
         widths.append(_width(series, str(title), numeric))
     rows = [f'<row r="1">{"".join(header)}</row>']
     for row, cells in enumerate(zip(*columns), start=2):
-        rows.append(f'<row r="{row}">{"".join(c for c in cells if c)}</row>')
+        rows.append(f'<row r="{row}">{"".join(cells)}</row>')
     last = f"{letters[-1]}{max(len(df), 1) + 1}" if letters else "A1"
     cols = "".join(f'<col min="{i}" max="{i}" width="{w + 0.7109375:.7g}" customWidth="1"/>'
                    for i, w in enumerate(widths, start=1))
