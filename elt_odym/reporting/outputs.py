@@ -18,7 +18,7 @@ from ..io.output_folder import OutputFolder
 from ..safety import check_path_name, relative_path
 from .iamc import write_iamc
 from .report import write_report
-from .workers import Workers, available_processes
+from .workers import Workers
 from .results import (
     relative_paths,
     summary_sheet,
@@ -29,7 +29,7 @@ from .results import (
 
 
 def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = False,
-                  figures: bool = True, progress: bool = False, processes: int | None = None,
+                  figures: bool = True, progress: bool = False, processes: int = 1,
                   drawn: list[Path] | None = None) -> list[Path]:
     """Write ``results.csv``, ``results.xlsx``, ``mass_balance.csv``, diagnostics and figures.
 
@@ -46,9 +46,10 @@ def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = F
         Also write PNG figures and the Sankey HTML.
     progress : bool
         Show a progress bar over the figures (only on a terminal).
-    processes : int, optional
-        Processes drawing the figures while this one writes the tables (default: the cores
-        available; 1 draws them here, after the tables). The files are the same either way.
+    processes : int
+        Processes drawing the figures while this one writes the tables (``elt-odym run``: the
+        cores available; the default 1 draws them here, after the tables, which is also what
+        suits a notebook). The files are the same either way.
     drawn : list of Path, optional
         The scenarios' figures, already drawn into the staging folder (by the processes that
         ran the scenarios): only the shared figures are drawn here.
@@ -60,7 +61,6 @@ def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = F
     """
     for r in results:
         check_path_name(r.scenario, "scenario name")
-    processes = available_processes() if processes is None else processes
     if isinstance(out, OutputFolder):
         return [out.final(p) for p in _write_all(results, out, figures, progress, processes,
                                                  drawn)]
