@@ -83,50 +83,59 @@ def phases_run(out: Path) -> dict[str, float]:
     headline_tables(result, 2025, 2050)
     lap("printed headline")
     from elt_odym.io.output_folder import OutputFolder
-    from elt_odym.reporting import iamc, outputs, results
+    from elt_odym.reporting import outputs  # noqa: F401
 
     lap("import outputs")
     with OutputFolder(out, command="run") as folder:
-        stage = folder.path
-        folder.add_data(result.data)
-        r = [result]
-        table = result.results
-        results.write_csv(table, stage / "results.csv")
-        lap("results.csv")
-        for name, df in (("mass_balance.csv", result.mass_balance),
-                         ("battery_results.csv", result.battery_results),
-                         ("stock_fits.csv", result.fits_table()),
-                         ("negative_inflow_events.csv", result.events_table())):
-            results.write_csv(df, stage / name)
-        lap("other CSV tables")
-        sheets = {"variables": results.variables_sheet(), "stock_fits": result.fits_table(),
-                  "negative_inflow_events": result.events_table(),
-                  "sources": results.relative_paths(outputs._sources(result),
-                                                    data.config.data_dir)}
-        results.write_results_xlsx(table, sheets, stage / "results.xlsx",
-                                   results.summary_sheet(table))
-        lap("results.xlsx")
-        iamc.write_iamc(table, stage, data.config.iamc_product, data.config.region)
-        lap("results_iamc.csv + .xlsx")
-        import matplotlib  # noqa: F401
-        import plotly.graph_objects  # noqa: F401
-
-        lap("import matplotlib, plotly")
-        jobs = outputs.shared_figure_jobs(stage) + outputs.scenario_figure_jobs(result, stage)
-        names = ["figure system.png", "figure plotly.min.js", "figure fig2_fleet",
-                 "figure fig3_materials", "figure fig4_economic_value",
-                 "figure fig5_energy_carbon", "figure stock_fit", "figure sankey html+json",
-                 "figure battery_materials"]
-        for name, job in zip(names, jobs):
-            job()
-            lap(name)
+        folder.add_data(data)
+        _tables(result, folder.path, lap)
+        _figures(result, folder.path, lap)
         from elt_odym.reporting.report import write_report
 
-        write_report(stage, data.config.data_dir, record=folder.record(), name="bench")
+        write_report(folder.path, data.config.data_dir, record=folder.record(), name="bench")
         lap("report.html")
-        del r
     lap("publish (manifest, move into place)")
     return laps
+
+
+def _tables(result, stage: Path, lap) -> None:
+    """The table outputs of one run, each timed (as ``write_tables`` writes them)."""
+    from elt_odym.reporting import iamc, outputs, results
+
+    data, table = result.data, result.results
+    results.write_csv(table, stage / "results.csv")
+    lap("results.csv")
+    for name, df in (("mass_balance.csv", result.mass_balance),
+                     ("battery_results.csv", result.battery_results),
+                     ("stock_fits.csv", result.fits_table()),
+                     ("negative_inflow_events.csv", result.events_table())):
+        results.write_csv(df, stage / name)
+    lap("other CSV tables")
+    sheets = {"variables": results.variables_sheet(), "stock_fits": result.fits_table(),
+              "negative_inflow_events": result.events_table(),
+              "sources": results.relative_paths(outputs._sources(result), data.config.data_dir)}
+    results.write_results_xlsx(table, sheets, stage / "results.xlsx",
+                               results.summary_sheet(table))
+    lap("results.xlsx")
+    iamc.write_iamc(table, stage, data.config.iamc_product, data.config.region)
+    lap("results_iamc.csv + .xlsx")
+
+
+def _figures(result, stage: Path, lap) -> None:
+    """Every figure of one run, drawn one after another, each timed."""
+    import matplotlib  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
+
+    from elt_odym.reporting import outputs
+
+    lap("import matplotlib, plotly")
+    jobs = outputs.shared_figure_jobs(stage) + outputs.scenario_figure_jobs(result, stage)
+    names = ["system.png", "plotly.min.js", "fig2_fleet", "fig3_materials",
+             "fig4_economic_value", "fig5_energy_carbon", "stock_fit", "sankey html+json",
+             "battery_materials"]
+    for name, job in zip(names, jobs):
+        job()
+        lap(f"figure {name}")
 
 
 def phases_validate() -> dict[str, float]:
