@@ -70,7 +70,7 @@ def phases_run(out: Path) -> dict[str, float]:
     lap("import cli")
     from elt_odym.data import load_data
 
-    lap("import data (pandas, pydantic)")
+    lap("import data (numpy, pydantic)")
     data = load_data()
     lap("read and validate workbooks")
     from elt_odym.model import run
@@ -146,7 +146,7 @@ def phases_validate() -> dict[str, float]:
     lap("import cli")
     from elt_odym.data import validate_data_dir
 
-    lap("import data (pandas, pydantic)")
+    lap("import data (numpy, pydantic)")
     problems = validate_data_dir()
     lap("read and validate every scenario's workbooks")
     assert not problems
