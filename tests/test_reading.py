@@ -9,7 +9,6 @@ before any parser builds a grid.
 from __future__ import annotations
 
 import dataclasses
-import time
 import zipfile
 from pathlib import Path
 
@@ -153,11 +152,10 @@ def test_a_small_sheet_reads_both_ways(tmp_path):
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 def test_one_stray_cell_far_away_is_refused_before_parsing(tmp_path, stray, option, engine):
     path = _workbook(tmp_path / "stray.xlsx", _sheet(SMALL + stray))
-    start = time.perf_counter()
     with pytest.raises(UnreadableWorkbookError, match=option) as exc:
-        read_book(path, engine=engine)
-    assert time.perf_counter() - start < 1.0  # refused from the XML, no grid was built
+        read_book(path, engine=engine)  # refused by the scan of the XML: no grid is built
     assert exc.value.problem.rule == "workbook-too-large"
+    assert "reaches row" in str(exc.value) or "spans" in str(exc.value)
     assert exc.value.problem.file == str(path)
 
 
