@@ -135,10 +135,13 @@ def _dim_items(config: RunConfig, master: ClassificationMaster, options: ModelOp
 def _to_data(pw: ParameterWorkbook, spec: ParameterSpec, items: dict[str, list]) -> ParameterData:
     pos = [pw.aspect_names.index(DIM_BY_LETTER[x].name) for x in spec.dims]
     obs, unc, prov = {}, {}, {}
+    parsed: dict[str, Uncertainty] = {}  # the same few strings recur on many records
     for rec in pw.records:
         key = tuple(rec.index[i] for i in pos)
         obs[key] = float(rec.value)
-        unc[key] = parse_stats_array(rec.stats_array)
+        if rec.stats_array not in parsed:
+            parsed[rec.stats_array] = parse_stats_array(rec.stats_array)
+        unc[key] = parsed[rec.stats_array]
         prov[key] = pw.provenance(rec)
     dim_items = [items[x] for x in spec.dims]
     values = None

@@ -124,3 +124,85 @@ def test_report_command(run_out, tmp_path, capsys):
     assert "http://" not in text.split("<script>")[0]
     assert main(["report", str(tmp_path)]) == 2
     assert "no results.csv" in capsys.readouterr().err
+
+
+def _files(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def test_scenarios_in_parallel_write_the_files_of_a_serial_run(tmp_path, capsys):
+    """--jobs 2 (forked workers running the scenarios and drawing their figures) and --jobs 1
+    (one after another) print the same and write the same bytes; only the time stamps of
+    report.html and manifest.json differ, and the report's hash with it."""
+    import json
+    import re
+
+    runs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / jobs / "out"
+        argv = ["run", "--scenario", "literature", "--scenario", "electrification_central",
+                "--out", str(out), "--jobs", jobs]
+        assert main(argv) == 0
+        runs[jobs] = (_files(out), capsys.readouterr().out.replace(str(out), "OUT"))
+    (serial, said_serial), (parallel, said_parallel) = runs["1"], runs["2"]
+    assert said_parallel == said_serial and "electrification_central" in said_serial
+    assert serial.keys() == parallel.keys()
+    assert len([k for k in serial if k.endswith(".png")]) >= 13
+    for name in serial.keys() - {"report.html", "manifest.json"}:
+        assert serial[name] == parallel[name], name
+    stamp = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    assert stamp.sub(b"", serial["report.html"]) == stamp.sub(b"", parallel["report.html"])
+    listed = [{f["path"]: f["sha256"] for f in json.loads(files["manifest.json"])["files"]
+               if f["path"] != "report.html"} for files in (serial, parallel)]
+    assert listed[0] == listed[1] and len(listed[0]) == len(serial) - 2
+
+
+def test_watch_reruns_on_each_save_and_says_what_changed(data_copy, tmp_path, capsys,
+                                                         monkeypatch):
+    """Two saves: a doubled HT unit weight (headline changes printed, outputs replaced), then
+    a broken cell (one-line error, the watch goes on); Ctrl-C ends with exit 130."""
+    out = tmp_path / "out"
+    saved = []
+
+    def saves(folders):
+        assert data_copy.resolve() in folders
+        set_cell(data_copy / "unit_weight.xlsx", "Values_Master", "B2", 34.3)  # HT doubled
+        saved.append(pd.read_csv(out / "results.csv", keep_default_na=False))
+        yield {data_copy / "unit_weight.xlsx"}
+        set_cell(data_copy / "price.xlsx", "Values_Master", "C2", "cheap")
+        yield {data_copy / "price.xlsx", data_copy / "~$price.xlsx"}
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("elt_odym.cli.watch.saved_inputs", saves)
+    argv = ["run", "--data", str(data_copy), "--scenario", "literature", "--no-figures",
+            "--out", str(out), "--watch"]
+    assert main(argv) == 130
+    said = capsys.readouterr()
+    assert "unit_weight.xlsx saved: running again" in said.out
+    changed = [line for line in said.out.splitlines() if line.startswith("  literature ")]
+    assert any(" eol_mass 2030: " in line for line in changed), changed
+    assert not any(" eol " in line for line in changed)  # the number of trucks is the same
+    assert "price.xlsx [Values_Master] C2: not-a-number" in said.err
+    assert "fix it and save again" in said.err and "stopped watching" in said.err
+    assert "Traceback" not in said.err
+    after = pd.read_csv(out / "results.csv", keep_default_na=False)  # the first rerun's
+    sel = lambda t: t[(t.variable == "eol_mass") & (t.truck_type == "HT")]["value"].to_numpy()
+    assert sel(after) == pytest.approx(2 * sel(saved[0]))
+
+
+def test_headline_changes_lists_only_what_moved():
+    from elt_odym.cli.watch import headline_changes, is_input
+
+    def tables(v):
+        by_year = pd.DataFrame({"quantity": ["eol", "eol_mass"], "unit": ["unit", "Mt"],
+                                "2030": [5.0, v]})
+        return by_year, pd.DataFrame({"quantity": ["eol_mass"], "unit": ["Mt"],
+                                      "value": [10 * v], "low": [float("nan")]})
+
+    lines = headline_changes({"s": tables(2.0)}, {"s": tables(2.5)})
+    assert lines == ["  s eol_mass 2030: 2 -> 2.5 Mt (+25.0%)",
+                     "  s eol_mass value: 20 -> 25 Mt (+25.0%)"]
+    assert headline_changes({"s": tables(2.0)}, {"s": tables(2.0)}) == []
+    assert is_input("a/price.xlsx") and is_input("config.toml")
+    assert not is_input("~$price.xlsx") and not is_input(".price.xlsx.tmp")

@@ -129,3 +129,80 @@ def test_results_xlsx_is_pleasant(injected_out):
     cell = wb["fleet"]["F2"]
     assert isinstance(cell.value, (int, float)) and cell.number_format != "General"
     assert np.isfinite(cell.value)
+
+
+# --- the bulk xlsx writer, the CSV escaping and the printed headline ------------------------
+
+TRICKY = pd.DataFrame({
+    "name": ["=1+1", "plain", "ctrl\x01char", "_x0041_ literal", "<&> \"q\"", "", None, "ünï"],
+    "value": [0.1 + 0.2, 1e-300, -0.0, 12345.678, np.nan, np.inf, 2.0 ** 60, -7.0],
+    "count": [1, 2, 3, 4, 5, 6, 7, 8],
+    "flag": [True, False, True, False, True, False, True, False],
+})
+
+
+def _read_back(path, engine):
+    from elt_odym.io.safe_open import read_book
+
+    return read_book(path, engine=engine)["t"].rows
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_bulk_xlsx_reads_back_exactly(tmp_path, engine):
+    from elt_odym.reporting.xlsx import write_sheets
+
+    write_sheets({"t": TRICKY}, tmp_path / "t.xlsx", {"t": 1})
+    rows = _read_back(tmp_path / "t.xlsx", engine)
+    assert rows[0] == ["name", "value", "count", "flag"]
+    names = [r[0] if r else None for r in rows[1:]]
+    # a control character is stored as Excel's escape _x0001_, which calamine (like Excel)
+    # decodes and openpyxl shows as it is
+    ctrl = "ctrl\x01char" if engine == "calamine" else "ctrl_x0001_char"
+    assert names == ["'=1+1", "plain", ctrl, "_x0041_ literal", "<&> \"q\"", None, None, "ünï"]
+    values = [r[1] if len(r) > 1 else None for r in rows[1:]]
+    assert values[:4] == [0.1 + 0.2, 1e-300, 0, 12345.678]  # every digit kept
+    assert values[4] is None and values[6] == 2.0 ** 60 and values[7] == -7
+    assert [r[2] for r in rows[1:]] == list(range(1, 9))
+    assert [r[3] for r in rows[1:]] == ["True", "False"] * 4  # written as text, as before
+
+
+def test_bulk_xlsx_layout_and_same_bytes_twice(tmp_path):
+    from elt_odym.reporting.xlsx import write_sheets
+
+    sheets = {"a sheet name longer than thirty-one characters": TRICKY, "b": TRICKY.head(0)}
+    write_sheets(sheets, tmp_path / "1.xlsx", {"b": 2})
+    write_sheets(sheets, tmp_path / "2.xlsx", {"b": 2})
+    assert (tmp_path / "1.xlsx").read_bytes() == (tmp_path / "2.xlsx").read_bytes()
+    wb = openpyxl.load_workbook(tmp_path / "1.xlsx")
+    assert wb.sheetnames == ["a sheet name longer than thirty", "b"]
+    first = wb.worksheets[0]
+    assert first.freeze_panes == "A2" and first.auto_filter.ref == "A1:D9"
+    formats = [first[f"B{r}"].number_format for r in (2, 3, 5, 9)]  # 0.3, 1e-300, 12345.7, -7
+    assert formats == ["0.0000", "0.00E+00", "#,##0", "#,##0.00"]
+    assert first["A1"].font.b and first["B7"].value == "#NUM!"  # an infinity shows as an error
+    assert wb["b"].freeze_panes == "C2" and wb["b"].auto_filter.ref == "A1:D2"
+
+
+def test_csv_escaping_is_escape_frame_cell_for_cell(runs):
+    from elt_odym.reporting.results import escaped_objects
+
+    table = runs("best_estimate").results.head(500).copy()
+    table.loc[3, "material"], table.loc[4, "unit"] = "=HYPERLINK(1)", np.nan
+    table = table.rename(columns={"unit": "+unit"})
+    fast, ref = escaped_objects(table), escape_frame(table)
+    assert list(fast.columns) == list(ref.columns) == [*table.columns[:-1], "'+unit"]
+    assert fast.to_csv(index=False) == ref.to_csv(index=False)
+    assert fast.loc[3, "material"] == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize("scenario", ["best_estimate", "literature", "electrification_central"])
+def test_printed_headline_is_the_model_s_summary(runs, scenario):
+    from elt_odym.model import cumulative_summary, summary
+    from elt_odym.reporting.results import headline_tables
+
+    r = runs(scenario)
+    table, cumulative = headline_tables(r, 2025, 2050)
+    pd.testing.assert_frame_equal(table, summary(r), check_exact=True)
+    pd.testing.assert_frame_equal(cumulative, cumulative_summary(r, 2025, 2050),
+                                  check_exact=True)
+    assert len(table) >= 8 and table["2050"].notna().all()

@@ -45,6 +45,24 @@ def progress(iterable, desc: str, quiet: bool = False, total: int | None = None)
                 disable=True if quiet else None)
 
 
+class LazyText:
+    """Help text made only when the help is shown (``--help`` of another command, or a plain
+    parse, never pays for it)."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __str__(self) -> str:
+        return self.make()
+
+
+class LazyHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps descriptions and epilogs as written; resolves :class:`LazyText` when formatting."""
+
+    def _format_text(self, text) -> str:
+        return super()._format_text(str(text))
+
+
 def bundled_scenarios_text() -> str:
     """``name: description`` of the bundled scenarios, for ``--help`` (empty if unreadable)."""
     try:

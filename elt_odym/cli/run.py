@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from ..reporting.numbers import fmt
 from .common import (
     EXIT_OK,
+    LazyHelpFormatter,
+    LazyText,
     Printer,
     add_data_args,
     bundled_scenarios_text,
@@ -21,6 +22,7 @@ RUN_EXAMPLES = """examples:
   elt-odym run --scenario all --out results_all      every scenario
   elt-odym run --scenario open_data --scenario paper_calibrated --out both
   elt-odym run --data mydata --out myresults --cumulative 2025 2040
+  elt-odym run --data mydata --out myresults --watch  rerun on every save in Excel
 """
 
 
@@ -32,8 +34,8 @@ def add_commands(sub, parent) -> None:
     p = sub.add_parser("run", parents=[parent], help="run scenarios and write the results",
                        description="Run scenarios, print headline figures and write results, "
                                    "figures, Sankey and report.html into a new folder.",
-                       epilog=RUN_EXAMPLES + "\n" + bundled_scenarios_text(),
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=LazyText(lambda: RUN_EXAMPLES + "\n" + bundled_scenarios_text()),
+                       formatter_class=LazyHelpFormatter)
     add_data_args(p, scenario=False)
     p.add_argument("--scenario", action="append",
                    help="scenario name (repeatable; 'all' for every scenario)")
@@ -42,6 +44,13 @@ def add_commands(sub, parent) -> None:
                    help="negative-inflow events shown")
     p.add_argument("--cumulative", type=int, nargs=2, default=[2025, 2050],
                    metavar=("FIRST", "LAST"), help="years of the cumulative summary")
+    p.add_argument("--watch", action="store_true",
+                   help="after the run, rerun into the same folder whenever a workbook or "
+                        "config.toml of the data folder is saved, and print what changed in "
+                        "the headline figures; Ctrl-C ends")
+    p.add_argument("--jobs", type=positive_int, default=None, metavar="N",
+                   help="processes for scenarios and figures (default: the cores available; "
+                        "1: one after another, the same files)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("diagram", parents=[parent], help="draw the declared system")
     p.add_argument("--out", default="system.png")
@@ -73,42 +82,113 @@ def scenario_list(data: str | None, names: list[str] | None,
 
 
 def cmd_run(args, printer: Printer) -> int:
-    """Run scenarios and write the output contract (staged, then published with a manifest)."""
+    """Run scenarios and write the output contract (staged, then published with a manifest).
+
+    Several scenarios run in parallel processes (``--jobs``, default: the cores available),
+    each also drawing its own figures; the tables are then written here, from the results in
+    the order of the scenarios, so the files are those of a run one scenario after another.
+    """
     from ..errors import ConfigError
-    from ..io.output_folder import OutputFolder
-    from ..reporting.outputs import write_outputs
 
     first, last = args.cumulative
     if first > last:
         raise ConfigError(f"--cumulative {first} {last}: FIRST is after LAST")
     scenarios = scenario_list(args.data, args.scenario, (first, last))
-    with OutputFolder(args.out, args.force, command="run") as folder:  # refuse before work
-        results = [_run_one(args, printer, scenario, first, last)
-                   for scenario in progress(scenarios, "scenarios", args.quiet)]
-        printer.say("\nwriting tables" + ("" if args.no_figures else ", figures, Sankey") +
-                    " and report.html ...")
-        written = write_outputs(results, folder, figures=not args.no_figures,
-                                progress=not args.quiet)
-    printer.say(f"\nwrote {len(written)} files and manifest.json to {args.out}")
+    results = run_once(args, printer, scenarios, args.force)
+    if args.watch:
+        from .watch import watch
+
+        return watch(args, printer, results,
+                     rerun=lambda: run_once(args, printer, scenarios, force=True))
     return EXIT_OK
 
 
-def _run_one(args, printer: Printer, scenario: str, first: int, last: int):
-    """Run one scenario and print its headline figures."""
-    from ..model import cumulative_summary, run, summary
+def run_once(args, printer: Printer, scenarios: list[str], force: bool) -> list:
+    """Run ``scenarios`` and publish the outputs into ``args.out``; return the results."""
+    from ..io.output_folder import OutputFolder
+    from ..reporting.outputs import write_outputs
+    from ..reporting.workers import available_processes, can_fork
+
+    processes = args.jobs or available_processes()
+    with OutputFolder(args.out, force, command="run") as folder:  # refuse before work
+        drawn = None
+        if len(scenarios) > 1 and processes > 1 and can_fork():
+            results, drawn = _run_in_workers(args, printer, scenarios, folder.path, processes)
+        else:
+            results = []
+            for scenario in progress(scenarios, "scenarios", args.quiet):
+                result = _run_scenario(args, scenario)[0]
+                _print(printer, headline_lines(result, args.max_events, *args.cumulative))
+                results.append(result)
+        printer.say("\nwriting tables" + ("" if args.no_figures else ", figures, Sankey") +
+                    " and report.html ...")
+        written = write_outputs(results, folder, figures=not args.no_figures,
+                                progress=not args.quiet, processes=processes, drawn=drawn)
+    printer.say(f"\nwrote {len(written)} files and manifest.json to {args.out}")
+    return results
+
+
+def _run_scenario(args, scenario: str, out: Path | None = None):
+    """Run one scenario; with ``out``, also draw its figures there (in a worker)."""
+    from ..model import run
 
     result = run(args.data, scenario)
-    printer.say(f"\nscenario {result.scenario}: largest mass-balance error "
-                f"{fmt(result.mass_balance_error)} of the largest flow")
-    for event in result.fleet.events[: args.max_events]:
-        printer.say(f"  negative inflow: {event.describe()}")
-    if len(result.fleet.events) > args.max_events:
-        printer.say(f"  ... {len(result.fleet.events) - args.max_events} more events in "
-                    f"negative_inflow_events.csv")
-    printer.result(table_text(summary(result)))
-    printer.result(f"cumulative {first}-{last}:")
-    printer.result(table_text(cumulative_summary(result, first, last)))
-    return result
+    if out is None:
+        return result, []
+    from ..reporting.outputs import scenario_figure_jobs
+
+    return result, [p for job in scenario_figure_jobs(result, out) for p in job()]
+
+
+def _run_in_workers(args, printer: Printer, scenarios: list[str], out: Path,
+                    processes: int) -> tuple[list, list[Path] | None]:
+    """Run the scenarios (and draw their figures) on ``processes`` forked workers; print each
+    scenario's headline in order; the results come back without their flodym system."""
+    import dataclasses
+
+    from tqdm import tqdm
+
+    from ..reporting.workers import run_all
+
+    first, last = args.cumulative
+    figures = not args.no_figures
+
+    def job(scenario: str):
+        def work():
+            result, paths = _run_scenario(args, scenario, out if figures else None)
+            lines = headline_lines(result, args.max_events, first, last)
+            return dataclasses.replace(result, system=None), lines, paths
+        return work
+
+    with tqdm(total=len(scenarios), desc="scenarios", leave=False,
+              disable=True if args.quiet else None) as bar:
+        done = run_all([job(s) for s in scenarios], processes, on_done=lambda i: bar.update())
+    for _, lines, _ in done:
+        _print(printer, lines)
+    drawn = [p for _, _, paths in done for p in paths] if figures else None
+    return [result for result, _, _ in done], drawn
+
+
+def headline_lines(result, max_events: int, first: int, last: int) -> list[tuple[bool, str]]:
+    """What ``run`` prints for a scenario: ``(is_result, text)`` lines (results are shown
+    with ``-q`` too): mass balance, negative-inflow events, the headline tables."""
+    from ..reporting.results import headline_tables
+
+    lines = [(False, f"\nscenario {result.scenario}: largest mass-balance error "
+                     f"{fmt(result.mass_balance_error)} of the largest flow")]
+    events = result.fleet.events
+    lines += [(False, f"  negative inflow: {event.describe()}") for event in events[:max_events]]
+    if len(events) > max_events:
+        lines.append((False, f"  ... {len(events) - max_events} more events in "
+                             f"negative_inflow_events.csv"))
+    table, cumulative = headline_tables(result, first, last)
+    return lines + [(True, table_text(table)), (True, f"cumulative {first}-{last}:"),
+                    (True, table_text(cumulative))]
+
+
+def _print(printer: Printer, lines: list[tuple[bool, str]]) -> None:
+    for is_result, text in lines:
+        (printer.result if is_result else printer.say)(text)
 
 
 def cmd_diagram(args, printer: Printer) -> int:

@@ -21,12 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-
 from ..errors import DataValidationError, Problem
 from .cover import text
-from .safe_open import open_workbook
+from .safe_open import read_book
+from .sheets import column_letter
 
 MAIN_SHEET = "MAIN_Table"
 INFO_SHEET = "Info"
@@ -84,13 +82,13 @@ def _cell_text(value) -> str:
 
 def _read_column(ws, col: int, path: str, problems: list[Problem],
                  legacy: bool) -> Classification:
-    name = _cell_text(ws.cell(1, col).value)
-    letter = get_column_letter(col)
-    meta = [_cell_text(ws.cell(r, col).value) for r in range(2, 10)]
+    name = _cell_text(ws.value(1, col))
+    letter = column_letter(col)
+    meta = [_cell_text(ws.value(r, col)) for r in range(2, 10)]
     items = []
     row = FIRST_ITEM_ROW
-    while ws.cell(row, col).value is not None:
-        item = ws.cell(row, col).value
+    while ws.value(row, col) is not None:
+        item = ws.value(row, col)
         if isinstance(item, float) and item.is_integer():
             item = int(item)
         if isinstance(item, str):
@@ -128,7 +126,7 @@ def _read_info(wb, path: str, version: str, classifications: dict,
         return
     ws = wb[INFO_SHEET]
     for row in range(1, ws.max_row + 1):
-        key, value = _cell_text(ws.cell(row, 1).value), _cell_text(ws.cell(row, 2).value)
+        key, value = _cell_text(ws.value(row, 1)), _cell_text(ws.value(row, 2))
         if key == VERSION_KEY and value != version:
             problems.append(Problem(path, INFO_SHEET, f"B{row}", "version-mismatch",
                                     f"{VERSION_KEY} is {value!r}, but ODYM identifies a "
@@ -136,13 +134,13 @@ def _read_info(wb, path: str, version: str, classifications: dict,
                                     f"rename the file or set both (and every workbook's "
                                     f"Dataset_Classification_version_number) to one name; "
                                     f"tools/migrate_odym_layout.py rewrites an older copy"))
-        elif key == COMMENT_KEY and _cell_text(ws.cell(row, 2).value) in classifications:
-            cls = classifications[_cell_text(ws.cell(row, 2).value)]
-            cls.comment = _cell_text(ws.cell(row, 3).value)
+        elif key == COMMENT_KEY and _cell_text(ws.value(row, 2)) in classifications:
+            cls = classifications[_cell_text(ws.value(row, 2))]
+            cls.comment = _cell_text(ws.value(row, 3))
 
 
-def read_classification_master(path: str | Path, check_version: bool = True
-                               ) -> ClassificationMaster:
+def read_classification_master(path: str | Path, check_version: bool = True, *,
+                               engine: str = "calamine") -> ClassificationMaster:
     """Read a classification master workbook (ODYM's layout or our earlier one).
 
     Parameters
@@ -153,6 +151,8 @@ def read_classification_master(path: str | Path, check_version: bool = True
     check_version : bool
         Report an ``Info`` version that is not the file name (default); ``False`` only for
         rewriting an older master (``tools/migrate_odym_layout.py``).
+    engine : {"calamine", "openpyxl"}
+        The parser (:func:`~elt_odym.io.safe_open.read_book`); both give the same result.
 
     Returns
     -------
@@ -166,18 +166,18 @@ def read_classification_master(path: str | Path, check_version: bool = True
     path = str(path)
     version = Path(path).stem
     problems: list[Problem] = []
-    wb = open_workbook(path)
+    wb = read_book(path, engine=engine)
     if MAIN_SHEET not in wb.sheetnames:
         raise DataValidationError([Problem(path, "", "", "missing-sheet",
                                            f"sheet {MAIN_SHEET!r} is missing")])
     ws = wb[MAIN_SHEET]
-    legacy = _cell_text(ws.cell(8, 1).value) == "Reference"
+    legacy = _cell_text(ws.value(8, 1)) == "Reference"
     classifications: dict[str, Classification] = {}
     col = 2
-    while ws.cell(1, col).value is not None:
+    while ws.value(1, col) is not None:
         cls = _read_column(ws, col, path, problems, legacy)
         if cls.name in classifications:
-            problems.append(Problem(path, MAIN_SHEET, f"{get_column_letter(col)}1",
+            problems.append(Problem(path, MAIN_SHEET, f"{column_letter(col)}1",
                                     "duplicate-classification",
                                     f"classification {cls.name!r} is defined twice"))
         classifications[cls.name] = cls
@@ -201,6 +201,8 @@ def write_classification_master(master: ClassificationMaster, path: str | Path) 
 
     ``Unity`` is added if the master has no such classification.
     """
+    import openpyxl
+
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = MAIN_SHEET

@@ -82,26 +82,26 @@ def read_cover(ws, path: str, problems: list[Problem]) -> tuple[dict[str, str], 
     cover: dict[str, str] = {}
     layout = CoverLayout()
     row = 2
-    while row <= ws.max_row and ws.cell(row, 1).value != RECORD_TYPE:
-        key = text(ws.cell(row, 1).value)
+    while row <= ws.max_row and ws.value(row, 1) != RECORD_TYPE:
+        key = text(ws.value(row, 1))
         if key and key != EMPTY:
-            cover[key] = text(ws.cell(row, 2).value)
+            cover[key] = text(ws.value(row, 2))
             layout.cells[key] = f"B{row}"
         row += 1
     if row > ws.max_row:
         problems.append(Problem(path, COVER, "A2", "missing-record-type",
                                 f"no row with {RECORD_TYPE} in column A"))
         return cover, layout
-    layout.record_type = text(ws.cell(row, 2).value).upper()
+    layout.record_type = text(ws.value(row, 2)).upper()
     layout.cells[RECORD_TYPE] = f"B{row}"
     if layout.record_type not in ("LIST", "TABLE"):
         problems.append(Problem(path, COVER, f"B{row}", "bad-record-type",
                                 f"{RECORD_TYPE} must be LIST or TABLE, not "
                                 f"{layout.record_type!r}"))
     layout.cells["aspects"] = f"A{row + 2}"
-    layout.n_rows, layout.n_cols = _count(ws.cell(row, 4).value), _count(ws.cell(row, 6).value)
+    layout.n_rows, layout.n_cols = _count(ws.value(row, 4)), _count(ws.value(row, 6))
     layout.cells |= {"No_Rows": f"D{row}", "No_Cols": f"F{row}"}
-    if text(ws.cell(row + 1, 1).value) == "Aspect":
+    if text(ws.value(row + 1, 1)) == "Aspect":
         _read_legacy_block(ws, row + 2, cover, layout, path, problems)
     elif layout.record_type == "TABLE":
         _read_table_block(ws, row + 2, layout, path, problems)
@@ -117,8 +117,8 @@ def _count(value) -> int | None:
 def _pairs(ws, row: int, col: int) -> list[tuple[str, str, int]]:
     """(column ``col`` text, next column text, row) from ``row`` down to the first empty cell."""
     out = []
-    while row <= ws.max_row and ws.cell(row, col).value not in (None, ""):
-        out.append((text(ws.cell(row, col).value), text(ws.cell(row, col + 1).value), row))
+    while row <= ws.max_row and ws.value(row, col) not in (None, ""):
+        out.append((text(ws.value(row, col)), text(ws.value(row, col + 1)), row))
         row += 1
     return out
 
@@ -158,8 +158,8 @@ def _read_legacy_block(ws, row: int, cover: dict, layout: CoverLayout, path: str
                        problems: list[Problem]) -> None:
     """Our earlier layout: aspect name in A, classification in B, then ``Layer`` rows."""
     layout.legacy = True
-    while row <= ws.max_row and ws.cell(row, 1).value not in (None, "Layer"):
-        aspect, cls = text(ws.cell(row, 1).value), text(ws.cell(row, 2).value)
+    while row <= ws.max_row and ws.value(row, 1) not in (None, "Layer"):
+        aspect, cls = text(ws.value(row, 1)), text(ws.value(row, 2))
         if not cls:
             problems.append(Problem(path, COVER, f"B{row}", "missing-classification",
                                     f"aspect {aspect!r} names no classification"))

@@ -19,11 +19,10 @@ import itertools
 import re
 from collections import defaultdict
 
-from openpyxl.utils import get_column_letter
-
 from ..declaration import DIM_BY_LETTER, ParameterSpec
 from ..errors import Problem
 from .classification import ClassificationMaster
+from .sheets import column_letter as get_column_letter
 from .stats_array import parse_stats_array
 from .workbook import COVER, VALUES, ParameterWorkbook, Record, is_number
 

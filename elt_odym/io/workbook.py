@@ -1,4 +1,5 @@
-"""ODYM-format parameter workbooks: one parameter per workbook, read and written with openpyxl.
+"""ODYM-format parameter workbooks: one parameter per workbook, read with python-calamine
+(:func:`~elt_odym.io.safe_open.read_book`) and written with openpyxl.
 
 The layout is ODYM's (its ``ReadParameterXLSX`` and its tutorial templates), written by our own
 code; :mod:`.cover` describes the ``Cover`` sheet. The other sheets:
@@ -34,9 +35,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-
 from ..errors import DataValidationError, Problem, UnreadableWorkbookError
 from .cover import (
     COVER,
@@ -47,7 +45,8 @@ from .cover import (
     text,
     write_cover,
 )
-from .safe_open import open_workbook
+from .safe_open import read_book
+from .sheets import column_letter
 
 VALUES = "Values_Master"
 TABLE_SHEET = "Values_Table"
@@ -133,9 +132,10 @@ class ParameterWorkbook:
 
     def provenance(self, record: Record) -> tuple[str, str]:
         """Return the ref id and confidence of a record, falling back to the cover."""
-        ref = record.ref or self.cover.get("Dataset_Source", "")
-        conf = record.confidence or self.cover.get("Dataset_Confidence", "")
-        return ref, conf
+        match = TAG.match(record.comment or "")
+        ref, conf = (match.group("ref").strip(), match.group("conf").strip()) if match else ("", "")
+        return (ref or self.cover.get("Dataset_Source", ""),
+                conf or self.cover.get("Dataset_Confidence", ""))
 
 
 def _item(value):
@@ -157,15 +157,15 @@ def _check_header(ws, n: int, names: list[str], path: str, problems: list[Proble
     """Layer headers must be ODYM's (either spelling); an aspect header must not name another
     aspect of the file, which would mean swapped columns."""
     for col in range(1, n + 1):
-        got = text(ws.cell(1, col).value)
+        got = text(ws.value(1, col))
         if got in names and got != names[col - 1]:
-            problems.append(Problem(path, VALUES, f"{get_column_letter(col)}1", "bad-header",
+            problems.append(Problem(path, VALUES, f"{column_letter(col)}1", "bad-header",
                                     f"column {col} holds aspect {names[col - 1]!r} (cover order) "
                                     f"but its header names aspect {got!r}"))
     for col, allowed in enumerate(LAYER_SPELLINGS, start=n + 1):
-        got = text(ws.cell(1, col).value)
+        got = text(ws.value(1, col))
         if got not in allowed:
-            problems.append(Problem(path, VALUES, f"{get_column_letter(col)}1", "bad-header",
+            problems.append(Problem(path, VALUES, f"{column_letter(col)}1", "bad-header",
                                     f"expected column header {sorted(allowed)[0]!r}, found "
                                     f"{got!r}"))
 
@@ -175,14 +175,14 @@ def _read_list(ws, aspects, path: str, problems: list[Problem]) -> list[Record]:
     _check_header(ws, n, [a for a, _ in aspects], path, problems)
     records = []
     for row in range(2, ws.max_row + 1):
-        cells = [ws.cell(row, c).value for c in range(1, n + 6)]
+        cells = ws.row(row, n + 5)
         if all(v is None for v in cells):
             continue
         records.append(Record(
             index=tuple(_item(v) for v in cells[:n]), value=cells[n],
             unit_nominator=text(cells[n + 1]), unit_denominator=text(cells[n + 2]),
             stats_array=text(cells[n + 3]), comment=text(cells[n + 4]),
-            cell=f"{get_column_letter(n + 1)}{row}",
+            cell=f"{column_letter(n + 1)}{row}",
         ))
     return records
 
@@ -190,7 +190,7 @@ def _read_list(ws, aspects, path: str, problems: list[Problem]) -> list[Record]:
 def _check_size(ws, layout: CoverLayout, n: int, k: int, col_keys: list[tuple], path: str,
                 problems: list[Problem]) -> None:
     """ODYM reads exactly No_Rows x No_Cols cells of a TABLE: they must match the sheet."""
-    found = {"No_Rows": sum(any(ws.cell(r, c).value is not None for c in range(1, n + 1))
+    found = {"No_Rows": sum(any(ws.value(r, c) is not None for c in range(1, n + 1))
                             for r in range(k + 1, ws.max_row + 1)),
              "No_Cols": sum(any(v is not None for v in key) for key in col_keys)}
     for key, declared in (("No_Rows", layout.n_rows), ("No_Cols", layout.n_cols)):
@@ -216,12 +216,12 @@ def _read_table(wb, layout: CoverLayout, path: str, problems: list[Problem]) -> 
         return []
     ws = wb[sheet]
     n, k = len(rows), len(cols)
-    col_keys = [tuple(_table_item(ws.cell(r, c).value) for r in range(1, k + 1))
+    col_keys = [tuple(_table_item(ws.value(r, c)) for r in range(1, k + 1))
                 for c in range(n + 1, ws.max_column + 1)]
     _check_size(ws, layout, n, k, col_keys, path, problems)
     records = []
     for row in range(k + 1, ws.max_row + 1):
-        row_items = [_table_item(ws.cell(row, c).value) for c in range(1, n + 1)]
+        row_items = [_table_item(ws.value(row, c)) for c in range(1, n + 1)]
         if all(v is None for v in row_items):
             continue
         for j, col_key in enumerate(col_keys):
@@ -229,8 +229,8 @@ def _read_table(wb, layout: CoverLayout, path: str, problems: list[Problem]) -> 
                 continue
             by_name = dict(zip(rows, row_items)) | dict(zip(cols, col_key))
             records.append(Record(index=tuple(by_name[a] for a in names),
-                                  value=ws.cell(row, n + 1 + j).value,
-                                  cell=f"{get_column_letter(n + 1 + j)}{row}"))
+                                  value=ws.value(row, n + 1 + j),
+                                  cell=f"{column_letter(n + 1 + j)}{row}"))
     return records
 
 
@@ -240,10 +240,22 @@ def _read_rows(wb, sheet: str, columns: list[str]) -> list[dict]:
     ws = wb[sheet]
     out = []
     for row in range(2, ws.max_row + 1):
-        values = [text(ws.cell(row, c).value) for c in range(1, len(columns) + 1)]
+        values = [text(ws.value(row, c)) for c in range(1, len(columns) + 1)]
         if any(values):
             out.append(dict(zip(columns, values)))
     return out
+
+
+def read_ref_sheet(path: str | Path) -> list[dict]:
+    """The ``ref`` sheet of a workbook (``ref_id``, ``source``, ``confidence``, ``note``), read
+    within the limits; empty when the workbook has none.
+
+    Raises
+    ------
+    UnreadableWorkbookError
+        If the file cannot be read or exceeds the limits.
+    """
+    return _read_rows(read_book(path, sheets=(REF,)), REF, REF_COLUMNS)
 
 
 def _strip_unity(aspects, records, path: str, problems: list[Problem]):
@@ -254,7 +266,7 @@ def _strip_unity(aspects, records, path: str, problems: list[Problem]):
     for pos in set(range(len(aspects))) - set(keep):
         for rec in records:
             if rec.index[pos] != 1:
-                problems.append(Problem(path, VALUES, f"{get_column_letter(pos + 1)}"
+                problems.append(Problem(path, VALUES, f"{column_letter(pos + 1)}"
                                         f"{re.sub(r'^[A-Z]+', '', rec.cell)}", "unknown-item",
                                         f"{rec.index[pos]!r} is not the one item 1 of "
                                         f"classification 'Unity'"))
@@ -263,8 +275,8 @@ def _strip_unity(aspects, records, path: str, problems: list[Problem]):
     return [aspects[i] for i in keep], records
 
 
-def read_parameter_workbook(path: str | Path, collect: list[Problem] | None = None
-                            ) -> ParameterWorkbook:
+def read_parameter_workbook(path: str | Path, collect: list[Problem] | None = None, *,
+                            engine: str = "calamine") -> ParameterWorkbook:
     """Read one parameter workbook: ODYM's layout (LIST or TABLE) or our earlier one.
 
     Parameters
@@ -274,6 +286,8 @@ def read_parameter_workbook(path: str | Path, collect: list[Problem] | None = No
     collect : list of Problem, optional
         If given, structural problems are appended here and reading goes on; otherwise they are
         raised at once as :class:`DataValidationError`.
+    engine : {"calamine", "openpyxl"}
+        The parser (:func:`~elt_odym.io.safe_open.read_book`); both give the same result.
 
     Returns
     -------
@@ -283,7 +297,7 @@ def read_parameter_workbook(path: str | Path, collect: list[Problem] | None = No
     path = str(path)
     problems: list[Problem] = []
     try:
-        wb = open_workbook(path)
+        wb = read_book(path, engine=engine)
     except UnreadableWorkbookError as exc:
         if collect is None:
             raise
@@ -360,6 +374,8 @@ def write_parameter_workbook(pw: ParameterWorkbook, path: str | Path) -> None:
     The file is written to a temporary name and then moved into place, so a failed write never
     leaves a half-written workbook behind.
     """
+    import openpyxl
+
     path = Path(path)
     wb = openpyxl.Workbook()
     cover_ws = wb.active

@@ -17,6 +17,7 @@ follow IAMC habits: one unit per variable, flows per year (``Mt/yr``), money wit
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,27 +125,56 @@ def to_iamc(results: pd.DataFrame, product: str, region: str,
         The year of the US dollars where the values' unit does not name one (``USD2016`` does);
         ``None`` writes ``US$``.
     """
-    keys = ["variable", "truck_type", "material"]
-    combos = results[keys].drop_duplicates()
-    names = {tuple(k): variable_name(product, *k) for k in combos.itertuples(index=False)}
     extra = _by_type_parents(results)
     t = pd.concat([results, extra], ignore_index=True)
-    is_extra = np.r_[np.zeros(len(results), bool), np.ones(len(extra), bool)]
-    t["Variable"] = [names[k] for k in zip(t.variable, t.truck_type, t.material)]
-    t.loc[is_extra, "Variable"] += BY_TYPE
+    is_extra = np.r_[np.zeros(len(results), np.int64), np.ones(len(extra), np.int64)]
+    keys = [t["variable"], t["truck_type"], t["material"], t["unit"]]
+    combo, first = _group_codes([*keys, is_extra])  # names are made once per combination
     fallback = "" if money_year is None else str(money_year)
-    row_year = t["unit"].astype(str).str.extract(r"^USD(\d{4})$")[0]  # the values' money year
-    t["Unit"] = [QUANTITY[v].unit.format(year=y if isinstance(y, str) else fallback)
-                 if v in QUANTITY else u for v, u, y in zip(t.variable, t.unit, row_year)]
-    t["value"] = t["value"] * t.variable.map({v: q.scale for v, q in QUANTITY.items()}
-                                             ).fillna(1.0)
-    t["Model"] = f"elt-odym {__version__}"
-    t["Region"] = region
-    wide = t.pivot_table(index=["Model", "scenario", "Region", "Variable", "Unit"],
-                         columns="year", values="value", aggfunc="first", sort=False)
-    wide = wide.reset_index().rename(columns={"scenario": "Scenario"})
-    wide.columns = [str(c) for c in wide.columns]
+    variables, units = [], []
+    for var, typ, mat, unit, i in zip(*(k.to_numpy()[first].tolist() for k in keys), first):
+        variables.append(variable_name(product, var, typ, mat) + (BY_TYPE if is_extra[i] else ""))
+        year = re.match(r"^USD(\d{4})$", str(unit))  # the values' own money year
+        units.append(QUANTITY[var].unit.format(year=year.group(1) if year else fallback)
+                     if var in QUANTITY else unit)
+    scale = t["variable"].map({v: q.scale for v, q in QUANTITY.items()}).fillna(1.0)
+    # pivot_table's row order: by scenario, then variable, then unit, each numbered in order
+    # of first appearance
+    v_code, v_items = pd.factorize(np.asarray(variables, dtype=object))
+    u_code, u_items = pd.factorize(np.asarray(units, dtype=object))
+    s_code, _ = pd.factorize(t["scenario"])
+    key = (s_code * len(v_items) + v_code[combo]) * len(u_items) + u_code[combo]
+    _, first_row, row = np.unique(key, return_index=True, return_inverse=True)
+    col, years = pd.factorize(t["year"].to_numpy())
+    values = (t["value"] * scale).to_numpy(float)
+    grid = np.full((len(first_row), len(years)), np.nan)
+    ok = ~np.isnan(values)  # pivot_table's "first" takes the first value that is not NaN
+    cell = row[ok] * len(years) + col[ok]
+    _, at = np.unique(cell, return_index=True)
+    grid.flat[cell[at]] = values[ok][at]
+    keep_rows, keep_cols = ~np.isnan(grid).all(axis=1), ~np.isnan(grid).all(axis=0)
+    pick = first_row[keep_rows]
+    index = {"Model": f"elt-odym {__version__}", "Scenario": t["scenario"].to_numpy()[pick],
+             "Region": region, "Variable": np.asarray(variables, dtype=object)[combo[pick]],
+             "Unit": np.asarray(units, dtype=object)[combo[pick]]}
+    kept = grid[keep_rows]
+    wide = pd.DataFrame(index | {str(y): kept[:, j] for j, y in enumerate(years) if keep_cols[j]})
+    for name in ("Model", "Region"):
+        wide[name] = wide[name].astype(wide["Scenario"].dtype)
     return wide
+
+
+def _group_codes(columns: list) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct combinations of ``columns`` in order of first appearance, and the
+    row where each first appears (``groupby(sort=False).ngroup()`` without its overhead)."""
+    combined = np.zeros(len(columns[0]), np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(np.asarray(column) if not isinstance(column, pd.Series)
+                                      else column)
+        combined = combined * (len(uniques) + 1) + codes
+    codes, _ = pd.factorize(combined)
+    _, first = np.unique(codes, return_index=True)
+    return codes, first
 
 
 def aggregate_problems(wide: pd.DataFrame, rtol: float = 1e-9) -> list[str]:

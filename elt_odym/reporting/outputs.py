@@ -9,23 +9,16 @@ by :func:`~elt_odym.safety.check_path_name` before they become folder names, and
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
 from ..fleet.inputs import observations
 from ..io.output_folder import OutputFolder
 from ..safety import check_path_name, relative_path
-from .battery_figures import write_battery_figures
-from .figures import (
-    fig_economics,
-    fig_energy_carbon,
-    fig_fleet,
-    fig_materials,
-    fig_stock_fit,
-    fig_system,
-)
 from .iamc import write_iamc
 from .report import write_report
+from .workers import Workers
 from .results import (
     relative_paths,
     summary_sheet,
@@ -33,12 +26,12 @@ from .results import (
     write_csv,
     write_results_xlsx,
 )
-from .sankey import write_plotlyjs, write_sankey, write_sankey_json
 from .validation import write_validation
 
 
 def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = False,
-                  figures: bool = True, progress: bool = False) -> list[Path]:
+                  figures: bool = True, progress: bool = False, processes: int = 1,
+                  drawn: list[Path] | None = None) -> list[Path]:
     """Write ``results.csv``, ``results.xlsx``, ``mass_balance.csv``, ``validation.csv``,
     diagnostics and figures.
 
@@ -54,7 +47,14 @@ def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = F
     figures : bool
         Also write PNG figures and the Sankey HTML.
     progress : bool
-        Show a progress bar over the scenarios' figures (only on a terminal).
+        Show a progress bar over the figures (only on a terminal).
+    processes : int
+        Processes drawing the figures while this one writes the tables (``elt-odym run``: the
+        cores available; the default 1 draws them here, after the tables, which is also what
+        suits a notebook). The files are the same either way.
+    drawn : list of Path, optional
+        The scenarios' figures, already drawn into the staging folder (by the processes that
+        ran the scenarios): only the shared figures are drawn here.
 
     Returns
     -------
@@ -64,18 +64,47 @@ def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = F
     for r in results:
         check_path_name(r.scenario, "scenario name")
     if isinstance(out, OutputFolder):
-        return [out.final(p) for p in _write_all(results, out, figures, progress)]
+        return [out.final(p) for p in _write_all(results, out, figures, progress, processes,
+                                                 drawn)]
     with OutputFolder(out, force, command="run") as folder:
-        written = [folder.final(p) for p in _write_all(results, folder, figures, progress)]
+        written = [folder.final(p) for p in _write_all(results, folder, figures, progress,
+                                                       processes, drawn)]
     return written
 
 
-def _write_all(results: list, folder: OutputFolder, figures: bool,
-               progress: bool = False) -> list[Path]:
-    """Write every table and figure into the staging folder; record inputs and scenarios."""
+def _write_all(results: list, folder: OutputFolder, figures: bool, progress: bool,
+               processes: int, drawn: list[Path] | None) -> list[Path]:
+    """Start the figures in other processes, write the tables, wait for the figures, then the
+    report (which shows both); record inputs and scenarios."""
     out = folder.path
     for r in results:
         folder.add_data(r.data)
+    jobs = []
+    if figures:
+        jobs = shared_figure_jobs(out) + ([] if drawn is not None else [
+            job for r in results for job in scenario_figure_jobs(r, out)])
+    with _bar(len(jobs), "figures", progress) as bar:
+        pending = Workers(jobs, processes, on_done=lambda i: bar.update())
+        written = write_tables(results, out)
+        validation, inputs = write_validation(results, out, figures)
+        written += validation
+        written += [p for paths in pending.results() for p in paths] + list(drawn or [])
+    config = results[0].data.config
+    for path in inputs:
+        folder.add_input(path, config.data_dir)
+    written.append(write_report(out, config.data_dir, record=folder.record(),
+                                name=folder.target.resolve().name))
+    return written
+
+
+def _bar(total: int, desc: str, progress: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, leave=False, disable=None if progress else True)
+
+
+def write_tables(results: list, out: Path) -> list[Path]:
+    """The CSV tables, ``results.xlsx`` and the IAMC files of ``results`` (all scenarios)."""
     table = pd.concat([r.results for r in results], ignore_index=True)
     balance = pd.concat([r.mass_balance for r in results], ignore_index=True)
     fits = pd.concat([r.fits_table().assign(scenario=r.scenario) for r in results])
@@ -90,20 +119,12 @@ def _write_all(results: list, folder: OutputFolder, figures: bool,
         write_csv(df, out / name)
         written.append(out / name)
     config = results[0].data.config
-    validation, inputs = write_validation(results, out, figures)
-    for path in inputs:
-        folder.add_input(path, config.data_dir)
-    written += validation
     sheets = {"variables": variables_sheet(), "stock_fits": fits,
               "negative_inflow_events": events,
               "sources": relative_paths(provenance, config.data_dir)}
     write_results_xlsx(table, sheets, out / "results.xlsx", summary_sheet(table))
     written.append(out / "results.xlsx")
     written += write_iamc(table, out, config.iamc_product, config.region)
-    if figures:
-        written += write_figures(results, out, progress)
-    written.append(write_report(out, config.data_dir, record=folder.record(),
-                                name=folder.target.resolve().name))
     return written
 
 
@@ -112,38 +133,75 @@ def _sources(result) -> pd.DataFrame:
     table = result.provenance_table().assign(scenario=result.scenario)
     if "file" in table:
         root = result.data.config.data_dir
-        table["file"] = [relative_path(f, root) for f in table["file"]]
+        paths = {f: relative_path(f, root) for f in table["file"].unique()}  # ~35, not per row
+        table["file"] = table["file"].map(paths)
     return table
 
 
-def write_figures(results: list, out: Path, progress: bool = False) -> list[Path]:
-    """PNG figures per scenario in ``figures/<scenario>/`` and the Sankey HTML."""
-    from tqdm import tqdm
+def write_figures(results: list, out: Path, progress: bool = False,
+                  processes: int = 1) -> list[Path]:
+    """PNG figures per scenario in ``figures/<scenario>/``, the Sankey HTML and the shared
+    figures (system diagram, plotly.js), on ``processes`` processes."""
+    jobs = shared_figure_jobs(out) + [j for r in results for j in scenario_figure_jobs(r, out)]
+    with _bar(len(jobs), "figures", progress) as bar:
+        done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
+    return [p for paths in done for p in paths]
 
-    written = []
+
+def shared_figure_jobs(out: Path) -> list[Callable[[], list[Path]]]:
+    """Drawing ``figures/system.png`` and copying ``figures/plotly.min.js``."""
+    from .figures import fig_system
+    from .sankey import write_plotlyjs
+
     fig_dir = out / "figures"
     fig_dir.mkdir(exist_ok=True)
-    fig_system(fig_dir / "system.png")
-    written.append(fig_dir / "system.png")
-    for r in tqdm(results, desc="figures", leave=False, disable=None if progress else True):
-        folder = fig_dir / check_path_name(r.scenario, "scenario name")
-        folder.mkdir(exist_ok=True)
-        t = r.results
-        rel = r.data["factor_range"].scalar()
+
+    def system() -> list[Path]:
+        fig_system(fig_dir / "system.png")
+        return [fig_dir / "system.png"]
+
+    return [system, lambda: [write_plotlyjs(fig_dir)]]
+
+
+def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
+    """One job per figure of a scenario (each returns the files it wrote), in
+    ``figures/<scenario>/``; the folder is made here, before any job runs."""
+    from .battery_figures import write_battery_figures
+    from .figures import (
+        fig_economics,
+        fig_energy_carbon,
+        fig_fleet,
+        fig_materials,
+        fig_stock_fit,
+        indexed,
+    )
+    from .sankey import sankey_figure, write_sankey, write_sankey_json
+
+    folder = out / "figures" / check_path_name(r.scenario, "scenario name")
+    folder.mkdir(parents=True, exist_ok=True)
+    t = indexed(r.results)  # made once, shared by the figures (and by forked processes)
+    rel = r.data["factor_range"].scalar()
+    sc, year, sankey_year = r.scenario, r.data.options.price_money_year, r.data.options.sankey_year
+
+    def png(name: str, draw: Callable[[Path], None]) -> Callable[[], list[Path]]:
+        def job() -> list[Path]:
+            draw(folder / name)
+            return [folder / name]
+        return job
+
+    def sankey() -> list[Path]:
+        figure = sankey_figure(r.system, sankey_year, sc)
+        write_sankey(r.system, sankey_year, folder / "sankey.html", sc, figure=figure)
+        return [folder / "sankey.html",
+                write_sankey_json(r.system, sankey_year, folder / "sankey.json", sc, figure)]
+
+    def stock_fit(path: Path) -> None:
         obs = {g: observations(r.data, g) for g in r.fleet.products}
-        sc, year = r.scenario, r.data.options.price_money_year
-        jobs = {"fig2_fleet.png": lambda p: fig_fleet(t, p, sc),
-                "fig3_materials.png": lambda p: fig_materials(t, p, sc),
-                "fig4_economic_value.png": lambda p: fig_economics(t, p, sc, year),
-                "fig5_energy_carbon.png": lambda p: fig_energy_carbon(t, p, rel, sc),
-                "stock_fit.png": lambda p: fig_stock_fit(r.fleet, obs, p, sc)}
-        for name, job in jobs.items():
-            job(folder / name)
-            written.append(folder / name)
-        path = folder / "sankey.html"
-        write_sankey(r.system, r.data.options.sankey_year, path, r.scenario)
-        written += [path, write_sankey_json(r.system, r.data.options.sankey_year,
-                                            folder / "sankey.json", r.scenario)]
-        written += write_battery_figures(r, folder)
-    written.append(write_plotlyjs(fig_dir))
-    return written
+        fig_stock_fit(r.fleet, obs, path, sc)
+
+    return [png("fig2_fleet.png", lambda p: fig_fleet(t, p, sc)),
+            png("fig3_materials.png", lambda p: fig_materials(t, p, sc)),
+            png("fig4_economic_value.png", lambda p: fig_economics(t, p, sc, year)),
+            png("fig5_energy_carbon.png", lambda p: fig_energy_carbon(t, p, rel, sc)),
+            png("stock_fit.png", stock_fit), sankey,
+            lambda: write_battery_figures(r, folder)]

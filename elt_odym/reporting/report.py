@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import EltOdymError
 from ..io.output_folder import atomic_write
+from ..io.workbook import read_ref_sheet
 from ..version import __version__
 from .results import read_results_csv, summary_sheet
 from .validation import validation_section
@@ -152,10 +154,10 @@ def sources_section(data_dir: Path | None) -> str:
     rows = []
     for path in sorted(Path(data_dir).rglob("*.xlsx")):
         try:
-            ref = pd.read_excel(path, sheet_name="ref", dtype=str).fillna("")
-        except (ValueError, KeyError, OSError):
+            refs = read_ref_sheet(path)  # within the workbook limits, fast
+        except (EltOdymError, OSError):
             continue
-        for r in ref.to_dict("records"):
+        for r in refs:
             rows.append({**r, "workbook": path.relative_to(data_dir).as_posix()})
     if not rows:
         return "<p class='note'>no ref sheets found</p>"

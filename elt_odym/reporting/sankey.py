@@ -204,17 +204,21 @@ def write_plotlyjs(folder: Path) -> Path:
 
 
 def write_sankey(system, year: int, path: Path, title: str = "",
-                 plotlyjs: str = f"../{PLOTLYJS}") -> None:
+                 plotlyjs: str = f"../{PLOTLYJS}", figure: go.Figure | None = None) -> None:
     """Write the Sankey (all years, slider) as an HTML page that loads plotly.js from
-    ``plotlyjs`` (a path relative to the page; ``"inline"`` embeds it)."""
-    fig = sankey_figure(system, year, title)
+    ``plotlyjs`` (a path relative to the page; ``"inline"`` embeds it). ``figure``: the
+    :func:`sankey_figure` of the same arguments, if already made. The page's element id is
+    fixed, so the same system always gives the same page."""
+    fig = figure or sankey_figure(system, year, title)
     include = True if plotlyjs == "inline" else plotlyjs
-    fig.write_html(path, include_plotlyjs=include, full_html=True,
+    fig.write_html(path, include_plotlyjs=include, full_html=True, div_id="sankey",
                    config={"responsive": True, "displaylogo": False})
 
 
-def write_sankey_json(system, year: int, path: Path, title: str = "") -> Path:
-    """Write the Sankey figure as plotly JSON (what ``report.html`` embeds)."""
+def write_sankey_json(system, year: int, path: Path, title: str = "",
+                      figure: go.Figure | None = None) -> Path:
+    """Write the Sankey figure as plotly JSON (what ``report.html`` embeds); ``figure`` as in
+    :func:`write_sankey`."""
     path = Path(path)
-    path.write_text(sankey_figure(system, year, title).to_json(), encoding="utf-8")
+    path.write_text((figure or sankey_figure(system, year, title)).to_json(), encoding="utf-8")
     return path
