@@ -161,6 +161,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "multiplier of the Weibull scale by cohort (production year)", 0.05, fill=1.0),
     ParameterSpec("weibull_shape_cohort_factor", ("t", "g"), "1",
                   "multiplier of the Weibull shape by cohort (production year)", 0.05, fill=1.0),
+    ParameterSpec("reclassification", ("t", "g"), "unit",
+                  "vehicles the data show re-registered out of a type in a year, moved along its "
+                  "transfer route (model option transfers) before any surplus is (0: none)",
+                  0.0, fill=0.0),
     ParameterSpec("hazard_period_factor", ("t", "g"), "1",
                   "multiplier of the one-year scrapping hazard by calendar year (period effect "
                   "of scrappage programmes; 1: none)", 0.0, fill=1.0),
@@ -214,7 +218,8 @@ SYSTEM_PARAMETERS: tuple[ParameterSpec, ...] = (
 three derived from the workbooks (stock projection and cohort lifetimes), the rest as read."""
 OPTIONAL_PARAMETERS = {"stock_total_history", "initial_age_distribution",
                        "weibull_scale_cohort_factor", "weibull_shape_cohort_factor",
-                       "hazard_period_factor", "legal_max_age", "carbon_factor_path"}
+                       "hazard_period_factor", "legal_max_age", "carbon_factor_path",
+                       "reclassification"}
 
 
 # -- powertrains and traction batteries (issue 15) -----------------------------------------------

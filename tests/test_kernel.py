@@ -296,3 +296,24 @@ def test_routes_in_a_circle_are_refused():
     assert type_order(3, ((2, 0),)).tolist()[:2] == [2, 0]
     with pytest.raises(ValueError, match="circle"):
         type_order(2, ((0, 1), (1, 0)))
+
+
+def test_given_transfer_by_hand():
+    """Source 10 -> 10, destination 5 -> 9 (very long lives): 3 reclassified by data leave the
+    source, which then needs 3 new vehicles to hold its stock; the destination takes them as 3
+    of its 4 entries, so it gets 1 new vehicle."""
+    stock = np.array([[10.0, 5.0], [10.0, 9.0]])[:, None, :]
+    given = np.array([[[0.0], [3.0]]])  # route 0, years 0-1
+    batch = FleetBatch(stock, np.full((2, 2), 50.0), np.full((2, 2), 1e6), "survival",
+                       "retire", routes=((0, 1),), given=given)
+    res = solve_fleet(batch, keep_cohorts=True)
+    assert res.moved_out[1, 0].tolist() == [3.0, 0.0]
+    assert res.moved_in[1, 0].tolist() == [0.0, 3.0]
+    assert res.inflow[1, 0].tolist() == [3.0, 4.0]
+    assert (res.inflow - res.moved_in)[1, 0].tolist() == [3.0, 1.0]  # new vehicles
+    assert (res.outflow - res.moved_out)[1, 0].tolist() == [0.0, 0.0]  # no end of life
+    np.testing.assert_allclose(res.cohort_stock[1, :, 0, 0], [7.0, 3.0])
+    # more than the destination takes in is capped at its room
+    capped = solve_fleet(FleetBatch(stock, batch.shape, batch.scale, "survival", "retire",
+                                    routes=((0, 1),), given=given * 3))
+    assert capped.moved_out[1, 0, 0] == 4.0

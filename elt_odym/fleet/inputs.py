@@ -222,6 +222,9 @@ class FleetInputs:
     max_age: np.ndarray | None = None
     routes: tuple[tuple[int, int], ...] = ()
     age_shares: np.ndarray | None = None
+    given: np.ndarray | None = None
+    """Vehicles each route moves by the data in each year ``(R, T_ext)`` (the
+    ``reclassification`` workbook), or None."""
     tolerance: float = 1e-9
 
     @property
@@ -236,9 +239,34 @@ def fleet_inputs(data: ModelData, projection: Projection | None = None) -> Fleet
     ext_years, ext_stock, age_shares = extended_stock(data, projection.path)
     n_pre = len(ext_years) - len(data.years)
     shape, scale = lifetime_parameters(data, n_pre)
+    routes = transfer_routes(data)
     return FleetInputs(ext_years, ext_stock, shape, scale, n_pre, data.options.lifetime_form,
                        data.options.negative_inflow, period_factors(data, n_pre),
-                       max_ages(data), transfer_routes(data), age_shares)
+                       max_ages(data), routes, age_shares, given_transfers(data, n_pre, routes))
+
+
+def given_transfers(data: ModelData, n_pre: int, routes: tuple[tuple[int, int], ...]
+                    ) -> np.ndarray | None:
+    """The ``reclassification`` workbook along each route ``(R, T_ext)``, or None without one.
+
+    Raises
+    ------
+    ConfigError
+        If a type without a transfer route has reclassified vehicles.
+    """
+    p = data["reclassification"]
+    if not p.present or not np.any(p.values):
+        return None
+    values = np.asarray(p.values, float)  # (T, G)
+    sources = {src for src, _ in routes}
+    stray = [data.items["g"][g] for g in np.flatnonzero(values.any(axis=0)) if g not in sources]
+    if stray:
+        raise ConfigError(f"{p.path}: reclassification of {stray}, which have no transfer "
+                          f"route (model option transfers)")
+    out = np.zeros((len(routes), n_pre + values.shape[0]))
+    for r, (src, _) in enumerate(routes):
+        out[r, n_pre:] = values[:, src]
+    return out
 
 
 def period_factors(data: ModelData, n_pre: int, period_factor: np.ndarray | None = None

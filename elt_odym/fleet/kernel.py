@@ -28,10 +28,12 @@ An inflow below ``-tolerance * max|stock|`` is negative; the policy decides: ``e
 or ``allow`` (flodym's plain behaviour). In history years given an inflow (the workbook age
 structure) the inflow is given and the stock follows.
 
-Transfers (reclassification, :mod:`elt_odym.fleet.transfers`): for each route ``src -> dst``
-in order, ``moved_t = min(early_t[src], inflow_t[dst])`` (what ``dst`` still takes in); moved
-vehicles leave ``src`` in proportion to its cohorts (they are part of its early retirement)
-and join cohort ``t`` of ``dst``.
+Transfers (reclassification): a route ``src -> dst`` may move a *given* amount in a year (a
+reclassification the data show: at most the source's survivors and what the destination still
+takes in; ``src`` then needs fewer vehicles retired or more new ones to hold its stock path),
+and then, in order, ``moved_t = min(early_t[src], inflow_t[dst])`` (the source's surplus, what
+the destination still takes in). Moved vehicles leave ``src`` in proportion to its cohorts and
+join cohort ``t`` of ``dst``.
 
 Sums over cohorts. A *profile* ``A[f, c]`` is a quantity per vehicle of cohort ``c`` (a
 powertrain share, a material content); an *age table* ``H[h, c, a]`` one per vehicle of cohort
@@ -175,7 +177,8 @@ def _adjust(raw, c, n_ages, period, period_on, cap, g, n0, b, out, corr):
 @jit
 def _solve_type(stock, hist, shape, scale, shape_mult, scale_mult, period, period_on, cap, pdf,
                 policy, tolerance, g, n0, b, drawn, constant, base_x, cohorts, inflow, outflow,
-                early, negative, raw, curve, scratch, bits):
+                early, negative, raw, curve, scratch, bits, routes, given, given_taken,
+                moved_out, moved_in):
     """Stock-driven solve of type ``g`` for draws ``n0..n0+b-1``; ``cohorts[t, c, j]`` is the
     stock by cohort (every entry with ``c <= t`` written: no clearing between blocks);
     returns the number of ages with a survivor in any cohort. With ``constant`` parameters
@@ -203,6 +206,8 @@ def _solve_type(stock, hist, shape, scale, shape_mult, scale_mult, period, perio
                 need[j] = hist[g, t, n]
                 stock[g, t, n] = surv[j] + need[j]
                 continue
+            surv[j] -= _move_given(g, t, n, j, surv[j], live, routes, given, given_taken,
+                                   cohorts, inflow, moved_out, moved_in)
             need[j] = stock[g, t, n] - surv[j]
             if need[j] < -tolerance * size[j]:
                 negative[g, t, n] = -need[j]
@@ -231,9 +236,39 @@ def _solve_type(stock, hist, shape, scale, shape_mult, scale_mult, period, perio
 
 
 @jit
-def _transfers(routes, inflow, early, moved_out, moved_in, share_in, n0, b):
-    """``moved = min(early[src], room[dst])`` per route in order (module docstring); the
-    share of each destination's inflow that every route brought, ``share_in[r, t, j]``."""
+def _move_given(g, t, n, j, surv, live, routes, given, given_taken, cohorts, inflow,
+                moved_out, moved_in):
+    """Move the given amounts of the routes out of type ``g`` in year ``t`` (lane ``j``): at most
+    its survivors and what the destination (solved first) still takes in, removed from every
+    existing cohort in proportion; returns the vehicles moved."""
+    n_t = cohorts.shape[0]
+    per_draw = given.shape[2] > 1
+    total = 0.0
+    for r in range(routes.shape[0]):
+        if routes[r, 0] != g:
+            continue
+        amount = given[r, t, n if per_draw else 0]
+        dst = routes[r, 1]
+        room = max(inflow[dst, t, n], 0.0) - moved_in[dst, t, n]
+        take = min(amount, surv - total, max(room, 0.0))
+        if take <= 0.0:
+            continue
+        keep = 1.0 - take / (surv - total)
+        for tt in range(t, min(n_t, t + live)):
+            for c in range(max(0, tt - live + 1), t):
+                cohorts[tt, c, j] *= keep
+        given_taken[r, t, j] = take
+        moved_out[g, t, n] += take
+        moved_in[dst, t, n] += take
+        total += take
+    return total
+
+
+@jit
+def _transfers(routes, inflow, early, moved_out, moved_in, given_taken, share_in, n0, b):
+    """``moved = min(early[src], room[dst])`` per route in order, after the given amounts
+    (module docstring); the share of each destination's inflow that every route brought,
+    ``share_in[r, t, j]``."""
     n_t = inflow.shape[1]
     for t in range(n_t):
         for j in range(b):
@@ -244,6 +279,7 @@ def _transfers(routes, inflow, early, moved_out, moved_in, share_in, n0, b):
                 moved = min(early[src, t, n], max(room, 0.0))
                 moved_out[src, t, n] += moved
                 moved_in[dst, t, n] += moved
+                moved += given_taken[r, t, j]
                 share_in[r, t, j] = moved / inflow[dst, t, n] if moved > 0.0 else 0.0
 
 
@@ -332,7 +368,7 @@ def _age_sums(g, cohorts, eff, nz, tables, table_profile, h_start, variant, live
 @jit
 def _run(stock, hist, shape, scale, shape_mult, scale_mult, period, period_on, constant, caps,
          pdf, policy,
-         tolerance, drawn, base_x, routes, slots, order, profiles, f_start, tables,
+         tolerance, drawn, base_x, routes, given, slots, order, profiles, f_start, tables,
          table_profile,
          h_start, variant, block, keep, inflow, outflow, early, negative, moved_out, moved_in,
          p_stock, p_entry, p_moved, a_stock, cohort_out):
@@ -343,6 +379,7 @@ def _run(stock, hist, shape, scale, shape_mult, scale_mult, period, period_on, c
     eff = np.zeros((n_g, n_f, n_t, block))
     nz = np.zeros((n_g, n_f, n_t), dtype=np.bool_)
     share_in = np.zeros((routes.shape[0], n_t, block))
+    given_taken = np.zeros((routes.shape[0], n_t, block))
     curve = np.empty((n_t, block))
     raw = np.empty((n_t, block))
     scratch = np.empty((10, block))
@@ -350,13 +387,15 @@ def _run(stock, hist, shape, scale, shape_mult, scale_mult, period, period_on, c
     lives = np.ones(n_g, dtype=np.int64)
     for n0 in range(0, n, block):
         b = min(block, n - n0)
-        for g in range(n_g):
+        given_taken[:] = 0.0
+        for g in order[::-1]:  # destinations first: a given transfer takes their room
             lives[g] = _solve_type(stock, hist, shape, scale, shape_mult, scale_mult, period,
                                    period_on, caps[g], pdf, policy, tolerance, g, n0, b, drawn,
                                    constant[g], base_x, cohorts[g], inflow, outflow, early,
-                                   negative, raw, curve, scratch, bits)
+                                   negative, raw, curve, scratch, bits, routes, given,
+                                   given_taken, moved_out, moved_in)
         share_in[:] = 0.0
-        _transfers(routes, inflow, early, moved_out, moved_in, share_in, n0, b)
+        _transfers(routes, inflow, early, moved_out, moved_in, given_taken, share_in, n0, b)
         for g in order:
             _profiles(g, routes, slots, cohorts, profiles, f_start, share_in, lives[g], n0, b,
                       eff, nz, p_stock, p_entry, p_moved)
@@ -404,6 +443,8 @@ class FleetBatch:
     history_inflow : (H, N, G) inflow of the first ``H`` years (the workbook age structure).
     routes : transfers ``(source, destination)`` type indices, applied in this order; a
         destination may not be a source.
+    given : (R, T, N|1) vehicles each route moves in each year whatever the source's surplus
+        (a reclassification the data show), before the surplus rule; default none.
     slots : (R, F) for each route and profile of the destination, the profile of the source
         whose mean the moved vehicles bring into it (-1: none; default: the same profile).
     profiles : (F, C, N|1, G) quantities per vehicle of each cohort.
@@ -424,6 +465,7 @@ class FleetBatch:
     max_age: np.ndarray | None = None
     history_inflow: np.ndarray | None = None
     routes: tuple[tuple[int, int], ...] = ()
+    given: np.ndarray | None = None
     slots: np.ndarray | None = None
     profiles: np.ndarray | None = None
     tables: np.ndarray | None = None
@@ -560,6 +602,8 @@ def solve_fleet(batch: FleetBatch, names: list[str] | None = None,
     if set(routes[:, 0]) & set(routes[:, 1]):
         raise ValueError("a transfer destination may not also be a source: "
                          f"{[tuple(r) for r in routes.tolist()]}")
+    given = (np.zeros((len(routes), n_t, 1)) if batch.given is None
+             else np.ascontiguousarray(batch.given, dtype=float).reshape(len(routes), n_t, -1))
     slots = (np.tile(np.arange(n_f, dtype=np.int64), (len(routes), 1)) if batch.slots is None
              else np.asarray(batch.slots, dtype=np.int64).reshape(len(routes), n_f))
     f_start = _first_nonzero(np.abs(profiles).max(axis=3), axis=2).astype(np.int64)
@@ -583,7 +627,7 @@ def solve_fleet(batch: FleetBatch, names: list[str] | None = None,
     _run(stock, hist, shape, scale, shape_mult, scale_mult, period,
          np.any(period != 1.0, axis=1), constant, caps,
          batch.form == "pdf", POLICIES.index(batch.policy), float(batch.tolerance),
-         bool(np.any(shape_mult != 1.0)), base_powers(shape, scale), routes, slots, order,
+         bool(np.any(shape_mult != 1.0)), base_powers(shape, scale), routes, given, slots, order,
          profiles, f_start, tables, table_profile, h_start, variant, int(block),
          keep_cohorts, *vehicles, *sums, cohort_out)
     inflow, outflow, early, negative, moved_out, moved_in = (np.moveaxis(v, 0, 2)
