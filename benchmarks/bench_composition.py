@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from elt_odym.data import load_data
-from elt_odym.system.equations.composition import (
+from elt_odym.system.composition import (
     calc_cohort_composition,
     calc_draw_vectors,
     calc_unit_material,

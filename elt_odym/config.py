@@ -65,7 +65,7 @@ class ModelOptions(BaseModel):
     uniform position between them); empty: the scenario's own path in every draw."""
     mass_balance_tolerance: float = Field(1e-9, ge=0, allow_inf_nan=False)
     composition: Literal["single", "powertrain", "cohort"] = "single"
-    """Material of a truck (:mod:`elt_odym.system.equations.composition`): ``single``, the
+    """Material of a truck (:mod:`elt_odym.system.composition`): ``single``, the
     study's one composition for every powertrain and cohort; ``powertrain``, glider plus the
     components of each powertrain; ``cohort``, that plus lightweighting and the emission
     standard's PGM loading by cohort (issue 21)."""
@@ -91,7 +91,11 @@ class UncertaintyOptions(BaseModel):
     draws: int = Field(100_000, ge=1)
     chunk: int = Field(2_000, ge=1)
     weight: Literal["range", "none"] = "range"
-    """``range``: each type's unit weight uniform between truck unit only and with trailer."""
+    """``range``: each type's trailer present with a uniform weight in [0, 1] (the unit weight
+    between truck unit only and with trailer)."""
+    composition: Literal["range", "none"] = "range"
+    """``range``: component masses, PGM loadings and lightweighting drawn within their ranges
+    (:mod:`elt_odym.system.composition`)."""
     prices: Literal["range", "none"] = "range"
     """``range``: each price triangular between low, mean (mode) and high."""
     factors: Literal["range", "none"] = "range"

@@ -326,7 +326,7 @@ FUEL_CELL = "FCEV"
 # -- composition by component and cohort (issue 21) ----------------------------------------------
 # Appended, nothing above changes. Optional: active when the configuration assigns the Component
 # and Emission_standard dimensions (with Powertrain) and the scenario's ``composition`` option
-# asks for it (:mod:`elt_odym.system.equations.composition`); otherwise every truck carries the
+# asks for it (:mod:`elt_odym.system.composition`); otherwise every truck carries the
 # study's single composition (unit_weight x material_composition).
 
 COMPOSITION_DIMENSIONS: tuple[DimensionSpec, ...] = (

@@ -14,7 +14,7 @@ from elt_odym.config import load_config
 from elt_odym.data import load_data
 from elt_odym.errors import DataValidationError
 from elt_odym.io.stats_array import Uncertainty
-from elt_odym.system.equations.composition import (
+from elt_odym.system.composition import (
     TONNES_PER_GRAM,
     calc_cohort_composition,
     calc_draw_vectors,

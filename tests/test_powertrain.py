@@ -114,7 +114,10 @@ def test_battery_variables_are_written(central):
 
 
 def test_all_diesel_reproduces_the_truck_system():
+    """All-diesel shares with today's composition give the truck system without powertrains."""
     data = load_data(scenario="electrification_high")
+    data = dataclasses.replace(data, options=data.options.model_copy(
+        update={"composition": "single"}))
     share = np.zeros(data["powertrain_share"].values.shape)
     share[..., 0] = 1.0
     diesel = run(data=with_values(data, {"powertrain_share": share}))

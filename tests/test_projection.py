@@ -22,7 +22,6 @@ from elt_odym.fleet.projection import (
     projection_posteriors,
     sample_stock_paths,
     stock_observations,
-    stock_paths,
     with_priors,
 )
 from elt_odym.io.statistics import PRIOR_COLUMNS

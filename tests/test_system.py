@@ -34,6 +34,7 @@ def tiny_system(data):
     eff = np.ones(len(m)); eff[m.index("Fe")] = 0.8
     loop = np.zeros(len(m)); loop[m.index("Fe")] = 0.5
     d = with_values(data, {"unit_weight": np.array([10.0, 1, 1, 1]),
+                           "unit_weight_low": np.array([10.0, 1, 1, 1]),
                            "material_composition": comp,
                            "collection_rate": np.full((n_t, n_g), 0.5),
                            "recovery_efficiency": eff, "closed_loop_share": loop,

@@ -12,6 +12,7 @@ from elt_odym.cli import main
 from elt_odym.data import load_data
 from elt_odym.io.stats_array import parse_stats_array, sample_triangular
 from elt_odym.system.equations import evaluate
+from elt_odym.system.equations.materials import trailer_multipliers
 from elt_odym.system.inputs import base_draws, model_inputs
 from elt_odym.uncertainty.montecarlo import mc_inputs, run_mc
 from elt_odym.uncertainty.sampling import sample
@@ -120,9 +121,10 @@ def test_draws_equal_the_system_run_with_the_same_inputs(data):
     for i in range(3):
         price = np.array(data["price"].values, float)
         price[:, mean] = draws.price[i]
+        trailer = trailer_multipliers(base.composition, draws.body_u, 3)[i]
+        weight = base.weight_low + trailer * (base.weight - base.weight_low)
         d = with_values(data, {"weibull_scale": np.asarray(data["weibull_scale"].values)
-                               * draws.scale_mult[i], "unit_weight": draws.weight[i],
-                               "price": price})
+                               * draws.scale_mult[i], "unit_weight": weight, "price": price})
         r = run(data=d)
         for var in ("eol_mass", "economic_value", "battery_eol_material"):
             m = "" if var == "eol_mass" else "total"
@@ -134,7 +136,8 @@ def test_draws_equal_the_system_run_with_the_same_inputs(data):
 def test_group_ranges_are_respected(data):
     base = mc_inputs(data)
     d = sample(base, data.config.uncertainty, 5000, np.random.default_rng(2))
-    assert np.all(d.weight >= base.weight_low) and np.all(d.weight <= base.weight)
+    trailer = trailer_multipliers(base.composition, d.body_u, d.n)
+    assert np.all((trailer >= 0) & (trailer <= 1)) and trailer.std() > 0.2
     assert np.all(d.price >= base.price[:, 0] - 1e-9) and np.all(d.price <= base.price[:, 2])
     r = base.rel_range
     assert np.all(d.carbon <= base.carbon * (1 + r)) and np.all(d.carbon >= base.carbon * (1 - r))

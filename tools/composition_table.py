@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from elt_odym.data import load_data
-from elt_odym.system.equations.composition import calc_cohort_composition, calc_unit_material
+from elt_odym.system.composition import calc_cohort_composition, calc_unit_material
 
 START, END = "<!-- composition-table:start -->", "<!-- composition-table:end -->"
 COHORTS = (2010, 2025, 2050)

@@ -18,7 +18,6 @@ from ..io.output_folder import OutputFolder
 from ..safety import check_path_name, relative_path
 from .iamc import write_iamc
 from .report import write_report
-from .workers import Workers
 from .results import (
     relative_paths,
     summary_sheet,
@@ -27,6 +26,7 @@ from .results import (
     write_results_xlsx,
 )
 from .validation import write_validation
+from .workers import Workers
 
 
 def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = False,

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
-from ..io.escape import escape_cell, escape_frame
+from ..io.escape import escape_cell
 from ..io.output_folder import atomic_write
 from ..system.variables import COLUMNS, VARIABLES, money_year_of
 

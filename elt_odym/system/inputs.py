@@ -16,11 +16,13 @@ import numpy as np
 from ..data import ModelData
 from ..fleet.inputs import FleetInputs, Projection, fleet_inputs
 from ..fleet.lifetimes import weibull_mean
+from .composition import CohortComposition, calc_cohort_composition, nominal_draws
 from .powertrain import BatteryInputs, battery_inputs
 
-UNCERTAIN_VALUES = ("unit_weight", "weibull_scale", "weibull_shape", "material_composition",
-                    "price", "energy_factor", "carbon_factor")
-"""Parameters whose own ``stats_array`` strings the Monte Carlo draws (beside group ranges)."""
+UNCERTAIN_VALUES = ("weibull_scale", "weibull_shape", "price", "energy_factor", "carbon_factor")
+"""Parameters whose own ``stats_array`` strings the Monte Carlo draws (beside group ranges);
+what a truck is made of is drawn through the composition's own quantities
+(:mod:`elt_odym.system.composition`)."""
 
 
 def assessed_materials(data: ModelData, energy: str = "energy_factor",
@@ -73,7 +75,8 @@ class ModelInputs:
     fleet: FleetInputs
     weight: np.ndarray
     weight_low: np.ndarray
-    composition: np.ndarray
+    composition: CohortComposition
+    """What a vehicle of each cohort, type and powertrain is made of (profiles x vectors)."""
     collection: np.ndarray
     recovery: np.ndarray
     closed_loop: np.ndarray
@@ -110,13 +113,19 @@ def model_inputs(data: ModelData, projection: Projection | None = None) -> Model
     metals = assessed_materials(data)
     unc = {name: {k: u for k, u in data[name].uncertainty.items() if u.kind != "none"}
            for name in UNCERTAIN_VALUES}
+    fleet = fleet_inputs(data, projection)
+    composition = calc_cohort_composition(data, fleet.years)
+    battery = battery_inputs(data)
+    if battery is not None and composition.mode != "single":
+        # the fuel-cell stack and the hydrogen tanks are components of the truck: the traction
+        # chain carries the packs only, so that nothing is counted twice
+        battery = dataclasses.replace(battery, fuel_cell=np.zeros_like(battery.fuel_cell))
     return ModelInputs(
         scenario=data.scenario, years=list(data.years), products=list(data.items["g"]),
-        materials=list(data.items["m"]), metals=metals,
-        fleet=fleet_inputs(data, projection),
+        materials=list(data.items["m"]), metals=metals, fleet=fleet,
         weight=np.asarray(data["unit_weight"].values, float),
         weight_low=np.asarray(data["unit_weight_low"].values, float),
-        composition=np.asarray(data["material_composition"].values, float),
+        composition=composition,
         collection=np.asarray(data["collection_rate"].values, float),
         recovery=np.asarray(data["recovery_efficiency"].values, float),
         closed_loop=np.asarray(data["closed_loop_share"].values, float),
@@ -126,7 +135,7 @@ def model_inputs(data: ModelData, projection: Projection | None = None) -> Model
         energy=factor_pairs(data, "energy_factor", metals),
         carbon=factor_pairs(data, "carbon_factor", metals),
         rel_range=data["factor_range"].scalar(), route_mult=route_multipliers(data),
-        battery=battery_inputs(data), uncertainty={k: v for k, v in unc.items() if v})
+        battery=battery, uncertainty={k: v for k, v in unc.items() if v})
 
 
 @dataclass
@@ -164,20 +173,20 @@ class Draws:
 
     ``stock`` (per-draw stock paths; ``None``: the scenario's path times ``stock_mult``),
     ``stock_mult``, ``scale_mult``, ``shape_mult`` ``(N, G)``; ``period`` (per-draw period
-    factors; ``None``: the scenario's); ``weight`` ``(N, G)`` t per truck; ``composition``
-    ``(N, G, M)`` or ``None`` (the scenario's); ``price`` ``(N, M)``; ``energy``, ``carbon``
-    ``(N, K, 2)``; ``battery`` (:class:`BatteryDraws`, ``None`` without the powertrain
-    extension).
+    factors; ``None``: the scenario's); ``price`` ``(N, M)``; ``energy``, ``carbon``
+    ``(N, K, 2)``; ``body_u`` ``(N, Q)``: uniform positions of the composition's uncertain
+    quantities (component masses, the trailer's presence, PGM loadings, lightweighting;
+    ``None``: their nominal values); ``battery`` (:class:`BatteryDraws`, ``None`` without the
+    powertrain extension).
     """
 
     stock_mult: np.ndarray
     scale_mult: np.ndarray
     shape_mult: np.ndarray
-    weight: np.ndarray
     price: np.ndarray
     energy: np.ndarray
     carbon: np.ndarray
-    composition: np.ndarray | None = None
+    body_u: np.ndarray | None = None
     stock: np.ndarray | None = None
     period: np.ndarray | None = None
     battery: BatteryDraws | None = None
@@ -194,8 +203,8 @@ class Draws:
                 return None
             return a[sl] if axis == 0 else a[:, sl]
         return Draws(self.stock_mult[sl], self.scale_mult[sl], self.shape_mult[sl],
-                     self.weight[sl], self.price[sl], self.energy[sl], self.carbon[sl],
-                     cut(self.composition), cut(self.stock, 1), cut(self.period, 1),
+                     self.price[sl], self.energy[sl], self.carbon[sl],
+                     cut(self.body_u), cut(self.stock, 1), cut(self.period, 1),
                      None if self.battery is None else self.battery.take(sl))
 
 
@@ -207,7 +216,7 @@ def base_draws(inputs: ModelInputs, n: int = 1) -> Draws:
         n_p = len(inputs.battery.powertrains)
         battery = BatteryDraws(np.ones((n, g, n_p)), np.zeros(n))
     return Draws(np.ones((n, g)), np.ones((n, g)), np.ones((n, g)),
-                 np.tile(inputs.weight, (n, 1)), np.tile(inputs.price[:, 1], (n, 1)),
+                 np.tile(inputs.price[:, 1], (n, 1)),
                  np.tile(inputs.energy, (n, 1, 1)), np.tile(inputs.carbon, (n, 1, 1)),
                  battery=battery)
 
@@ -230,6 +239,11 @@ def concat_draws(parts: list[Draws]) -> Draws:
                                   for f in dataclasses.fields(BatteryDraws)
                                   if f.name != "variants"}, variants=bats[0].variants)
     return Draws(**values, battery=battery)
+
+
+def nominal_body(inputs: ModelInputs, n: int) -> np.ndarray:
+    """``n`` rows of the composition quantities at their nominal values ``(n, Q)``."""
+    return np.repeat(nominal_draws(inputs.composition), n, axis=0)
 
 
 def lifetime_shift_multiplier(mean_life: np.ndarray, shift: np.ndarray) -> np.ndarray:

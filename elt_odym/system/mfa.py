@@ -20,10 +20,11 @@ import numpy as np
 import pandas as pd
 from pydantic import ConfigDict
 
-from ..data import ModelData
+from ..data import ModelData, with_values
 from ..declaration import ALL_FLOWS, ALL_PROCESSES, ALL_STOCKS, FLEET_STOCK
 from ..errors import MassBalanceError
 from ..fleet.inputs import FleetResult, Projection, project
+from .composition import calc_cohort_composition
 from .definition import build_mfa_definition
 from .equations.evaluate import evaluate, prepare
 from .inputs import ModelInputs, base_draws, model_inputs
@@ -64,6 +65,7 @@ class ELTSystem(fd.MFASystem):
                               arbitrary_types_allowed=True)
 
     inputs: ModelInputs | None = None
+    data: ModelData | None = None
     projection: Projection | None = None
     results: Results | None = None
     """Every output variable of the run (a batch of one), after :meth:`compute`."""
@@ -76,9 +78,13 @@ class ELTSystem(fd.MFASystem):
             fleet, stock=np.concatenate([fleet.stock[:h], prm["fleet_stock"].values]),
             shape=np.concatenate([fleet.shape[:h], prm["lifetime_shape"].values]),
             scale=np.concatenate([fleet.scale[:h], prm["lifetime_scale"].values]))
+        composition = inputs.composition
+        body = {"unit_weight": prm["unit_weight"].values,
+                "material_composition": prm["material_composition"].values}
+        if any(not np.array_equal(v, self.data[k].values) for k, v in body.items()):
+            composition = calc_cohort_composition(with_values(self.data, body), fleet.years)
         return dataclasses.replace(
-            inputs, fleet=fleet, weight=prm["unit_weight"].values,
-            composition=prm["material_composition"].values,
+            inputs, fleet=fleet, weight=body["unit_weight"], composition=composition,
             collection=prm["collection_rate"].values, recovery=prm["recovery_efficiency"].values,
             closed_loop=prm["closed_loop_share"].values)
 
@@ -125,7 +131,7 @@ def build_system(data: ModelData, projection: Projection | None = None) -> ELTSy
     inputs = model_inputs(data, projection)
     definition = build_mfa_definition(data.options.lifetime_form)
     system = ELTSystem.from_data_reader(definition, ScenarioReader(data, inputs))
-    system.inputs, system.projection = inputs, projection
+    system.inputs, system.projection, system.data = inputs, projection, data
     return system
 
 

@@ -57,6 +57,10 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in [
     _v("eol_mass", "t", "fleet", "mass of end-of-life trucks, truck unit plus trailer"),
     _v("eol_mass_low", "t", "fleet", "mass of end-of-life trucks, truck unit only"),
     _v("eol_material", "t", "materials", "material in end-of-life trucks (Eq. 6)", TGM),
+    _v("eol_material_total", "t", "materials",
+       "all the material that leaves the fleet: the trucks (eol_material) and their traction "
+       "packs leaving them (battery_eol_material; fuel-cell parts where the traction chain "
+       "carries them): what recyclers receive", TGM),
     _v("collected_material", "t", "materials", "end-of-life material formally collected", TGM),
     _v("secondary_material", "t", "materials", "material recovered by recycling", TGM),
     _v("economic_value", "USD", "economics", "value of recovered material, mean prices (Eq. 7)",

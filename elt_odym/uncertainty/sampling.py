@@ -4,7 +4,11 @@ Group ranges (``[uncertainty]`` of ``config.toml``):
 
 - lifetime: each type's mean lifetime shifted uniformly within ``+-lifetime_shift_years``
   (the Weibull scale scaled by ``(mean + shift) / mean``, shape kept);
-- weight: each type's unit weight uniform between truck unit only and with trailer;
+- weight: each type's trailer present with a uniform weight in [0, 1] (between truck unit only
+  and with trailer, the study's weight range);
+- composition (``composition = "range"``): the composition model's other quantities (component
+  masses, PGM loadings, lightweighting; :mod:`elt_odym.system.composition`) at a uniform
+  position of their distributions;
 - prices: each material's price triangular(low, mean, high);
 - factors: each energy and carbon factor uniform within ``+-factor_range``;
 - stock: a normal multiplier with sd ``stock_rel_sd`` on each type's stock path;
@@ -16,8 +20,8 @@ Group ranges (``[uncertainty]`` of ``config.toml``):
   ``battery_variants`` stratified variants (:func:`battery_variants`).
 
 A workbook value with its own ``stats_array`` uncertainty is drawn from that distribution
-instead (``unit_weight``, ``weibull_scale``, ``weibull_shape``, ``material_composition``,
-``price`` mean, ``energy_factor``, ``carbon_factor``).
+instead (``weibull_scale``, ``weibull_shape``, ``price`` mean, ``energy_factor``,
+``carbon_factor``).
 
 Seeding (:func:`sample_range`): the draws come in fixed blocks of :data:`DRAW_BLOCK`; block
 ``b`` (draws ``b * DRAW_BLOCK`` onwards) is drawn by its own generator, PCG64 seeded with
@@ -41,6 +45,7 @@ from ..system.inputs import (
     base_draws,
     concat_draws,
     lifetime_shift_multiplier,
+    nominal_body,
 )
 
 DRAW_BLOCK = 1_000
@@ -64,8 +69,7 @@ def sample(inputs: ModelInputs, opts: UncertaintyOptions, n: int, rng: np.random
     if opts.lifetime_shift_years > 0:
         span = np.full(g, opts.lifetime_shift_years)
         d.scale_mult = lifetime_shift_multiplier(inputs.mean_life, _uniform(rng, -span, span, n))
-    if opts.weight == "range":
-        d.weight = _uniform(rng, inputs.weight_low, inputs.weight, n)
+    d.body_u = _composition(inputs, opts, n, rng)
     if opts.prices == "range":
         p = inputs.price
         d.price = sample_triangular(rng, p[:, 0], p[:, 1], p[:, 2], n)
@@ -77,6 +81,19 @@ def sample(inputs: ModelInputs, opts: UncertaintyOptions, n: int, rng: np.random
         d.battery = _battery(inputs, opts, n, rng, variants)
     _apply_value_uncertainty(inputs, d, n, rng)
     return d
+
+
+def _composition(inputs: ModelInputs, opts: UncertaintyOptions, n: int,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Uniform positions of the composition's quantities ``(n, Q)``: the trailers' under
+    ``weight = "range"``, the others under ``composition = "range"``, else nominal."""
+    u = nominal_body(inputs, n)
+    draws = rng.random(u.shape)
+    for k, q in enumerate(inputs.composition.uncertain):
+        group = opts.weight if q.name.startswith("trailer:") else opts.composition
+        if group == "range" and q.kind != "none":
+            u[:, k] = draws[:, k]
+    return u
 
 
 def capacity_multipliers(inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
@@ -132,20 +149,12 @@ def _apply_value_uncertainty(inputs: ModelInputs, d: Draws, n: int,
     for name, entries in sorted(inputs.uncertainty.items()):
         for key in sorted(entries, key=str):
             unc = entries[key]
-            if name in ("unit_weight", "weibull_scale", "weibull_shape"):
+            if name in ("weibull_scale", "weibull_shape"):
                 j = inputs.products.index(key[0])
-                if name == "unit_weight":
-                    d.weight[:, j] = unc.sample(inputs.weight[j], n, rng)
-                    continue
                 fleet = inputs.fleet
                 ref = (fleet.scale if name == "weibull_scale" else fleet.shape)[h, j]
                 target = d.scale_mult if name == "weibull_scale" else d.shape_mult
                 target[:, j] = unc.sample(ref, n, rng) / ref
-            elif name == "material_composition":
-                if d.composition is None:
-                    d.composition = np.tile(inputs.composition, (n, 1, 1))
-                j, m = inputs.products.index(key[0]), inputs.materials.index(key[1])
-                d.composition[:, j, m] = unc.sample(inputs.composition[j, m], n, rng)
             elif name == "price" and key[1] == "mean":
                 m = inputs.materials.index(key[0])
                 d.price[:, m] = unc.sample(inputs.price[m, 1], n, rng)

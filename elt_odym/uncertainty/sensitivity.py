@@ -18,7 +18,13 @@ import pandas as pd
 from ..batch import series_layout, variable_margins
 from ..data import ModelData
 from ..system.equations import evaluate
-from ..system.inputs import Draws, ModelInputs, base_draws, lifetime_shift_multiplier
+from ..system.inputs import (
+    Draws,
+    ModelInputs,
+    base_draws,
+    lifetime_shift_multiplier,
+    nominal_body,
+)
 
 COLUMNS = ["parameter", "change", "variable", "truck_type", "material", "year", "base",
            "value", "rel_change"]
@@ -43,7 +49,11 @@ def cases(base: ModelInputs, lfp_shift: float = 0.10) -> tuple[list[tuple[str, s
             labels.append((name, f"{d:+g} yr"))
             rows.append({"scale_mult": lifetime_shift_multiplier(base.mean_life, shift)})
     labels.append(("weight", "truck unit only"))
-    rows.append({"weight": base.weight_low})
+    no_trailer = nominal_body(base, 1)[0]
+    for k, q in enumerate(base.composition.uncertain):
+        if q.name.startswith("trailer:"):
+            no_trailer[k] = 0.0
+    rows.append({"body_u": no_trailer})
     for col, s in ((0, "low"), (2, "high")):
         labels.append(("prices", s))
         rows.append({"price": base.price[:, col]})
@@ -54,6 +64,7 @@ def cases(base: ModelInputs, lfp_shift: float = 0.10) -> tuple[list[tuple[str, s
     if base.battery is not None:
         _battery_cases(base, lfp_shift, labels, rows)
     draws = base_draws(base, len(rows))
+    draws.body_u = nominal_body(base, len(rows))
     if base.battery is not None:
         _battery_draws(base, rows, draws)
     for i, row in enumerate(rows):

@@ -22,6 +22,7 @@ from ..system.inputs import (
     base_draws,
     lifetime_shift_multiplier,
     model_inputs,
+    nominal_body,
 )
 
 DEFAULT_OUTPUTS = (("eol_mass", "total", 2050), ("carbon_saving", "total", 2050),
@@ -44,7 +45,10 @@ def to_draws(base: ModelInputs, x: np.ndarray) -> Draws:
     n, g = x.shape[0], len(base.products)
     d = base_draws(base, n)
     d.scale_mult = lifetime_shift_multiplier(base.mean_life, x[:, :g])
-    d.weight = base.weight_low + x[:, g:2 * g] * (base.weight - base.weight_low)
+    d.body_u = nominal_body(base, n)
+    for k, q in enumerate(base.composition.uncertain):  # the trailer of each type
+        if q.name.startswith("trailer:"):
+            d.body_u[:, k] = x[:, g + base.products.index(q.name.split(":", 1)[1])]
     d.price = base.price[:, 0] + x[:, [2 * g]] * (base.price[:, 2] - base.price[:, 0])
     for arr, ref in ((d.energy, base.energy), (d.carbon, base.carbon)):
         arr[..., 0] = ref[None, :, 0] * x[:, [2 * g + 1]]

@@ -21,7 +21,6 @@ from . import battery as bat_eq
 from .economics import calc_economic_value, calc_inflated
 from .energy_carbon import calc_route_demand, calc_saving, calc_saving_range
 from .materials import (
-    body_profiles,
     body_vectors,
     calc_closed_loop,
     calc_collected,
@@ -55,7 +54,7 @@ def prepare(inputs: ModelInputs, draws: Draws, tables: bat_eq.AgeTables | None =
     :mod:`.battery`); ``tables`` (:func:`.battery.age_tables` of the same variants) are
     reused when given: the chunks of one Monte Carlo share them."""
     layout = profile_layout(inputs)
-    prof = profiles(inputs, draws, layout, body_profiles(inputs))
+    prof = profiles(inputs, draws, layout)
     tabs = None
     if inputs.battery is not None and layout.packs:
         tabs = tables or bat_eq.age_tables(inputs, draws, layout)
@@ -91,10 +90,13 @@ def evaluate(inputs: ModelInputs, draws: Draws, keep_cohorts: bool = False,
     vec, mass, low = body_vectors(inputs, draws, layout)
     values = _truck_variables(inputs, draws, veh, vec, mass, low)
     flow_values, stocks = _truck_flows(inputs, veh, vec, values) if flows else ({}, {})
+    total = values["eol_material"].dense()
     if tabs is not None:
         chain = bat_eq.calc_traction(inputs, draws, layout, veh, tabs, flows)
         _add_traction(inputs, draws, veh, layout, chain, values,
                       flow_values if flows else None, stocks)
+        total = total + chain["pack_retired"] + chain["fc_retired"]
+    values["eol_material_total"] = Product(total)
     items = {"t": list(inputs.years), "g": list(inputs.products), "m": list(inputs.materials)}
     if inputs.battery is not None:
         items |= {"p": list(inputs.battery.powertrains), "k": list(inputs.battery.chemistries)}

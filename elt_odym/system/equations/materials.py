@@ -3,8 +3,10 @@
 Symbols (Xu et al. 2025): ``W_i(t)`` mass of end-of-life trucks of type ``i`` in year ``t``,
 ``e_ij`` share of material ``j`` in type ``i``, ``V_j`` mass of material ``j`` in end-of-life
 trucks. A truck's body is a sum of profiles (per vehicle of a cohort, :mod:`.vehicles`) times
-material vectors ``vec[f, i, j]`` (t per unit of profile); the study's single composition is one
-profile of ones with ``vec = W_i e_ij`` per truck::
+material vectors ``vec[f, i, j]`` (t per unit of profile; :mod:`.composition`: the glider, the
+trailer and the components of each powertrain, lightweighting and the PGM loading of each
+cohort's emission standard); the study's single composition is one profile of ones with
+``vec = W_i e_ij`` per truck::
 
     V[t, i, j]          = sum_f eol_f[t, i] vec[f, i, j]                    (Eq. 6)
     collected[t, i, j]  = c[t, i] V[t, i, j]                   (formal collection, rate c)
@@ -16,38 +18,49 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..composition import TRAILER, calc_draw_vectors
 from ..inputs import Draws, ModelInputs
 from ..variables import Product
 from .vehicles import ProfileLayout
-
-N_BODY = 1
-"""Body profiles of the study's single composition (one profile of ones)."""
-
-
-def body_profiles(inputs: ModelInputs) -> np.ndarray:
-    """The type's own body profiles by cohort ``(B, C, G)``: ones (single composition)."""
-    n_c, n_g = inputs.fleet.stock.shape
-    return np.ones((N_BODY, n_c, n_g))
 
 
 def body_vectors(inputs: ModelInputs, draws: Draws, layout: ProfileLayout
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Material vectors ``(N, F, G, M)``, mass ``(N, F, G)`` and truck-unit-only mass
-    ``(N, F, G)`` per unit of each profile; zero outside the body profiles. A route's slots
-    hold its source's vectors (a moved vehicle keeps its material)."""
+    ``(N, F, G)`` per unit of each profile, at each draw's composition quantities
+    (:func:`.composition.calc_draw_vectors`; the trailer's presence among them); zero outside
+    the body profiles. A route's slots hold its source's vectors (a moved vehicle keeps its
+    material)."""
+    comp = inputs.composition
     n, n_g, n_m = draws.n, len(inputs.products), len(inputs.materials)
-    comp = inputs.composition[None] if draws.composition is None else draws.composition
+    drawn = calc_draw_vectors(comp, draws.body_u)  # (N|1, F, G, P, M)
+    drawn = np.broadcast_to(drawn, (n,) + drawn.shape[1:])
+    trailer = trailer_multipliers(comp, draws.body_u, n)  # (N, G): present 1, absent 0
     vec = np.zeros((n, layout.size, n_g, n_m))
-    mass = np.zeros((n, layout.size, n_g))
-    low = np.zeros((n, layout.size, n_g))
-    vec[:, layout.body[0]] = draws.weight[..., None] * comp  # W_i e_ij per truck
-    mass[:, layout.body[0]] = draws.weight
-    low[:, layout.body[0]] = inputs.weight_low[None]
+    for i, (f, p) in zip(layout.body, layout.body_pairs):
+        vec[:, i] = drawn[:, f, :, max(p, 0)]
+    mass = vec.sum(axis=3)
+    low = mass.copy()
+    t = comp.components.index(TRAILER)
+    for i, (f, p) in zip(layout.body, layout.body_pairs):
+        if f == 0:  # the trailer sits in the base factor
+            low[:, i] -= trailer * comp.component_material[t, :, max(p, 0)].sum(axis=-1)
     for (src, dst), slots in zip(inputs.fleet.routes, layout.imported):
         for own, slot in zip(layout.body, slots):
             vec[:, slot, dst], mass[:, slot, dst] = vec[:, own, src], mass[:, own, src]
             low[:, slot, dst] = low[:, own, src]
     return vec, mass, low
+
+
+def trailer_multipliers(comp, body_u: np.ndarray | None, n: int) -> np.ndarray:
+    """Presence of each type's trailer in each draw ``(N, G)`` (1: the study's base case)."""
+    out = np.ones((n, len(comp.types)))
+    if body_u is None:
+        return out
+    for k, q in enumerate(comp.uncertain):
+        if q.name.startswith(f"{TRAILER}:"):
+            out[:, comp.types.index(q.name.split(":", 1)[1])] = body_u[:, k]
+    return out
 
 
 def calc_material(by_profile: np.ndarray, vec: np.ndarray) -> np.ndarray:

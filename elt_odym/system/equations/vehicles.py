@@ -34,7 +34,9 @@ class ProfileLayout:
 
     ``shares``: one per powertrain (empty without the powertrain extension); ``packs``: per
     battery powertrain (``pack_powertrains``, indices into the powertrains); ``body``: the
-    type's own body profiles; ``imported[r]``: the slots of route ``r`` (as many as ``body``).
+    type's own body profiles, one per (composition factor, powertrain) pair of ``body_pairs``
+    (powertrain -1: every powertrain alike, the study's single composition); ``imported[r]``:
+    the slots of route ``r`` (as many as ``body``).
     """
 
     shares: list[int]
@@ -42,6 +44,7 @@ class ProfileLayout:
     pack_powertrains: list[int]
     body: list[int]
     imported: list[list[int]]
+    body_pairs: list[tuple[int, int]] = ((0, -1),)
 
     @property
     def size(self) -> int:
@@ -57,17 +60,31 @@ class ProfileLayout:
         return out
 
 
-def profile_layout(inputs: ModelInputs, n_body: int = 1) -> ProfileLayout:
-    """The layout of a scenario: shares and pack profiles if it has powertrains."""
+def body_pairs(inputs: ModelInputs) -> list[tuple[int, int]]:
+    """The (factor, powertrain) pairs of the composition that are not zero; one pair of every
+    powertrain alike (-1) for the study's single composition."""
+    comp = inputs.composition
+    if comp.mode == "single" or inputs.battery is None:
+        return [(f, -1) for f in range(len(comp.names))]
+    p_any = np.abs(comp.profiles).max(axis=(1, 2)) > 0  # (F, P)
+    v_any = np.abs(comp.vectors).max(axis=(1, 3)) > 0
+    return [(int(f), int(p)) for f, p in zip(*np.nonzero(p_any & v_any))]
+
+
+def profile_layout(inputs: ModelInputs) -> ProfileLayout:
+    """The layout of a scenario: shares and pack profiles if it has powertrains, and the body
+    profiles of its composition."""
     bat = inputs.battery
     n_p = 0 if bat is None else len(bat.powertrains)
     pack_p = [] if bat is None else [p for p in range(n_p) if np.any(bat.capacity[..., p] > 0)]
+    pairs = body_pairs(inputs)
+    n_body = len(pairs)
     k = n_p + len(pack_p)
     body = list(range(k, k + n_body))
     routes = inputs.fleet.routes
     imported = [list(range(k + n_body * (r + 1), k + n_body * (r + 2)))
                 for r in range(len(routes))]
-    return ProfileLayout(list(range(n_p)), list(range(n_p, k)), pack_p, body, imported)
+    return ProfileLayout(list(range(n_p)), list(range(n_p, k)), pack_p, body, imported, pairs)
 
 
 def share_path(inputs: ModelInputs, draws: Draws) -> np.ndarray:
@@ -82,12 +99,10 @@ def share_path(inputs: ModelInputs, draws: Draws) -> np.ndarray:
     return np.where(np.isnan(pos)[None, :, None, None], bat.share[:, None], drawn)
 
 
-def profiles(inputs: ModelInputs, draws: Draws, layout: ProfileLayout,
-             body: np.ndarray) -> np.ndarray:
-    """The kernel's profiles ``(F, C, N|1, G)`` on the extended cohort axis.
-
-    ``body`` ``(B, C, G)``: the type's own body profiles by cohort (:mod:`.materials`).
-    """
+def profiles(inputs: ModelInputs, draws: Draws, layout: ProfileLayout) -> np.ndarray:
+    """The kernel's profiles ``(F, C, N|1, G)`` on the extended cohort axis: powertrain
+    shares, pack carriers and the body (a composition factor's profile times the share of its
+    powertrain; history cohorts are of the reference powertrain)."""
     n_c, n_g = inputs.fleet.stock.shape
     h = inputs.n_history
     bat = inputs.battery
@@ -102,7 +117,11 @@ def profiles(inputs: ModelInputs, draws: Draws, layout: ProfileLayout,
         out[layout.shares, h:] = np.moveaxis(share, 3, 0)
         for i, p in zip(layout.packs, layout.pack_powertrains):
             out[i, h:] = share[..., p] * (bat.capacity[:, None, :, p] > 0)
-    out[layout.body] = body[:, :, None, :]
+    comp = inputs.composition.profiles  # (F, C, G, P)
+    for i, (f, p) in zip(layout.body, layout.body_pairs):
+        out[i] = comp[f, :, None, :, max(p, 0)]
+        if p >= 0:
+            out[i] *= out[layout.shares[p]]
     return out
 
 

@@ -52,9 +52,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from ...data import ModelData, ParameterData
-from ...errors import DataValidationError, Problem
-from ...io.stats_array import Uncertainty
+from ..data import ModelData, ParameterData
+from ..errors import DataValidationError, Problem
+from ..io.stats_array import Uncertainty
 
 TONNES_PER_GRAM = 1e-6
 """Unit conversion of ``pgm_loading`` (g/unit) to the vectors' t/unit."""
