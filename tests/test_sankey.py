@@ -59,3 +59,18 @@ def test_display_unit_fits_the_magnitude():
     assert display_unit(4.0e5, "t") == (1e-3, "kt")
     assert display_unit(3.0e10, "USD") == (1e-9, "billion US$")
     assert display_unit(2.0, "t") == (1.0, "t")
+
+
+def test_traction_chain_nodes_balance_in_an_electrified_scenario(runs):
+    """Packs and fuel-cell parts have their own nodes; each balances with its stock change."""
+    d = sankey_data(runs("electrification_high").system)
+    for name in ("traction manufacturing", "traction use", "traction recycling"):
+        assert name in d.nodes, name
+        k = d.nodes.index(name)
+        into = d.values[:, np.asarray(d.target) == k].sum(axis=1)
+        out = d.values[:, np.asarray(d.source) == k].sum(axis=1)
+        assert into[d.years.index(2050)] > 0, name
+        np.testing.assert_allclose(into, out, rtol=1e-9, atol=1e-6 * d.values.max(),
+                                   err_msg=name)
+    assert "traction stock build-up" in d.nodes
+

@@ -2,7 +2,8 @@
 
 Each flow is split by material group and coloured by it; the stock change of the in-use fleet
 is a flow of its own (``use`` -> "stock build-up in use", or "stock release from use" -> ``use``
-when the fleet's material shrinks); ``sysenv`` is split into one node per role, with the
+when the fleet's material shrinks), and so are those of the traction chain (packs, fuel-cell
+stacks, second life), drawn when the scenario has one; ``sysenv`` is split into one node per role, with the
 informal route ("informal recycling or abandoned") in its own colour family. Node labels carry
 the node's throughput, link hovers the flow's name and mass, a slider picks the year.
 
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 
-from ..declaration import FLOWS
+from ..declaration import FLOWS, TRACTION_FLOWS
 
 MATERIAL_GROUPS = {
     "iron and steel": (["Fe"], "#4c72b0"),
@@ -39,8 +40,20 @@ NODE_NAME = {
     "recycling => sysenv": "other markets",
     "recycling => losses": "recycling losses",
     "recycling": "formal recycling",
+    "sysenv => traction manufacturing": "battery and fuel-cell feedstock",
+    "traction recycling => sysenv": "secondary battery material",
+    "traction recycling => losses": "battery recycling losses",
 }
 BUILD_UP, RELEASE = "stock build-up in use", "stock release from use"
+STOCK_CHANGES = (
+    ("use", BUILD_UP, RELEASE, ("manufacturing => use",), ("use => scrapping",)),
+    ("traction use", "traction stock build-up", "traction stock release",
+     ("traction manufacturing => traction use",),
+     ("traction use => second life", "traction use => traction recycling")),
+    ("second life", "second-life stock build-up", "second-life stock release",
+     ("traction use => second life",), ("second life => traction recycling",)),
+)
+"""Process, build-up node, release node, its inflows, its outflows: each stock's change."""
 INFORMAL = "scrapping => sysenv"
 
 
@@ -75,6 +88,12 @@ def _by_time_material(system, key: str) -> np.ndarray:
     return np.asarray(flow.values, float).sum(axis=drop)
 
 
+def _present(system, specs) -> tuple:
+    """The flows of ``specs`` that ``system`` has and that carry material in some year."""
+    return tuple(f for f in specs
+                 if f.key in system.flows and np.any(system.flows[f.key].values))
+
+
 def sankey_data(system) -> SankeyData:
     """The flows of ``system`` by year and material group, with the stock change in use."""
     years = [int(y) for y in system.dims["t"].items]
@@ -96,16 +115,23 @@ def sankey_data(system) -> SankeyData:
             d.flow.append(label)
             columns.append(tm[:, idx].sum(axis=1))
 
-    for spec in FLOWS:
+    for spec in FLOWS + _present(system, TRACTION_FLOWS):
         src = NODE_NAME.get(spec.key, spec.from_process) if spec.from_process == "sysenv" \
             else NODE_NAME.get(spec.from_process, spec.from_process)
         dst = NODE_NAME.get(spec.key) if spec.to_process == "sysenv" \
             else NODE_NAME.get(spec.to_process, spec.to_process)
         add(src, dst, f"{src} → {dst}", _by_time_material(system, spec.key))
-    change = (_by_time_material(system, "manufacturing => use")
-              - _by_time_material(system, "use => scrapping"))
-    add("use", BUILD_UP, "net addition to the material in use", np.clip(change, 0, None))
-    add(RELEASE, "use", "net release of material from use", np.clip(-change, 0, None))
+    for process, up, down, ins, outs in STOCK_CHANGES:
+        if not all(k in system.flows for k in ins + outs):
+            continue
+        change = (sum(_by_time_material(system, k) for k in ins)
+                  - sum(_by_time_material(system, k) for k in outs))
+        if process != "use" and not np.any(change):
+            continue
+        add(process, up, f"net addition to the material in {process}",
+            np.clip(change, 0, None))
+        add(down, process, f"net release of material from {process}",
+            np.clip(-change, 0, None))
     d.values = np.column_stack(columns)
     return d
 
