@@ -563,3 +563,28 @@ def test_composition_spread_shows_in_the_joint_monte_carlo(runs):
     assert eol[0][0, 1] > eol[0][0, 0]  # the fleet is drawn
     for metal in ("Nd", "Pt"):
         assert band_2050(drawn, metal)[3] > 1.2 * band_2050(held, metal)[3], metal
+
+
+def test_electrification_page_has_every_generated_block(bundled, tmp_path):
+    """``tools/electrification_table.py --write`` fills each block between its markers, keeps
+    the rest of the page and refuses a page without them; the page has every block."""
+    import importlib.util
+
+    path = bundled / "tools" / "electrification_table.py"
+    if not path.is_file():
+        pytest.skip("tools/ is not installed with the package")
+    spec = importlib.util.spec_from_file_location("electrification_table", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    page = (bundled / "docs" / "electrification.md").read_text(encoding="utf-8")
+    for name in tool.BLOCKS:
+        assert page.count(f"<!-- electrification:{name}:start -->") == 1, name
+        assert page.count(f"<!-- electrification:{name}:end -->") == 1, name
+    doc = tmp_path / "page.md"
+    doc.write_text("a\n<!-- electrification:totals:start -->\nold\n"
+                   "<!-- electrification:totals:end -->\nb\n", encoding="utf-8")
+    tool.write_blocks(doc, {"totals": "| new |"})
+    assert doc.read_text(encoding="utf-8") == ("a\n<!-- electrification:totals:start -->\n| new |"
+                                               "\n<!-- electrification:totals:end -->\nb\n")
+    with pytest.raises(SystemExit, match="packs"):
+        tool.write_blocks(doc, {"packs": "x"})
