@@ -63,6 +63,7 @@ NOTEBOOKS = "examples/notebooks"
 """Folder of the tutorial notebooks; ``<name>.ipynb`` becomes ``tutorials/<name>.md``."""
 
 MARKER = re.compile(r"^<!-- generated: ([\w.-]+) -->$", re.MULTILINE)
+ROLE = re.compile(r":(?:func|class|mod|meth|data|attr|exc|obj):<code>(~?)([\w.]+)</code>")
 LINK = re.compile(r"\]\(([^)\s#]+)(#[^)\s]*)?\)")
 PARALLEL = 2
 
@@ -89,6 +90,15 @@ def on_page_markdown(markdown, page, config, files):
     """Fill the page's markers and point links to mirrored files at their pages."""
     markdown = MARKER.sub(lambda m: _table(m.group(1), page.file.src_uri), markdown)
     return LINK.sub(lambda m: _relink(m, page.file.src_uri), markdown)
+
+
+def on_page_content(html, page, config, files):
+    """Docstrings use Sphinx roles (``:func:`run```): show the name as code, without the role
+    (``~a.b.c`` as ``c``, the Sphinx way)."""
+    def name(m: re.Match) -> str:
+        return m.group(2).rsplit(".", 1)[-1] if m.group(1) else m.group(2)
+
+    return ROLE.sub(lambda m: f"<code>{name(m)}</code>", html)
 
 
 def on_post_build(config):

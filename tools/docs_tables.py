@@ -85,6 +85,9 @@ def headline() -> str:
         label = f"sum {CUMULATIVE[0]}-{CUMULATIVE[1]}"
         window = window.rename(columns={"value": label, "low": "(low)", "high": "(high)"})
         table = summary.merge(window.drop(columns="unit"), on="quantity", how="left")
+        counts = table["unit"] == "unit"  # vehicles, as the CLI prints them: in millions here
+        table.loc[counts, table.columns[2:]] = table.loc[counts, table.columns[2:]] * 1e-6
+        table.loc[counts, "unit"] = "million vehicles"
         out.append(md(table, right=tuple(table.columns[2:])) + "\n")
     return "\n".join(out)
 
@@ -246,15 +249,17 @@ def scenarios() -> str:
     from elt_odym.config import load_config
 
     config = load_config(bundled_data_dir())
-    rows = []
+    out = []
     for name, sc in config.scenarios.items():
-        changes = [f"`{k}`: `{v}`" for k, v in sc.files.items()]
-        changes += [f"`{k} = {v!r}`" for k, v in sc.model.items()]
-        rows.append({"scenario": f"`{name}`" + (" (default)" if name == config.default_scenario
-                                                 else ""),
-                     "inherits": f"`{sc.inherit}`" if sc.inherit else "",
-                     "changes": "<br>".join(changes), "description": sc.description})
-    return md(pd.DataFrame(rows)) + "\n"
+        head = f"- **`{name}`**" + (" (default)" if name == config.default_scenario else "")
+        head += f", inherits `{sc.inherit}`" if sc.inherit else ""
+        out.append(f"{head}: {sc.description}")
+        if sc.files:
+            out.append("    - workbooks: " + "; ".join(f"`{k}` from `{v}`"
+                                                       for k, v in sc.files.items()))
+        if sc.model:
+            out.append("    - options: " + "; ".join(f"`{k} = {v!r}`" for k, v in sc.model.items()))
+    return "\n".join(out) + "\n"
 
 
 def cli() -> str:
