@@ -37,13 +37,13 @@ from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GENERATORS: dict[str, tuple[str, ...]] = {
+GENERATORS: dict[str, tuple[str, ...]] = {  # started in this order: the slowest first
     "headline": ("tools/docs_tables.py", "headline"),
     "calibration": ("tools/docs_tables.py", "calibration"),
     "structural": ("tools/docs_tables.py", "structural"),
     "outputs": ("tools/docs_tables.py", "outputs"),
-    "variables": ("tools/docs_tables.py", "variables"),
     "parameters": ("tools/docs_tables.py", "parameters"),
+    "variables": ("tools/docs_tables.py", "variables"),
     "scenarios": ("tools/docs_tables.py", "scenarios"),
     "cli": ("tools/docs_tables.py", "cli"),
     # Pages of other branches; uncomment when the page with its marker is merged:
@@ -124,7 +124,7 @@ def _start(names: list[str]) -> None:
         raise PluginError(f"unknown generated table(s) {unknown}: add them to GENERATORS in "
                           f"tools/docs_hooks.py (known: {sorted(GENERATORS)})")
     _pool = _pool or ThreadPoolExecutor(max_workers=PARALLEL)
-    for name in names:
+    for name in [n for n in GENERATORS if n in names]:  # in the registry's order: slow first
         if name not in _running:
             _running[name] = _pool.submit(_run, GENERATORS[name])
 
@@ -148,7 +148,8 @@ def _table(name: str, page: str) -> str:
         tail = "\n".join(done.stderr.strip().splitlines()[-15:])
         raise PluginError(f"{page}: table {name!r} (python {command}) failed with exit "
                           f"{done.returncode}:\n{tail or '(no output)'}")
-    return done.stdout.rstrip() + f"\n\n<small>Generated at build time by `python {command}`.</small>\n"
+    note = f"<small>Generated at build time by `python {command}`.</small>"
+    return f"{done.stdout.rstrip()}\n\n{note}\n"
 
 
 def _relink(match: re.Match, page: str) -> str:

@@ -124,7 +124,8 @@ def calibration() -> str:
                    f"cost {fmt(params['cost'].iloc[0])}.\n")
         rows = pd.DataFrame({
             "target": shipped["target_id"], "value": shipped["target"],
-            "unit": shipped["unit"], "tolerance": [f"±{t * 100:.0f} %" for t in shipped["tolerance"]],
+            "unit": shipped["unit"],
+            "tolerance": [f"±{t * 100:.0f} %" for t in shipped["tolerance"]],
             "at calibration": [_pct(v) for v in shipped["rel_error"]],
             "this build": [_pct(now.loc[t, "rel_error"]) for t in shipped["target_id"]],
             "status": [now.loc[t, "status"] for t in shipped["target_id"]]})
@@ -233,7 +234,8 @@ def parameters() -> str:
         for ref in read_ref_sheet(p.path):
             sources.setdefault(str(ref["ref_id"]), str(ref["source"]))
         rows.append({"parameter": f"`{name}`",
-                     "dimensions": " × ".join(DIM_BY_LETTER[d].name for d in spec.dims) or "scalar",
+                     "dimensions": (" × ".join(DIM_BY_LETTER[d].name for d in spec.dims)
+                                    or "scalar"),
                      "unit": spec.unit, "meaning": spec.description,
                      "workbook": f"`{Path(p.path).relative_to(root).as_posix()}`",
                      "values H / M / L": " / ".join(str(conf.get(c, 0)) for c in "HML"),
@@ -295,7 +297,8 @@ def _help(action) -> str:
 
 
 TABLES = {"headline": headline, "calibration": calibration, "structural": structural,
-          "outputs": outputs, "variables": variables, "parameters": parameters, "scenarios": scenarios, "cli": cli}
+          "outputs": outputs, "variables": variables, "parameters": parameters,
+          "scenarios": scenarios, "cli": cli}
 
 
 def main(argv: list[str] | None = None) -> int:
