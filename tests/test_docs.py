@@ -53,8 +53,10 @@ def test_site_builds_strictly_with_generated_tables(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-4000:]
     assert "WARNING" not in done.stderr, done.stderr[-4000:]
+    for page in site.rglob("*.html"):  # every marker filled, on every page
+        text = page.read_text(encoding="utf-8")
+        assert "<!-- generated:" not in text and "skipped in this preview" not in text, page
     results = (site / "results" / "index.html").read_text(encoding="utf-8")
-    assert "generated:" not in results and "skipped in this preview" not in results
     assert "best_estimate" in results and "max/min" in results  # headline and spread tables
     scenarios = (site / "scenarios" / "index.html").read_text(encoding="utf-8")
     assert "at calibration" in scenarios and "this build" in scenarios
@@ -65,6 +67,22 @@ def test_site_builds_strictly_with_generated_tables(tmp_path):
         assert (site / page / "index.html").is_file(), page
     api = (site / "reference" / "api" / "run" / "index.html").read_text(encoding="utf-8")
     assert 'id="elt_odym.model.run"' in api  # mkdocstrings rendered the docstring
+
+
+def _hooks():
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "tools" / "docs_hooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_marker_takes_one_block_of_a_generators_output():
+    pytest.importorskip("mkdocs")
+    out = "head\n<!-- block: a -->\n\n| 1 |\n<!-- block: b-2 -->\n| 2 |\n"
+    block = _hooks().block
+    assert block(out, "a").strip() == "| 1 |"
+    assert block(out, "b-2").strip() == "| 2 |"
+    assert block(out, "c") == ""
 
 
 def test_readme_is_short_with_its_two_commands_first():

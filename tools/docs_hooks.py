@@ -4,7 +4,9 @@ Nothing under ``docs/`` holds a result typed by hand. Three kinds of generated c
 
 1. **Tables in a page.** A line ``<!-- generated: NAME -->`` (alone on its line, from its first
    column) is replaced by the Markdown that the command ``GENERATORS[NAME]`` prints on standard
-   output, run from the repository's root with this Python. Each command runs once per build,
+   output, run from the repository's root with this Python. A command that prints several
+   tables separates them by lines ``<!-- block: PART -->``; the marker
+   ``<!-- generated: NAME.PART -->`` takes one of them. Each command runs once per build,
    only if a page names it, two at a time, started before the pages are rendered. A failing
    command, an unknown name or empty output stops the build. To plug in a table: write a
    script that prints Markdown (``tools/validation_tables.py`` does), add one line to
@@ -38,6 +40,7 @@ from mkdocs.structure.files import File
 ROOT = Path(__file__).resolve().parent.parent
 
 GENERATORS: dict[str, tuple[str, ...]] = {  # started in this order: the slowest first
+    "electrification": ("tools/electrification_table.py",),
     "headline": ("tools/docs_tables.py", "headline"),
     "calibration": ("tools/docs_tables.py", "calibration"),
     "structural": ("tools/docs_tables.py", "structural"),
@@ -46,10 +49,10 @@ GENERATORS: dict[str, tuple[str, ...]] = {  # started in this order: the slowest
     "variables": ("tools/docs_tables.py", "variables"),
     "scenarios": ("tools/docs_tables.py", "scenarios"),
     "cli": ("tools/docs_tables.py", "cli"),
+    "composition": ("tools/composition_table.py",),
     # Pages of other branches; uncomment when the page with its marker is merged:
     # "validation": ("tools/validation_tables.py",),
     # "uncertainty": ("tools/uncertainty_tables.py",),
-    # "electrification": ("tools/electrification_table.py",),
 }
 """Marker name -> command (a script of the repository and its arguments) printing Markdown."""
 
@@ -63,6 +66,7 @@ NOTEBOOKS = "examples/notebooks"
 """Folder of the tutorial notebooks; ``<name>.ipynb`` becomes ``tutorials/<name>.md``."""
 
 MARKER = re.compile(r"^<!-- generated: ([\w.-]+) -->$", re.MULTILINE)
+BLOCK = re.compile(r"^<!-- block: ([\w-]+) -->$", re.MULTILINE)
 ROLE = re.compile(r":(?:func|class|mod|meth|data|attr|exc|obj):<code>(~?)([\w.]+)</code>")
 LINK = re.compile(r"\]\(([^)\s#]+)(#[^)\s]*)?\)")
 PARALLEL = 2
@@ -119,6 +123,7 @@ def _start(names: list[str]) -> None:
     global _pool
     if os.environ.get("ELT_ODYM_DOCS_SKIP_TABLES") == "1":
         return
+    names = sorted({n.split(".", 1)[0] for n in names})
     unknown = [n for n in names if n not in GENERATORS]
     if unknown:
         raise PluginError(f"unknown generated table(s) {unknown}: add them to GENERATORS in "
@@ -142,14 +147,27 @@ def _table(name: str, page: str) -> str:
     """The Markdown of one marker (or a note when the tables are skipped)."""
     if os.environ.get("ELT_ODYM_DOCS_SKIP_TABLES") == "1":
         return f"*(table `{name}`: generated at build time, skipped in this preview)*"
-    done, _ = _running[name].result()
-    command = " ".join(GENERATORS[name])
+    generator, _, part = name.partition(".")
+    done, _ = _running[generator].result()
+    command = " ".join(GENERATORS[generator])
     if done.returncode != 0 or not done.stdout.strip():
         tail = "\n".join(done.stderr.strip().splitlines()[-15:])
         raise PluginError(f"{page}: table {name!r} (python {command}) failed with exit "
                           f"{done.returncode}:\n{tail or '(no output)'}")
+    text = block(done.stdout, part) if part else done.stdout
+    if not text.strip():
+        raise PluginError(f"{page}: table {name!r}: python {command} printed no block "
+                          f"{part!r} (blocks: {sorted(BLOCK.findall(done.stdout))})")
     note = f"<small>Generated at build time by `python {command}`.</small>"
-    return f"{done.stdout.rstrip()}\n\n{note}\n"
+    return f"{text.strip()}\n\n{note}\n"
+
+
+def block(output: str, part: str) -> str:
+    """The text of block ``part`` of a generator's output (between its ``<!-- block: part -->``
+    line and the next block line or the end); empty if there is none."""
+    pieces = BLOCK.split(output)  # [before, name1, text1, name2, text2, ...]
+    found = dict(zip(pieces[1::2], pieces[2::2]))
+    return found.get(part, "")
 
 
 def _relink(match: re.Match, page: str) -> str:

@@ -11,12 +11,11 @@ leaves the fleet: trucks, their traction packs and fuel-cell parts) and of
 
 Usage::
 
-    python tools/electrification_table.py                       # print the Markdown
-    python tools/electrification_table.py --write docs/electrification.md
+    python tools/electrification_table.py       # print every block (:data:`BLOCKS`)
 
-``--write`` replaces the text between ``<!-- electrification:<block>:start -->`` and
-``<!-- electrification:<block>:end -->`` for each block of the page (:data:`BLOCKS`) and
-leaves the rest as it is; a page without the markers of a block is an error. ``--draws``
+Each block is printed after a line ``<!-- block: NAME -->``; the documentation build
+(``tools/docs_hooks.py``) puts block ``NAME`` where ``docs/electrification.md`` has the marker
+``<!-- generated: electrification.NAME -->``, so the page holds no typed number. ``--draws``
 sets the Monte Carlo of the ``uncertainty`` block (default 2000; the configuration's seed).
 """
 
@@ -273,30 +272,14 @@ def tables(root: Path | None = None, draws: int = 2000) -> dict[str, str]:
     return {name: out[name] for name in BLOCKS}
 
 
-def write_blocks(path: Path, blocks: dict[str, str]) -> None:
-    """Replace each block's text between its markers in ``path`` (module docstring)."""
-    text = path.read_text(encoding="utf-8")
-    for name, body in blocks.items():
-        start, end = (f"<!-- electrification:{name}:start -->",
-                      f"<!-- electrification:{name}:end -->")
-        if text.count(start) != 1 or text.count(end) != 1:
-            raise SystemExit(f"{path}: markers {start} / {end} must appear once each")
-        before, rest = text.split(start, 1)
-        text = f"{before}{start}\n{body}\n{end}{rest.split(end, 1)[1]}"
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--write", type=Path, help="the page to write the blocks into")
     parser.add_argument("--data", type=Path, help="data folder (default: the bundled one)")
     parser.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws")
     args = parser.parse_args(argv)
     blocks = tables(args.data, args.draws)
-    if args.write:
-        write_blocks(args.write, blocks)
-    else:
-        sys.stdout.write("\n\n".join(f"### {k}\n\n{v}" for k, v in blocks.items()) + "\n")
+    sys.stdout.write("\n\n".join(f"<!-- block: {k} -->\n\n{v}" for k, v in blocks.items())
+                     + "\n")
 
 
 if __name__ == "__main__":
