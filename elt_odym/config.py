@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, UnsafeNameError
+from .io.escape import control_characters_in
 from .safety import check_path_name
 
 CONFIG_NAME = "config.toml"
@@ -245,6 +246,9 @@ def load_config(data_dir: str | Path) -> RunConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for where, char in control_characters_in(raw):  # they reach terminals, workbooks, HTML
+        raise ConfigError(f"{path}: {where} holds the control character {char!r} (an escape "
+                          f"sequence or a character pasted from another program): remove it")
     try:
         return RunConfig(**raw, data_dir=path.parent)
     except ValidationError as exc:
