@@ -79,6 +79,19 @@ def test_an_uncertainty_bound_of_1e308_is_a_problem(data_copy):
     assert "lognormal parameter p2 = 40" in found[("weibull_scale.xlsx", "B2")]
 
 
+@pytest.mark.parametrize("text, says", [
+    ("3;;-1", "the standard deviation p2 = -1 is negative"),
+    ("5;20;;30", "the value 17.15 lies outside its own range"),
+    ("4;0;10", "the value 17.15 lies outside its own range"),
+])
+def test_an_uncertainty_that_cannot_describe_its_value(data_copy, text, says):
+    """On main these pass validation; the Monte Carlo then fails in numpy or draws NaN."""
+    set_cell(data_copy / "unit_weight.xlsx", "Values_Master", "E2", text)  # HT: 17.15 t
+    found = [p for p in problems_of(data_copy) if Path(p.file).name == "unit_weight.xlsx"]
+    assert [(p.cell, p.rule) for p in found] == [("B2", "bad-uncertainty")]
+    assert says in found[0].message
+
+
 def test_every_parameter_has_a_plausible_range_that_holds_the_bundled_data(bundled):
     from elt_odym.declaration import plausible_range
 

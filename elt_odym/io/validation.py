@@ -192,13 +192,16 @@ def uncertainty_problem(unc: Uncertainty, spec: ParameterSpec) -> str:
     return ""
 
 
-def _value_in_range(value: float, unc: Uncertainty) -> bool:
-    """A uniform range, or a triangular one whose mode is the value, contains the value."""
-    if unc.kind == "uniform":
-        return unc.p1 <= value <= unc.p2
-    if unc.kind == "triangular" and math.isnan(unc.p2):
-        return unc.p1 <= value <= unc.p3
-    return True
+def _inconsistent(value: float, unc: Uncertainty) -> str:
+    """Why ``unc`` cannot describe ``value`` (empty: it can): a uniform range, or a triangular
+    one whose mode is the value, must contain the value; a standard deviation must not be
+    negative (numpy refuses to draw with it)."""
+    if (unc.kind == "uniform" and not unc.p1 <= value <= unc.p2) or (
+            unc.kind == "triangular" and math.isnan(unc.p2) and not unc.p1 <= value <= unc.p3):
+        return f"the value {value:g} lies outside its own range; the range must contain it"
+    if unc.kind in ("normal", "lognormal") and unc.p2 < 0:
+        return f"the standard deviation p2 = {unc.p2:g} is negative"
+    return ""
 
 
 def _check_record_meta(pw: ParameterWorkbook, rec: Record,
@@ -226,10 +229,10 @@ def _check_record_meta(pw: ParameterWorkbook, rec: Record,
         out.append(Problem(f, sheet, rec.cell, "bad-uncertainty",
                            f"stats_array {rec.stats_array!r}: {exc}"))
         return out
-    if not _value_in_range(rec.value, unc):
+    why = _inconsistent(rec.value, unc)
+    if why:
         out.append(Problem(f, sheet, rec.cell, "bad-uncertainty",
-                           f"stats_array {rec.stats_array!r}: the value {rec.value:g} lies "
-                           f"outside its own range; the range must contain the value"))
+                           f"stats_array {rec.stats_array!r}: {why}"))
         return out
     why = uncertainty_problem(unc, spec) if spec is not None else ""
     if why:
