@@ -21,6 +21,7 @@ from pathlib import Path
 from .config import RunConfig
 from .data import parameter_paths
 from .declaration import OPTIONAL_PARAMETERS, PARAMETER_BY_NAME
+from .errors import ConfigError
 from .io.hints import stray_copies
 from .safety import relative_path
 
@@ -111,7 +112,11 @@ def edit_warnings(config: RunConfig, scenarios: list[str]) -> list[str]:
     shadows: dict[tuple[Path, Path], list[str]] = {}
     strays: dict[Path, Path] = {}
     for scenario in scenarios:
-        for s in parameter_sources(config, scenario):
+        try:
+            sources = parameter_sources(config, scenario)
+        except ConfigError:  # a broken scenario: the command reports it
+            continue
+        for s in sources:
             if not s.exists:
                 continue
             read_at = s.path.stat().st_mtime
