@@ -21,8 +21,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, UnsafeNameError
-from .io.escape import control_characters_in
-from .safety import check_path_name
+from .safety import check_path_name, control_characters_in
 
 CONFIG_NAME = "config.toml"
 MAX_CONFIG_BYTES = 1024 * 1024

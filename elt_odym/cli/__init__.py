@@ -34,6 +34,7 @@ EXAMPLES = """examples:
   elt-odym run --out results                      default scenario, bundled data
   elt-odym run --scenario all --out results_all   every scenario
   elt-odym scenarios                              list the scenarios of a data folder
+  elt-odym scenarios --files --scenario open_data which workbook each parameter comes from
   elt-odym init mydata && elt-odym validate --data mydata
   elt-odym mc --draws 100000 --out mc             Monte Carlo
   elt-odym report results                         report.html for an output folder

@@ -33,6 +33,8 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..safety import CONTROL, control_characters, control_characters_in  # noqa: F401
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -106,9 +108,6 @@ def script_json(value: Any) -> str:
     return re.sub("[<>&\u2028\u2029]", lambda m: SCRIPT_ESCAPES[m.group()], text)
 
 
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""Control characters: C0 but tab and newline, DEL, C1 (CSI ``\\x9b`` among them) and the
-bidirectional overrides that reorder what a terminal shows."""
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])")
 """An escape sequence: CSI (``ESC [ ... m``), OSC (``ESC ] ... BEL``) or a two-byte one."""
 
@@ -120,25 +119,3 @@ def terminal_text(text: object) -> str:
     something was removed.
     """
     return CONTROL.sub("?", ANSI.sub("?", str(text)))
-
-
-def control_characters(text: str) -> list[str]:
-    """The control characters of ``text`` (as :data:`CONTROL` defines them), e.g. ``['\\x1b']``."""
-    return CONTROL.findall(text)
-
-
-def control_characters_in(value: Any, where: str = "") -> list[tuple[str, str]]:
-    """``(key path, character)`` of each string (or key) in nested dicts and lists that holds a
-    control character, e.g. ``[("scenarios.x.description", "\\x1b")]``."""
-    found = []
-    if isinstance(value, str):
-        found += [(where or "a value", c) for c in control_characters(value)[:1]]
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            path = f"{where}.{key}" if where else str(key)
-            found += [(f"the key {path!r}", c) for c in control_characters(str(key))[:1]]
-            found += control_characters_in(item, path)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found += control_characters_in(item, f"{where}[{i}]")
-    return found
