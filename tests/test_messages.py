@@ -282,7 +282,7 @@ def test_an_internal_error_is_one_line_exit_3(monkeypatch, capsys):
 
 # --- report and terminal escaping -------------------------------------------------------------
 
-HOSTILE = "x<!--<script>alert(1)</script>"
+HOSTILE = "x<!--<script>window.pwned=1</script>"
 
 
 def _script_bodies(page: str) -> list[str]:
@@ -312,6 +312,38 @@ def test_a_hostile_label_in_sankey_json_cannot_swallow_the_page(runs, bundled, t
         assert page.count(f"<section id='{key}'>") == 1
     tail = page.split(chart, 1)[1]
     assert all(f"<section id='{k}'>" in tail for k in ("validation", "manifest"))
+
+
+def test_the_hostile_report_renders_in_a_browser(runs, bundled, tmp_path):
+    """The same page in Chromium: no script runs, no error, every section shown, the label
+    shown as written in the Sankey."""
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+    from test_browser import _chromium, _open
+
+    from elt_odym.reporting.report import SECTIONS, build_report
+    from elt_odym.reporting.results import write_csv
+
+    write_csv(runs("literature").results, tmp_path / "results.csv")
+    (tmp_path / "figures" / "literature").mkdir(parents=True)
+    sankey = {"data": [{"type": "sankey", "node": {"label": [HOSTILE, "b"]},
+                        "link": {"source": [0], "target": [1], "value": [1.0]}}],
+              "layout": {}}
+    (tmp_path / "figures" / "literature" / "sankey.json").write_text(json.dumps(sankey))
+    (tmp_path / "report.html").write_text(build_report(tmp_path, bundled / "datasets"),
+                                          encoding="utf-8")
+    executable = _chromium()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        page, problems = _open(browser, tmp_path / "report.html")
+        ran = page.evaluate("window.pwned !== undefined")
+        sections = page.evaluate("Array.from(document.querySelectorAll('main > section'))"
+                                 ".map(s => s.id)")
+        labels = page.locator(".sankey .node-label").all_text_contents()
+        browser.close()
+    assert problems == [] and not ran
+    assert sections == [key for key, _ in SECTIONS]  # none swallowed into a script
+    assert HOSTILE in labels
 
 
 @pytest.mark.parametrize("name, content", [
