@@ -21,12 +21,14 @@ from pydantic import (
 )
 
 from .errors import ConfigError, UnsafeNameError
-from .safety import check_path_name
+from .safety import check_path_name, control_characters_in
 
 CONFIG_NAME = "config.toml"
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_YEARS = 500
 """Longest model period (years): bounds the work a configuration can ask for."""
+MAX_LIFETIME_SHIFT = 50.0
+"""Largest shift of a mean lifetime in the Monte Carlo (years): more than any truck lives."""
 
 
 class ModelOptions(BaseModel):
@@ -46,7 +48,7 @@ class ModelOptions(BaseModel):
     stock_join: Literal["switch", "blend"] = "switch"
     """``switch``: recorded stock up to ``switch_year``, the fit after (a step where they
     differ); ``blend``: the fit plus the last recorded residual decaying over ``blend_years``."""
-    blend_years: float = 3.0
+    blend_years: float = Field(3.0, gt=0, le=MAX_YEARS, allow_inf_nan=False)
     """e-folding time (yr) of the recorded residual under ``stock_join = "blend"``."""
     transfers: dict[str, str] = {}
     """Reclassification routes ``{source type: destination type}``: a source stock falling
@@ -100,9 +102,9 @@ class UncertaintyOptions(BaseModel):
     """``range``: each price triangular between low, mean (mode) and high."""
     factors: Literal["range", "none"] = "range"
     """``range``: each energy and carbon factor uniform within +-factor_range."""
-    lifetime_shift_years: float = 1.0
+    lifetime_shift_years: float = Field(1.0, ge=0, le=MAX_LIFETIME_SHIFT, allow_inf_nan=False)
     """Each type's mean lifetime shifted uniformly within +-this many years."""
-    stock_rel_sd: float = 0.0
+    stock_rel_sd: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
     """Relative standard deviation of a normal multiplier on each type's stock path."""
     battery: Literal["range", "none"] = "range"
     """``range``: the traction chain's inputs drawn (:mod:`elt_odym.uncertainty.sampling`)."""
@@ -245,6 +247,9 @@ def load_config(data_dir: str | Path) -> RunConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for where, char in control_characters_in(raw):  # they reach terminals, workbooks, HTML
+        raise ConfigError(f"{path}: {where} holds the control character {char!r} (an escape "
+                          f"sequence or a character pasted from another program): remove it")
     try:
         return RunConfig(**raw, data_dir=path.parent)
     except ValidationError as exc:

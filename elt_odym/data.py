@@ -27,8 +27,9 @@ from .io import (
     read_classification_master,
     read_parameter_workbook,
 )
+from .io.hints import missing_workbook
 from .io.stats_array import Uncertainty, parse_stats_array
-from .io.validation import validate_parameter
+from .io.validation import stock_observation_problems, validate_parameter
 from .io.workbook import ParameterWorkbook
 from .paths import bundled_data_dir
 
@@ -181,8 +182,7 @@ def _read_all(config, master, items, paths) -> tuple[dict, list[Problem]]:
             if spec.name in OPTIONAL_PARAMETERS:
                 data[spec.name] = _absent(spec, items)
                 continue
-            problems.append(Problem(str(path), "", "", "missing-file",
-                                    f"workbook of parameter {spec.name!r} not found"))
+            problems.append(missing_workbook(path, spec.name))
             continue
         found: list[Problem] = []
         pw = read_parameter_workbook(path, collect=found)
@@ -190,6 +190,10 @@ def _read_all(config, master, items, paths) -> tuple[dict, list[Problem]]:
         problems += found
         if not found:  # a workbook with any problem, from reading or validating, is not used
             data[spec.name] = _to_data(pw, spec, items)
+    stock = ("stock_history", "stock_anchors")
+    if all(name in data for name in stock):  # the logistic fit of each type needs them
+        problems += stock_observation_problems({n: data[n].observations for n in stock},
+                                               {n: data[n].path for n in stock}, items["g"])
     return data, problems
 
 

@@ -69,6 +69,13 @@ def scenario_list(data: str | None, names: list[str] | None,
     from ..paths import bundled_data_dir
 
     config = load_config(data or bundled_data_dir())
+    twice = sorted({n for n in names or [] if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"--scenario {twice[0]} is given more than once: name each scenario "
+                          f"once")
+    if names and "all" in names and len(names) > 1:
+        raise ConfigError("--scenario all runs every scenario: give it alone, or name the "
+                          "scenarios one by one")
     if not names:
         names = [config.default_scenario]
     elif names == ["all"]:
@@ -88,12 +95,16 @@ def cmd_run(args, printer: Printer) -> int:
     each also drawing its own figures; the tables are then written here, from the results in
     the order of the scenarios, so the files are those of a run one scenario after another.
     """
+    from ..config import load_config
     from ..errors import ConfigError
+    from ..paths import bundled_data_dir
+    from .data import warn_edits
 
     first, last = args.cumulative
     if first > last:
         raise ConfigError(f"--cumulative {first} {last}: FIRST is after LAST")
     scenarios = scenario_list(args.data, args.scenario, (first, last))
+    warn_edits(printer, load_config(args.data or bundled_data_dir()), scenarios)
     results = run_once(args, printer, scenarios, args.force)
     if args.watch:
         from .watch import watch

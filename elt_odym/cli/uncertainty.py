@@ -11,6 +11,7 @@ from .common import (
     add_data_args,
     memory_size,
     positive_int,
+    power_of_two,
     seed_int,
     table_text,
 )
@@ -39,8 +40,8 @@ def add_commands(sub, parent) -> None:
     p.set_defaults(func=cmd_mc)
     p = sub.add_parser("sobol", parents=[parent], help="Sobol indices (SALib) of the model")
     add_data_args(p)
-    p.add_argument("--n", type=positive_int, default=1024,
-                   help="SALib base sample size (power of 2)")
+    p.add_argument("--n", type=power_of_two, default=1024,
+                   help="SALib base sample size, a power of 2 (default 1024)")
     p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--memory-budget", type=memory_size, default="4G", help=BUDGET_HELP)
     add_cluster_args(p)
@@ -96,6 +97,7 @@ def cmd_mc(args, printer: Printer) -> int:
     """Monte Carlo: mc_summary.csv and the end-of-life weight distributions."""
     from ..data import load_data
     from ..io.output_folder import OutputFolder
+    from ..reporting.outputs import check_finite
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_eol_distribution
     from ..uncertainty.montecarlo import run_monte_carlo
@@ -117,6 +119,7 @@ def cmd_mc(args, printer: Printer) -> int:
                                      client=client)
         summary = result.summary()
         took = time.perf_counter() - start
+        check_finite(summary, "mc_summary.csv")
         write_csv(summary, folder.path / "mc_summary.csv")
         fig_eol_distribution(result, folder.path / "mc_eol_weight.png", data.scenario)
     part = summary[(summary.variable.isin(["eol_mass", "carbon_saving"]))

@@ -4,8 +4,15 @@ The page holds the headline tables, every figure of the folder (PNG embedded as 
 the Sankey of every scenario (plotly.js inlined once), the validation against independent
 statistics (``validation.csv`` and its figure), the calibration residuals found in the
 data folder (``datasets/<scenario>/calibration_residuals.csv``), a mass-balance summary, the
-sources of the inputs and the run's ``manifest.json`` when there is one. It makes no request
-outside the file: it opens offline and from an e-mail attachment alike.
+workbook each parameter of each scenario is read from, the sources of the inputs and the run's
+``manifest.json`` when there is one. It makes no request outside the file: it opens offline
+and from an e-mail attachment alike.
+
+Everything it shows is escaped for HTML (:func:`html.escape`, pandas' escaped tables, JSON in a
+``<script>`` through :func:`~elt_odym.io.escape.script_json`), so no label in a file it reads
+can open a comment or a script that swallows the sections after it. A file of the output folder
+that is not what ``elt-odym run`` wrote (edited, truncated) is a one-line error naming it (rule
+``bad-output-file``), never a traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import EltOdymError
+from ..errors import DataError, EltOdymError, Problem
+from ..io.escape import script_json
 from ..io.output_folder import atomic_write
 from ..io.workbook import read_ref_sheet
 from ..version import __version__
@@ -51,6 +59,24 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
+               UnicodeDecodeError, pd.errors.ParserError)
+"""What reading a file that elt-odym did not write (or that was edited) raises."""
+
+
+def read_output(path: Path, read):
+    """``read(path)``, with a file that is not what ``elt-odym run`` writes reported as one
+    :class:`~elt_odym.errors.DataError` (rule ``bad-output-file``) naming it."""
+    try:
+        return read(path)
+    except READ_ERRORS as exc:
+        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise DataError(Problem(
+            str(path), "", "", "bad-output-file",
+            f"not the {path.name} elt-odym run writes ({type(exc).__name__}: {detail}); run "
+            f"elt-odym run again to rewrite the folder, or delete the file")) from None
+
+
 def _table(df: pd.DataFrame) -> str:
     """A data frame as an HTML table with the CLI's number format (cells escaped)."""
     from .numbers import fmt
@@ -70,7 +96,7 @@ def headline_section(out: Path, data_dir: Path | None) -> str:
     path = out / "results.csv"
     if not path.is_file():
         return "<p class='note'>no results.csv in this folder</p>"
-    table = summary_sheet(read_results_csv(path))
+    table = read_output(path, lambda p: summary_sheet(read_results_csv(p)))
     parts = []
     for scenario, part in table.groupby("scenario", sort=False):
         parts.append(f"<h3 id='headline-{_e(scenario)}'>{_e(scenario)}</h3>"
@@ -102,9 +128,7 @@ def sankey_section(out: Path) -> tuple[str, bool]:
     """Every ``figures/<scenario>/sankey.json`` as a plotly chart; whether there was one."""
     parts = []
     for i, path in enumerate(sorted((out / "figures").glob("*/sankey.json"))):
-        fig = json.loads(path.read_text(encoding="utf-8"))
-        spec = json.dumps({"data": fig.get("data", []), "layout": fig.get("layout", {})})
-        spec = spec.replace("</", "<\\/")
+        spec = read_output(path, _sankey_spec)
         parts.append(f"<h3>{_e(path.parent.name)}</h3><div id='sankey-{i}' class='sankey'>"
                      f"</div><script>(function(){{var f={spec};Plotly.newPlot('sankey-{i}',"
                      f"f.data,f.layout,{{displaylogo:false,responsive:true}});}})();</script>")
@@ -113,13 +137,22 @@ def sankey_section(out: Path) -> tuple[str, bool]:
     return "".join(parts), True
 
 
+def _sankey_spec(path: Path) -> str:
+    """The ``data`` and ``layout`` of a ``sankey.json`` as JSON safe inside ``<script>``."""
+    fig = json.loads(path.read_text(encoding="utf-8"))
+    data, layout = fig.get("data", []), fig.get("layout", {})
+    if not isinstance(data, list) or not isinstance(layout, dict):
+        raise ValueError("'data' must be a list and 'layout' an object")
+    return script_json({"data": data, "layout": layout})
+
+
 def calibration_section(data_dir: Path | None) -> str:
     """``<data>/<scenario>/calibration_residuals.csv`` (and its PNG) of every calibrated set."""
     if data_dir is None:
         return "<p class='note'>data folder unknown: no calibration residuals</p>"
     parts = []
     for path in sorted(Path(data_dir).glob("*/calibration_residuals.csv")):
-        table = pd.read_csv(path, keep_default_na=False)
+        table = read_output(path, lambda p: pd.read_csv(p, keep_default_na=False))
         cols = [c for c in ("target_id", "target", "model", "rel_error", "tolerance", "status")
                 if c in table.columns]
         parts.append(f"<h3>{_e(path.parent.name)}</h3>" + _table(table[cols] if cols else table))
@@ -134,7 +167,17 @@ def mass_balance_section(out: Path) -> str:
     path = out / "mass_balance.csv"
     if not path.is_file():
         return "<p class='note'>no mass_balance.csv in this folder</p>"
+    table = read_output(path, _balance_table)
+    return ("<p>Inputs − outputs − stock change of every process, year and material; the run "
+            "fails above the tolerance of the configuration (1e-9 of the largest flow by "
+            "default).</p>" + _table(table))
+
+
+def _balance_table(path: Path) -> pd.DataFrame:
+    """Largest imbalance and flow per scenario and process of a ``mass_balance.csv``."""
     mb = pd.read_csv(path, keep_default_na=False)
+    for col in ("inputs", "outputs", "imbalance"):
+        mb[col] = pd.to_numeric(mb[col])
     mb["abs_imbalance"] = mb["imbalance"].abs()
     mb["largest_flow"] = mb[["inputs", "outputs"]].abs().max(axis=1)
     table = mb.groupby(["scenario", "process"], sort=False).agg(
@@ -142,9 +185,52 @@ def mass_balance_section(out: Path) -> str:
     largest = mb.groupby("scenario")["largest_flow"].max()
     table = table.reset_index()
     table["relative"] = table["largest_imbalance_t"] / table["scenario"].map(largest)
-    return ("<p>Inputs − outputs − stock change of every process, year and material; the run "
-            "fails above the tolerance of the configuration (1e-9 of the largest flow by "
-            "default).</p>" + _table(table))
+    return table
+
+
+def _scenarios(out: Path, record: dict | None) -> list[str]:
+    """The scenarios of the run: its record, else its ``manifest.json``, else ``results.csv``."""
+    if record is None and (out / "manifest.json").is_file():
+        try:
+            record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            record = None
+    names = record.get("scenarios") if isinstance(record, dict) else None
+    if isinstance(names, list) and all(isinstance(n, str) for n in names):
+        return names
+    if (out / "results.csv").is_file():
+        table = read_output(out / "results.csv", read_results_csv)
+        return [str(s) for s in table["scenario"].unique()]
+    return []
+
+
+def workbooks_section(out: Path, data_dir: Path | None, record: dict | None = None) -> str:
+    """The workbook each parameter of each scenario of the run is read from, and why
+    (:func:`~elt_odym.scenario_files.sources_rows`; ``elt-odym scenarios --files``)."""
+    from ..config import load_config
+    from ..scenario_files import sources_rows
+
+    if data_dir is None:
+        return "<p class='note'>data folder unknown: no workbooks listed</p>"
+    try:
+        config = load_config(data_dir)
+    except (EltOdymError, OSError) as exc:
+        return f"<p class='note'>the data folder's config.toml cannot be read: {_e(exc)}</p>"
+    now = "" if record is not None else " (as the data folder's config.toml names them now)"
+    parts = [f"<p class='note'>Where each parameter is read from{now}: the scenario's own "
+             f"<code>files</code> entry (scenario file), the entry of a scenario it inherits "
+             f"(inherited from ...), or <code>&lt;parameter&gt;.xlsx</code> in the data folder "
+             f"(default path). An edit to another workbook of the same parameter has no "
+             f"effect on the scenario.</p>"]
+    for scenario in _scenarios(out, record):
+        try:
+            rows = sources_rows(config, scenario)
+        except EltOdymError as exc:
+            parts.append(f"<h3>{_e(scenario)}</h3><p class='note'>{_e(exc)}</p>")
+            continue
+        parts.append(f"<details><summary><b>{_e(scenario)}</b></summary>"
+                     f"{_table(pd.DataFrame(rows))}</details>")
+    return "".join(parts)
 
 
 def sources_section(data_dir: Path | None) -> str:
@@ -183,7 +269,8 @@ def manifest_section(out: Path, record: dict | None = None) -> str:
 
 SECTIONS = (("headline", "Headline values"), ("figures", "Figures"), ("sankey", "Sankey"),
             ("validation", "Validation"), ("calibration", "Calibration residuals"),
-            ("balance", "Mass balance"), ("sources", "Sources"), ("manifest", "Manifest"))
+            ("balance", "Mass balance"), ("workbooks", "Workbooks read"), ("sources", "Sources"),
+            ("manifest", "Manifest"))
 
 
 def build_report(out: str | Path, data_dir: str | Path | None = None,
@@ -209,10 +296,12 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
     data_dir = Path(data_dir) if data_dir is not None else None
     sankey, has_sankey = sankey_section(out)
     body = {"headline": headline_section(out, data_dir), "figures": figures_section(out),
-            "sankey": sankey, "validation": validation_section(out),
+            "sankey": sankey,
+            "validation": read_output(out / "validation.csv", lambda p: validation_section(out)),
             "calibration": calibration_section(data_dir),
-            "balance": mass_balance_section(out), "sources": sources_section(data_dir),
-            "manifest": manifest_section(out, record)}
+            "balance": mass_balance_section(out),
+            "workbooks": workbooks_section(out, data_dir, record),
+            "sources": sources_section(data_dir), "manifest": manifest_section(out, record)}
     script = f"<script>{get_plotlyjs()}</script>" if has_sankey else ""
     nav = "".join(f"<a href='#{k}'>{_e(t)}</a>" for k, t in SECTIONS)
     sections = "".join(f"<section id='{k}'><h2>{_e(t)}</h2>{body[k]}</section>"
