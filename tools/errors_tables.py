@@ -1,11 +1,11 @@
 """Generate the tables of ``docs/errors.md`` from the code: the validation rules
 (:data:`elt_odym.errors.RULES`) and the plausible ranges (:mod:`elt_odym.declaration`).
 
-Writes the Markdown between ``<!-- rules:start -->`` and ``<!-- rules:end -->``, and between
-``<!-- plausible:start -->`` and ``<!-- plausible:end -->``; ``tests/test_messages.py`` checks
-that the page holds what this script writes.
+Prints each table after a line ``<!-- block: NAME -->`` (``rules``, ``plausible``); the
+documentation build (``tools/docs_hooks.py``) puts it where ``docs/errors.md`` has the marker
+``<!-- generated: errors.NAME -->``.
 
-Usage: python tools/errors_tables.py [docs/errors.md]
+Usage: python tools/errors_tables.py
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from elt_odym.declaration import (
 )
 from elt_odym.errors import RULES
 
-MARKERS = {"rules": ("<!-- rules:start -->", "<!-- rules:end -->"),
-           "plausible": ("<!-- plausible:start -->", "<!-- plausible:end -->")}
 
 
 def _cell(text: str) -> str:
@@ -63,21 +61,10 @@ def tables() -> dict[str, str]:
     return {"rules": rules_table(), "plausible": plausible_table()}
 
 
-def fill(text: str) -> str:
-    """``text`` with every generated part replaced by what :func:`tables` gives."""
-    for name, body in tables().items():
-        start, end = MARKERS[name]
-        head, rest = text.split(start, 1)
-        _, tail = rest.split(end, 1)
-        text = f"{head}{start}\n{body}\n{end}{tail}"
-    return text
-
-
-def main(argv: list[str]) -> None:
-    path = Path(argv[0]) if argv else Path(__file__).resolve().parents[1] / "docs" / "errors.md"
-    path.write_text(fill(path.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"wrote the tables of {path}")
+def main() -> None:
+    sys.stdout.write("\n\n".join(f"<!-- block: {name} -->\n\n{body}"
+                                  for name, body in tables().items()) + "\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()
