@@ -315,7 +315,11 @@ def test_export_is_an_odym_project(tmp_path, bundled):
     assert letters["t"] == "Time" and letters["g"] == "Truck_type" and letters["1"] == "Unity"
     assert [r[0] for r in blocks["Process Group List"]] == list(range(6))
     data = load_data(bundled / "datasets", "open_data")
-    assert len(blocks["Model Parameters"]) == len(project.parameters) == 18
+    exported = [n for n, p in data.parameters.items() if p.present]
+    assert len(blocks["Model Parameters"]) == len(project.parameters) == len(exported) == 39
+    assert [p.name for p in project.parameters] == exported  # nothing present left out
+    assert set(project.absent) == {n for n, p in data.parameters.items() if not p.present}
+    assert {"p", "k", "o", "e"} <= set(letters)  # the extensions' aspects are in the table
     for row in blocks["Model Parameters"]:
         name, file, index, order, layer, proc = row[0], row[2], row[3], row[4], row[5], row[11]
         assert (layer, proc) == ("[0]", "['none']")
@@ -333,7 +337,9 @@ def test_export_is_an_odym_project(tmp_path, bundled):
 def test_cli_export_odym(tmp_path, capsys):
     assert main(["export-odym", str(tmp_path / "p"), "--scenario", "literature"]) == 0
     assert (tmp_path / "p" / "ODYM_Config_literature.xlsx").is_file()
-    assert "18 parameter workbooks" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "39 parameter workbooks" in out and "powertrain_share: index tgp" in out
+    assert "not exported (optional, no workbook in the data folder): " in out
     assert main(["export-odym", str(tmp_path / "p")]) == 2
     assert main(["export-odym", str(tmp_path / "p"), "--force"]) == 0
     long = "paper_calibrated_current_practice"
