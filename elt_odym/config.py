@@ -247,9 +247,9 @@ class RunConfig(BaseModel):
         return self.data_dir / self.classification_master
 
     def input_folders(self) -> dict[Path, str]:
-        """Folders an output must never be, contain or lie inside: the data folder, the
-        classification master's folder and the folder of every workbook a scenario names
-        outside the data folder (see :func:`~elt_odym.io.output_folder.check_apart`)."""
+        """Folders an output must never be, contain or lie inside, in this order: the data
+        folder, the classification master's folder and the folder of every workbook a scenario
+        names outside the data folder (see :func:`~elt_odym.io.output_folder.check_apart`)."""
         folders = {self.data_dir: "the data folder",
                    self.classification_path.parent: "the classification master's folder"}
         root = self.data_dir.resolve()

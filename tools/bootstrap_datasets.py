@@ -6,7 +6,8 @@ datasets/paper_calibrated, which `elt-odym calibrate` writes) and is only meant 
 who rebuilds the bundle from the data brief. Every number here carries its ref id and confidence,
 as it does in the workbooks.
 
-Usage: python tools/bootstrap_datasets.py [ROOT]
+Usage: python tools/bootstrap_datasets.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -405,4 +406,6 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    from data_step import run_step
+
+    sys.exit(run_step(main, sys.argv[1:], __doc__))

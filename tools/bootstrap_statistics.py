@@ -15,7 +15,8 @@ the project's reference folder, with the brief's source (URL or table) and confi
 values show their arithmetic. Uncertainties follow the rules of :data:`RULES` (assumptions,
 stated as such in the workbook).
 
-Usage: python tools/bootstrap_statistics.py [DATASETS_DIR]
+Usage: python tools/bootstrap_statistics.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -549,4 +550,6 @@ def main(datasets: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[1] / "datasets")
+    from data_step import run_step
+
+    sys.exit(run_step(lambda root: main(root / "datasets"), sys.argv[1:], __doc__))

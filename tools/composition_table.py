@@ -6,7 +6,8 @@ Pt, Pd, Rh of one truck of the 2010, 2025 and 2050 cohorts under ``best_estimate
 (``composition = "cohort"``), with the lowest confidence of the rows it rests on, and the
 study's single composition for comparison.
 
-Usage: python tools/composition_table.py [ROOT]
+Usage: python tools/composition_table.py [ROOT] [--in-place]
+(by default the table is printed; ``--in-place`` replaces it in ``docs/composition.md``)
 """
 
 from __future__ import annotations
@@ -77,4 +78,9 @@ def write_table(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    write_table(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    argv = [a for a in sys.argv[1:] if a != "--in-place"]
+    root = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent
+    if "--in-place" in sys.argv[1:]:
+        write_table(root)
+    else:
+        print(table(root))

@@ -147,13 +147,9 @@ def compare(project: Path, source: Path) -> int:
 
 
 def _is_master(path: Path) -> bool:
-    import openpyxl
+    from elt_odym.io.safe_open import read_book
 
-    book = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return "MAIN_Table" in book.sheetnames
-    finally:
-        book.close()
+    return "MAIN_Table" in read_book(path, sheets=("MAIN_Table",))
 
 
 if __name__ == "__main__":
