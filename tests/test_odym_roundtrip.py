@@ -448,3 +448,27 @@ def test_the_survival_form_equals_odyms_dynamic_stock_model():
     pdf = make_lifetime_model(d, np.full((N, 2), 3.3), np.full((N, 2), 10.0), "pdf").sf[:, :, 0]
     np.testing.assert_allclose(np.tril(same), odym, atol=1e-14)
     assert 0.05 < np.max(np.abs(np.tril(pdf) - odym)) < 0.07  # the study's Eq. 3 runs ahead
+
+
+@pytest.mark.parametrize("scenario", ["best_estimate", "electrification_high"])
+def test_every_exported_parameter_reads_back_as_the_run_reads_it(tmp_path, bundled, scenario):
+    """Our reader on each exported file gives the scenario's own data, the powertrain,
+    battery and composition parameters and the scalars included (issue 24)."""
+    from elt_odym.declaration import DIM_BY_LETTER
+
+    project = export_odym(tmp_path / "p", scenario=scenario)
+    data = load_data(bundled / "datasets", scenario)
+    names = {p.name for p in project.parameters}
+    assert names == {n for n, p in data.parameters.items() if p.present}
+    assert {"powertrain_share", "battery_capacity", "second_life_scale", "component_mass",
+            "inflation_rate", "factor_range"} <= names
+    for name in names:
+        pw = read_parameter_workbook(tmp_path / "p" / f"{name}.xlsx")
+        spec = data[name].spec
+        pos = [[a for a, _ in pw.aspects].index(DIM_BY_LETTER[x].name) for x in spec.dims]
+        got = {tuple(r.index[i] for i in pos): float(r.value) for r in pw.records}
+        assert got == data[name].observations, name
+    share = read_parameter_workbook(tmp_path / "p" / "powertrain_share.xlsx")
+    base = load_data(bundled / "datasets", "best_estimate")["powertrain_share"].observations
+    differs = sum(float(r.value) != base[tuple(r.index)] for r in share.records)
+    assert (differs > 0) == (scenario != "best_estimate")
