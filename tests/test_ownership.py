@@ -61,6 +61,10 @@ def publish(out: Path, files: dict[str, str], force: bool = False, **kw) -> Outp
     return folder
 
 
+def allow_outside(data: Path) -> None:
+    edit_config(data, "[scenarios.open_data]\n", "[scenarios.open_data]\nallow_outside = true\n")
+
+
 def edit_config(data: Path, old: str, new: str) -> None:
     path = data / "config.toml"
     text = path.read_text(encoding="utf-8")
@@ -383,7 +387,7 @@ def test_a_scenario_path_outside_the_data_folder_needs_allow_outside(data_copy, 
     assert main(["validate", "--data", str(data_copy)]) == 2
     err = one_line_error(capsys)
     assert "scenarios.open_data.files.weibull_scale" in err and "allow_outside" in err
-    edit_config(data_copy, '[scenarios.open_data]\n', '[scenarios.open_data]\nallow_outside = true\n')
+    allow_outside(data_copy)
     assert main(["validate", "--data", str(data_copy)]) == 0
     assert load_config(data_copy).input_folders()[data_copy / ".." / "shared"]
 
@@ -393,7 +397,7 @@ def test_a_scenario_path_outside_the_data_folder_needs_allow_outside(data_copy, 
 def test_a_system_file_is_refused_before_it_is_opened(data_copy, monkeypatch, capsys, value):
     (data_copy / "link.xlsx").symlink_to("/etc/passwd")
     edit_config(data_copy, '"open_data/weibull_scale.xlsx"', f'"{value}"')
-    edit_config(data_copy, '[scenarios.open_data]\n', '[scenarios.open_data]\nallow_outside = true\n')
+    allow_outside(data_copy)
     seen = _opened(monkeypatch)
     assert main(["validate", "--data", str(data_copy)]) == 2
     err = one_line_error(capsys)

@@ -5,8 +5,8 @@ the Sankey of every scenario (plotly.js inlined once), the validation against in
 statistics (``validation.csv`` and its figure), the calibration residuals beside the run's
 workbooks (``datasets/<scenario>/calibration_residuals.csv``), a mass-balance summary, the
 sources of the run's input workbooks (those its record or ``manifest.json`` lists: no other
-file of the data folder is opened) and the run's ``manifest.json`` when there is one. It makes no request
-outside the file: it opens offline and from an e-mail attachment alike.
+file of the data folder is opened) and the run's ``manifest.json`` when there is one. It makes
+no request outside the file: it opens offline and from an e-mail attachment alike.
 """
 
 from __future__ import annotations
