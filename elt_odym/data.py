@@ -281,19 +281,24 @@ def residual_files(data_dir: str | Path, workbooks) -> list[Path]:
     return sorted(set(out))
 
 
-def _run_inputs_problems(config: RunConfig, items: dict[str, list],
-                         paths: dict[str, Path]) -> list[Problem]:
+def _run_inputs_problems(config: RunConfig, items: dict[str, list], paths: dict[str, Path],
+                         seen: set) -> list[Problem]:
     """Problems in what a run reads besides the parameter workbooks: the statistics workbook
-    (``validation.csv``) and the calibration residuals the report shows."""
+    (``validation.csv``) and the calibration residuals the report shows (each file and set of
+    truck types once: ``seen``)."""
     problems: list[Problem] = []
     statistics = config.data_dir / STATISTICS_FILE
-    readers = [(p, lambda p: read_csv_checked(p, keep_default_na=False))
+    types = tuple(items["g"])
+    readers = [((p, ()), lambda p: read_csv_checked(p, keep_default_na=False))
                for p in residual_files(config.data_dir, paths.values())]
     if statistics.exists():
-        readers.append((statistics, lambda p: read_statistics(p, items["g"])))
-    for path, reader in readers:
+        readers.append(((statistics, types), lambda p: read_statistics(p, list(types))))
+    for key, reader in readers:
+        if key in seen:
+            continue
+        seen.add(key)
         try:
-            reader(path)
+            reader(key[0])
         except DataValidationError as exc:
             problems += exc.problems
     return problems
@@ -310,6 +315,7 @@ def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
         return exc.problems
     problems: list[Problem] = []
     checked: set[tuple[Path, int, int]] = set()
+    seen: set = set()
     for scenario in config.scenario_names():
         try:
             _, _, options = config.resolve(scenario)
@@ -327,7 +333,7 @@ def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
                  if (v, options.first_year, options.last_year) not in checked}
         checked |= {(v, options.first_year, options.last_year) for v in paths.values()}
         _, found = _read_all(config, master, items, paths)
-        problems += found + _run_inputs_problems(config, items, all_paths)
+        problems += found + _run_inputs_problems(config, items, all_paths, seen)
     return _unique(problems)
 
 
