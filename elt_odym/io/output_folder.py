@@ -91,9 +91,13 @@ def check_apart(out: str | Path, protect: Mapping[Path, str], option: str = "--o
     OutputExistsError
         Naming both folders and the fix.
     """
-    real = Path(out).resolve()
-    for folder, what in protect.items():
-        inputs = Path(folder).resolve()
+    try:
+        real = Path(out).resolve()
+        resolved = {Path(folder).resolve(): (folder, what) for folder, what in protect.items()}
+    except (OSError, RuntimeError) as exc:  # a link loop
+        raise OutputExistsError(f"{option} {out}: the path cannot be resolved ({exc}); choose "
+                                f"another folder") from None
+    for inputs, (folder, what) in resolved.items():
         if real == inputs:
             how = "is"
         elif inputs in real.parents:
