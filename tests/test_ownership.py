@@ -508,17 +508,20 @@ def test_keep_notes_keeps_refs_logs_and_longer_comments():
 
     refs = [{"ref_id": "A", "source": "a", "confidence": "H", "note": ""}]
     old = new_parameter_workbook("p", "d", "1", [("Product", "Truck_type")],
-                                 [("HT", 1.0, "", "[A|H] one (caveat)"), ("MT", 2.0, "", "x")],
+                                 [("HT", 1.0, "", "[A|H] one (caveat)"), ("MT", 2.0, "", "x"),
+                                  ("ST", 4, "", "[B|L] shipped")],
                                  refs + [{"ref_id": "B", "source": "b", "confidence": "L",
                                           "note": "keep me"}], "V",
                                  log=[{"date": "1", "author": "a", "change": "c"}])
     new = new_parameter_workbook("p", "d", "1", [("Product", "Truck_type")],
-                                 [("HT", 1.0, "", "[A|H] one"), ("MT", 3.0, "", "y")], refs, "V",
+                                 [("HT", 1.5, "", "[A|H] one"), ("MT", 3.0, "", "y"),
+                                  ("ST", 4.0, "", "[A|H] regenerated")], refs, "V",
                                  log=[{"date": "2", "author": "b", "change": "d"}])
     merged, kept = keep_notes(new, old)
     assert [r["ref_id"] for r in merged.refs] == ["A", "B"]
     assert [r["date"] for r in merged.log] == ["1", "2"]
-    assert [r.comment for r in merged.records] == ["[A|H] one (caveat)", "y"]
-    assert kept == ["ref B", "log row of 1", "the longer comment of 1 value(s)"]
-    assert describe(old, merged) == "1 value(s) changed, 1 comment(s) or unit(s) changed"
+    assert [r.comment for r in merged.records] == ["[A|H] one (caveat)", "y", "[B|L] shipped"]
+    assert kept == ["ref B", "log row of 1", "the comment of 1 unchanged value(s)",
+                    "the longer comment of 1 value(s)"]
+    assert describe(old, merged) == "2 value(s) changed, 1 comment(s) or unit(s) changed"
     assert describe(old, keep_notes(old, old)[0]) == "unchanged"

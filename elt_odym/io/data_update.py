@@ -9,8 +9,9 @@ one in place of the shipped file:
   its ``log``; another workbook compares the values of every sheet; any other file its bytes),
   so re-running a step that changes nothing leaves ``git status`` clean;
 - a parameter workbook that changes keeps every note of the shipped one (:func:`keep_notes`):
-  every ``ref`` row, every ``log`` row, and every value comment the new file would shorten
-  (a caveat a later step appended, e.g. ``(no scrap price found: ...)``);
+  every ``ref`` row, every ``log`` row, the comment (provenance) of every value that does not
+  change, and every comment the new file would shorten (a caveat a later step appended, e.g.
+  ``(no scrap price found: ...)``);
 - the move is atomic (``os.replace``: a link at the destination is replaced, never followed).
 
 :func:`describe` says what changed, for the diff a step prints before or instead of writing.
@@ -34,7 +35,7 @@ def content(pw: ParameterWorkbook) -> tuple:
     """What a parameter workbook says (aspects by name, records in order of their index,
     record type, ``ref`` rows, cover values but its dates); its ``log`` is history, not content."""
     order = sorted(range(len(pw.aspects)), key=lambda i: pw.aspects[i][0])
-    records = sorted((tuple(str(r.index[i]) for i in order), repr(r.value), r.unit_nominator,
+    records = sorted((tuple(str(r.index[i]) for i in order), _norm(r.value), r.unit_nominator,
                       r.unit_denominator, r.stats_array, r.comment) for r in pw.records)
     refs = sorted(tuple(sorted(r.items())) for r in pw.refs)
     cover = sorted((k, str(v)) for k, v in pw.cover.items() if v and k not in DATE_KEYS)
@@ -46,24 +47,42 @@ def keep_notes(new: ParameterWorkbook, old: ParameterWorkbook
     """``new`` with every note of ``old`` it would drop, and what was kept.
 
     The ``ref`` rows of ``old`` come first (in their order), then those only ``new`` has; the
-    ``log`` rows likewise; a value whose comment in ``old`` starts with its comment in ``new``
-    and goes on keeps the comment of ``old``.
+    ``log`` rows likewise. A value keeps the comment (its ``[REF|C]`` provenance) of ``old``
+    when the value itself does not change, or when the comment of ``old`` starts with the new
+    one and goes on (a caveat appended by a later step); a changed value takes its new comment.
     """
     kept = []
     refs = list(old.refs) + [r for r in new.refs if r not in old.refs]
     kept += [f"ref {r.get('ref_id', '')}" for r in old.refs if r not in new.refs]
     log = list(old.log) + [r for r in new.log if r not in old.log]
     kept += [f"log row of {r.get('date', '')}" for r in old.log if r not in new.log]
-    old_comments = {tuple(map(str, r.index)): r.comment for r in old.records}
-    records, longer = [], 0
+    before = {tuple(map(str, r.index)): r for r in old.records}
+    records, same, longer = [], 0, 0
     for rec in new.records:
-        before = old_comments.get(tuple(map(str, rec.index)), "")
-        if before != rec.comment and before.startswith(rec.comment):
-            rec, longer = dataclasses.replace(rec, comment=before), longer + 1
+        was = before.get(tuple(map(str, rec.index)))
+        if was is not None and was.comment != rec.comment:
+            if _same_value(was.value, rec.value):
+                rec, same = dataclasses.replace(rec, comment=was.comment), same + 1
+            elif was.comment.startswith(rec.comment):
+                rec, longer = dataclasses.replace(rec, comment=was.comment), longer + 1
         records.append(rec)
+    if same:
+        kept.append(f"the comment of {same} unchanged value(s)")
     if longer:
         kept.append(f"the longer comment of {longer} value(s)")
     return dataclasses.replace(new, refs=refs, log=log, records=records), kept
+
+
+def _same_value(a: object, b: object) -> bool:
+    """Equal values (``1`` and ``1.0`` are equal; text compares as text)."""
+    return _norm(a) == _norm(b)
+
+
+def _norm(value: object) -> str:
+    """A value as compared: a number by its float (``1`` is ``1.0``), anything else as text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(float(value))
+    return repr(value)
 
 
 def describe(old: ParameterWorkbook, new: ParameterWorkbook) -> str:
