@@ -3,10 +3,18 @@
 A scenario is a named set of parameter workbooks and model options; it may ``inherit`` another
 scenario and override some of its files and options. Unknown keys are errors (pydantic
 ``extra="forbid"``), so a typo never passes silently.
+
+Paths are confined: every workbook a scenario's ``files`` names must end in ``.xlsx`` and lie
+inside the data folder (links resolved), unless that scenario says ``allow_outside = true``
+(or the top level of ``config.toml`` does, for every scenario). Even then a path in a system
+folder (:data:`SYSTEM_FOLDERS`) is refused. All of it is checked when ``config.toml`` is loaded,
+before any workbook is opened.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -29,6 +37,12 @@ MAX_YEARS = 500
 """Longest model period (years): bounds the work a configuration can ask for."""
 MAX_LIFETIME_SHIFT = 50.0
 """Largest shift of a mean lifetime in the Monte Carlo (years): more than any truck lives."""
+WORKBOOK_SUFFIX = ".xlsx"
+SYSTEM_FOLDERS = (("/etc", "/proc", "/sys", "/dev", "/boot", "/run", "/var/run", "/bin",
+                   "/sbin", "/usr/bin", "/usr/sbin", "/private/etc")
+                  if sys.platform != "win32" else
+                  (os.environ.get("SystemRoot", r"C:\Windows"),))
+"""Folders of the operating system: no workbook is read from them, ``allow_outside`` or not."""
 
 
 class ModelOptions(BaseModel):
@@ -129,6 +143,9 @@ class ScenarioConfig(BaseModel):
     inherit: str = ""
     files: dict[str, str] = {}
     model: dict = {}
+    allow_outside: bool = False
+    """Allow this scenario's ``files`` to lie outside the data folder (never in a system
+    folder)."""
 
     @field_validator("files")
     @classmethod
@@ -167,6 +184,9 @@ class RunConfig(BaseModel):
     model: ModelOptions = ModelOptions()
     uncertainty: UncertaintyOptions = UncertaintyOptions()
     scenarios: dict[str, ScenarioConfig]
+    allow_outside: bool = False
+    """Allow the ``files`` of every scenario to lie outside the data folder (never in a system
+    folder)."""
     data_dir: Path = Path(".")
 
     @model_validator(mode="after")
@@ -174,6 +194,18 @@ class RunConfig(BaseModel):
         if self.default_scenario not in self.scenarios:
             raise ValueError(f"default_scenario {self.default_scenario!r} is not a scenario "
                              f"({sorted(self.scenarios)})")
+        return self
+
+    @model_validator(mode="after")
+    def _confined(self):
+        for name, sc in self.scenarios.items():
+            for parameter, value in sc.files.items():
+                why = path_problem(self.data_dir, value, self.allow_outside or sc.allow_outside)
+                if why:
+                    raise ValueError(f"scenarios.{name}.files.{parameter}: {why}")
+        why = path_problem(self.data_dir, self.classification_master, True)
+        if why:
+            raise ValueError(f"classification_master: {why}")
         return self
 
     @field_validator("scenarios")
@@ -215,6 +247,49 @@ class RunConfig(BaseModel):
     @property
     def classification_path(self) -> Path:
         return self.data_dir / self.classification_master
+
+    def input_folders(self) -> dict[Path, str]:
+        """Folders an output must never be, contain or lie inside, in this order: the data
+        folder, the classification master's folder and the folder of every workbook a scenario
+        names outside the data folder (see :func:`~elt_odym.io.output_folder.check_apart`)."""
+        folders = {self.data_dir: "the data folder",
+                   self.classification_path.parent: "the classification master's folder"}
+        root = self.data_dir.resolve()
+        for name, sc in self.scenarios.items():
+            for value in sc.files.values():
+                folder = (self.data_dir / value).parent
+                if not _inside(folder.resolve(), root):
+                    folders.setdefault(folder, f"the folder of a workbook of scenario {name!r}")
+        return folders
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def path_problem(data_dir: Path, value: str, allow_outside: bool) -> str:
+    """Why the workbook path ``value`` of ``config.toml`` is refused (empty: accepted).
+
+    The path must name an ``.xlsx`` file without control characters, lie inside ``data_dir``
+    (links resolved) unless ``allow_outside``, and never in a system folder.
+    """
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return "the path has a control character"
+    if not value.lower().endswith(WORKBOOK_SUFFIX):
+        return (f"{value!r} is not an {WORKBOOK_SUFFIX} workbook; name the workbook file "
+                f"(e.g. \"open_data/weibull_scale.xlsx\")")
+    try:
+        path = (Path(data_dir) / value).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a link loop, an invalid name
+        return f"{value!r} cannot be resolved ({exc})"
+    for folder in SYSTEM_FOLDERS:
+        if _inside(path, Path(folder).resolve()):
+            return f"{value!r} lies in the system folder {folder}; no workbook is read there"
+    if not allow_outside and not _inside(path, Path(data_dir).resolve()):
+        return (f"{value!r} lies outside the data folder; move the workbook into it, or set "
+                f"allow_outside = true in this scenario (or at the top of config.toml) if that "
+                f"is intended")
+    return ""
 
 
 def one_line(exc: ValidationError) -> str:

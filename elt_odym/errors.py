@@ -132,6 +132,10 @@ RULES: dict[str, str] = {
     # structure of a workbook
     "unreadable-workbook": "the file is not a readable .xlsx (not a zip, truncated, broken XML, "
                            "a DTD): save it again from Excel as .xlsx",
+    "not-a-file": "the path names a folder, a device or a pipe, not a file: name a workbook "
+                  "(or CSV) file",
+    "unreadable-file": "a CSV input (calibration residuals, calibration draws) is not readable "
+                       "UTF-8 CSV: save it again as CSV (UTF-8) or remove it",
     "workbook-too-large": "the file, its XML or a sheet's extent is above a limit "
                           "(--max-workbook-mb, --max-xml-mb, --max-rows, --max-cells)",
     "missing-file": "a workbook the scenario reads is not there; the message names a file of "

@@ -27,7 +27,8 @@ The cohort part (PGM by stage, stages by cohort, lightweighting) is in
 ``tools/composition_cohorts.py``; the table of ``docs/composition.md`` comes from
 ``tools/composition_table.py``.
 
-Usage: python tools/bootstrap_composition.py [ROOT]
+Usage: python tools/bootstrap_composition.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -539,4 +540,7 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    from data_step import run_step
+
+    sys.exit(run_step(main, sys.argv[1:], __doc__,
+                      inputs=("tools/carculator_truck_extract.json",)))

@@ -8,7 +8,8 @@ extension. Every number carries its ref id and confidence (H, M, L); the sources
 the project's compiled notes of these sources, which are not part of the repository) or a named
 assumption (ref ``ASSUME_PT``, confidence L, with its range in the comment).
 
-Usage: python tools/bootstrap_powertrain.py [ROOT]
+Usage: python tools/bootstrap_powertrain.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -576,4 +577,6 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    from data_step import run_step
+
+    sys.exit(run_step(main, sys.argv[1:], __doc__))

@@ -16,7 +16,8 @@ repository (the workbooks cite SB and VB beside each source); derived values sho
 arithmetic. ``docs/validation.md`` describes the statistics. Uncertainties follow the rules of :data:`RULES` (assumptions,
 stated as such in the workbook).
 
-Usage: python tools/bootstrap_statistics.py [DATASETS_DIR]
+Usage: python tools/bootstrap_statistics.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -550,4 +551,6 @@ def main(datasets: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[1] / "datasets")
+    from data_step import run_step
+
+    sys.exit(run_step(lambda root: main(root / "datasets"), sys.argv[1:], __doc__))

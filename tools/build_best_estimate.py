@@ -15,7 +15,8 @@ Then calibrate (writes ``datasets/best_estimate/``)::
     elt-odym calibrate --targets datasets/calibration_best_estimate.xlsx \\
         --scenario best_estimate_literature --out datasets/best_estimate --force
 
-Usage: python tools/build_best_estimate.py [ROOT]
+Usage: python tools/build_best_estimate.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -210,4 +211,6 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    from data_step import run_step
+
+    sys.exit(run_step(main, sys.argv[1:], __doc__))

@@ -116,12 +116,13 @@ def cmd_run(args, printer: Printer) -> int:
 
 def run_once(args, printer: Printer, scenarios: list[str], force: bool) -> list:
     """Run ``scenarios`` and publish the outputs into ``args.out``; return the results."""
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
     from ..reporting.outputs import write_outputs
     from ..reporting.workers import available_processes, can_fork
 
     processes = args.jobs or available_processes()
-    with OutputFolder(args.out, force, command="run") as folder:  # refuse before work
+    with OutputFolder(args.out, force, command="run",
+                      protect=input_folders(args.data)) as folder:  # refuse before work
         drawn = None
         if len(scenarios) > 1 and processes > 1 and can_fork():
             results, drawn = _run_in_workers(args, printer, scenarios, folder.path, processes)

@@ -73,12 +73,13 @@ def cluster(args):
 def cmd_sensitivity(args, printer: Printer) -> int:
     """One-at-a-time sensitivity: sensitivity.csv and sensitivity.png."""
     from ..data import load_data
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_sensitivity
     from ..uncertainty.sensitivity import run_sensitivity
 
-    with OutputFolder(args.out, args.force, command="sensitivity") as folder:
+    with OutputFolder(args.out, args.force, command="sensitivity",
+                      protect=input_folders(args.data)) as folder:
         data = load_data(args.data, args.scenario)
         folder.add_data(data)
         table = run_sensitivity(data)
@@ -96,13 +97,14 @@ def cmd_sensitivity(args, printer: Printer) -> int:
 def cmd_mc(args, printer: Printer) -> int:
     """Monte Carlo: mc_summary.csv and the end-of-life weight distributions."""
     from ..data import load_data
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
     from ..reporting.outputs import check_finite
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_eol_distribution
     from ..uncertainty.montecarlo import run_monte_carlo
 
-    with OutputFolder(args.out, args.force, command="mc") as folder:
+    with OutputFolder(args.out, args.force, command="mc",
+                      protect=input_folders(args.data)) as folder:
         data = load_data(args.data, args.scenario)
         opts = data.config.uncertainty
         n, seed = args.draws or opts.draws, opts.seed if args.seed is None else args.seed
@@ -136,12 +138,13 @@ def cmd_mc(args, printer: Printer) -> int:
 def cmd_sobol(args, printer: Printer) -> int:
     """Sobol indices: sobol.csv and sobol.png."""
     from ..data import load_data
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_sobol
     from ..uncertainty.sobol import run_sobol
 
-    with OutputFolder(args.out, args.force, command="sobol") as folder:
+    with OutputFolder(args.out, args.force, command="sobol",
+                      protect=input_folders(args.data)) as folder:
         data = load_data(args.data, args.scenario)
         folder.add_data(data)
         folder.meta.update(seed=args.seed, n=args.n)
@@ -157,12 +160,13 @@ def cmd_sobol(args, printer: Printer) -> int:
 
 def cmd_structural(args, printer: Printer) -> int:
     """Structural uncertainty: structural.csv, structural_spread.csv and structural.png."""
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
     from ..reporting.results import write_csv
     from ..reporting.structural import fig_structural
     from ..studies.structural import run_structural, spread
 
-    with OutputFolder(args.out, args.force, command="structural") as folder:
+    with OutputFolder(args.out, args.force, command="structural",
+                      protect=input_folders(args.data)) as folder:
         table = run_structural(args.data)
         wide = spread(table)
         write_csv(table, folder.path / "structural.csv")

@@ -2,11 +2,12 @@
 
 The page holds the headline tables, every figure of the folder (PNG embedded as data URIs),
 the Sankey of every scenario (plotly.js inlined once), the validation against independent
-statistics (``validation.csv`` and its figure), the calibration residuals found in the
-data folder (``datasets/<scenario>/calibration_residuals.csv``), a mass-balance summary, the
-workbook each parameter of each scenario is read from, the sources of the inputs and the run's
-``manifest.json`` when there is one. It makes no request outside the file: it opens offline
-and from an e-mail attachment alike.
+statistics (``validation.csv`` and its figure), the calibration residuals beside the
+run's workbooks (``datasets/<scenario>/calibration_residuals.csv``), a mass-balance summary,
+the workbook each parameter of each scenario is read from, the sources of the run's input
+workbooks (those its record or ``manifest.json`` lists: no other file of the data folder is
+opened) and the run's ``manifest.json`` when there is one. It makes no request outside the
+file: it opens offline and from an e-mail attachment alike.
 
 Everything it shows is escaped for HTML (:func:`html.escape`, pandas' escaped tables, JSON in a
 ``<script>`` through :func:`~elt_odym.io.escape.script_json`), so no label in a file it reads
@@ -146,20 +147,30 @@ def _sankey_spec(path: Path) -> str:
     return script_json({"data": data, "layout": layout})
 
 
-def calibration_section(data_dir: Path | None) -> str:
-    """``<data>/<scenario>/calibration_residuals.csv`` (and its PNG) of every calibrated set."""
-    if data_dir is None:
-        return "<p class='note'>data folder unknown: no calibration residuals</p>"
+def calibration_section(data_dir: Path | None, inputs: list[str] | None = None) -> str:
+    """The ``calibration_residuals.csv`` (and its PNG) beside the run's workbooks
+    (:func:`~elt_odym.data.residual_files`; ``inputs``: the run's input paths relative to the
+    data folder), each read within the limits; an unreadable one is named, not fatal."""
+    from ..data import residual_files
+    from ..io.safe_open import read_csv_checked
+
+    if data_dir is None or inputs is None:
+        return _unknown(data_dir, "calibration residuals")
     parts = []
-    for path in sorted(Path(data_dir).glob("*/calibration_residuals.csv")):
-        table = read_output(path, lambda p: pd.read_csv(p, keep_default_na=False))
+    for path in residual_files(data_dir, inputs):
+        try:
+            table = read_csv_checked(path, keep_default_na=False)
+        except EltOdymError as exc:
+            parts.append(f"<p class='note'>{_e(exc)}</p>")
+            continue
         cols = [c for c in ("target_id", "target", "model", "rel_error", "tolerance", "status")
                 if c in table.columns]
         parts.append(f"<h3>{_e(path.parent.name)}</h3>" + _table(table[cols] if cols else table))
         png = path.with_suffix(".png")
         if png.is_file():
             parts.append(_img(png, f"{path.parent.name}: relative error / tolerance"))
-    return "".join(parts) or "<p class='note'>no calibration residuals in the data folder</p>"
+    return "".join(parts) or "<p class='note'>no calibration residuals beside the run's " \
+                             "workbooks</p>"
 
 
 def mass_balance_section(out: Path) -> str:
@@ -233,24 +244,48 @@ def workbooks_section(out: Path, data_dir: Path | None, record: dict | None = No
     return "".join(parts)
 
 
-def sources_section(data_dir: Path | None) -> str:
-    """The ``ref`` sheets of the workbooks of the data folder: source, confidence, workbooks."""
-    if data_dir is None:
-        return "<p class='note'>data folder unknown: no sources</p>"
+def sources_section(data_dir: Path | None, inputs: list[str] | None = None) -> str:
+    """The ``ref`` sheets of the run's input workbooks (``inputs``: paths relative to the data
+    folder, from the run's record or manifest; only those inside the data folder are read,
+    each within the workbook limits): source, confidence, workbooks."""
+    if data_dir is None or inputs is None:
+        return _unknown(data_dir, "sources")
+    root = Path(data_dir).resolve()
     rows = []
-    for path in sorted(Path(data_dir).rglob("*.xlsx")):
+    for name in sorted(set(inputs)):
+        path = (root / name).resolve()
+        if path.suffix.lower() != ".xlsx" or root not in path.parents:
+            continue  # the master lies outside; a tampered manifest may name anything
         try:
             refs = read_ref_sheet(path)  # within the workbook limits, fast
         except (EltOdymError, OSError):
             continue
         for r in refs:
-            rows.append({**r, "workbook": path.relative_to(data_dir).as_posix()})
+            rows.append({**r, "workbook": path.relative_to(root).as_posix()})
     if not rows:
         return "<p class='note'>no ref sheets found</p>"
     refs = pd.DataFrame(rows)
     keys = [c for c in ("ref_id", "source", "confidence") if c in refs.columns]
     table = refs.groupby(keys, sort=True)["workbook"].agg(lambda s: ", ".join(sorted(set(s))))
     return _table(table.reset_index())
+
+
+def _unknown(data_dir: Path | None, what: str) -> str:
+    why = ("data folder unknown" if data_dir is None else
+           "the run's inputs are unknown (no manifest.json lists them)")
+    return f"<p class='note'>{why}: no {what}</p>"
+
+
+def run_inputs(out: Path, record: dict | None) -> list[str] | None:
+    """The run's input paths (relative to its data folder): from ``record`` while the run is
+    written, else from the folder's ``manifest.json`` (None when neither lists them)."""
+    from ..io.output_folder import read_manifest
+
+    source = record if record is not None else read_manifest(out)
+    entries = (source or {}).get("inputs")
+    if not isinstance(entries, list):
+        return None
+    return [e["path"] for e in entries if isinstance(e, dict) and isinstance(e.get("path"), str)]
 
 
 def manifest_section(out: Path, record: dict | None = None) -> str:
@@ -295,13 +330,16 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
     name = name or out.resolve().name
     data_dir = Path(data_dir) if data_dir is not None else None
     sankey, has_sankey = sankey_section(out)
+    inputs = run_inputs(out, record)
     body = {"headline": headline_section(out, data_dir), "figures": figures_section(out),
             "sankey": sankey,
-            "validation": read_output(out / "validation.csv", lambda p: validation_section(out)),
-            "calibration": calibration_section(data_dir),
+            "validation": read_output(out / "validation.csv",
+                                      lambda p: validation_section(out)),
+            "calibration": calibration_section(data_dir, inputs),
             "balance": mass_balance_section(out),
             "workbooks": workbooks_section(out, data_dir, record),
-            "sources": sources_section(data_dir), "manifest": manifest_section(out, record)}
+            "sources": sources_section(data_dir, inputs),
+            "manifest": manifest_section(out, record)}
     script = f"<script>{get_plotlyjs()}</script>" if has_sankey else ""
     nav = "".join(f"<a href='#{k}'>{_e(t)}</a>" for k, t in SECTIONS)
     sections = "".join(f"<section id='{k}'><h2>{_e(t)}</h2>{body[k]}</section>"

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..calibration import period_item
 from ..errors import ConfigError
+from ..io.safe_open import read_csv_checked
 from ..system.inputs import Draws, ModelInputs
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,10 @@ COLUMN = re.compile(r"^(?P<name>[a-z_]+)\[(?P<item>[^\]]*)\]$")
 
 
 def read_parameter_sets(path: str | Path) -> pd.DataFrame:
-    """Read a ``calibration_draws.csv``; a malformed column is a :class:`ConfigError`."""
-    table = pd.read_csv(path)
+    """Read a ``calibration_draws.csv`` (within the input limits; an unreadable file is an
+    :class:`~elt_odym.errors.UnreadableWorkbookError`); a malformed column is a
+    :class:`ConfigError`."""
+    table = read_csv_checked(path)
     bad = [c for c in table.columns[1:] if not COLUMN.match(str(c))]
     if table.columns[0] != "draw" or bad or table.empty:
         raise ConfigError(f"{path}: not a calibration_draws.csv (columns 'draw' then "
