@@ -112,7 +112,7 @@ def test_draws_equal_the_system_run_with_the_same_inputs(data):
     from elt_odym.model import run
 
     base = model_inputs(data)
-    opts = data.config.uncertainty.model_copy(update={"battery": "none"})
+    opts = data.config.uncertainty.model_copy(update={"battery": "none", "stock": "none"})
     draws = sample(base, opts, 3, np.random.default_rng(5))
     out = evaluate(base, draws)
     layout = series_layout(out)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..data import ModelData
 from ..fleet.inputs import FleetInputs, Projection, fleet_inputs
 from ..fleet.lifetimes import weibull_mean
+from ..fleet.projection import ProjectionPosterior, projection_posteriors
 from .composition import CohortComposition, calc_cohort_composition, nominal_draws
 from .powertrain import BatteryInputs, battery_inputs
 
@@ -91,6 +94,8 @@ class ModelInputs:
     battery: BatteryInputs | None = None
     uncertainty: dict = field(default_factory=dict)
     """``{parameter: {index: Uncertainty}}`` of the values with their own uncertainty."""
+    sources: "DrawSources | None" = field(default=None, compare=False, repr=False)
+    """What the joint Monte Carlo draws from beyond the values (:class:`DrawSources`)."""
 
     @property
     def n_history(self) -> int:
@@ -135,7 +140,66 @@ def model_inputs(data: ModelData, projection: Projection | None = None) -> Model
         energy=factor_pairs(data, "energy_factor", metals),
         carbon=factor_pairs(data, "carbon_factor", metals),
         rel_range=data["factor_range"].scalar(), route_mult=route_multipliers(data),
-        battery=battery, uncertainty={k: v for k, v in unc.items() if v})
+        battery=battery, uncertainty={k: v for k, v in unc.items() if v},
+        sources=DrawSources(data, calibration_sets_path(data)))
+
+
+CALIBRATED = ("weibull_scale", "weibull_shape", "hazard_period_factor",
+              "weibull_scale_cohort_factor")
+"""The workbooks ``elt-odym calibrate`` writes: a scenario's calibration parameter sets are
+the ``calibration_draws.csv`` next to them."""
+SETS_FILE = "calibration_draws.csv"
+
+
+def calibration_sets_path(data: ModelData) -> Path | None:
+    """The ``calibration_draws.csv`` in the folder of the scenario's calibrated workbooks
+    (:data:`CALIBRATED`, the first that has one), or None."""
+    for name in CALIBRATED:
+        p = data[name]
+        if p.present and p.path and (Path(p.path).parent / SETS_FILE).is_file():
+            return Path(p.path).parent / SETS_FILE
+    return None
+
+
+@dataclass(eq=False)
+class DrawSources:
+    """The distributions the joint Monte Carlo draws from beyond the inputs' values, read or
+    fitted on first use (once per object; :func:`model_inputs` makes one per scenario).
+
+    ``data`` is the scenario's data (the stock projection's history and options);
+    ``sets_path`` its calibration parameter sets (:func:`calibration_sets_path`), or
+    ``sets`` given as a table (``elt-odym mc --calibration-draws``, :meth:`with_sets`).
+    """
+
+    data: ModelData
+    sets_path: Path | None = None
+    sets: pd.DataFrame | None = None
+    _posteriors: dict | None = field(default=None, repr=False)
+    named: bool = False
+    """The sets were named by the user (applied even where some columns cannot be)."""
+
+    def posteriors(self) -> dict[str, ProjectionPosterior]:
+        """The stock projection's normal approximation per type, with the data folder's
+        priors (:func:`elt_odym.fleet.projection.projection_posteriors`)."""
+        if self._posteriors is None:
+            self._posteriors = projection_posteriors(self.data)
+        return self._posteriors
+
+    def parameter_sets(self) -> pd.DataFrame | None:
+        """The calibration parameter sets as read (checked where they are applied)."""
+        if self.sets is None and self.sets_path is not None:
+            self.sets = pd.read_csv(self.sets_path)
+        return self.sets
+
+    def with_sets(self, sets: pd.DataFrame, path: Path | None = None) -> "DrawSources":
+        """The same sources with other parameter sets (the fitted projection kept)."""
+        return DrawSources(self.data, path, sets, self._posteriors, named=True)
+
+    def __getstate__(self) -> dict:
+        """Fitted and read before pickling (a Dask task), so workers do not repeat it."""
+        self.posteriors()
+        self.parameter_sets()
+        return dict(self.__dict__)
 
 
 @dataclass
