@@ -177,8 +177,10 @@ def test_cli_mc_sensitivity_sobol(tmp_path, capsys):
     assert row["rel_change"].iloc[0] == pytest.approx(-0.11, abs=0.01)  # the study's -11 %
     assert main(["sobol", "--n", "64", "--out", str(tmp_path / "sobol")]) == 0
     so = pd.read_csv(tmp_path / "sobol" / "sobol.csv")
-    carbon = so[so.output == "carbon_saving total 2050"].set_index("factor")
-    assert carbon["ST"].idxmax() == "primary factors"
+    mass = so[so.output == "eol_mass total 2050"].set_index("group")
+    assert "stock projection" in mass.index
+    # prices and energy/carbon factors do not move the end-of-life weight: index 0
+    assert mass.loc[["prices", "energy and carbon factors"], ["S1", "ST"]].abs().max().max() < 1e-9
 
 
 def test_draw_blocks_come_from_spawned_seeds(data):
