@@ -165,3 +165,22 @@ def sample_with_parameter_sets(inputs: ModelInputs, opts, n: int, seed: int,
     variants = (battery_variants(inputs, opts, seed)
                 if inputs.battery is not None and opts.battery == "range" else None)
     return sample_range(inputs, opts, n, seed, 0, n, variants)
+
+
+def deterministic_values(base: ModelInputs, sets: pd.DataFrame) -> dict[str, float]:
+    """The scenario's own value of each column of ``sets`` that a draw can take."""
+    h = base.n_history
+    out = {}
+    for column in sets.columns[1:]:
+        if column in inapplicable(base, sets):
+            continue
+        m = COLUMN.match(column)
+        name, item = m["name"], m["item"]
+        if name == "period_factor":
+            years, types = period_span(item, base.products, base.years)
+            out[column] = float(base.fleet.period[h + years[0], types[0]])
+        else:
+            j = base.products.index(item)
+            out[column] = float((base.fleet.scale if name == "weibull_scale"
+                                 else base.fleet.shape)[h, j])
+    return out

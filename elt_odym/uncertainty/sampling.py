@@ -370,3 +370,35 @@ def _why_not(inputs: ModelInputs, opts: UncertaintyOptions, key: str) -> str:
     if key == "shares":
         return "the scenario names no share_paths"
     return "no range in the inputs"
+
+
+def off_centre(inputs: ModelInputs, opts: UncertaintyOptions, tail: float = 0.1) -> list[str]:
+    """Drawn inputs whose deterministic value lies in the lowest or highest ``tail`` of its
+    distribution (why a deterministic output can lie outside the Monte Carlo's range)."""
+    from ..system.composition import nominal_draws
+
+    active = set(active_groups(inputs, opts))
+    out = []
+    u = nominal_draws(inputs.composition)[0]
+    for key, what in (("weight", "unit weight"), ("composition", "composition")):
+        if key in active:
+            names = [inputs.composition.uncertain[k].name for k in body_columns(inputs, key)
+                     if not tail < u[k] < 1 - tail]
+            if names:
+                out.append(f"{what}: {', '.join(names)} at an end of the drawn range")
+    if "prices" in active:
+        p = inputs.price
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pos = np.where(p[:, 2] > p[:, 0], (p[:, 1] - p[:, 0]) / (p[:, 2] - p[:, 0]), 0.5)
+        names = [m for m, x in zip(inputs.materials, pos) if not tail < x < 1 - tail]
+        if names:
+            out.append(f"prices: the mean of {', '.join(names)} near an end of low-high")
+    sets = _sets(inputs) if "lifetimes" in active and opts.lifetimes == "calibration" else None
+    if sets is not None:
+        from .calibration_draws import deterministic_values
+
+        for column, value in deterministic_values(inputs, sets).items():
+            rank = float(np.mean(sets[column].to_numpy(float) < value))
+            if not tail < rank < 1 - tail:
+                out.append(f"{column}: the scenario's value at the {rank:.0%} rank of the sets")
+    return out
