@@ -187,7 +187,7 @@ def stock_draws(inputs: ModelInputs, n: int, rng: np.random.Generator, spread: f
 
 
 def _sets(inputs: ModelInputs):
-    from .calibration_draws import sets_status
+    from .parameter_sets import sets_status
 
     return sets_status(inputs)[0]
 
@@ -211,7 +211,7 @@ def _lifetimes(inputs: ModelInputs, opts: UncertaintyOptions, d: Draws, rng, var
             target[:, j] = inputs.uncertainty[name][key].sample(ref, d.n, rng) / ref
     sets = _sets(inputs) if opts.lifetimes == "calibration" else None
     if sets is not None:
-        from .calibration_draws import apply_rows
+        from .parameter_sets import apply_rows
 
         apply_rows(inputs, d, sets, rng.integers(0, len(sets), d.n))
 
@@ -321,7 +321,7 @@ def sample_range(inputs: ModelInputs, opts: UncertaintyOptions, n: int, seed: in
 
 def describe(inputs: ModelInputs, opts: UncertaintyOptions) -> pd.DataFrame:
     """One row per group: ``group``, ``label``, ``drawn`` (bool) and ``how`` (a sentence)."""
-    from .calibration_draws import sets_status
+    from .parameter_sets import sets_status
 
     active = set(active_groups(inputs, opts))
     how = {key: _how(inputs, opts, key, sets_status) for key, _ in GROUPS}
@@ -395,7 +395,7 @@ def off_centre(inputs: ModelInputs, opts: UncertaintyOptions, tail: float = 0.1)
             out.append(f"prices: the mean of {', '.join(names)} near an end of low-high")
     sets = _sets(inputs) if "lifetimes" in active and opts.lifetimes == "calibration" else None
     if sets is not None:
-        from .calibration_draws import deterministic_values
+        from .parameter_sets import deterministic_values
 
         for column, value in deterministic_values(inputs, sets).items():
             rank = float(np.mean(sets[column].to_numpy(float) < value))
