@@ -313,3 +313,17 @@ def test_a_deterministic_value_outside_the_range_is_explained(best):
     assert mass.deterministic > mass.p95
     assert OUTSIDE in mass.note and "trailer:HT" in mass.note
     assert OUTSIDE not in table.loc["eol"].note  # the count does not depend on the weight
+
+
+def test_a_broken_parameter_set_file_is_one_line_and_exit_2(data_copy, tmp_path, capsys):
+    path = data_copy / "best_estimate" / "calibration_draws.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[3] = text[3].rsplit(",", 1)[0] + ",lots"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    before = path.read_bytes()
+    assert main(["mc", "--data", str(data_copy), "--draws", "20", "--no-progress",
+                 "--out", str(tmp_path / "mc")]) == 2
+    err = capsys.readouterr().err
+    assert "calibration_draws.csv: row 4, column 'period_factor[HT+MT 2019-2022]': not a " \
+           "finite number" in err and "Traceback" not in err
+    assert path.read_bytes() == before and not (tmp_path / "mc" / "mc_summary.csv").exists()

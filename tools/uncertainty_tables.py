@@ -97,6 +97,20 @@ def grid(sobol: pd.DataFrame, outputs: tuple[str, ...]) -> pd.DataFrame:
     return text.pivot(index="group", columns="output", values="cell").reset_index()
 
 
+def statement(table: pd.DataFrame, sobol: pd.DataFrame, year: int) -> str:
+    """The main headlines in words: deterministic, median, p05-p95, three largest groups."""
+    lines = []
+    for output in MAIN:
+        var = output.split()[0]
+        row = table[table.quantity == var].iloc[0]
+        part = sobol[sobol.output == f"{output} {year}"].sort_values("ST", ascending=False)
+        groups = ", ".join(f"{g} (ST {st:.2f})" for g, st in zip(part.group[:3], part.ST[:3]))
+        lines.append(f"- **{var}** {year}: deterministic {row.deterministic:.4g} {row.unit}; "
+                     f"Monte Carlo median {row['median']:.4g}, p05-p95 {row.p05:.4g}-"
+                     f"{row.p95:.4g} {row.unit}; largest contributors: {groups}.")
+    return "\n".join(lines)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scenario", default=None, help="default: the configuration's default")
@@ -122,6 +136,7 @@ def main() -> None:
     print(f"<!-- python tools/uncertainty_tables.py: scenario {data.scenario}, {n:,} draws "
           f"(seed {opts.seed}), Sobol n = {args.sobol_n} (seed {args.sobol_seed}); CPU "
           f"{cpu_mc:.0f} s and {cpu_sobol:.0f} s -->\n")
+    print(f"#### In short ({data.scenario}, {basis})\n\n{statement(table, sobol, year)}\n")
     print(f"#### What is drawn ({data.scenario})\n\n{md(drawn_table(data))}\n")
     print(f"#### The stock projection in {year} ({n:,} draws)\n\n"
           f"{md(stock_table(mc, result, year))}\n")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import ModelData
+from ..errors import ConfigError
 from ..fleet.inputs import FleetInputs, Projection, fleet_inputs
 from ..fleet.lifetimes import weibull_mean
 from ..fleet.projection import ProjectionPosterior, projection_posteriors
@@ -188,7 +189,11 @@ class DrawSources:
     def parameter_sets(self) -> pd.DataFrame | None:
         """The calibration parameter sets as read (checked where they are applied)."""
         if self.sets is None and self.sets_path is not None:
-            self.sets = pd.read_csv(self.sets_path)
+            try:
+                self.sets = pd.read_csv(self.sets_path)
+            except (OSError, ValueError, pd.errors.ParserError) as exc:
+                raise ConfigError(f"{self.sets_path}: cannot read a calibration_draws.csv "
+                                  f"({' '.join(str(exc).split())[:160]})") from None
         return self.sets
 
     def with_sets(self, sets: pd.DataFrame, path: Path | None = None) -> "DrawSources":

@@ -343,10 +343,14 @@ def _how(inputs: ModelInputs, opts: UncertaintyOptions, key: str, sets_status) -
                 f"stock_projection_priors.xlsx (sd x {opts.stock_spread:g}); the recorded "
                 "history as recorded")
     if key == "lifetimes":
-        text = f"mean lifetimes +-{opts.lifetime_shift_years:g} yr"
-        if opts.lifetimes == "calibration":
-            text += f"; {sets_status(inputs)[1]}"
-        return text
+        sets, status = (sets_status(inputs) if opts.lifetimes == "calibration"
+                        else (None, ""))
+        named = set() if sets is None else {
+            c.split("[")[1].rstrip("]") for c in sets.columns if c.startswith("weibull_scale")}
+        rest = [g for g in inputs.products if g not in named]
+        text = (f"mean lifetimes of {', '.join(rest)} +-{opts.lifetime_shift_years:g} yr"
+                if rest and opts.lifetime_shift_years > 0 else "")
+        return "; ".join(t for t in (status, text) if t)
     comp = inputs.composition.uncertain
     texts = {
         "weight": "each type's trailer present with a uniform weight in [0, 1]",
