@@ -142,11 +142,17 @@ def test_period_factors_per_calendar_year(inputs, best):
                                   inputs.fleet.period[h + yi(2021), mt])
 
 
-def test_sets_with_a_cohort_trend_are_not_used_by_default():
-    paper = mc_inputs(load_data(scenario="paper_reproduction"))
+def test_sets_with_a_cohort_trend_are_drawn_with_the_trend_at_its_fitted_value():
+    data = load_data(scenario="paper_reproduction")
+    paper = mc_inputs(data)
+    assert paper.sources.sets_path.parent.name == "paper_calibrated"
     sets, why = sets_status(paper)
-    assert sets is None and "scale_trend[all]" in why
-    assert "lifetimes" in active_groups(paper, paper.sources.data.config.uncertainty)
+    assert sets is not None and "scale_trend[all], scale_trend_start[all] kept" in why
+    d = sample(paper, data.config.uncertainty, 300, np.random.default_rng(4))
+    h, j = paper.n_history, paper.products.index("HT")
+    scales = d.scale_mult[:, j] * paper.fleet.scale[h, j]
+    assert set(np.round(scales, 9)) <= set(np.round(sets["weibull_scale[HT]"], 9))
+    assert d.period is None  # the sets have no period factor
 
 
 # -- the groups ------------------------------------------------------------------------------------

@@ -176,8 +176,6 @@ class DrawSources:
     sets_path: Path | None = None
     sets: pd.DataFrame | None = None
     _posteriors: dict | None = field(default=None, repr=False)
-    named: bool = False
-    """The sets were named by the user (applied even where some columns cannot be)."""
 
     def posteriors(self) -> dict[str, ProjectionPosterior]:
         """The stock projection's normal approximation per type, with the data folder's
@@ -198,7 +196,7 @@ class DrawSources:
 
     def with_sets(self, sets: pd.DataFrame, path: Path | None = None) -> "DrawSources":
         """The same sources with other parameter sets (the fitted projection kept)."""
-        return DrawSources(self.data, path, sets, self._posteriors, named=True)
+        return DrawSources(self.data, path, sets, self._posteriors)
 
     def __getstate__(self) -> dict:
         """Fitted and read before pickling (a Dask task), so workers do not repeat it."""

@@ -16,10 +16,11 @@ file:
   effect).
 
 Other columns (``scale_trend``, ``scale_trend_start``) change every cohort's lifetime of a draw
-in a way the per-draw multipliers do not express. The scenario's own sets are then not used
-(their lifetimes were fitted together with the trend: the lifetime range applies instead, and
-:func:`sets_status` says why); sets named by the user are applied without those columns, which
-are named in a warning.
+in a way the per-draw multipliers do not express: they stay at the scenario's values (the
+fitted ones), and :func:`sets_status` names them. ``calibrate`` draws each parameter
+independently around its fitted value (:func:`elt_odym.calibration.parameter_draws`: the
+standard errors, not their correlations), so holding one at its fitted value is the same
+approximation as the sets themselves make.
 """
 
 from __future__ import annotations
@@ -134,15 +135,14 @@ def sets_status(base: ModelInputs) -> tuple[pd.DataFrame | None, str]:
     sets = None if src is None else src.parameter_sets()
     if sets is None:
         return None, "no calibration_draws.csv next to the scenario's calibrated workbooks"
-    where = src.sets_path.name if src.sets_path is not None else "the named parameter sets"
+    where = "the named parameter sets"
     if src.sets_path is not None:
         where = "/".join(Path(src.sets_path).parts[-2:])
     sets = check_parameter_sets(sets, src.sets_path or "calibration draws")
     skipped = inapplicable(base, sets)
     used = [c for c in sets.columns[1:] if c not in skipped]
-    if skipped and not src.named:
-        return None, (f"{where} not used: {', '.join(skipped)} cannot be drawn per draw and "
-                      f"the lifetimes were fitted together with it")
+    if not used:
+        return None, f"{where}: no column a draw can take ({', '.join(skipped)})"
     text = f"{len(sets):,} parameter sets of {where} ({', '.join(used)})"
     if skipped:
         text += f"; {', '.join(skipped)} kept at the scenario's values"
