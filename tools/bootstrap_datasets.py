@@ -3,8 +3,9 @@
 The shipped workbooks are the source of truth: edit them in Excel, not this script. Rerunning
 this script overwrites the base workbooks (never the calibrated ones in datasets/open_data and
 datasets/paper_calibrated, which `elt-odym calibrate` writes) and is only meant for a maintainer
-who rebuilds the bundle from the data brief. Every number here carries its ref id and confidence,
-as it does in the workbooks.
+who rebuilds the bundle from its sources (the study, NBS yearbooks, IMF prices, Hao et al. 2011,
+...: ``REFS``). Every number here carries its ref id and confidence, as it does in the
+workbooks.
 
 Usage: python tools/bootstrap_datasets.py [ROOT]
 """

@@ -7,7 +7,8 @@ Writes, through the ``odym_io`` API only:
 - ``datasets/decarbonisation_routes/carbon_factor_path.xlsx``: separate primary and secondary
   decarbonisation paths (assumptions);
 - ``datasets/calibration_best_estimate.xlsx``: targets (the study's 2010 end-of-life counts and
-  the independent sales figures of the validation brief) and free parameters.
+  independent sales figures: CAAM, CATARC, Research & Markets and CV World, each named in the
+  workbook's ``ref`` sheet) and free parameters.
 
 Then calibrate (writes ``datasets/best_estimate/``)::
 
