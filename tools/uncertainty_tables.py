@@ -4,7 +4,9 @@ Every number of the page's tables comes from here: the deterministic run of the 
 joint Monte Carlo with the draws and seed that ``elt-odym run`` uses for its headline range
 (``[uncertainty] headline_draws`` and ``seed`` of config.toml, so the headline table is the one
 ``run`` prints), and the Sobol analysis by group that ``elt-odym sobol`` makes (base sample
-``--sobol-n``, seed ``--sobol-seed``).
+``--sobol-n``, seed ``--sobol-seed``). The tables are blocks (``<!-- block: NAME -->``) that the
+page's markers ``<!-- generated: uncertainty.NAME -->`` take at build time
+(``tools/docs_hooks.py``): short, drawn, stock, headline, contributors, sobol.
 
 Usage: python tools/uncertainty_tables.py [--scenario S] [--draws N] [--sobol-n N] > /tmp/t.md
 """
@@ -13,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -124,28 +125,23 @@ def main() -> None:
     result = run(data=data)
     variables = sorted({v for v, *_ in (COUNT,) + HEADLINE if v in set(result.results.variable)}
                        | {"stock"})
-    start = time.process_time()
     mc = run_monte_carlo(data, n, opts.seed, variables=variables, progress=False)
-    cpu_mc = time.process_time() - start
     table = headline_range_table(result, mc)
     outputs = [(v, m or "total", year) for v, m, *_ in HEADLINE]
-    start = time.process_time()
     sobol = run_sobol(data, n=args.sobol_n, seed=args.sobol_seed, outputs=outputs)
-    cpu_sobol = time.process_time() - start
     basis, how = recycling_basis(data)
-    print(f"<!-- python tools/uncertainty_tables.py: scenario {data.scenario}, {n:,} draws "
-          f"(seed {opts.seed}), Sobol n = {args.sobol_n} (seed {args.sobol_seed}); CPU "
-          f"{cpu_mc:.0f} s and {cpu_sobol:.0f} s -->\n")
-    print(f"#### In short ({data.scenario}, {basis})\n\n{statement(table, sobol, year)}\n")
-    print(f"#### What is drawn ({data.scenario})\n\n{md(drawn_table(data))}\n")
-    print(f"#### The stock projection in {year} ({n:,} draws)\n\n"
-          f"{md(stock_table(mc, result, year))}\n")
-    print(f"#### The {year} headline of {data.scenario}: {basis}\n\n{how}.\n\n"
-          f"{md(headline_table(table), '{:.4g}')}\n")
-    print(f"#### The three largest contributors to each {year} headline (Sobol ST; S1)\n\n"
-          f"{md(top3(sobol))}\n")
-    print(f"#### Total Sobol indices of the main headlines ({year})\n\n"
-          f"{md(grid(sobol, MAIN))}")
+    about = (f"*{data.scenario}, {n:,} draws (seed {opts.seed}); Sobol base sample "
+             f"{args.sobol_n} (seed {args.sobol_seed}).*")
+    blocks = {
+        "short": f"{statement(table, sobol, year)}\n\n{about}",
+        "drawn": md(drawn_table(data)),
+        "stock": md(stock_table(mc, result, year)),
+        "headline": f"{data.scenario}: **{basis}**, {how}.\n\n"
+                    f"{md(headline_table(table), '{:.4g}')}",
+        "contributors": md(top3(sobol)),
+        "sobol": md(grid(sobol, MAIN))}
+    for name, text in blocks.items():
+        print(f"<!-- block: {name} -->\n{text}\n")
 
 
 if __name__ == "__main__":
