@@ -142,6 +142,33 @@ def test_period_factors_per_calendar_year(inputs, best):
                                   inputs.fleet.period[h + yi(2021), mt])
 
 
+def test_a_reclassification_per_draw_moves_that_many_vehicles(inputs, best):
+    """``reclassification[HT 2003]`` (a transfer of given size, as the statistics' calibration
+    fits it) per draw: a draw of 0 is the deterministic run, others move their amount."""
+    from elt_odym.system.equations import evaluate
+    from elt_odym.system.inputs import base_draws
+
+    sets = pd.DataFrame({"draw": [0, 1, 2],
+                         "reclassification[HT 2003]": [0.0, 50_000.0, 100_000.0]})
+    quiet = best.config.uncertainty.model_copy(update=dict(
+        stock="none", lifetime_shift_years=0.0, weight="none", composition="none",
+        prices="none", factors="none", battery="none"))
+    mine = with_parameter_sets(inputs, sets)
+    d = sample(mine, quiet, 12, np.random.default_rng(1))
+    t, ht = inputs.years.index(2003), inputs.products.index("HT")
+    route = [src for src, _ in inputs.fleet.routes].index(ht)
+    amount = d.given[route, inputs.n_history + t]
+    assert set(amount) == {0.0, 50_000.0, 100_000.0}
+    out = evaluate(mine, d, flows=False).values
+    det = evaluate(inputs, base_draws(inputs), flows=False).values
+    zero = amount == 0.0
+    np.testing.assert_allclose(out["eol"][zero], np.broadcast_to(det["eol"], out["eol"][zero]
+                                                                 .shape), rtol=1e-12)
+    moved = out["transfer_out"][:, t, ht]
+    np.testing.assert_allclose(moved[~zero], amount[~zero], rtol=1e-12)
+    np.testing.assert_array_equal(d.given[:, :inputs.n_history + t], 0.0)
+
+
 def test_sets_with_a_cohort_trend_are_drawn_with_the_trend_at_its_fitted_value():
     data = load_data(scenario="paper_reproduction")
     paper = mc_inputs(data)

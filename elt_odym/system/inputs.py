@@ -233,10 +233,15 @@ class BatteryDraws:
                             self.variants)
 
 
+DRAW_AXIS = {"stock": 1, "period": 1, "given": 2}
+"""Fields of :class:`Draws` whose draws are not on the first axis (like the kernel's inputs)."""
+
+
 @dataclass
 class Draws:
     """Per-draw inputs of a batch; every array has the draws on its first axis (``N``), except
-    ``stock`` and ``period``, which are ``(T_ext, N, G)`` like the fleet kernel's inputs.
+    ``stock`` and ``period``, which are ``(T_ext, N, G)``, and ``given``, ``(R, T_ext, N)``,
+    like the fleet kernel's inputs (:data:`DRAW_AXIS`).
 
     ``stock`` (per-draw stock paths; ``None``: the scenario's path times ``stock_mult``),
     ``stock_mult``, ``scale_mult``, ``shape_mult`` ``(N, G)``; ``period`` (per-draw period
@@ -244,7 +249,8 @@ class Draws:
     ``(N, K, 2)``; ``body_u`` ``(N, Q)``: uniform positions of the composition's uncertain
     quantities (component masses, the trailer's presence, PGM loadings, lightweighting;
     ``None``: their nominal values); ``battery`` (:class:`BatteryDraws`, ``None`` without the
-    powertrain extension).
+    powertrain extension); ``given`` the vehicles each transfer route moves by the data in each
+    year (a reclassification; ``None``: the scenario's).
     """
 
     stock_mult: np.ndarray
@@ -257,6 +263,7 @@ class Draws:
     stock: np.ndarray | None = None
     period: np.ndarray | None = None
     battery: BatteryDraws | None = None
+    given: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -268,11 +275,12 @@ class Draws:
         def cut(a, axis=0):
             if a is None:
                 return None
-            return a[sl] if axis == 0 else a[:, sl]
+            return a[(slice(None),) * axis + (sl,)]
         return Draws(self.stock_mult[sl], self.scale_mult[sl], self.shape_mult[sl],
                      self.price[sl], self.energy[sl], self.carbon[sl],
                      cut(self.body_u), cut(self.stock, 1), cut(self.period, 1),
-                     None if self.battery is None else self.battery.take(sl))
+                     None if self.battery is None else self.battery.take(sl),
+                     cut(self.given, 2))
 
 
 def base_draws(inputs: ModelInputs, n: int = 1) -> Draws:
@@ -296,8 +304,7 @@ def concat_draws(parts: list[Draws]) -> Draws:
     def join(arrays, axis=0):
         return None if arrays[0] is None else np.concatenate(arrays, axis=axis)
 
-    values = {f.name: join([getattr(p, f.name) for p in parts],
-                           1 if f.name in ("stock", "period") else 0)
+    values = {f.name: join([getattr(p, f.name) for p in parts], DRAW_AXIS.get(f.name, 0))
               for f in dataclasses.fields(Draws) if f.name != "battery"}
     battery = None
     if parts[0].battery is not None:

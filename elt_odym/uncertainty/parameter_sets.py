@@ -13,14 +13,13 @@ file:
   draw's multiplier is the row's value over the scenario's);
 - ``period_factor[HT+MT 2019-2022]`` (or one calendar year, ``period_factor[HT 2024]``) sets
   the period factor of those types and calendar years in that draw (each draw its own period
-  effect).
+  effect);
+- ``reclassification[HT 2003]`` sets the vehicles the transfer route out of ``HT`` moves by
+  the data in 2003 (``Draws.given``).
 
 Other columns (``scale_trend``, ``scale_trend_start``) change every cohort's lifetime of a draw
 in a way the per-draw multipliers do not express: they stay at the scenario's values (the
-fitted ones), and :func:`sets_status` names them. ``calibrate`` draws each parameter
-independently around its fitted value (:func:`elt_odym.calibration.parameter_draws`: the
-standard errors, not their correlations), so holding one at its fitted value is the same
-approximation as the sets themselves make.
+fitted ones), and :func:`sets_status` names them.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from ..system.inputs import Draws, ModelInputs
 
 log = logging.getLogger(__name__)
 COLUMN = re.compile(r"^(?P<name>[a-z_]+)\[(?P<item>[^\]]*)\]$")
-APPLIED = ("weibull_scale", "weibull_shape", "period_factor")
+APPLIED = ("weibull_scale", "weibull_shape", "period_factor", "reclassification")
 """The parameters a draw can take from a parameter set."""
 
 
@@ -76,18 +75,38 @@ def period_span(item: str, products: list[str], years: list[int]
     return period_item(item, products, years)
 
 
+def target(base: ModelInputs, column: str) -> tuple[str, tuple]:
+    """What a column sets in a draw: ``(name, where)`` with ``where`` the type index
+    (``weibull_scale``, ``weibull_shape``), the year and type indices (``period_factor``) or
+    the route and year index (``reclassification``) on the fleet's axes.
+
+    Raises
+    ------
+    ValueError
+        If a draw cannot take the column (see the module docstring).
+    """
+    m = COLUMN.match(column)
+    name, item = m["name"], m["item"]
+    if name == "period_factor":
+        return name, period_span(item, base.products, base.years)
+    if name == "reclassification":
+        years, types = period_span(item, base.products, base.years)
+        routes = [r for r, (src, _) in enumerate(base.fleet.routes) if src in types]
+        if len(types) != 1 or len(years) != 1 or not routes:
+            raise ValueError(f"{column}: one type with a transfer route and one year")
+        return name, (routes[0], base.n_history + years[0])
+    if name in APPLIED and item in base.products:
+        return name, (base.products.index(item),)
+    raise ValueError(f"{column}: not a parameter a draw can take")
+
+
 def inapplicable(base: ModelInputs, sets: pd.DataFrame) -> list[str]:
     """The columns of ``sets`` a draw cannot take (see the module docstring)."""
     out = []
     for column in sets.columns[1:]:
-        m = COLUMN.match(column)
-        name, item = m["name"], m["item"]
-        if name == "period_factor":
-            try:
-                period_span(item, base.products, base.years)
-            except ValueError:
-                out.append(column)
-        elif name not in APPLIED or item not in base.products:
+        try:
+            target(base, column)
+        except ValueError:
             out.append(column)
     return out
 
@@ -97,24 +116,27 @@ def apply_rows(base: ModelInputs, d: Draws, sets: pd.DataFrame, rows: np.ndarray
     """Give draw ``i`` of ``d`` the parameters of row ``rows[i]`` of ``sets``; returns the
     columns that were not applied."""
     skipped = inapplicable(base, sets)
-    h = base.n_history
+    h, fleet = base.n_history, base.fleet
     for column in sets.columns[1:]:
         if column in skipped:
             continue
-        m = COLUMN.match(column)
-        name, item = m["name"], m["item"]
+        name, where = target(base, column)
         values = sets[column].to_numpy(float)[rows]
         if name == "period_factor":
-            years, types = period_span(item, base.products, base.years)
             if d.period is None:
-                d.period = np.repeat(base.fleet.period[:, None, :], d.n, axis=1)
-            for t in years:
-                d.period[h + t][:, types] = values[:, None]
-            continue
-        j = base.products.index(item)
-        ref = (base.fleet.scale if name == "weibull_scale" else base.fleet.shape)[h, j]
-        target = d.scale_mult if name == "weibull_scale" else d.shape_mult
-        target[:, j] = values / ref
+                d.period = np.repeat(fleet.period[:, None, :], d.n, axis=1)
+            for t in where[0]:
+                d.period[h + t][:, where[1]] = values[:, None]
+        elif name == "reclassification":
+            if d.given is None:
+                given = (np.zeros((len(fleet.routes), fleet.stock.shape[0]))
+                         if fleet.given is None else fleet.given)
+                d.given = np.repeat(given[..., None], d.n, axis=2)
+            d.given[where[0], where[1]] = values
+        else:
+            ref = (fleet.scale if name == "weibull_scale" else fleet.shape)[h, where[0]]
+            target_ = d.scale_mult if name == "weibull_scale" else d.shape_mult
+            target_[:, where[0]] = values / ref
     return skipped
 
 
@@ -158,18 +180,17 @@ def with_parameter_sets(inputs: ModelInputs, sets: pd.DataFrame,
 
 def deterministic_values(base: ModelInputs, sets: pd.DataFrame) -> dict[str, float]:
     """The scenario's own value of each column of ``sets`` that a draw can take."""
-    h = base.n_history
+    h, fleet = base.n_history, base.fleet
     out = {}
     for column in sets.columns[1:]:
         if column in inapplicable(base, sets):
             continue
-        m = COLUMN.match(column)
-        name, item = m["name"], m["item"]
+        name, where = target(base, column)
         if name == "period_factor":
-            years, types = period_span(item, base.products, base.years)
-            out[column] = float(base.fleet.period[h + years[0], types[0]])
+            out[column] = float(fleet.period[h + where[0][0], where[1][0]])
+        elif name == "reclassification":
+            out[column] = 0.0 if fleet.given is None else float(fleet.given[where])
         else:
-            j = base.products.index(item)
-            out[column] = float((base.fleet.scale if name == "weibull_scale"
-                                 else base.fleet.shape)[h, j])
+            out[column] = float((fleet.scale if name == "weibull_scale"
+                                 else fleet.shape)[h, where[0]])
     return out

@@ -56,7 +56,7 @@ from ..config import UncertaintyOptions
 from ..fleet.projection import draw_projection_parameters, stock_paths
 from ..io.stats_array import sample_triangular
 from ..system.inputs import (
-    BatteryDraws,
+    DRAW_AXIS,
     Draws,
     ModelInputs,
     base_draws,
@@ -76,15 +76,14 @@ GROUPS = (("stock", "stock projection"), ("lifetimes", "lifetimes and period fac
 """The groups of inputs (config key, label), in the order they are drawn."""
 NOT_DRAWN = (("collection", "collection and recovery"),)
 """Groups the Monte Carlo does not draw (their workbooks carry no uncertainty)."""
-FIELDS = {"stock": ("stock", "stock_mult"), "lifetimes": ("scale_mult", "shape_mult", "period"),
+FIELDS = {"stock": ("stock", "stock_mult"),
+          "lifetimes": ("scale_mult", "shape_mult", "period", "given"),
           "prices": ("price",), "factors": ("energy", "carbon"),
           "shares": ("battery.share_pos",),
           "battery": ("battery.capacity_mult", "battery.lfp_shift", "battery.second_life_pos",
                       "battery.variant")}
 """The :class:`~elt_odym.system.inputs.Draws` fields each group sets (``weight`` and
 ``composition`` set columns of ``body_u``: :func:`body_columns`)."""
-DRAW_AXIS_1 = ("stock", "period")
-"""Fields with the draws on their second axis, like the fleet kernel's inputs."""
 
 
 def _uniform(rng, low, high, n):
@@ -151,7 +150,8 @@ def copy_group(inputs: ModelInputs, key: str, source: Draws, rows: np.ndarray,
             holder_s, holder_t, attr = source.battery, target.battery, name.split(".", 1)[1]
         value = getattr(holder_s, attr)
         if value is not None:
-            setattr(holder_t, attr, value[:, rows] if attr in DRAW_AXIS_1 else value[rows])
+            axis = DRAW_AXIS.get(attr, 0)
+            setattr(holder_t, attr, value[(slice(None),) * axis + (rows,)])
     if key == "battery":
         target.battery.variants = source.battery.variants
 
