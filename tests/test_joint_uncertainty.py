@@ -209,6 +209,19 @@ def test_every_group_is_drawn_and_composition_covers_magnets_pgm_lightweighting(
     assert 0 <= pos.min() and pos.max() <= 1 and pos.std() > 0.25
 
 
+def test_switching_a_group_off_leaves_the_others_draws(inputs, best):
+    opts = best.config.uncertainty
+    a = sample(inputs, opts, 200, np.random.default_rng(6))
+    b = sample(inputs, opts.model_copy(update={"composition": "none", "lifetimes": "none"}),
+               200, np.random.default_rng(6))
+    np.testing.assert_array_equal(a.stock, b.stock)
+    np.testing.assert_array_equal(a.price, b.price)
+    np.testing.assert_array_equal(a.battery.capacity_mult, b.battery.capacity_mult)
+    w = body_columns(inputs, "weight")
+    np.testing.assert_array_equal(a.body_u[:, w], b.body_u[:, w])
+    assert b.period is None and not np.array_equal(a.scale_mult, b.scale_mult)
+
+
 def test_groups_set_to_none_are_not_drawn(inputs, best):
     quiet = best.config.uncertainty.model_copy(update=dict(
         stock="none", lifetimes="none", weight="none", composition="none", prices="none",

@@ -42,9 +42,10 @@ Seeding (:func:`sample_range`): the draws come in fixed blocks of :data:`DRAW_BL
 ``b`` (draws ``b * DRAW_BLOCK`` onwards) is drawn by its own generator, PCG64 seeded with
 ``numpy.random.SeedSequence(seed, spawn_key=(b,))``. Any chunk of draws can therefore be made
 where it is evaluated (a thread, a Dask worker) and the numbers do not depend on the chunk size,
-the number of workers or where they run. Within a block the groups are drawn in the order of
-:data:`GROUPS` (a group that is not drawn takes no numbers). The battery variants are drawn
-once per run from ``SeedSequence(seed, spawn_key=(VARIANT_KEY,))``.
+the number of workers or where they run. Within a block each group draws from its own
+generator, seeded from the block's (:func:`group_streams`), so that switching a group on or off
+leaves the numbers of the others as they were. The battery variants are drawn once per run from
+``SeedSequence(seed, spawn_key=(VARIANT_KEY,))``.
 """
 
 from __future__ import annotations
@@ -122,9 +123,18 @@ def sample(inputs: ModelInputs, opts: UncertaintyOptions, n: int, rng: np.random
     """``n`` draws of every uncertain input, the groups of :func:`active_groups` drawn in
     turn from ``rng`` (see the module docstring)."""
     d = base_draws(inputs, n)
+    streams = group_streams(rng)
     for key in active_groups(inputs, opts):
-        FILL[key](inputs, opts, d, rng, variants)
+        FILL[key](inputs, opts, d, streams[key], variants)
     return d
+
+
+def group_streams(rng: np.random.Generator) -> dict[str, np.random.Generator]:
+    """One generator per group of :data:`GROUPS`, seeded from ``rng`` (one number per group,
+    whether the group is drawn or not): switching a group on or off leaves the numbers of the
+    others as they were."""
+    seeds = rng.integers(0, 2**63 - 1, size=len(GROUPS))
+    return {key: np.random.default_rng(int(s)) for (key, _), s in zip(GROUPS, seeds)}
 
 
 def sample_group(inputs: ModelInputs, opts: UncertaintyOptions, key: str, n: int,
