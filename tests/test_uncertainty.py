@@ -135,7 +135,8 @@ def test_draws_equal_the_system_run_with_the_same_inputs(data):
 
 def test_group_ranges_are_respected(data):
     base = mc_inputs(data)
-    d = sample(base, data.config.uncertainty, 5000, np.random.default_rng(2))
+    ranges = data.config.uncertainty.model_copy(update={"lifetimes": "range"})  # not the sets
+    d = sample(base, ranges, 5000, np.random.default_rng(2))
     trailer = trailer_multipliers(base.composition, d.body_u, d.n)
     assert np.all((trailer >= 0) & (trailer <= 1)) and trailer.std() > 0.2
     assert np.all(d.price >= base.price[:, 0] - 1e-9) and np.all(d.price <= base.price[:, 2])
