@@ -99,35 +99,72 @@ class ModelOptions(BaseModel):
 
 
 class UncertaintyOptions(BaseModel):
-    """Group ranges of the Monte Carlo and Sobol analyses (per-value ``stats_array`` strings in
-    the workbooks take precedence for the values that carry one)."""
+    """Which groups of inputs the joint Monte Carlo and the Sobol analysis draw, and their
+    ranges (:mod:`elt_odym.uncertainty.sampling`); per-value ``stats_array`` strings in the
+    workbooks take precedence for the values that carry one, within their group.
+
+    Groups: ``stock`` (the stock projection), ``lifetimes`` (Weibull lifetimes and period
+    factors), ``weight`` (unit weights: the trailer), ``composition``, ``prices``,
+    ``factors`` (energy and carbon), ``shares`` (powertrain shares), ``battery`` (pack
+    capacity, chemistry, pack lifetime, second life). Collection and recovery are not drawn
+    (their workbooks carry no uncertainty).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     draws: int = Field(100_000, ge=1)
     chunk: int = Field(2_000, ge=1)
+    headline_draws: int = Field(1_000, ge=0)
+    """Draws of the Monte Carlo that ``elt-odym run`` makes of the headline variables (their
+    median and p05-p95 beside the deterministic value); 0: none."""
+    stock: Literal["projection", "multiplier", "none"] = "projection"
+    """``projection``: each draw's stock path from the projection's parameters per type drawn
+    from the fit's covariance, with the priors of ``stock_projection_priors.xlsx``
+    (:mod:`elt_odym.fleet.projection`), the recorded history as recorded; ``multiplier``: a
+    normal multiplier with sd ``stock_rel_sd`` on each type's path; ``none``: the path of
+    the deterministic run in every draw."""
+    stock_spread: float = Field(1.0, ge=0.0, allow_inf_nan=False)
+    """Multiplier of the projection's standard deviations under ``stock = "projection"`` (1:
+    the fit's covariance as it is; 0: the deterministic path)."""
+    stock_rel_sd: float = Field(0.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    """Relative standard deviation of the multiplier under ``stock = "multiplier"``."""
+    lifetimes: Literal["calibration", "range", "none"] = "calibration"
+    """``calibration``: the lifetimes and period factors of the scenario's calibration
+    parameter sets (``calibration_draws.csv`` next to its calibrated workbooks), one set per
+    draw, and ``+-lifetime_shift_years`` for the types they do not name; ``range``: every
+    type's mean lifetime shifted within ``+-lifetime_shift_years``; ``none``: not drawn."""
+    lifetime_shift_years: float = Field(1.0, ge=0.0, le=MAX_LIFETIME_SHIFT, allow_inf_nan=False)
+    """Each type's mean lifetime shifted uniformly within +-this many years."""
     weight: Literal["range", "none"] = "range"
     """``range``: each type's trailer present with a uniform weight in [0, 1] (the unit weight
     between truck unit only and with trailer)."""
     composition: Literal["range", "none"] = "range"
-    """``range``: component masses, PGM loadings and lightweighting drawn within their ranges
-    (:mod:`elt_odym.system.composition`)."""
+    """``range``: component masses (magnets included), PGM loadings and lightweighting drawn
+    within their ranges (:mod:`elt_odym.system.composition`)."""
     prices: Literal["range", "none"] = "range"
     """``range``: each price triangular between low, mean (mode) and high."""
     factors: Literal["range", "none"] = "range"
     """``range``: each energy and carbon factor uniform within +-factor_range."""
-    lifetime_shift_years: float = Field(1.0, ge=0, le=MAX_LIFETIME_SHIFT, allow_inf_nan=False)
-    """Each type's mean lifetime shifted uniformly within +-this many years."""
-    stock_rel_sd: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
-    """Relative standard deviation of a normal multiplier on each type's stock path."""
+    shares: Literal["range", "none"] = "range"
+    """``range``: the powertrain shares of new trucks at a uniform position between the share
+    paths of the two ``share_paths`` scenarios (when the scenario names them)."""
     battery: Literal["range", "none"] = "range"
-    """``range``: the traction chain's inputs drawn (:mod:`elt_odym.uncertainty.sampling`)."""
+    """``range``: pack capacity, chemistry (LFP share), pack lifetime and second life drawn
+    (:mod:`elt_odym.uncertainty.sampling`)."""
     battery_variants: int = Field(16, ge=1, le=256)
     """Stratified variants of pack lifetime and second-life duration."""
     lfp_shift: float = Field(0.10, ge=0.0, le=0.5, allow_inf_nan=False)
     """Half-width of the uniform shift of the LFP share of new packs (assumption: the truck
     chemistry split is sourced at confidence M/L only)."""
     seed: int = Field(20250101, ge=0)
+
+    @model_validator(mode="after")
+    def _stock_sd(self):
+        if (self.stock == "multiplier") != (self.stock_rel_sd > 0):
+            raise ValueError("stock_rel_sd > 0 goes with stock = 'multiplier' (and only with "
+                             f"it); got stock = {self.stock!r}, stock_rel_sd = "
+                             f"{self.stock_rel_sd}")
+        return self
 
 
 class ScenarioConfig(BaseModel):

@@ -525,7 +525,8 @@ def test_composition_draws_give_the_monte_carlos_nd_and_pt(runs):
 
     base = runs("electrification_central")
     data = with_uncertainty(base.data, weight="none", prices="none", factors="none",
-                            lifetime_shift_years=0.0, stock_rel_sd=0.0, battery="none")
+                            lifetime_shift_years=0.0, stock_rel_sd=0.0, battery="none",
+                            stock="none", lifetimes="none", shares="none")
     n, seed = 300, 5
     summary = run_mc(data, n, seed, progress=False).summary()
     inputs = mc_inputs(data)

@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 GENERATORS: dict[str, tuple[str, ...]] = {  # started in this order: the slowest first
     "electrification": ("tools/electrification_table.py",),
+    "uncertainty": ("tools/uncertainty_tables.py",),
     "headline": ("tools/docs_tables.py", "headline"),
     "calibration": ("tools/docs_tables.py", "calibration"),
     "structural": ("tools/docs_tables.py", "structural"),
@@ -53,7 +54,6 @@ GENERATORS: dict[str, tuple[str, ...]] = {  # started in this order: the slowest
     "errors": ("tools/errors_tables.py",),
     # Pages of other branches; uncomment when the page with its marker is merged:
     # "validation": ("tools/validation_tables.py",),
-    # "uncertainty": ("tools/uncertainty_tables.py",),
 }
 """Marker name -> command (a script of the repository and its arguments) printing Markdown."""
 

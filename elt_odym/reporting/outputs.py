@@ -21,6 +21,7 @@ from ..safety import check_path_name, relative_path
 from .iamc import write_iamc
 from .report import write_report
 from .results import (
+    headline_csv,
     relative_paths,
     summary_sheet,
     variables_sheet,
@@ -127,7 +128,11 @@ def write_tables(results: list, out: Path) -> list[Path]:
     sheets = {"variables": variables_sheet(), "stock_fits": fits,
               "negative_inflow_events": events,
               "sources": relative_paths(provenance, config.data_dir)}
-    write_results_xlsx(table, sheets, out / "results.xlsx", summary_sheet(table))
+    headline = headline_csv(results)  # the one source of the headline's range
+    write_csv(headline, out / "headline.csv")
+    written.append(out / "headline.csv")
+    write_results_xlsx(table, sheets, out / "results.xlsx",
+                       summary_sheet(table, ranges=headline))
     written.append(out / "results.xlsx")
     written += write_iamc(table, out, config.iamc_product, config.region)
     return written

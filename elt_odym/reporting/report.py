@@ -93,16 +93,49 @@ def _img(path: Path, caption: str) -> str:
 
 
 def headline_section(out: Path, data_dir: Path | None) -> str:
-    """Headline values per scenario (the ``summary`` sheet of ``results.xlsx``)."""
+    """Per scenario: what the headline is (maximum potential or current practice), the
+    headline year's deterministic value beside the Monte Carlo's median and p05-p95
+    (``headline.csv``, the numbers the console printed) and the deterministic values by year
+    (the ``summary`` sheet of ``results.xlsx``)."""
     path = out / "results.csv"
     if not path.is_file():
         return "<p class='note'>no results.csv in this folder</p>"
     table = read_output(path, lambda p: summary_sheet(read_results_csv(p)))
+    ranges = read_output(out / "headline.csv", _read_headline) \
+        if (out / "headline.csv").is_file() else None
     parts = []
     for scenario, part in table.groupby("scenario", sort=False):
-        parts.append(f"<h3 id='headline-{_e(scenario)}'>{_e(scenario)}</h3>"
+        parts.append(f"<h3 id='headline-{_e(scenario)}'>{_e(scenario)}</h3>")
+        if ranges is not None and scenario in set(ranges["scenario"]):
+            parts.append(_range_html(ranges[ranges["scenario"] == scenario]))
+        else:
+            parts.append("<p class='note'>no headline.csv: the deterministic run only</p>")
+        parts.append("<p class='note'>The deterministic run by year:</p>"
                      + _table(part.drop(columns="scenario")))
     return "".join(parts)
+
+
+def _read_headline(path: Path) -> pd.DataFrame | None:
+    """``headline.csv`` of the folder, or None without one."""
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def _range_html(part: pd.DataFrame) -> str:
+    """One scenario's headline with its range (:func:`~.results.headline_range_text` as
+    HTML)."""
+    from .results import NO_RANGE_NOTE, RANGE_NOTE, outside_notes
+
+    first = part.iloc[0]
+    draws = int(first["draws"])
+    head = (NO_RANGE_NOTE if draws == 0
+            else RANGE_NOTE.format(draws=draws, seed=int(first["seed"])))
+    notes = outside_notes(part)
+    cols = ["quantity", "unit", "deterministic", "median", "p05", "p95"]
+    return (f"<p><b>{_e(first['basis'])}</b>: {_e(first['basis_detail'])}.</p>"
+            f"<p class='note'>Headline {_e(first['year'])}: {_e(head)}.</p>"
+            + _table(part[cols]) + "".join(f"<p class='note'>{_e(n)}</p>" for n in notes))
 
 
 OWN_SECTION = {"validation.png"}
