@@ -522,6 +522,7 @@ def test_composition_draws_give_the_monte_carlos_nd_and_pt(runs):
     Monte Carlo's percentiles are those of these numbers."""
     from elt_odym.uncertainty.montecarlo import mc_inputs, run_mc
     from elt_odym.uncertainty.sampling import sample_range
+    from scipy.stats import triang
 
     base = runs("electrification_central")
     data = with_uncertainty(base.data, weight="none", prices="none", factors="none",
@@ -539,9 +540,12 @@ def test_composition_draws_give_the_monte_carlos_nd_and_pt(runs):
             per = block_content(base.data, q.name, metal, years)
             if per is None:
                 continue
-            assert q.kind == "uniform"
+            assert q.kind == "triangular" and q.low <= q.mode <= q.high
             drawn.append(q.name)
-            values += (q.low + u[:, k] * (q.high - q.low) - 1.0) * eol_of(base, per, 2050)
+            # independent inverse CDF: scipy's triangular law (mode as a fraction of the range)
+            mult = triang.ppf(u[:, k], (q.mode - q.low) / (q.high - q.low), loc=q.low,
+                              scale=q.high - q.low)
+            values += (mult - 1.0) * eol_of(base, per, 2050)
         band = band_2050(summary, metal)
         np.testing.assert_allclose(band[:3], np.percentile(values, [5, 50, 95]), rtol=1e-9)
         assert band[2] > 1.5 * band[0], (metal, drawn)
