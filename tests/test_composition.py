@@ -642,3 +642,16 @@ def test_electrification_page_has_every_generated_block(bundled):
     page = (bundled / "docs" / "electrification.md").read_text(encoding="utf-8")
     found = re.findall(r"^<!-- generated: electrification\.([\w-]+) -->$", page, re.MULTILINE)
     assert sorted(found) == sorted(tool.BLOCKS)
+
+
+def test_the_weight_sensitivity_says_which_trailer_case_it_is(best):
+    """The study's range reaches the truck unit alone; best_estimate's heavy trucks keep 0.35
+    trailers at the low end, and the sensitivity's label says so."""
+    from elt_odym.system.inputs import model_inputs
+    from elt_odym.uncertainty.sensitivity import cases
+
+    def weight_case(data):
+        return [change for name, change in cases(model_inputs(data))[0] if name == "weight"]
+
+    assert weight_case(load_data(scenario="paper_reproduction")) == ["truck unit only"]
+    assert weight_case(best) == ["fewest trailers (low end of trailer_share)"]
