@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .figures import save_png
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -39,7 +41,7 @@ def fig_battery_materials(detail: pd.DataFrame, path: Path, scenario: str = "") 
     axes[0].legend(fontsize=9, loc="upper left")
     title = "End-of-life traction batteries by chemistry (packs leaving trucks)"
     fig.suptitle(f"{title} - scenario {scenario}" if scenario else title, fontweight="bold")
-    fig.savefig(path, dpi=120)
+    save_png(fig, path, dpi=120)
 
 
 def _stack(ax: "Axes", part: pd.DataFrame, chemistries: list[str], scale: float, title: str) -> None:

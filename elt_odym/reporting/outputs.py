@@ -150,15 +150,14 @@ def write_figures(results: list, out: Path, progress: bool = False,
 
 def shared_figure_jobs(out: Path) -> list[Callable[[], list[Path]]]:
     """Drawing ``figures/system.png`` and copying ``figures/plotly.min.js``."""
-    from .figures import fig_system
+    from .figures import system_png
     from .sankey import write_plotlyjs
 
     fig_dir = out / "figures"
     fig_dir.mkdir(exist_ok=True)
 
     def system() -> list[Path]:
-        fig_system(fig_dir / "system.png")
-        return [fig_dir / "system.png"]
+        return [system_png(fig_dir / "system.png")]
 
     return [system, lambda: [write_plotlyjs(fig_dir)]]
 
