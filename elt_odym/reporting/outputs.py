@@ -25,7 +25,7 @@ from .results import (
     write_csv,
     write_results_xlsx,
 )
-from .validation import write_validation
+from .validation import statistics_path, write_validation
 from .workers import Workers
 
 
@@ -74,24 +74,23 @@ def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = F
 
 def _write_all(results: list, folder: OutputFolder, figures: bool, progress: bool,
                processes: int, drawn: list[Path] | None) -> list[Path]:
-    """Start the figures in other processes, write the tables, wait for the figures, then the
-    report (which shows both); record inputs and scenarios."""
+    """Write the tables and draw the figures as independent jobs on ``processes`` processes,
+    then the report (which shows both); record inputs and scenarios."""
     out = folder.path
     for r in results:
         folder.add_data(r.data)
-    jobs = []
+    jobs = table_jobs(results, out)
     if figures:
-        jobs = shared_figure_jobs(out) + ([] if drawn is not None else [
-            job for r in results for job in scenario_figure_jobs(r, out)])
-    with _bar(len(jobs), "figures", progress) as bar:
-        pending = Workers(jobs, processes, on_done=lambda i: bar.update())
-        written = write_tables(results, out)
-        validation, inputs = write_validation(results, out, figures)
-        written += validation
-        written += [p for paths in pending.results() for p in paths] + list(drawn or [])
+        if drawn is None:
+            jobs += [job for r in results for job in scenario_figure_jobs(r, out)]
+        jobs += shared_figure_jobs(out)
+    with _bar(len(jobs), "outputs", progress) as bar:
+        done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
+    written = [p for paths in done for p in paths] + list(drawn or [])
     config = results[0].data.config
-    for path in inputs:
-        folder.add_input(path, config.data_dir)
+    for path in dict.fromkeys(statistics_path(r) for r in results):
+        if path.is_file():  # what write_validation read
+            folder.add_input(path, config.data_dir)
     written.append(write_report(out, config.data_dir, record=folder.record(),
                                 name=folder.target.resolve().name))
     return written
@@ -104,28 +103,43 @@ def _bar(total: int, desc: str, progress: bool):
 
 
 def write_tables(results: list, out: Path) -> list[Path]:
-    """The CSV tables, ``results.xlsx`` and the IAMC files of ``results`` (all scenarios)."""
+    """The CSV tables, ``results.xlsx``, the IAMC files and ``validation.csv`` of ``results``
+    (all scenarios), one after another."""
+    return [p for job in table_jobs(results, out) for p in job()]
+
+
+def table_jobs(results: list, out: Path) -> list[Callable[[], list[Path]]]:
+    """The table outputs of ``results`` (all scenarios stacked) as independent jobs, each
+    writing its own files and returning them: ``results.xlsx``, the IAMC files,
+    ``results.csv``, the other CSV tables, ``validation.csv`` (largest first)."""
     table = pd.concat([r.results for r in results], ignore_index=True)
-    balance = pd.concat([r.mass_balance for r in results], ignore_index=True)
     fits = pd.concat([r.fits_table().assign(scenario=r.scenario) for r in results])
     events = pd.concat([r.events_table().assign(scenario=r.scenario) for r in results])
-    provenance = pd.concat([_sources(r) for r in results])
-    written = []
-    battery = pd.concat([r.battery_results for r in results if r.battery_results is not None]
-                        or [pd.DataFrame()], ignore_index=True)
-    for name, df in (("results.csv", table), ("mass_balance.csv", balance),
-                     ("battery_results.csv", battery),
-                     ("stock_fits.csv", fits), ("negative_inflow_events.csv", events)):
-        write_csv(df, out / name)
-        written.append(out / name)
     config = results[0].data.config
-    sheets = {"variables": variables_sheet(), "stock_fits": fits,
-              "negative_inflow_events": events,
-              "sources": relative_paths(provenance, config.data_dir)}
-    write_results_xlsx(table, sheets, out / "results.xlsx", summary_sheet(table))
-    written.append(out / "results.xlsx")
-    written += write_iamc(table, out, config.iamc_product, config.region)
-    return written
+
+    def csv(name: str, df: pd.DataFrame) -> Path:
+        write_csv(df, out / name)
+        return out / name
+
+    def xlsx() -> list[Path]:
+        provenance = pd.concat([_sources(r) for r in results])
+        sheets = {"variables": variables_sheet(), "stock_fits": fits,
+                  "negative_inflow_events": events,
+                  "sources": relative_paths(provenance, config.data_dir)}
+        write_results_xlsx(table, sheets, out / "results.xlsx", summary_sheet(table))
+        return [out / "results.xlsx"]
+
+    def diagnostics() -> list[Path]:
+        balance = pd.concat([r.mass_balance for r in results], ignore_index=True)
+        battery = pd.concat([r.battery_results for r in results
+                             if r.battery_results is not None] or [pd.DataFrame()],
+                            ignore_index=True)
+        return [csv("mass_balance.csv", balance), csv("battery_results.csv", battery),
+                csv("stock_fits.csv", fits), csv("negative_inflow_events.csv", events)]
+
+    return [xlsx, lambda: write_iamc(table, out, config.iamc_product, config.region),
+            lambda: [csv("results.csv", table)], diagnostics,
+            lambda: write_validation(results, out, figures=False)[0]]
 
 
 def _sources(result) -> pd.DataFrame:
@@ -136,16 +150,6 @@ def _sources(result) -> pd.DataFrame:
         paths = {f: relative_path(f, root) for f in table["file"].unique()}  # ~35, not per row
         table["file"] = table["file"].map(paths)
     return table
-
-
-def write_figures(results: list, out: Path, progress: bool = False,
-                  processes: int = 1) -> list[Path]:
-    """PNG figures per scenario in ``figures/<scenario>/``, the Sankey HTML and the shared
-    figures (system diagram, plotly.js), on ``processes`` processes."""
-    jobs = shared_figure_jobs(out) + [j for r in results for j in scenario_figure_jobs(r, out)]
-    with _bar(len(jobs), "figures", progress) as bar:
-        done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
-    return [p for paths in done for p in paths]
 
 
 def shared_figure_jobs(out: Path) -> list[Callable[[], list[Path]]]:
@@ -164,7 +168,9 @@ def shared_figure_jobs(out: Path) -> list[Callable[[], list[Path]]]:
 
 def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
     """One job per figure of a scenario (each returns the files it wrote), in
-    ``figures/<scenario>/``; the folder is made here, before any job runs."""
+    ``figures/<scenario>/``, the costliest first; the folder is made here, before any job
+    runs."""
+    from ..io.statistics import read_statistics
     from .battery_figures import write_battery_figures
     from .figures import (
         fig_economics,
@@ -175,6 +181,7 @@ def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
         indexed,
     )
     from .sankey import sankey_figure, write_sankey, write_sankey_json
+    from .validation import fig_validation, validation_table
 
     folder = out / "figures" / check_path_name(r.scenario, "scenario name")
     folder.mkdir(parents=True, exist_ok=True)
@@ -198,9 +205,17 @@ def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
         obs = {g: observations(r.data, g) for g in r.fleet.products}
         fig_stock_fit(r.fleet, obs, path, sc)
 
-    return [png("fig2_fleet.png", lambda p: fig_fleet(t, p, sc)),
-            png("fig3_materials.png", lambda p: fig_materials(t, p, sc)),
-            png("fig4_economic_value.png", lambda p: fig_economics(t, p, sc, year)),
+    def validation() -> list[Path]:
+        path = statistics_path(r)  # as write_validation: no statistics, no figure
+        if not path.is_file():
+            return []
+        stats = read_statistics(path, r.data.items["g"])
+        fig_validation(validation_table(r, stats), stats, folder / "validation.png", sc)
+        return [folder / "validation.png"]
+
+    return [validation, lambda: write_battery_figures(r, folder),
+            png("fig2_fleet.png", lambda p: fig_fleet(t, p, sc)),
             png("fig5_energy_carbon.png", lambda p: fig_energy_carbon(t, p, rel, sc)),
-            png("stock_fit.png", stock_fit), sankey,
-            lambda: write_battery_figures(r, folder)]
+            png("stock_fit.png", stock_fit),
+            png("fig3_materials.png", lambda p: fig_materials(t, p, sc)),
+            png("fig4_economic_value.png", lambda p: fig_economics(t, p, sc, year)), sankey]
