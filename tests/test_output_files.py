@@ -206,3 +206,125 @@ def test_printed_headline_is_the_model_s_summary(runs, scenario):
     pd.testing.assert_frame_equal(cumulative, cumulative_summary(r, 2025, 2050),
                                   check_exact=True)
     assert len(table) >= 8 and table["2050"].notna().all()
+
+
+# --- writing fast, the same bytes and pixels ------------------------------------------------
+
+CSV_TRICKY = TRICKY.assign(
+    name=TRICKY["name"].tolist()[:6] + ["a,b", "line\nbreak"],
+    text=pd.array(["x", None, "y,z", "", "q\"uote", "\r", " sp ", "'"], dtype="string"),
+    f32=np.arange(8, dtype=np.float32) / 3, big=[1e16, 1e-5, -np.inf, 1e22, 0.0, 5e-324,
+                                                   123456789012345678.0, np.nan])
+
+
+@pytest.mark.parametrize("frame", ["tricky", "results", "mass_balance", "battery", "fits",
+                                   "events", "empty"])
+def test_csv_text_is_to_csv_byte_for_byte(runs, frame):
+    from elt_odym.reporting.csvtext import csv_text
+    from elt_odym.reporting.results import escaped_objects
+
+    r = runs("best_estimate")
+    df = {"tricky": CSV_TRICKY, "results": r.results, "mass_balance": r.mass_balance,
+          "battery": r.battery_results, "fits": r.fits_table(), "events": r.events_table(),
+          "empty": CSV_TRICKY.head(0)}[frame]
+    for table in (df, escaped_objects(df)):
+        assert csv_text(table) == table.to_csv(index=False)
+    assert len(csv_text(df).splitlines()) >= len(df) + 1
+
+
+def _pixels(path):
+    from PIL import Image
+
+    return np.asarray(Image.open(path))
+
+
+FIGURES = ["fig_fleet", "fig_materials", "fig_economics", "fig_energy_carbon", "fig_stock_fit",
+           "battery", "validation"]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_drawn_once_have_the_pixels_of_savefig(runs, tmp_path, monkeypatch, name):
+    """save_png (one layout-and-draw pass, zlib level 1) gives the pixels of Figure.savefig
+    (layout, a draw without rendering, then the draw; Pillow's default level)."""
+    from matplotlib.figure import Figure
+
+    from elt_odym.fleet.inputs import observations
+    from elt_odym.io.statistics import read_statistics
+    from elt_odym.reporting import figures, validation
+    from elt_odym.reporting.battery_figures import fig_battery_materials
+
+    r = runs("electrification_central")
+    t = figures.indexed(r.results)
+    stats = read_statistics(validation.statistics_path(r), r.data.items["g"])
+    draw = {
+        "fig_fleet": lambda p: figures.fig_fleet(t, p, "x"),
+        "fig_materials": lambda p: figures.fig_materials(t, p, "x"),
+        "fig_economics": lambda p: figures.fig_economics(t, p, "x", 2016),
+        "fig_energy_carbon": lambda p: figures.fig_energy_carbon(t, p, 0.2, "x"),
+        "fig_stock_fit": lambda p: figures.fig_stock_fit(
+            r.fleet, {g: observations(r.data, g) for g in r.fleet.products}, p, "x"),
+        "battery": lambda p: fig_battery_materials(r.battery_results, p, "x"),
+        "validation": lambda p: validation.fig_validation(
+            validation.validation_table(r, stats), stats, p, "x")}[name]
+    draw(tmp_path / "fast.png")
+
+    def savefig(fig, path, dpi=figures.DPI):
+        Figure.savefig(fig, path, dpi=dpi)
+
+    for module in ("elt_odym.reporting.figures", "elt_odym.reporting.battery_figures"):
+        monkeypatch.setattr(f"{module}.save_png", savefig)
+    draw(tmp_path / "savefig.png")
+    fast, ref = _pixels(tmp_path / "fast.png"), _pixels(tmp_path / "savefig.png")
+    assert fast.shape == ref.shape and fast.shape[0] > 300
+    assert (fast == ref).all()
+    assert (tmp_path / "fast.png").read_bytes() != (tmp_path / "savefig.png").read_bytes()
+
+
+def test_system_diagram_cached_by_its_hash(tmp_path, monkeypatch):
+    """Drawn once into the cache, then copied from it (the same bytes); an entry whose bytes
+    do not match the hash in its name is ignored; 'none' turns the cache off."""
+    from elt_odym.reporting import figures
+
+    cache = tmp_path / "cache"
+    drawn = []
+    real = figures.fig_system
+    monkeypatch.setattr(figures, "fig_system", lambda p: drawn.append(p) or real(p))
+    first = figures.system_png(tmp_path / "1.png", cache)
+    entries = list(cache.glob("system-*.png"))
+    assert len(drawn) == 1 and len(entries) == 1
+    assert entries[0].read_bytes() == first.read_bytes()
+    assert figures.system_key() in entries[0].name
+    second = figures.system_png(tmp_path / "2.png", cache)
+    assert len(drawn) == 1 and second.read_bytes() == first.read_bytes()
+    entries[0].write_bytes(b"not the diagram")  # a damaged entry
+    third = figures.system_png(tmp_path / "3.png", cache)
+    assert len(drawn) == 2 and third.read_bytes() == first.read_bytes()
+    monkeypatch.setenv(figures.CACHE_ENV, "none")
+    assert figures.cache_dir() is None
+    figures.system_png(tmp_path / "4.png")
+    assert len(drawn) == 3 and (tmp_path / "4.png").read_bytes() == first.read_bytes()
+    monkeypatch.setenv(figures.CACHE_ENV, str(cache))
+    assert figures.cache_dir() == cache
+
+
+def test_outputs_on_two_processes_are_the_bytes_of_one(runs, tmp_path, monkeypatch):
+    """One scenario's tables and figures as jobs on two forked workers, or one after another in
+    this process: the same files, byte for byte (the report's and manifest's time stamps
+    aside)."""
+    import re
+
+    monkeypatch.setenv("ELT_ODYM_CACHE_DIR", str(tmp_path / "cache"))
+    r = runs("best_estimate")
+    files = {}
+    for processes in (1, 2):
+        out = tmp_path / str(processes) / "out"  # the report names its folder
+        write_outputs([r], out, processes=processes)
+        files[processes] = {p.relative_to(out).as_posix(): p.read_bytes()
+                            for p in sorted(out.rglob("*")) if p.is_file()}
+    assert files[1].keys() == files[2].keys()
+    assert {"results.csv", "results.xlsx", "results_iamc.csv", "validation.csv",
+            "figures/system.png", "figures/best_estimate/validation.png"} <= files[1].keys()
+    for name in files[1].keys() - {"report.html", "manifest.json"}:
+        assert files[1][name] == files[2][name], name
+    stamp = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    assert stamp.sub(b"", files[1]["report.html"]) == stamp.sub(b"", files[2]["report.html"])

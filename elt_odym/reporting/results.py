@@ -33,9 +33,13 @@ def variables_sheet() -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """Atomic CSV write; text cells that a spreadsheet would evaluate are escaped."""
+    """Atomic CSV write (the bytes of ``to_csv``, made faster by
+    :func:`~elt_odym.reporting.csvtext.write_csv_text`); text cells that a spreadsheet would
+    evaluate are escaped."""
+    from .csvtext import write_csv_text
+
     safe = escaped_objects(df)
-    atomic_write(path, lambda p: safe.to_csv(p, index=False))
+    atomic_write(path, lambda p: write_csv_text(safe, p))
 
 
 def escaped_objects(df: pd.DataFrame) -> pd.DataFrame:
