@@ -17,7 +17,7 @@ from ..fleet.inputs import observations
 from ..io.output_folder import OutputFolder
 from ..safety import check_path_name, relative_path
 from .iamc import write_iamc
-from .report import write_report
+from .report import sources_section, write_report
 from .results import (
     relative_paths,
     summary_sheet,
@@ -79,20 +79,21 @@ def _write_all(results: list, folder: OutputFolder, figures: bool, progress: boo
     out = folder.path
     for r in results:
         folder.add_data(r.data)
-    jobs = table_jobs(results, out)
+    config = results[0].data.config
+    jobs: list[Callable] = [lambda: sources_section(config.data_dir)]  # the report's, first
+    jobs += table_jobs(results, out)
     if figures:
         if drawn is None:
             jobs += [job for r in results for job in scenario_figure_jobs(r, out)]
         jobs += shared_figure_jobs(out)
     with _bar(len(jobs), "outputs", progress) as bar:
-        done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
+        sources, *done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
     written = [p for paths in done for p in paths] + list(drawn or [])
-    config = results[0].data.config
     for path in dict.fromkeys(statistics_path(r) for r in results):
         if path.is_file():  # what write_validation read
             folder.add_input(path, config.data_dir)
     written.append(write_report(out, config.data_dir, record=folder.record(),
-                                name=folder.target.resolve().name))
+                                name=folder.target.resolve().name, sources=sources))
     return written
 
 

@@ -187,7 +187,8 @@ SECTIONS = (("headline", "Headline values"), ("figures", "Figures"), ("sankey", 
 
 
 def build_report(out: str | Path, data_dir: str | Path | None = None,
-                 record: dict | None = None, name: str | None = None) -> str:
+                 record: dict | None = None, name: str | None = None,
+                 sources: str | None = None) -> str:
     """The HTML of the report of the output folder ``out``.
 
     Parameters
@@ -201,6 +202,9 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
     name : str, optional
         The folder's name in the title (default: ``out``'s; a run writes into a staging folder
         and names its target).
+    sources : str, optional
+        :func:`sources_section` of ``data_dir``, if already made (a run makes it in a worker
+        process while it writes the outputs).
     """
     from plotly.offline import get_plotlyjs
 
@@ -211,7 +215,8 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
     body = {"headline": headline_section(out, data_dir), "figures": figures_section(out),
             "sankey": sankey, "validation": validation_section(out),
             "calibration": calibration_section(data_dir),
-            "balance": mass_balance_section(out), "sources": sources_section(data_dir),
+            "balance": mass_balance_section(out),
+            "sources": sources_section(data_dir) if sources is None else sources,
             "manifest": manifest_section(out, record)}
     script = f"<script>{get_plotlyjs()}</script>" if has_sankey else ""
     nav = "".join(f"<a href='#{k}'>{_e(t)}</a>" for k, t in SECTIONS)
@@ -228,10 +233,12 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
 
 
 def write_report(out: str | Path, data_dir: str | Path | None = None,
-                 record: dict | None = None, name: str | None = None) -> Path:
-    """Write ``report.html`` into the output folder ``out`` (atomically); returns its path."""
+                 record: dict | None = None, name: str | None = None,
+                 sources: str | None = None) -> Path:
+    """Write ``report.html`` into the output folder ``out`` (atomically); returns its path.
+    The arguments are those of :func:`build_report`."""
     out = Path(out)
-    text = build_report(out, data_dir, record, name)
+    text = build_report(out, data_dir, record, name, sources)
     path = out / "report.html"
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
     return path

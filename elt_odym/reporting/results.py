@@ -127,7 +127,7 @@ def headline_tables(result, first: int, last: int,
     known = set(result.data.items["m"]) | {"", "total"}
     year = money_year_of(t, result.scenario)
     money = f"billion US${year}" if year else "billion USD"
-    present = set(t["variable"])
+    present = set(t["variable"].unique())
     rows = [(var + (f" {mat}" if mat not in ("", "total") else ""), var, mat,
              money if unit == "billion USD" else unit, scale)
             for var, mat, unit, scale in (("eol", "", "unit", 1.0),) + HEADLINE
