@@ -283,6 +283,7 @@ def test_figures_drawn_once_have_the_pixels_of_savefig(runs, tmp_path, monkeypat
 def test_system_diagram_cached_by_its_hash(tmp_path, monkeypatch):
     """Drawn once into the cache, then copied from it (the same bytes); an entry whose bytes
     do not match the hash in its name is ignored; 'none' turns the cache off."""
+    from elt_odym.io import user_cache
     from elt_odym.reporting import figures
 
     cache = tmp_path / "cache"
@@ -299,12 +300,13 @@ def test_system_diagram_cached_by_its_hash(tmp_path, monkeypatch):
     entries[0].write_bytes(b"not the diagram")  # a damaged entry
     third = figures.system_png(tmp_path / "3.png", cache)
     assert len(drawn) == 2 and third.read_bytes() == first.read_bytes()
-    monkeypatch.setenv(figures.CACHE_ENV, "none")
-    assert figures.cache_dir() is None
+    monkeypatch.setenv(user_cache.CACHE_ENV, "none")
+    assert user_cache.cache_dir() is None
     figures.system_png(tmp_path / "4.png")
     assert len(drawn) == 3 and (tmp_path / "4.png").read_bytes() == first.read_bytes()
-    monkeypatch.setenv(figures.CACHE_ENV, str(cache))
-    assert figures.cache_dir() == cache
+    monkeypatch.setenv(user_cache.CACHE_ENV, str(cache))
+    figures.system_png(tmp_path / "5.png")
+    assert len(drawn) == 4 and len(list((cache / "figures").glob("system-*.png"))) == 1
 
 
 def test_outputs_on_two_processes_are_the_bytes_of_one(runs, tmp_path, monkeypatch):

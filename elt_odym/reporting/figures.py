@@ -10,9 +10,6 @@ module, in the user's cache folder, verified by its hash.
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +18,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from ..declaration import FLOWS, PROCESSES, STOCKS
-
-log = logging.getLogger(__name__)
+from ..io import user_cache
 
 GROUPS = {
     "basic materials": ["Fe", "Al", "rubber", "plastics", "glass"],
@@ -370,26 +366,6 @@ def fig_system(path: Path) -> None:
                                       if png else {}))
 
 
-CACHE_ENV = "ELT_ODYM_CACHE_DIR"
-"""Environment variable naming the cache folder (``none``: no cache); default: the user's."""
-
-
-def cache_dir() -> Path | None:
-    """The user's cache folder of elt-odym (``$ELT_ODYM_CACHE_DIR``, else the platform's:
-    ``$XDG_CACHE_HOME`` or ``~/.cache`` on Linux, ``~/Library/Caches`` on macOS,
-    ``%LOCALAPPDATA%`` on Windows); None when the variable says ``none``."""
-    chosen = os.environ.get(CACHE_ENV)
-    if chosen:
-        return None if chosen.lower() == "none" else Path(chosen)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "elt-odym"
-
-
 def system_key() -> str:
     """The hash of everything :func:`fig_system` draws from: the declared processes, flows and
     stocks, the source of this module, matplotlib's settings and the versions of matplotlib,
@@ -406,32 +382,17 @@ def system_key() -> str:
 
 
 def system_png(path: Path, cache: Path | None = None) -> Path:
-    """Write :func:`fig_system` as the PNG ``path``, from ``cache`` (default
-    :func:`cache_dir`) when it holds a drawing of the same :func:`system_key` whose bytes match
-    the hash in its name, else drawn and stored there (a cache that cannot be written is
-    skipped). Returns ``path``."""
-    cache = cache_dir() if cache is None else cache
+    """Write :func:`fig_system` as the PNG ``path``, copied from the user's cache folder (or
+    ``cache``) when it holds a drawing of the same :func:`system_key`, else drawn and kept
+    there (:mod:`~elt_odym.io.user_cache`). Returns ``path``."""
     if cache is None:
+        root = user_cache.cache_dir()
+        cache = None if root is None else root / "figures"
+    key = f"system-{system_key()}" if cache is not None else ""
+    data = user_cache.load(cache, key, "png")
+    if data is None:
         fig_system(path)
-        return path
-    key = system_key()
-    for entry in sorted(cache.glob(f"system-{key}-*.png")):
-        try:
-            data = entry.read_bytes()
-        except OSError:
-            continue
-        if entry.stem.rsplit("-", 1)[1] == hashlib.sha256(data).hexdigest()[:32]:
-            Path(path).write_bytes(data)
-            return path
-        log.info("ignoring %s: its bytes do not match its hash", entry)
-    fig_system(path)
-    data = Path(path).read_bytes()
-    target = cache / f"system-{key}-{hashlib.sha256(data).hexdigest()[:32]}.png"
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        temp.write_bytes(data)
-        os.replace(temp, target)
-    except OSError as exc:
-        log.info("system diagram not cached in %s: %s", cache, exc)
+        user_cache.store(cache, key, "png", Path(path).read_bytes())
+    else:
+        Path(path).write_bytes(data)
     return path
