@@ -280,33 +280,38 @@ def test_figures_drawn_once_have_the_pixels_of_savefig(runs, tmp_path, monkeypat
     assert (tmp_path / "fast.png").read_bytes() != (tmp_path / "savefig.png").read_bytes()
 
 
-def test_system_diagram_cached_by_its_hash(tmp_path, monkeypatch):
-    """Drawn once into the cache, then copied from it (the same bytes); an entry whose bytes
-    do not match the hash in its name is ignored; 'none' turns the cache off."""
+def test_figure_cache_copies_a_figure_of_the_same_inputs(tmp_path, monkeypatch):
+    """Drawn once into the cache, then copied (the same bytes) while its name, inputs and the
+    drawing code are the same; a damaged entry is ignored; 'none' turns the cache off."""
     from elt_odym.io import user_cache
-    from elt_odym.reporting import figures
+    from elt_odym.reporting import figure_cache
+    from elt_odym.reporting.figures import fig_system
 
-    cache = tmp_path / "cache"
+    monkeypatch.setenv(user_cache.CACHE_ENV, str(tmp_path / "cache"))
     drawn = []
-    real = figures.fig_system
-    monkeypatch.setattr(figures, "fig_system", lambda p: drawn.append(p) or real(p))
-    first = figures.system_png(tmp_path / "1.png", cache)
-    entries = list(cache.glob("system-*.png"))
-    assert len(drawn) == 1 and len(entries) == 1
-    assert entries[0].read_bytes() == first.read_bytes()
-    assert figures.system_key() in entries[0].name
-    second = figures.system_png(tmp_path / "2.png", cache)
-    assert len(drawn) == 1 and second.read_bytes() == first.read_bytes()
-    entries[0].write_bytes(b"not the diagram")  # a damaged entry
-    third = figures.system_png(tmp_path / "3.png", cache)
-    assert len(drawn) == 2 and third.read_bytes() == first.read_bytes()
+
+    def draw(path):
+        drawn.append(path.name)
+        fig_system(path)
+
+    one = figure_cache.png(tmp_path / "system.png", [b"a"], draw)
+    reference = one.read_bytes()
+    (entry,) = (tmp_path / "cache" / "figures").glob("*.png")
+    assert entry.read_bytes() == reference and entry.name.startswith(
+        figure_cache.figure_key("system.png", [b"a"]))
+    figure_cache.png(tmp_path / "system.png", [b"a"], draw)
+    assert drawn == ["system.png"] and (tmp_path / "system.png").read_bytes() == reference
+    (tmp_path / "other").mkdir()
+    figure_cache.png(tmp_path / "other" / "system.png", [b"b"], draw)  # other inputs
+    assert len(drawn) == 2
+    entry.write_bytes(b"not the diagram")  # a damaged entry: drawn again
+    figure_cache.png(tmp_path / "system.png", [b"a"], draw)
+    assert len(drawn) == 3 and (tmp_path / "system.png").read_bytes() == reference
     monkeypatch.setenv(user_cache.CACHE_ENV, "none")
-    assert user_cache.cache_dir() is None
-    figures.system_png(tmp_path / "4.png")
-    assert len(drawn) == 3 and (tmp_path / "4.png").read_bytes() == first.read_bytes()
-    monkeypatch.setenv(user_cache.CACHE_ENV, str(cache))
-    figures.system_png(tmp_path / "5.png")
-    assert len(drawn) == 4 and len(list((cache / "figures").glob("system-*.png"))) == 1
+    figure_cache.png(tmp_path / "system.png", [b"a"], draw)
+    assert len(drawn) == 4 and (tmp_path / "system.png").read_bytes() == reference
+    with pytest.raises(TypeError):
+        figure_cache.value_bytes(object())
 
 
 def test_outputs_on_two_processes_are_the_bytes_of_one(runs, tmp_path, monkeypatch):
@@ -330,3 +335,61 @@ def test_outputs_on_two_processes_are_the_bytes_of_one(runs, tmp_path, monkeypat
         assert files[1][name] == files[2][name], name
     stamp = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
     assert stamp.sub(b"", files[1]["report.html"]) == stamp.sub(b"", files[2]["report.html"])
+
+
+@pytest.mark.parametrize("name", ["fig2_fleet.png", "fig3_materials.png",
+                                  "fig4_economic_value.png", "fig5_energy_carbon.png"])
+def test_a_figure_drawn_from_its_variables_alone_is_the_same(runs, tmp_path, name):
+    """Each figure of the results drawn from a view holding only its declared variables gives
+    the bytes of the figure drawn from the whole table (the view refuses any other)."""
+    from elt_odym.reporting import figures
+
+    r = runs("best_estimate")
+    t = figures.indexed(r.results)
+    draw = {"fig2_fleet.png": lambda v, p: figures.fig_fleet(v, p, "x"),
+            "fig3_materials.png": lambda v, p: figures.fig_materials(v, p, "x"),
+            "fig4_economic_value.png": lambda v, p: figures.fig_economics(v, p, "x", 2016),
+            "fig5_energy_carbon.png": lambda v, p: figures.fig_energy_carbon(v, p, 0.2, "x")}
+    view = t.restricted(figures.FIGURE_VARIABLES[name])
+    draw[name](t, tmp_path / "whole.png")
+    draw[name](view, tmp_path / "view.png")
+    assert (tmp_path / "whole.png").read_bytes() == (tmp_path / "view.png").read_bytes()
+    with pytest.raises(KeyError, match="not among the variables"):
+        view.series("inflow", "total", "")
+    assert view.fingerprint() != t.restricted(["inflow"]).fingerprint()
+
+
+def _pngs(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.png")}
+
+
+def test_rerun_after_an_edit_draws_only_the_figures_it_changed(data_copy, tmp_path,
+                                                                monkeypatch):
+    """A price edited: the rerun draws the economic-value figure and copies the others from
+    the cache; every figure has the bytes of a run that draws them all afresh."""
+    from conftest import set_cell
+
+    from elt_odym.reporting import battery_figures, figures
+
+    drawn = []
+    for module in (figures, battery_figures):
+        real = module.save_png
+        monkeypatch.setattr(module, "save_png",
+                            lambda fig, p, dpi=figures.DPI, real=real:
+                            drawn.append(p.name) or real(fig, p, dpi))
+    monkeypatch.setenv("ELT_ODYM_CACHE_DIR", str(tmp_path / "cache"))
+    write_outputs([run(data_copy, "literature")], tmp_path / "first" / "out")
+    first = _pngs(tmp_path / "first" / "out")
+    assert len(drawn) == len(first) - 1 >= 6  # the system diagram: savefig, not save_png
+    set_cell(data_copy / "price.xlsx", "Values_Master", "C3", 330)  # Fe, mean: 325 before
+    drawn.clear()
+    write_outputs([run(data_copy, "literature")], tmp_path / "rerun" / "out")
+    assert drawn == ["fig4_economic_value.png"]
+    monkeypatch.setenv("ELT_ODYM_CACHE_DIR", "none")
+    write_outputs([run(data_copy, "literature")], tmp_path / "fresh" / "out")
+    rerun, fresh = _pngs(tmp_path / "rerun" / "out"), _pngs(tmp_path / "fresh" / "out")
+    assert rerun.keys() == fresh.keys() == first.keys()
+    for name in fresh:
+        assert rerun[name] == fresh[name], name
+    changed = {n for n in fresh if fresh[n] != first[n]}
+    assert changed == {"figures/literature/fig4_economic_value.png"}

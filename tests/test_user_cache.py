@@ -106,9 +106,8 @@ def test_no_cache_when_switched_off(tmp_path, monkeypatch):
     assert not any(tmp_path.rglob("*.json"))
 
 
-def test_the_cache_keeps_its_newest_entries(tmp_path, monkeypatch):
-    monkeypatch.setattr(user_cache, "MAX_ENTRIES", 3)
+def test_the_cache_keeps_its_newest_entries(tmp_path):
     for i in range(5):
-        user_cache.store(tmp_path, f"k{i}", "json", str(i).encode())
+        user_cache.store(tmp_path, f"k{i}", "json", str(i).encode(), keep=3)
     assert len(list(tmp_path.glob("*.json"))) == 3
     assert user_cache.load(tmp_path, "k4", "json") == b"4"

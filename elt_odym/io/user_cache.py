@@ -4,7 +4,7 @@ An entry is ``<kind>/<key>-<digest>.<suffix>``: ``key`` is the hash of everythin
 was made from (for a workbook, its bytes and the reader's version and limits); ``digest`` the
 sha256 of the entry's bytes, checked on every read, so a damaged or half-written entry is never
 used (it is ignored and made again). Entries are written to a temporary name and renamed, so
-concurrent processes never see a partial file; a kind keeps its newest :data:`MAX_ENTRIES`.
+concurrent processes never see a partial file; a kind keeps its newest entries.
 A cache that cannot be read or written is skipped: the caller makes the thing itself.
 
 The folder is ``$ELT_ODYM_CACHE_DIR`` when set (``none``: no cache), else the platform's:
@@ -63,8 +63,10 @@ def load(folder: Path | None, key: str, suffix: str) -> bytes | None:
     return None
 
 
-def store(folder: Path | None, key: str, suffix: str, data: bytes) -> None:
-    """Add the entry ``key`` to ``folder`` (atomically); errors are logged, never raised."""
+def store(folder: Path | None, key: str, suffix: str, data: bytes,
+          keep: int = MAX_ENTRIES) -> None:
+    """Add the entry ``key`` to ``folder`` (atomically), which keeps its newest ``keep``
+    entries; errors are logged, never raised."""
     if folder is None:
         return
     target = folder / f"{key}-{digest(data)}.{suffix}"
@@ -73,19 +75,19 @@ def store(folder: Path | None, key: str, suffix: str, data: bytes) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         temp.write_bytes(data)
         os.replace(temp, target)
-        _prune(folder, suffix)
+        _prune(folder, suffix, keep)
     except OSError as exc:
         log.info("not cached in %s: %s", folder, exc)
         with contextlib.suppress(OSError):
             temp.unlink(missing_ok=True)
 
 
-def _prune(folder: Path, suffix: str) -> None:
-    """Keep the newest :data:`MAX_ENTRIES` entries of ``folder``."""
+def _prune(folder: Path, suffix: str, keep: int) -> None:
+    """Keep the newest ``keep`` entries of ``folder``."""
     entries = list(folder.glob(f"*.{suffix}"))
-    if len(entries) <= MAX_ENTRIES:
+    if len(entries) <= keep:
         return
     entries.sort(key=lambda p: p.stat().st_mtime)
-    for entry in entries[:len(entries) - MAX_ENTRIES]:
+    for entry in entries[:len(entries) - keep]:
         with contextlib.suppress(OSError):
             entry.unlink()

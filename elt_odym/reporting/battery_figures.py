@@ -54,10 +54,13 @@ def _stack(ax: "Axes", part: pd.DataFrame, chemistries: list[str], scale: float,
 
 
 def write_battery_figures(result: "RunResult", folder: Path) -> list[Path]:
-    """``battery_materials.png`` of one run in ``folder`` (nothing without the extension)."""
+    """``battery_materials.png`` of one run in ``folder`` (nothing without the extension);
+    reused from the user's cache folder while ``battery_results`` stays the same."""
+    from . import figure_cache
+
     detail = result.battery_results
     if detail is None or detail.empty:
         return []
-    path = folder / "battery_materials.png"
-    fig_battery_materials(detail, path, result.scenario)
-    return [path]
+    inputs = [figure_cache.frame_bytes(detail), figure_cache.value_bytes(result.scenario)]
+    return [figure_cache.png(folder / "battery_materials.png", inputs,
+                             lambda p: fig_battery_materials(detail, p, result.scenario))]

@@ -2,14 +2,13 @@
 
 Figures are drawn on :class:`matplotlib.figure.Figure` objects, never through pyplot's global
 state, so nothing here depends on a display. :func:`save_png` writes them: one layout and one
-drawing per figure, PNG compressed fast (the same pixels as ``Figure.savefig``).
-:func:`system_png` keeps the system diagram, which depends only on the declaration and this
-module, in the user's cache folder, verified by its hash.
+drawing per figure, PNG compressed fast (the same pixels as ``Figure.savefig``). A run reuses
+a figure whose inputs did not change (:mod:`~elt_odym.reporting.figure_cache`).
 """
 
 from __future__ import annotations
 
-import hashlib
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,6 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from ..declaration import FLOWS, PROCESSES, STOCKS
-from ..io import user_cache
 
 GROUPS = {
     "basic materials": ["Fe", "Al", "rubber", "plastics", "glass"],
@@ -34,6 +32,18 @@ DPI = 150
 PNG_COMPRESSION = 1
 """zlib level of the PNG files: the same pixels as Pillow's default level 6, written about
 three times faster, in files some 15 % larger."""
+FIGURE_VARIABLES = {
+    "fig2_fleet.png": ("stock", "stock_mass", "eol", "eol_mass", "eol_mass_low", "eol_early"),
+    "fig3_materials.png": ("eol_material", "eol_early"),
+    "fig4_economic_value.png": ("economic_value", "economic_value_low", "economic_value_high",
+                                "economic_value_inflated"),
+    "fig5_energy_carbon.png": ("energy_primary", "energy_secondary", "carbon_primary",
+                               "carbon_secondary", "carbon_primary_decreasing",
+                               "carbon_secondary_decreasing"),
+}
+"""The variables each figure of the results is drawn from: a figure is given a view of the
+results that holds only these (:meth:`Indexed.restricted`), and reused while they do not
+change."""
 EARLY_NOTE = ("; the {second} peak is early retirement where recorded stocks fall from {first} "
               "to {second} (negative_inflow_events.csv)")
 
@@ -76,6 +86,10 @@ def save_png(fig: Figure, path: str | Path, dpi: float = DPI) -> None:
 class Indexed:
     """A results table whose series are found by key: one pass over the table instead of a
     scan of all its rows for each line drawn. The figures accept it wherever they take ``t``.
+
+    :meth:`restricted` gives a view limited to some variables, and :meth:`fingerprint` the
+    bytes of all a figure drawn from that view can use (a figure is reused when they match,
+    :mod:`~elt_odym.reporting.figure_cache`).
     """
 
     def __init__(self, table: pd.DataFrame):
@@ -84,17 +98,44 @@ class Indexed:
         self.years, self._values = table["year"].to_numpy(), table["value"].to_numpy()
         stock = table.loc[table["variable"] == "stock", "truck_type"].unique()
         self.types = [g for g in stock if g != "total"]
+        self.year_list = [int(y) for y in np.unique(self.years)]
+        self.allowed: frozenset[str] | None = None
+
+    def _check(self, variable: str) -> None:
+        if self.allowed is not None and variable not in self.allowed:
+            raise KeyError(f"{variable!r} is not among the variables of this view "
+                           f"{sorted(self.allowed)}: add it where the view is made")
 
     def series(self, variable: str, truck_type: str, material: str) -> pd.Series:
         """``value`` by ``year`` of one key, in the table's order (empty if absent)."""
+        self._check(variable)
         rows = self._rows.get((variable, truck_type, material), np.array([], dtype=np.int64))
         return pd.Series(self._values[rows], index=pd.Index(self.years[rows], name="year"),
                          name="value")
 
     def materials(self, variable: str) -> list[str]:
         """The materials of ``variable`` in order of appearance, ``total`` excluded."""
-        t = self.frame
-        return [m for m in t.loc[t["variable"] == variable, "material"].unique() if m != "total"]
+        self._check(variable)
+        found = dict.fromkeys(m for v, _, m in self._rows if v == variable and m != "total")
+        return list(found)
+
+    def restricted(self, variables) -> "Indexed":
+        """The same table, whose series and materials of any variable but ``variables`` raise
+        :class:`KeyError`."""
+        view = copy.copy(self)
+        view.allowed = frozenset(variables)
+        return view
+
+    def fingerprint(self) -> bytes:
+        """Everything a figure drawn from this view can use, as bytes: the types, the years,
+        and the keys, years and values of every row of its variables in the table's order."""
+        keys = [k for k in self._rows if self.allowed is None or k[0] in self.allowed]
+        rows = (np.concatenate([self._rows[k] for k in keys]) if keys
+                else np.array([], dtype=np.int64))
+        head = repr((self.types, self.year_list, sorted(self.allowed or ()),
+                     [(k, len(self._rows[k])) for k in keys]))
+        return b"\0".join([head.encode("utf-8"), self.years[rows].astype(np.int64).tobytes(),
+                           self._values[rows].astype(np.float64).tobytes()])
 
 
 def indexed(t: pd.DataFrame | Indexed) -> Indexed:
@@ -119,8 +160,7 @@ def _title(fig: Figure, text: str, scenario: str, note: str = "") -> None:
 
 
 def _first_years(t: Indexed) -> tuple[int, int]:
-    years = sorted(np.unique(t.years))
-    return int(years[0]), int(years[1])
+    return t.year_list[0], t.year_list[1]
 
 
 def first_years_note(t: pd.DataFrame | Indexed) -> str:
@@ -277,24 +317,40 @@ def _route_panel(ax, t, metal, kind, unit, rel, letter):
     ax.set_ylabel(f"{label} per year")
 
 
+def stock_fit_data(fleet, observations: dict) -> dict:
+    """What :func:`fig_stock_fit` draws, as plain values: per type the fitted curve and its
+    label, the stock path used and the observations."""
+    years = np.arange(fleet.years[0], fleet.years[-1] + 1)
+    panels = []
+    for g in fleet.products:
+        fit = fleet.fits[g]
+        panels.append({"type": g, "curve": np.asarray(fit(years), float),
+                       "label": f"fit a={fit.a / 1e6:.2f} M, k={fit.k:.3f}, t_c={fit.t_c:.1f}",
+                       "stock": np.asarray(fleet.stock[:, fleet.products.index(g)], float),
+                       "observed": tuple(np.asarray(a, float) for a in observations[g])})
+    return {"years": years, "stock_years": np.asarray(fleet.years), "panels": panels}
+
+
 def fig_stock_fit(fleet, observations: dict, path: Path, scenario: str = "") -> None:
     """Data vs logistic fit per type."""
+    draw_stock_fit(stock_fit_data(fleet, observations), path, scenario)
+
+
+def draw_stock_fit(data: dict, path: Path, scenario: str = "") -> None:
+    """:func:`fig_stock_fit` from its :func:`stock_fit_data`."""
     n_cols = 2
-    n_rows = max(1, -(-len(fleet.products) // n_cols))
-    years = np.arange(fleet.years[0], fleet.years[-1] + 1)
+    n_rows = max(1, -(-len(data["panels"]) // n_cols))
     with rc_context(STYLE):
         fig = Figure(figsize=(11, 3.6 * n_rows + 0.6), layout="constrained")
         axes = np.atleast_1d(fig.subplots(n_rows, n_cols)).ravel()
-        for ax, letter, g in zip(axes, "abcdefghijklmnop", fleet.products):
-            fit = fleet.fits[g]
-            ax.plot(years, fit(years) / 1e6, label=f"fit a={fit.a / 1e6:.2f} M, k={fit.k:.3f},"
-                                                   f" t_c={fit.t_c:.1f}")
-            ax.plot(fleet.years, fleet.stock[:, fleet.products.index(g)] / 1e6, "k:", lw=1.2,
+        for ax, letter, panel in zip(axes, "abcdefghijklmnop", data["panels"]):
+            ax.plot(data["years"], panel["curve"] / 1e6, label=panel["label"])
+            ax.plot(data["stock_years"], panel["stock"] / 1e6, "k:", lw=1.2,
                     label="stock path used")
-            yrs, vals, sig = observations[g]
+            yrs, vals, sig = panel["observed"]
             ax.errorbar(yrs, vals / 1e6, yerr=np.nan_to_num(sig) / 1e6, fmt="o", ms=4,
                         label="observations")
-            ax.set_title(f"{letter}  {g}", loc="left")
+            ax.set_title(f"{letter}  {panel['type']}", loc="left")
             ax.set_ylabel("million units")
             ax.legend()
         _title(fig, "Stock observations and logistic fit", scenario)
@@ -364,35 +420,3 @@ def fig_system(path: Path) -> None:
         png = str(path).lower().endswith(".png")
         fig.savefig(path, dpi=DPI, **({"pil_kwargs": {"compress_level": PNG_COMPRESSION}}
                                       if png else {}))
-
-
-def system_key() -> str:
-    """The hash of everything :func:`fig_system` draws from: the declared processes, flows and
-    stocks, the source of this module, matplotlib's settings and the versions of matplotlib,
-    FreeType and Pillow."""
-    import matplotlib
-    import PIL
-    from matplotlib import ft2font
-
-    with rc_context(STYLE):
-        settings = repr(sorted((k, repr(v)) for k, v in matplotlib.rcParams.items()))
-    parts = (repr((PROCESSES, FLOWS, STOCKS)), Path(__file__).read_text(encoding="utf-8"),
-             settings, matplotlib.__version__, ft2font.__freetype_version__, PIL.__version__)
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
-
-
-def system_png(path: Path, cache: Path | None = None) -> Path:
-    """Write :func:`fig_system` as the PNG ``path``, copied from the user's cache folder (or
-    ``cache``) when it holds a drawing of the same :func:`system_key`, else drawn and kept
-    there (:mod:`~elt_odym.io.user_cache`). Returns ``path``."""
-    if cache is None:
-        root = user_cache.cache_dir()
-        cache = None if root is None else root / "figures"
-    key = f"system-{system_key()}" if cache is not None else ""
-    data = user_cache.load(cache, key, "png")
-    if data is None:
-        fig_system(path)
-        user_cache.store(cache, key, "png", Path(path).read_bytes())
-    else:
-        Path(path).write_bytes(data)
-    return path

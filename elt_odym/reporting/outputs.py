@@ -154,15 +154,19 @@ def _sources(result) -> pd.DataFrame:
 
 
 def shared_figure_jobs(out: Path) -> list[Callable[[], list[Path]]]:
-    """Drawing ``figures/system.png`` and copying ``figures/plotly.min.js``."""
-    from .figures import system_png
+    """Drawing ``figures/system.png`` (reused while the declaration and the drawing code stay
+    the same) and copying ``figures/plotly.min.js``."""
+    from ..declaration import FLOWS, PROCESSES, STOCKS
+    from . import figure_cache
+    from .figures import fig_system
     from .sankey import write_plotlyjs
 
     fig_dir = out / "figures"
     fig_dir.mkdir(exist_ok=True)
 
     def system() -> list[Path]:
-        return [system_png(fig_dir / "system.png")]
+        declared = figure_cache.value_bytes(repr((PROCESSES, FLOWS, STOCKS)))
+        return [figure_cache.png(fig_dir / "system.png", [declared], fig_system)]
 
     return [system, lambda: [write_plotlyjs(fig_dir)]]
 
@@ -170,16 +174,20 @@ def shared_figure_jobs(out: Path) -> list[Callable[[], list[Path]]]:
 def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
     """One job per figure of a scenario (each returns the files it wrote), in
     ``figures/<scenario>/``, the costliest first; the folder is made here, before any job
-    runs."""
+    runs. A PNG figure whose inputs are those of one in the user's cache folder is copied from
+    there (:mod:`~elt_odym.reporting.figure_cache`)."""
     from ..io.statistics import read_statistics
+    from . import figure_cache
     from .battery_figures import write_battery_figures
     from .figures import (
+        FIGURE_VARIABLES,
+        draw_stock_fit,
         fig_economics,
         fig_energy_carbon,
         fig_fleet,
         fig_materials,
-        fig_stock_fit,
         indexed,
+        stock_fit_data,
     )
     from .sankey import sankey_figure, write_sankey, write_sankey_json
     from .validation import fig_validation, validation_table
@@ -189,11 +197,15 @@ def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
     t = indexed(r.results)  # made once, shared by the figures (and by forked processes)
     rel = r.data["factor_range"].scalar()
     sc, year, sankey_year = r.scenario, r.data.options.price_money_year, r.data.options.sankey_year
+    value_bytes = figure_cache.value_bytes
 
-    def png(name: str, draw: Callable[[Path], None]) -> Callable[[], list[Path]]:
+    def png(name: str, draw: Callable, *args) -> Callable[[], list[Path]]:
+        """The figure ``name`` drawn by ``draw(view, path, *args)`` from the results of its
+        variables only (:data:`~elt_odym.reporting.figures.FIGURE_VARIABLES`)."""
         def job() -> list[Path]:
-            draw(folder / name)
-            return [folder / name]
+            view = t.restricted(FIGURE_VARIABLES[name])
+            inputs = [view.fingerprint(), value_bytes(args)]
+            return [figure_cache.png(folder / name, inputs, lambda p: draw(view, p, *args))]
         return job
 
     def sankey() -> list[Path]:
@@ -202,21 +214,24 @@ def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
         return [folder / "sankey.html",
                 write_sankey_json(r.system, sankey_year, folder / "sankey.json", sc, figure)]
 
-    def stock_fit(path: Path) -> None:
-        obs = {g: observations(r.data, g) for g in r.fleet.products}
-        fig_stock_fit(r.fleet, obs, path, sc)
+    def stock_fit() -> list[Path]:
+        data = stock_fit_data(r.fleet, {g: observations(r.data, g) for g in r.fleet.products})
+        return [figure_cache.png(folder / "stock_fit.png", [value_bytes((data, sc))],
+                                 lambda p: draw_stock_fit(data, p, sc))]
 
     def validation() -> list[Path]:
         path = statistics_path(r)  # as write_validation: no statistics, no figure
         if not path.is_file():
             return []
         stats = read_statistics(path, r.data.items["g"])
-        fig_validation(validation_table(r, stats), stats, folder / "validation.png", sc)
-        return [folder / "validation.png"]
+        table = validation_table(r, stats)
+        inputs = [figure_cache.frame_bytes(table), figure_cache.frame_bytes(stats),
+                  value_bytes(sc)]
+        return [figure_cache.png(folder / "validation.png", inputs,
+                                 lambda p: fig_validation(table, stats, p, sc))]
 
     return [validation, lambda: write_battery_figures(r, folder),
-            png("fig2_fleet.png", lambda p: fig_fleet(t, p, sc)),
-            png("fig5_energy_carbon.png", lambda p: fig_energy_carbon(t, p, rel, sc)),
-            png("stock_fit.png", stock_fit),
-            png("fig3_materials.png", lambda p: fig_materials(t, p, sc)),
-            png("fig4_economic_value.png", lambda p: fig_economics(t, p, sc, year)), sankey]
+            png("fig2_fleet.png", fig_fleet, sc),
+            png("fig5_energy_carbon.png", fig_energy_carbon, rel, sc), stock_fit,
+            png("fig3_materials.png", fig_materials, sc),
+            png("fig4_economic_value.png", fig_economics, sc, year), sankey]
