@@ -129,20 +129,21 @@ def run_once(args, printer: Printer, scenarios: list[str], force: bool) -> list:
 
 
 def _run_scenario(args, scenario: str, out: Path | None = None):
-    """Run one scenario; with ``out``, also draw its figures there (in a worker)."""
+    """Run one scenario; with ``out``, also write its Sankey there (in a worker, which has
+    the flodym system; the other figures are drawn with the tables)."""
     from ..model import run
 
     result = run(args.data, scenario)
     if out is None:
         return result, []
-    from ..reporting.outputs import scenario_figure_jobs
+    from ..reporting.outputs import sankey_job
 
-    return result, [p for job in scenario_figure_jobs(result, out) for p in job()]
+    return result, sankey_job(result, out)()
 
 
 def _run_in_workers(args, printer: Printer, scenarios: list[str], out: Path,
                     processes: int) -> tuple[list, list[Path] | None]:
-    """Run the scenarios (and draw their figures) on ``processes`` forked workers; print each
+    """Run the scenarios (and write their Sankey) on ``processes`` forked workers; print each
     scenario's headline in order; the results come back without their flodym system."""
     import dataclasses
 

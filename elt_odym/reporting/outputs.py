@@ -53,8 +53,9 @@ def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = F
         cores available; the default 1 draws them here, after the tables, which is also what
         suits a notebook). The files are the same either way.
     drawn : list of Path, optional
-        The scenarios' figures, already drawn into the staging folder (by the processes that
-        ran the scenarios): only the shared figures are drawn here.
+        Files already written into the staging folder by the processes that ran the
+        scenarios (the Sankey pages, made where the flodym system is: a result without its
+        system gets no Sankey here).
 
     Returns
     -------
@@ -83,8 +84,7 @@ def _write_all(results: list, folder: OutputFolder, figures: bool, progress: boo
     jobs: list[Callable] = [lambda: sources_section(config.data_dir)]  # the report's, first
     jobs += table_jobs(results, out)
     if figures:
-        if drawn is None:
-            jobs += [job for r in results for job in scenario_figure_jobs(r, out)]
+        jobs += [job for r in results for job in scenario_figure_jobs(r, out)]
         jobs += shared_figure_jobs(out)
     with _bar(len(jobs), "outputs", progress) as bar:
         sources, *done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
@@ -171,11 +171,30 @@ def shared_figure_jobs(out: Path) -> list[Callable[[], list[Path]]]:
     return [system, lambda: [write_plotlyjs(fig_dir)]]
 
 
+def sankey_job(r, out: Path) -> Callable[[], list[Path]]:
+    """Writing ``figures/<scenario>/sankey.html`` and ``sankey.json`` (needs the flodym
+    system of ``r``)."""
+    from .sankey import sankey_figure, write_sankey, write_sankey_json
+
+    folder = out / "figures" / check_path_name(r.scenario, "scenario name")
+    sc, year = r.scenario, r.data.options.sankey_year
+
+    def sankey() -> list[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        figure = sankey_figure(r.system, year, sc)
+        write_sankey(r.system, year, folder / "sankey.html", sc, figure=figure)
+        return [folder / "sankey.html",
+                write_sankey_json(r.system, year, folder / "sankey.json", sc, figure)]
+
+    return sankey
+
+
 def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
     """One job per figure of a scenario (each returns the files it wrote), in
     ``figures/<scenario>/``, the costliest first; the folder is made here, before any job
     runs. A PNG figure whose inputs are those of one in the user's cache folder is copied from
-    there (:mod:`~elt_odym.reporting.figure_cache`)."""
+    there (:mod:`~elt_odym.reporting.figure_cache`). The Sankey (:func:`sankey_job`) is among
+    them when ``r`` has its flodym system."""
     from ..io.statistics import read_statistics
     from . import figure_cache
     from .battery_figures import write_battery_figures
@@ -189,14 +208,13 @@ def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
         indexed,
         stock_fit_data,
     )
-    from .sankey import sankey_figure, write_sankey, write_sankey_json
     from .validation import fig_validation, validation_table
 
     folder = out / "figures" / check_path_name(r.scenario, "scenario name")
     folder.mkdir(parents=True, exist_ok=True)
     t = indexed(r.results)  # made once, shared by the figures (and by forked processes)
     rel = r.data["factor_range"].scalar()
-    sc, year, sankey_year = r.scenario, r.data.options.price_money_year, r.data.options.sankey_year
+    sc, year = r.scenario, r.data.options.price_money_year
     value_bytes = figure_cache.value_bytes
 
     def png(name: str, draw: Callable, *args) -> Callable[[], list[Path]]:
@@ -207,12 +225,6 @@ def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
             inputs = [view.fingerprint(), value_bytes(args)]
             return [figure_cache.png(folder / name, inputs, lambda p: draw(view, p, *args))]
         return job
-
-    def sankey() -> list[Path]:
-        figure = sankey_figure(r.system, sankey_year, sc)
-        write_sankey(r.system, sankey_year, folder / "sankey.html", sc, figure=figure)
-        return [folder / "sankey.html",
-                write_sankey_json(r.system, sankey_year, folder / "sankey.json", sc, figure)]
 
     def stock_fit() -> list[Path]:
         data = stock_fit_data(r.fleet, {g: observations(r.data, g) for g in r.fleet.products})
@@ -234,4 +246,5 @@ def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
             png("fig2_fleet.png", fig_fleet, sc),
             png("fig5_energy_carbon.png", fig_energy_carbon, rel, sc), stock_fit,
             png("fig3_materials.png", fig_materials, sc),
-            png("fig4_economic_value.png", fig_economics, sc, year), sankey]
+            png("fig4_economic_value.png", fig_economics, sc, year)] + (
+                [sankey_job(r, out)] if r.system is not None else [])
