@@ -89,6 +89,7 @@ def phases_run(out: Path) -> dict[str, float]:
     lap("import data (numpy, pandas, pydantic)")
     data = load_data()
     lap("read and validate workbooks")
+    import elt_odym.system.mfa  # noqa: F401  (what run() imports first: flodym, scipy, numba)
     from elt_odym.model import run
 
     lap("import model (flodym, scipy, numba)")
@@ -106,7 +107,7 @@ def phases_run(out: Path) -> dict[str, float]:
         folder.add_data(data)
         lap("record the inputs (sha256)")
         stage = folder.path
-        jobs = [("table ", j) for j in outputs.table_jobs([result], stage)]
+        jobs = [("table ", j) for j in outputs.table_jobs([result], stage).values()]
         jobs += [("figure", j) for j in outputs.scenario_figure_jobs(result, stage)
                  + outputs.shared_figure_jobs(stage)]
         for kind, job in jobs:

@@ -17,7 +17,7 @@ from ..fleet.inputs import observations
 from ..io.output_folder import OutputFolder
 from ..safety import check_path_name, relative_path
 from .iamc import write_iamc
-from .report import sources_section, write_report
+from .report import headline_section, sources_section, write_report
 from .results import (
     relative_paths,
     summary_sheet,
@@ -81,19 +81,28 @@ def _write_all(results: list, folder: OutputFolder, figures: bool, progress: boo
     for r in results:
         folder.add_data(r.data)
     config = results[0].data.config
-    jobs: list[Callable] = [lambda: sources_section(config.data_dir)]  # the report's, first
-    jobs += table_jobs(results, out)
+    tables = table_jobs(results, out)
+    write_results_csv = tables.pop("results.csv")
+
+    def results_csv() -> tuple[list[Path], str]:
+        """``results.csv``, then the report's headline section, which reads it."""
+        return write_results_csv(), headline_section(out, config.data_dir)
+
+    jobs: list[Callable] = [results_csv, lambda: sources_section(config.data_dir)]
+    jobs += tables.values()
     if figures:
         jobs += [job for r in results for job in scenario_figure_jobs(r, out)]
         jobs += shared_figure_jobs(out)
     with _bar(len(jobs), "outputs", progress) as bar:
-        sources, *done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
-    written = [p for paths in done for p in paths] + list(drawn or [])
+        done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
+    (csv_paths, headline), sources, *done = done
+    written = csv_paths + [p for paths in done for p in paths] + list(drawn or [])
     for path in dict.fromkeys(statistics_path(r) for r in results):
         if path.is_file():  # what write_validation read
             folder.add_input(path, config.data_dir)
     written.append(write_report(out, config.data_dir, record=folder.record(),
-                                name=folder.target.resolve().name, sources=sources))
+                                name=folder.target.resolve().name,
+                                sections={"headline": headline, "sources": sources}))
     return written
 
 
@@ -106,13 +115,14 @@ def _bar(total: int, desc: str, progress: bool):
 def write_tables(results: list, out: Path) -> list[Path]:
     """The CSV tables, ``results.xlsx``, the IAMC files and ``validation.csv`` of ``results``
     (all scenarios), one after another."""
-    return [p for job in table_jobs(results, out) for p in job()]
+    return [p for job in table_jobs(results, out).values() for p in job()]
 
 
-def table_jobs(results: list, out: Path) -> list[Callable[[], list[Path]]]:
+def table_jobs(results: list, out: Path) -> dict[str, Callable[[], list[Path]]]:
     """The table outputs of ``results`` (all scenarios stacked) as independent jobs, each
-    writing its own files and returning them: ``results.xlsx``, the IAMC files,
-    ``results.csv``, the other CSV tables, ``validation.csv`` (largest first)."""
+    writing its own files and returning them, by name: ``results.xlsx``, ``results_iamc``
+    (CSV and xlsx), ``results.csv``, ``diagnostics`` (the other CSV tables),
+    ``validation.csv`` (largest first)."""
     table = pd.concat([r.results for r in results], ignore_index=True)
     fits = pd.concat([r.fits_table().assign(scenario=r.scenario) for r in results])
     events = pd.concat([r.events_table().assign(scenario=r.scenario) for r in results])
@@ -138,9 +148,10 @@ def table_jobs(results: list, out: Path) -> list[Callable[[], list[Path]]]:
         return [csv("mass_balance.csv", balance), csv("battery_results.csv", battery),
                 csv("stock_fits.csv", fits), csv("negative_inflow_events.csv", events)]
 
-    return [xlsx, lambda: write_iamc(table, out, config.iamc_product, config.region),
-            lambda: [csv("results.csv", table)], diagnostics,
-            lambda: write_validation(results, out, figures=False)[0]]
+    return {"results.xlsx": xlsx,
+            "results_iamc": lambda: write_iamc(table, out, config.iamc_product, config.region),
+            "results.csv": lambda: [csv("results.csv", table)], "diagnostics": diagnostics,
+            "validation.csv": lambda: write_validation(results, out, figures=False)[0]}
 
 
 def _sources(result) -> pd.DataFrame:

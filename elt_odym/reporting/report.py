@@ -188,7 +188,7 @@ SECTIONS = (("headline", "Headline values"), ("figures", "Figures"), ("sankey", 
 
 def build_report(out: str | Path, data_dir: str | Path | None = None,
                  record: dict | None = None, name: str | None = None,
-                 sources: str | None = None) -> str:
+                 sections: dict[str, str] | None = None) -> str:
     """The HTML of the report of the output folder ``out``.
 
     Parameters
@@ -202,9 +202,10 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
     name : str, optional
         The folder's name in the title (default: ``out``'s; a run writes into a staging folder
         and names its target).
-    sources : str, optional
-        :func:`sources_section` of ``data_dir``, if already made (a run makes it in a worker
-        process while it writes the outputs).
+    sections : dict of str to str, optional
+        Sections already made, by key (``"headline"``: :func:`headline_section`,
+        ``"sources"``: :func:`sources_section` of the same folders; a run makes them in worker
+        processes while it writes the outputs).
     """
     from plotly.offline import get_plotlyjs
 
@@ -212,11 +213,13 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
     name = name or out.resolve().name
     data_dir = Path(data_dir) if data_dir is not None else None
     sankey, has_sankey = sankey_section(out)
-    body = {"headline": headline_section(out, data_dir), "figures": figures_section(out),
+    made = sections or {}
+    body = {"headline": made["headline"] if "headline" in made
+            else headline_section(out, data_dir), "figures": figures_section(out),
             "sankey": sankey, "validation": validation_section(out),
             "calibration": calibration_section(data_dir),
             "balance": mass_balance_section(out),
-            "sources": sources_section(data_dir) if sources is None else sources,
+            "sources": made["sources"] if "sources" in made else sources_section(data_dir),
             "manifest": manifest_section(out, record)}
     script = f"<script>{get_plotlyjs()}</script>" if has_sankey else ""
     nav = "".join(f"<a href='#{k}'>{_e(t)}</a>" for k, t in SECTIONS)
@@ -234,11 +237,11 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
 
 def write_report(out: str | Path, data_dir: str | Path | None = None,
                  record: dict | None = None, name: str | None = None,
-                 sources: str | None = None) -> Path:
+                 sections: dict[str, str] | None = None) -> Path:
     """Write ``report.html`` into the output folder ``out`` (atomically); returns its path.
     The arguments are those of :func:`build_report`."""
     out = Path(out)
-    text = build_report(out, data_dir, record, name, sources)
+    text = build_report(out, data_dir, record, name, sections)
     path = out / "report.html"
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
     return path
