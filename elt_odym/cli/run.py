@@ -150,6 +150,7 @@ def _run_in_workers(args, printer: Printer, scenarios: list[str], out: Path,
     from tqdm import tqdm
 
     from ..reporting.workers import run_all
+    from ..system import mfa  # noqa: F401 - flodym, scipy and numba imported once, before forking
 
     first, last = args.cumulative
     figures = not args.no_figures
