@@ -11,14 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
+from ..errors import NonFiniteOutputError
 from ..fleet.inputs import observations
 from ..io.output_folder import OutputFolder
 from ..safety import check_path_name, relative_path
 from .iamc import write_iamc
-from .report import headline_section, sources_section, write_report
+from .report import headline_section, run_inputs, sources_section, write_report
 from .results import (
+    headline_csv,
     relative_paths,
     summary_sheet,
     variables_sheet,
@@ -81,6 +84,10 @@ def _write_all(results: list, folder: OutputFolder, figures: bool, progress: boo
     for r in results:
         folder.add_data(r.data)
     config = results[0].data.config
+    for path in dict.fromkeys(statistics_path(r) for r in results):
+        if path.is_file():  # what write_validation reads
+            folder.add_input(path, config.data_dir)
+    inputs = run_inputs(out, folder.record())
     tables = table_jobs(results, out)
     write_results_csv = tables.pop("results.csv")
 
@@ -88,7 +95,7 @@ def _write_all(results: list, folder: OutputFolder, figures: bool, progress: boo
         """``results.csv``, then the report's headline section, which reads it."""
         return write_results_csv(), headline_section(out, config.data_dir)
 
-    jobs: list[Callable] = [results_csv, lambda: sources_section(config.data_dir)]
+    jobs: list[Callable] = [results_csv, lambda: sources_section(config.data_dir, inputs)]
     jobs += tables.values()
     if figures:
         jobs += [job for r in results for job in scenario_figure_jobs(r, out)]
@@ -97,9 +104,6 @@ def _write_all(results: list, folder: OutputFolder, figures: bool, progress: boo
         done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
     (csv_paths, headline), sources, *done = done
     written = csv_paths + [p for paths in done for p in paths] + list(drawn or [])
-    for path in dict.fromkeys(statistics_path(r) for r in results):
-        if path.is_file():  # what write_validation read
-            folder.add_input(path, config.data_dir)
     written.append(write_report(out, config.data_dir, record=folder.record(),
                                 name=folder.target.resolve().name,
                                 sections={"headline": headline, "sources": sources}))
@@ -121,11 +125,19 @@ def write_tables(results: list, out: Path) -> list[Path]:
 def table_jobs(results: list, out: Path) -> dict[str, Callable[[], list[Path]]]:
     """The table outputs of ``results`` (all scenarios stacked) as independent jobs, each
     writing its own files and returning them, by name: ``results.xlsx``, ``results_iamc``
-    (CSV and xlsx), ``results.csv``, ``diagnostics`` (the other CSV tables),
-    ``validation.csv`` (largest first)."""
+    (CSV and xlsx), ``results.csv`` (with ``headline.csv``), ``diagnostics`` (the other CSV
+    tables), ``validation.csv`` (largest first). The tables are checked for non-finite values
+    here, before any job writes."""
     table = pd.concat([r.results for r in results], ignore_index=True)
     fits = pd.concat([r.fits_table().assign(scenario=r.scenario) for r in results])
     events = pd.concat([r.events_table().assign(scenario=r.scenario) for r in results])
+    balance = pd.concat([r.mass_balance for r in results], ignore_index=True)
+    battery = pd.concat([r.battery_results for r in results if r.battery_results is not None]
+                        or [pd.DataFrame()], ignore_index=True)
+    for name, df in (("results.csv", table), ("mass_balance.csv", balance),
+                     ("battery_results.csv", battery)):
+        check_finite(df, name)  # before any job writes: outputs complete or absent
+    headline = headline_csv(results)  # the one source of the headline's range
     config = results[0].data.config
 
     def csv(name: str, df: pd.DataFrame) -> Path:
@@ -137,21 +149,51 @@ def table_jobs(results: list, out: Path) -> dict[str, Callable[[], list[Path]]]:
         sheets = {"variables": variables_sheet(), "stock_fits": fits,
                   "negative_inflow_events": events,
                   "sources": relative_paths(provenance, config.data_dir)}
-        write_results_xlsx(table, sheets, out / "results.xlsx", summary_sheet(table))
+        write_results_xlsx(table, sheets, out / "results.xlsx",
+                           summary_sheet(table, ranges=headline))
         return [out / "results.xlsx"]
 
     def diagnostics() -> list[Path]:
-        balance = pd.concat([r.mass_balance for r in results], ignore_index=True)
-        battery = pd.concat([r.battery_results for r in results
-                             if r.battery_results is not None] or [pd.DataFrame()],
-                            ignore_index=True)
-        return [csv("mass_balance.csv", balance), csv("battery_results.csv", battery),
-                csv("stock_fits.csv", fits), csv("negative_inflow_events.csv", events)]
+        return [csv("mass_balance.csv", balance),
+                csv("battery_results.csv", battery), csv("stock_fits.csv", fits),
+                csv("negative_inflow_events.csv", events)]
 
     return {"results.xlsx": xlsx,
             "results_iamc": lambda: write_iamc(table, out, config.iamc_product, config.region),
-            "results.csv": lambda: [csv("results.csv", table)], "diagnostics": diagnostics,
+            "results.csv": lambda: [csv("results.csv", table), csv("headline.csv", headline)], "diagnostics": diagnostics,
             "validation.csv": lambda: write_validation(results, out, figures=False)[0]}
+
+
+def check_finite(table: pd.DataFrame, name: str) -> None:
+    """Refuse an output table with values that are not finite numbers (inf, NaN).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table about to be written; its numeric columns are checked.
+    name : str
+        Its file name, for the message.
+
+    Raises
+    ------
+    NonFiniteOutputError
+        Naming how many values, the first one's row (scenario, variable, year, ...) and what
+        to do; the caller's output folder then publishes nothing.
+    """
+    numeric = table.select_dtypes("number")
+    if numeric.empty:
+        return
+    bad = ~np.isfinite(numeric.to_numpy(dtype=float))
+    if not bad.any():
+        return
+    row = table.iloc[int(np.nonzero(bad.any(axis=1))[0][0])]
+    keys = [c for c in ("scenario", "variable", "process", "truck_type", "material", "year")
+            if c in table.columns and str(row[c]) not in ("", "nan")]
+    where = ", ".join(f"{c} {row[c]}" for c in keys)
+    raise NonFiniteOutputError(
+        f"{name}: {int(bad.sum())} value(s) are not finite numbers (inf or NaN), the first at "
+        f"{where or 'row ' + str(row.name)}; nothing was published: an input is far out of "
+        f"range (elt-odym validate checks the plausible ranges) or the model failed")
 
 
 def _sources(result) -> pd.DataFrame:

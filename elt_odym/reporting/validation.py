@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from ..io.statistics import read_statistics
+from ..io.statistics import STATISTICS_FILE, read_statistics
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -52,8 +52,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATISTICS_FILE = "validation_statistics.xlsx"
-"""The statistics workbook of a data folder (next to ``config.toml``)."""
 Z90 = float(ndtri(0.95))  # scipy.stats.norm.ppf(0.95), the same double
 """Half-width of the central 90 % of a normal in sds (the MC band is p05-p95, also 90 %)."""
 COLUMNS = ["scenario", "obs_id", "quantity", "variable", "truck_type", "period", "year",
