@@ -393,3 +393,27 @@ def test_rerun_after_an_edit_draws_only_the_figures_it_changed(data_copy, tmp_pa
         assert rerun[name] == fresh[name], name
     changed = {n for n in fresh if fresh[n] != first[n]}
     assert changed == {"figures/literature/fig4_economic_value.png"}
+
+
+def test_fig3_draws_the_whole_material_account(runs, tmp_path):
+    """Fig. 3 of an electrified scenario is drawn from eol_material_total (bodies, packs and
+    fuel-cell parts): doubling its lithium changes the figure, doubling the bodies' lithium
+    alone (eol_material, none) does not."""
+    from elt_odym.reporting import figures
+
+    t = runs("electrification_central").results
+
+    def png(table, name):
+        figures.fig_materials(table, tmp_path / name, "x")
+        return (tmp_path / name).read_bytes()
+
+    def doubled(variable):
+        out = t.copy()
+        rows = (out.variable == variable) & (out.material == "Li")
+        assert rows.any() or variable == "eol_material"
+        out.loc[rows, "value"] *= 2
+        return out
+
+    base = png(t, "base.png")
+    assert png(doubled("eol_material_total"), "total.png") != base
+    assert png(doubled("eol_material"), "body.png") == base

@@ -19,22 +19,26 @@ from matplotlib.figure import Figure
 from ..declaration import FLOWS, PROCESSES, STOCKS
 
 GROUPS = {
-    "basic materials": ["Fe", "Al", "rubber", "plastics", "glass"],
-    "Cu, Mg, Pb, Zn, Sn, Co, W": ["Cu", "Mg", "Pb", "Zn", "Sn", "Co", "W"],
-    "rare earths": ["Dy", "Nd", "La"],
+    "basic materials": ["Fe", "Al", "rubber", "plastics", "glass", "graphite"],
+    "Cu, battery metals and other metals": ["Cu", "Ni", "Li", "Co", "Mn", "Mg", "Pb", "Zn",
+                                            "Sn", "W"],
+    "rare earths": ["Dy", "Nd", "Pr", "La"],
     "precious metals": ["Au", "Pt", "Pd", "Rh", "Ag"],
 }
+"""The panels of Fig. 3 (a material not in the classification is left out of its panel)."""
 STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9.5,
          "xtick.labelsize": 10, "ytick.labelsize": 10, "figure.titlesize": 13,
          "axes.spines.top": False, "axes.spines.right": False}
 """Sizes chosen so that a figure printed 18 cm wide keeps every text at 7 pt or more."""
 DPI = 150
+LOG_PANEL_DECADES = 1e-5
+"""Lower end of Fig. 3's logarithmic panel, relative to its largest value (a display choice)."""
 PNG_COMPRESSION = 1
 """zlib level of the PNG files: the same pixels as Pillow's default level 6, written about
 three times faster, in files some 15 % larger."""
 FIGURE_VARIABLES = {
     "fig2_fleet.png": ("stock", "stock_mass", "eol", "eol_mass", "eol_mass_low", "eol_early"),
-    "fig3_materials.png": ("eol_material", "eol_early"),
+    "fig3_materials.png": ("eol_material", "eol_material_total", "eol_early"),
     "fig4_economic_value.png": ("economic_value", "economic_value_low", "economic_value_high",
                                 "economic_value_inflated"),
     "fig5_energy_carbon.png": ("energy_primary", "energy_secondary", "carbon_primary",
@@ -222,14 +226,17 @@ def fig_fleet(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
 
 
 def fig_materials(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
-    """Fig. 3: material in end-of-life trucks by group (panels a-d)."""
+    """Fig. 3: material in end-of-life trucks by group (panels a-d): ``eol_material_total``
+    (truck bodies, traction batteries and fuel-cell parts) where the run has it, else
+    ``eol_material``; a material that is zero in every year is left out of the legend."""
     t = indexed(t)
+    variable = "eol_material_total" if t.materials("eol_material_total") else "eol_material"
     with rc_context(STYLE):
         fig = Figure(figsize=(11, 8.4), layout="constrained")
         axes = fig.subplots(2, 2).ravel()
         for ax, letter, (title, materials) in zip(axes, "abcd", GROUPS.items()):
-            series = {m: _series(t, "eol_material", "total", m).iloc[1:] for m in materials}
-            series = {m: s for m, s in series.items() if not s.empty}
+            series = {m: _series(t, variable, "total", m).iloc[1:] for m in materials}
+            series = {m: s for m, s in series.items() if not s.empty and (s > 0).any()}
             ax.set_title(f"{letter}  {title}", loc="left")
             if not series:
                 ax.text(0.5, 0.5, "not in the material classification", ha="center",
@@ -239,9 +246,14 @@ def fig_materials(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
             for m, s in series.items():
                 ax.plot(s.index, s.values * factor, label=m, lw=1.6)
             ax.set_ylabel(f"{unit} per year")
-            ax.set_yscale("log" if title.startswith("Cu") else "linear")
+            if title.startswith("Cu"):  # five decades below the largest: a pack's first
+                ax.set_yscale("log")    # grams would stretch the axis over twenty
+                top = max(float(s.max()) for s in series.values()) * factor
+                ax.set_ylim(bottom=top * LOG_PANEL_DECADES)
             ax.legend(ncol=2 if len(series) > 3 else 1, loc="best")
-        _title(fig, "Material in end-of-life trucks", scenario, first_years_note(t))
+        what = ("Material leaving the fleet (trucks, batteries, fuel-cell parts)"
+                if variable == "eol_material_total" else "Material in end-of-life trucks")
+        _title(fig, what, scenario, first_years_note(t))
         save_png(fig, path)
 
 
