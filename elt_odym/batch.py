@@ -12,6 +12,7 @@ over types), each powertrain, each chemistry. A material variable held as a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -76,9 +77,22 @@ def _labels(results: Results, name: str) -> list[tuple[str, str, str, str]]:
     raise ValueError(f"no margins for the dimensions {dims} of {name}")
 
 
-def series_layout(results: Results) -> SeriesLayout:
-    """The series of every variable of ``results`` (:class:`SeriesLayout`)."""
+def series_layout(results: Results, variables: Sequence[str] | None = None) -> SeriesLayout:
+    """The series of every variable of ``results`` (:class:`SeriesLayout`), or of the named
+    ``variables`` only (in the order of ``results``).
+
+    Raises
+    ------
+    KeyError
+        If a named variable is not among the results.
+    """
     names = list(results.values)
+    if variables is not None:
+        unknown = sorted(set(variables) - set(names))
+        if unknown:
+            raise KeyError(f"no variable {', '.join(unknown)} in the results; the variables "
+                           f"are {', '.join(names)}")
+        names = [name for name in names if name in set(variables)]
     return SeriesLayout(names, [_labels(results, n) for n in names], list(results.items["t"]),
                         [results.unit(n) for n in names])
 

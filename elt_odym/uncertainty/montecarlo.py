@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,7 +30,7 @@ from ..system.equations.battery import AgeTables
 from ..system.equations.evaluate import prepare
 from ..system.inputs import Draws, ModelInputs, base_draws, model_inputs
 from .sampling import battery_variants, sample_range
-from .summary import Summary, summarise
+from .summary import BUDGET, Summary, summarise
 
 SUMMARY_COLUMNS = ["variable", *LABEL_COLUMNS, "year", "mean", "std", "p05", "p50", "p95",
                    "unit"]
@@ -90,7 +92,7 @@ class MCResult:
 def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
            progress: bool = True, draws: Draws | None = None, workers: int | None = None,
            client=None, inputs: ModelInputs | None = None,
-           memory_budget: int = 256 * 2**20) -> MCResult:
+           memory_budget: int = BUDGET, variables: Sequence[str] | None = None) -> MCResult:
     """Run ``n`` Monte Carlo draws of the scenario in ``data``.
 
     Parameters
@@ -114,6 +116,9 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
         The model's inputs if not those of ``data`` (e.g. a benchmark's synthetic series).
     memory_budget : int
         Bytes the statistics may hold (:mod:`elt_odym.uncertainty.summary`).
+    variables : sequence of str, optional
+        Summarise only these variables (default: every one); the model still evaluates what
+        they need.
     """
     opts = data.config.uncertainty
     inputs = inputs or mc_inputs(data)
@@ -121,7 +126,7 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     chunk = chunk or auto_chunk(inputs, opts.chunk)
     variants = (battery_variants(inputs, opts, seed)
                 if inputs.battery is not None and opts.battery == "range" else None)
-    layout = series_layout(evaluate(inputs, base_draws(inputs)))
+    layout = series_layout(evaluate(inputs, base_draws(inputs), flows=False), variables)
     task = ChunkTask(inputs, opts, seed, n, variants, draws, layout,
                      shared_tables(inputs, opts, seed, n, variants, draws))
     workers = workers or os.cpu_count() or 1
@@ -173,7 +178,9 @@ def shared_tables(inputs: ModelInputs, opts, seed: int, n: int, variants, draws
 
 
 def _runner(client, workers: int):
-    """Map a chunk function over ranges, results in order: on the Dask cluster, or threads."""
+    """Map a chunk function over ranges, results in order: on the Dask cluster, or threads
+    (at most one more chunk in flight than threads, so that memory does not grow with the
+    number of chunks)."""
     if client is not None:
         from .distributed import map_in_order
 
@@ -181,23 +188,35 @@ def _runner(client, workers: int):
 
     def threads(func, ranges):
         with ThreadPoolExecutor(workers) as pool:
-            yield from pool.map(lambda r: func(*r), ranges)
+            pending: deque = deque()
+            for start, stop in ranges:
+                pending.append(pool.submit(func, start, stop))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
     return threads
 
 
 class _Bar:
-    """A tqdm progress bar the summary engine advances by draws."""
+    """A tqdm progress bar the summary engine advances by draws, one bar per pass."""
 
     def __init__(self, n: int):
-        from tqdm import tqdm
+        self._bar, self._stage = None, None
 
-        self._bar = tqdm(total=n, desc="Monte Carlo", unit="draw", leave=False, disable=None)
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            from tqdm import tqdm
 
-    def __call__(self, done: int) -> None:
+            self.close()
+            self._stage = stage
+            self._bar = tqdm(total=total, desc=f"Monte Carlo, {stage}", unit="draw",
+                             leave=False, disable=None)
         self._bar.update(done)
 
     def close(self) -> None:
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _progress(n: int, show: bool) -> _Bar | None:
@@ -222,7 +241,7 @@ def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None
     inputs = mc_inputs(data)
     chunk = chunk or auto_chunk(inputs, opts.chunk)
     n_series = series_layout(evaluate(inputs, base_draws(inputs))).size
-    stats_budget = max(memory_budget // 4, 64 * 2**20)
+    stats_budget = min(BUDGET, max(memory_budget // 8, 16 * 2**20))
     check_budget(estimate_mc_bytes(bytes_per_draw(inputs), n_series, n, chunk,
                                    stats_budget=stats_budget),
                  memory_budget, f"a Monte Carlo of {n:,} draws")
