@@ -162,10 +162,21 @@ class ChunkTask:
         return sample_range(self.inputs, self.opts, self.n, self.seed, start, stop,
                             self.variants)
 
-    def __call__(self, start: int, stop: int) -> np.ndarray:
+    def results(self, start: int, stop: int):
+        """The model's variables for draws ``start..stop-1``."""
         d = self.draws_of(start, stop)
         plan = prepare(self.inputs, d, self.tables)
-        return margins(evaluate(self.inputs, d, plan=plan, flows=False), self.layout)
+        return evaluate(self.inputs, d, plan=plan, flows=False)
+
+    def __call__(self, start: int, stop: int) -> np.ndarray:
+        return margins(self.results(start, stop), self.layout)
+
+    def rows(self, start: int, stop: int, rows: np.ndarray) -> np.ndarray:
+        """The series ``rows`` only (``(R, n)``, draw-major underneath): the margins of the
+        variables holding them."""
+        sub, where = self.layout.select(rows)
+        values = margins(self.results(start, stop), sub).T  # (n, S_sub), contiguous
+        return values[:, where].T
 
 
 def shared_tables(inputs: ModelInputs, opts, seed: int, n: int, variants, draws

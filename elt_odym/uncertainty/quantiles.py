@@ -26,53 +26,26 @@ import numpy as np
 from ..jit import jit
 from .stats import _quick_row
 
-LANES = 4
-"""Partial sums per series (the draw's index modulo ``LANES`` chooses one)."""
 SIGN_MASK = np.int64(0x7FFFFFFFFFFFFFFF)
 SIGN_BIT = np.int64(-2**63)
 
 
 @jit
-def moments(values, r0, r1, start, shift, acc, low, high, nan):
-    """Add the draws ``start..start + c - 1`` of rows ``r0..r1-1`` of ``values (R, c)`` to the
-    shifted sums ``acc (R, 2, LANES)``, the minimum ``low``, maximum ``high`` and NaN count."""
-    n = values.shape[1]
-    for r in range(r0, r1):
-        row, k = values[r], shift[r]
-        s = acc[r]
-        lo, hi, bad = low[r], high[r], 0
-        i = 0
-        while i < n and (start + i) % LANES != 0:  # up to the next lane-0 draw
-            d = row[i] - k
-            s[0, (start + i) % LANES] += d
-            s[1, (start + i) % LANES] += d * d
-            i += 1
-        a0, a1, a2, a3 = s[0, 0], s[0, 1], s[0, 2], s[0, 3]
-        b0, b1, b2, b3 = s[1, 0], s[1, 1], s[1, 2], s[1, 3]
-        while i + LANES <= n:
-            d0, d1, d2, d3 = row[i] - k, row[i + 1] - k, row[i + 2] - k, row[i + 3] - k
-            a0 += d0
-            a1 += d1
-            a2 += d2
-            a3 += d3
-            b0 += d0 * d0
-            b1 += d1 * d1
-            b2 += d2 * d2
-            b3 += d3 * d3
-            i += LANES
-        s[0, 0], s[0, 1], s[0, 2], s[0, 3] = a0, a1, a2, a3
-        s[1, 0], s[1, 1], s[1, 2], s[1, 3] = b0, b1, b2, b3
-        while i < n:
-            d = row[i] - k
-            s[0, (start + i) % LANES] += d
-            s[1, (start + i) % LANES] += d * d
-            i += 1
-        for i in range(n):
-            x = row[i]
-            bad += x != x
-            lo = min(lo, x)
-            hi = max(hi, x)
-        low[r], high[r], nan[r] = lo, hi, nan[r] + bad
+def moments(rows, g0, shift, acc, low, high, nan):
+    """Add the draws of ``rows (R, c)`` (series ``g0`` onwards, all their draws from the first)
+    to the shifted sums ``acc (S, 2)``, the minimum ``low``, maximum ``high`` and NaN count,
+    each series' additions in draw order (as :func:`count_pass`)."""
+    for q in range(rows.shape[0]):
+        r = g0 + q
+        s1, s2, k = acc[r, 0], acc[r, 1], shift[r]
+        for x in rows[q]:
+            d = x - k
+            s1 += d
+            s2 += d * d
+            low[r] = min(low[r], x)
+            high[r] = max(high[r], x)
+            nan[r] += x != x
+        acc[r, 0], acc[r, 1] = s1, s2
 
 
 @jit
@@ -128,25 +101,6 @@ def brackets(pilot, n, first, last, z, bins, lo, hi, invw, nb, kv, tie):
 
 
 @jit
-def count(values, r0, r1, lo, hi, invw, nb, kv, tie, off, counts, below):
-    """Count the values of rows ``r0..r1-1`` below each bracket and in each of its slots
-    (``counts[off[r, j] + slot]``)."""
-    n = values.shape[1]
-    for r in range(r0, r1):
-        row = values[r]
-        for j in range(lo.shape[1]):
-            a, b, w, m, k, v, o = lo[r, j], hi[r, j], invw[r, j], nb[r, j], kv[r, j], \
-                tie[r, j], off[r, j]
-            under = 0
-            for i in range(n):
-                x = row[i]
-                under += x < a
-                if a <= x <= b:
-                    counts[o + _slot(x, a, w, m, k, v)] += 1
-            below[r, j] += under
-
-
-@jit
 def _key(x, f, i):
     """``x`` as an int64 in the order of the floats (``f``, ``i``: one float and its int view)."""
     f[0] = x
@@ -198,41 +152,6 @@ def bounds(o1, o2, a, b, w, m, kv, v):
         if _slot(b, a, w, m, kv, v) > o2:
             x2 = _value(_key(_first_at(o2 + 1, a, b, w, m, kv, v, f, i), f, i) - 1, f, i)
     return x1, x2
-
-
-@jit
-def collect(values, r0, r1, t_off, a, b, below, store, s_off, kept, buf, invw, nsub, h_off,
-            h_count, h_min, h_max):
-    """For the targets ``t_off[r]..t_off[r+1]-1`` of rows ``r0..r1-1``: count the values
-    below ``a[t]``; keep those in ``[a[t], b[t]]`` (``store[t]``: into ``buf`` from
-    ``s_off[t]``, ``kept[t]`` of them, counting on past the room) or count them in ``nsub``
-    sub-bins with each sub-bin's minimum and maximum."""
-    n = values.shape[1]
-    for r in range(r0, r1):
-        row = values[r]
-        for t in range(t_off[r], t_off[r + 1]):
-            lo, hi, under = a[t], b[t], 0
-            if store[t]:
-                k, base, room = kept[t], s_off[t], s_off[t + 1] - s_off[t]
-                for i in range(n):
-                    x = row[i]
-                    under += x < lo
-                    if lo <= x <= hi:
-                        if k < room:
-                            buf[base + k] = x
-                        k += 1
-                kept[t] = k
-            else:
-                w, o = invw[t], h_off[t]
-                for i in range(n):
-                    x = row[i]
-                    under += x < lo
-                    if lo <= x <= hi:
-                        s = o + (0 if w == 0.0 else min(int((x - lo) * w), nsub - 1))
-                        h_count[s] += 1
-                        h_min[s] = min(h_min[s], x)
-                        h_max[s] = max(h_max[s], x)
-            below[t] += under
 
 
 @jit
@@ -299,3 +218,164 @@ def refine(h_count, h_off, nsub, below, first, last, h_min, h_max, a, b, below_o
         s2, c2 = _slot_of(last[t], h_count, o, nsub - 2, s1, c1)
         a[t], b[t] = h_min[o + s1], h_max[o + s2]
         below_out[t], inside_out[t] = c1, c2 + h_count[o + s2] - c1
+
+
+
+TILE = 64
+"""Series of a draw-major chunk processed together (transposed into a small block)."""
+
+
+CONSTANT, DISJOINT, GENERAL = 0, 1, 2
+"""Kinds of a series' brackets (:func:`bracket_kinds`)."""
+
+
+@jit
+def bracket_kinds(lo, hi, nb, kv, tie, kind):
+    """``CONSTANT``: every bracket is the pilot's one value (a tie, one bin); ``DISJOINT``:
+    brackets in increasing order, apart; ``GENERAL`` otherwise."""
+    for r in range(lo.shape[0]):
+        v = lo[r, 0]
+        const, apart = True, True
+        for j in range(lo.shape[1]):
+            const &= lo[r, j] == v and hi[r, j] == v and tie[r, j] == v and nb[r, j] == 1 \
+                and kv[r, j] == 0
+            if j > 0:
+                apart &= hi[r, j - 1] < lo[r, j]
+        kind[r] = CONSTANT if const else (DISJOINT if apart else GENERAL)
+
+
+@jit
+def _draw_moments(xt, rb, m, k, s1, s2, mn, mx, bad):
+    """Moments of series ``rb..rb+m-1`` of a draw-major chunk, draws in order (each series'
+    additions in draw order; the loop over series vectorises)."""
+    for i in range(xt.shape[0]):
+        row = xt[i, rb:rb + m]
+        for q in range(m):
+            x = row[q]
+            d = x - k[q]
+            s1[q] += d
+            s2[q] += d * d
+            mn[q] = min(mn[q], x)
+            mx[q] = max(mx[q], x)
+            bad[q] += x != x
+
+
+@jit
+def _count_row(row, r, lo, hi, invw, nb, kv, tie, off, kind, counts, below, pos, vals):
+    """The slots and values below the brackets of one series ``r`` over a chunk's draws."""
+    c, n_runs = row.shape[0], lo.shape[1]
+    if kind[r] == CONSTANT:
+        v = lo[r, 0]
+        under, at = 0, 0
+        for i in range(c):
+            under += row[i] < v
+            at += row[i] == v
+        for j in range(n_runs):
+            below[r, j] += under
+            counts[off[r, j] + 1] += at
+        return
+    if kind[r] == GENERAL:
+        for j in range(n_runs):
+            a, b, w, top, kj, v, o = lo[r, j], hi[r, j], invw[r, j], nb[r, j] - 1, \
+                kv[r, j], tie[r, j], off[r, j]
+            under = 0
+            for i in range(c):
+                x = row[i]
+                under += x < a
+                if a <= x <= b:
+                    counts[o + _slot(x, a, w, top + 1, kj, v)] += 1
+            below[r, j] += under
+        return
+    pos[:c] = 0  # DISJOINT: each value's place among the sorted bounds, by comparisons
+    for j in range(n_runs):
+        a, b = lo[r, j], hi[r, j]
+        for i in range(c):
+            pos[i] += (row[i] >= a) + (row[i] > b)
+    for j in range(n_runs):
+        under, inside, n_in = 0, 2 * j + 1, 0
+        for i in range(c):
+            under += pos[i] < inside
+            vals[n_in] = row[i]  # kept only if inside (branch-free)
+            n_in += pos[i] == inside
+        below[r, j] += under
+        a, w, top, kj, v, o = lo[r, j], invw[r, j], nb[r, j] - 1, kv[r, j], tie[r, j], \
+            off[r, j]
+        for t in range(n_in):
+            counts[o + _slot(vals[t], a, w, top + 1, kj, v)] += 1
+
+
+@jit
+def count_pass(xt, r0, r1, start, shift, acc, low, high, nan, lo, hi, invw, nb, kv, tie, off,
+               kind, counts, below):
+    """The counting pass over series ``r0..r1-1`` of a draw-major chunk ``xt (c, S)`` (draws
+    ``start`` onwards), :data:`TILE` series at a time: the shifted sums ``acc (S, 2)`` (each
+    series' additions in draw order), minimum, maximum, NaN count; the values below each
+    bracket and in each of its slots. A ``CONSTANT`` series counts the values below and at its
+    value; a ``DISJOINT`` one places each value among its sorted bounds by comparisons and
+    computes one slot at most."""
+    c = xt.shape[0]
+    tile = np.empty((TILE, c))
+    pos = np.empty(c, dtype=np.int64)
+    vals = np.empty(c + 1)
+    for rb in range(r0, r1, TILE):
+        m = min(rb + TILE, r1) - rb
+        k = shift[rb:rb + m].copy()
+        s1, s2 = acc[rb:rb + m, 0].copy(), acc[rb:rb + m, 1].copy()
+        mn, mx = low[rb:rb + m].copy(), high[rb:rb + m].copy()
+        bad = np.zeros(m, dtype=np.int64)
+        _draw_moments(xt, rb, m, k, s1, s2, mn, mx, bad)
+        acc[rb:rb + m, 0], acc[rb:rb + m, 1] = s1, s2
+        low[rb:rb + m], high[rb:rb + m] = mn, mx
+        nan[rb:rb + m] += bad
+        for i in range(c):
+            for q in range(m):
+                tile[q, i] = xt[i, rb + q]
+        for q in range(m):
+            _count_row(tile[q], rb + q, lo, hi, invw, nb, kv, tie, off, kind, counts, below,
+                       pos, vals)
+
+
+@jit
+def _collect_row(row, r, t_off, a, b, below, store, s_off, kept, buf, invw, nsub, h_off,
+                 h_count, h_min, h_max):
+    """:func:`collect_pass` of one row over a chunk's draws."""
+    for t in range(t_off[r], t_off[r + 1]):
+        lo, hi, under = a[t], b[t], 0
+        if store[t]:
+            k, base, room = kept[t], s_off[t], s_off[t + 1] - s_off[t]
+            for x in row:
+                under += x < lo
+                if lo <= x <= hi:
+                    if k < room:
+                        buf[base + k] = x
+                    k += 1
+            kept[t] = k
+        else:
+            w, o = invw[t], h_off[t]
+            for x in row:
+                under += x < lo
+                if lo <= x <= hi:
+                    s = o + (0 if w == 0.0 else min(int((x - lo) * w), nsub - 1))
+                    h_count[s] += 1
+                    h_min[s] = min(h_min[s], x)
+                    h_max[s] = max(h_max[s], x)
+        below[t] += under
+
+
+@jit
+def collect_pass(xt, r0, r1, t_off, a, b, below, store, s_off, kept, buf, invw, nsub, h_off,
+                 h_count, h_min, h_max):
+    """For the targets ``t_off[r]..t_off[r+1]-1`` of rows ``r0..r1-1`` of a draw-major chunk
+    ``xt (c, R)``: count the values below ``a[t]``; keep those in ``[a[t], b[t]]``
+    (``store[t]``: into ``buf`` from ``s_off[t]``, ``kept[t]`` of them, counting on past the
+    room) or count them in ``nsub`` sub-bins with each one's minimum and maximum."""
+    c = xt.shape[0]
+    tile = np.empty((TILE, c))
+    for rb in range(r0, r1, TILE):
+        m = min(rb + TILE, r1) - rb
+        for i in range(c):
+            for q in range(m):
+                tile[q, i] = xt[i, rb + q]
+        for q in range(m):
+            _collect_row(tile[q], rb + q, t_off, a, b, below, store, s_off, kept, buf, invw,
+                         nsub, h_off, h_count, h_min, h_max)

@@ -155,7 +155,7 @@ class _Rows:
     def __call__(self, start: int, stop: int) -> np.ndarray:
         if hasattr(self.produce, "rows"):
             return self.produce.rows(start, stop, self.rows)
-        return np.ascontiguousarray(self.produce(start, stop)[self.rows])
+        return np.asarray(self.produce(start, stop)).T[:, self.rows].T
 
 
 class Engine:
@@ -209,19 +209,21 @@ class Engine:
         return self.P if self.stage == "pilot" else self.n
 
     def feed(self, values: np.ndarray, start: int) -> None:
-        """The draws ``start..start + c - 1`` of the pass's rows, ``(rows, c)`` float64."""
-        values = np.ascontiguousarray(values, dtype=float)
-        self.evaluated += values.shape[1]
+        """The draws ``start..start + c - 1`` of the pass's rows, ``(rows, c)`` float64 (best
+        the transposed view of a draw-major array, as :func:`elt_odym.batch.margins` gives)."""
+        xt = np.ascontiguousarray(np.asarray(values, dtype=float).T)  # (c, rows): no copy
+        self.evaluated += xt.shape[0]
         if self.stage == "pilot":
-            self._get("pilot")[:, start:start + values.shape[1]] = values
+            self._get("pilot")[:, start:start + xt.shape[0]] = xt.T
         elif self.stage == "count":
-            self._blocks(self._count_block, values, start)
+            self._blocks(self._count_block, xt, start)
         else:
-            self._blocks(self._collect_block, values, start)
+            self._blocks(self._collect_block, xt, start)
 
-    def _blocks(self, func, values: np.ndarray, start: int) -> None:
-        """``func(values, r0, r1, start)`` over row blocks, on the pool's threads."""
-        n_rows = values.shape[0]
+    def _blocks(self, func, xt: np.ndarray, start: int) -> None:
+        """``func(xt, r0, r1, start)`` over blocks of series, on the pool's threads."""
+        values = xt
+        n_rows = values.shape[1]
         w = min(self.workers, max(1, n_rows // 64))
         cuts = np.linspace(0, n_rows, w + 1).astype(np.int64)
         if w == 1 or self.pool is None:
@@ -245,7 +247,7 @@ class Engine:
         pilot = self._get("pilot")
         self._start_moments(pilot[:, 0].copy())
         if self.n <= self.P:  # every draw is in the pilot
-            self._moments_block(pilot, 0, self.S, 0)
+            k.moments(pilot, 0, self.shift, self.acc, self.low, self.high, self.nan)
             self._finish_moments()
             for r in range(self.S):
                 if self.nan[r] == 0:
@@ -263,6 +265,7 @@ class Engine:
         nb, kv = (self._hold(x, np.empty((self.S, J), dtype=np.int64)) for x in ("nb", "kv"))
         k.brackets(pilot, self.n, self.first, self.last, Z, bins, lo, hi, invw, nb, kv, tie)
         self._drop("pilot")
+        k.bracket_kinds(lo, hi, nb, kv, tie, self._hold("kind", np.empty(self.S, np.int8)))
         off = self._hold("off", np.zeros((self.S, J), dtype=np.int64))
         sizes = (nb + 2).ravel()
         off.ravel()[1:] = np.cumsum(sizes)[:-1]
@@ -274,18 +277,14 @@ class Engine:
     # moments -----------------------------------------------------------------------------
     def _start_moments(self, shift: np.ndarray) -> None:
         self.shift = self._hold("shift", shift)
-        self.acc = self._hold("acc", np.zeros((self.S, 2, k.LANES)))
+        self.acc = self._hold("acc", np.zeros((self.S, 2)))
         self.low = self._hold("low", np.full(self.S, np.inf))
         self.high = self._hold("high", np.full(self.S, -np.inf))
         self.nan = self._hold("nan", np.zeros(self.S, dtype=np.int64))
 
-    def _moments_block(self, values, r0, r1, start) -> None:
-        k.moments(values, r0, r1, start, self.shift, self.acc, self.low, self.high, self.nan)
-
     def _finish_moments(self) -> None:
-        """Mean and standard deviation from the shifted sums (lanes added in order)."""
-        s1 = self.acc[:, 0].sum(axis=1)
-        s2 = self.acc[:, 1].sum(axis=1)
+        """Mean and standard deviation from the shifted sums."""
+        s1, s2 = self.acc[:, 0], self.acc[:, 1]
         n = self.n
         self.mean = self._hold("mean", self.shift + s1 / n)
         var = (s2 - s1 * s1 / n) / (n - 1) if n > 1 else np.zeros(self.S)
@@ -295,11 +294,11 @@ class Engine:
         self._drop("acc", "shift")
 
     # counting pass -----------------------------------------------------------------------
-    def _count_block(self, values, r0, r1, start) -> None:
-        self._moments_block(values, r0, r1, start)
+    def _count_block(self, xt, r0, r1, start) -> None:
         h = self._held
-        k.count(values, r0, r1, h["lo"], h["hi"], h["invw"], h["nb"], h["kv"], h["tie"],
-                h["off"], h["counts"], h["below"])
+        k.count_pass(xt, r0, r1, start, self.shift, self.acc, self.low, self.high, self.nan,
+                     h["lo"], h["hi"], h["invw"], h["nb"], h["kv"], h["tie"], h["off"],
+                     h["kind"], h["counts"], h["below"])
 
     def _end_count(self) -> None:
         self._finish_moments()
@@ -310,7 +309,7 @@ class Engine:
         _locate(h["counts"], h["off"], h["below"], h["nb"], self.n, self.first, self.last,
                 h["lo"], h["hi"], h["invw"], h["kv"], h["tie"], self.low, self.high,
                 a, b, below, inside)
-        self._drop("lo", "hi", "invw", "tie", "nb", "kv", "off", "counts", "below")
+        self._drop("lo", "hi", "invw", "tie", "nb", "kv", "off", "counts", "below", "kind")
         open_ = (a < b) & (self.nan[:, None] == 0)
         self._fill_known(~open_, a)
         rows, runs = np.nonzero(open_)
@@ -363,9 +362,9 @@ class Engine:
         self._hold("h_max", np.full(n_h, -np.inf))
         self.stage = "collect"
 
-    def _collect_block(self, values, r0, r1, start) -> None:
+    def _collect_block(self, xt, r0, r1, start) -> None:
         h = self._held
-        k.collect(values, r0, r1, h["t_t_off"], h["t_a"], h["t_b"], h["t_below"],
+        k.collect_pass(xt, r0, r1, h["t_t_off"], h["t_a"], h["t_b"], h["t_below"],
                   h["t_store"], h["t_s_off"], h["t_kept"], h["buf"], h["t_invw"], self.nsub,
                   h["t_h_off"], h["h_count"], h["h_min"], h["h_max"])
 

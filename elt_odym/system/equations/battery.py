@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...declaration import FUEL_CELL
-from ...fleet.kernel import survival_curves
+from ...fleet.kernel import KernelTables, kernel_tables, survival_curves
 from ..inputs import Draws, ModelInputs
 from ..powertrain import GWH_PER_KWH, T_PER_KG, BatteryInputs
 from .vehicles import ProfileLayout, Vehicles
@@ -123,6 +123,8 @@ class AgeTables:
     renew: list[int]
     kwh: list[list[int]]
     shift: list[list[int]]
+    kernel: KernelTables | None = None
+    """The tables in the fleet kernel's layout (made once, shared by every batch)."""
 
 
 def age_tables(inputs: ModelInputs, draws: Draws, layout: ProfileLayout) -> AgeTables:
@@ -162,7 +164,7 @@ def age_tables(inputs: ModelInputs, draws: Draws, layout: ProfileLayout) -> AgeT
     shift = [[i * per_p + 1 + n_k + k for k in range(n_k)] if with_shift else []
              for i in range(len(layout.packs))]
     profile = np.repeat(np.array(layout.packs, dtype=np.int64), per_p)
-    return AgeTables(tables, profile, renew, kwh, shift)
+    return AgeTables(tables, profile, renew, kwh, shift, kernel_tables(tables))
 
 
 def _balance(in_use: np.ndarray, before: np.ndarray, added: np.ndarray) -> np.ndarray:
