@@ -115,29 +115,35 @@ def series_layout(results: Results, variables: Sequence[str] | None = None) -> S
                         [results.unit(n) for n in names])
 
 
+BLOCK = 8
+"""Draws written together: one cache line of each series."""
+
+
 @jit
 def _dense_margins(v, second, out, s0):
-    """Margins of a dense variable ``v (N, T, X, Y)`` into ``out[n, s0 + k T + t]``: each
-    ``x`` (summed over ``y``), each ``y`` (summed over ``x``) if ``second``, the total."""
+    """Margins of a dense variable ``v (N, T, X, Y)`` into ``out[s0 + k T + t, n]``: each
+    ``x`` (summed over ``y``), each ``y`` (summed over ``x``) if ``second``, the total;
+    :data:`BLOCK` draws at a time."""
     n, n_t, nx, ny = v.shape
     col = np.empty(ny)
     k_total = nx + (ny if second else 0)
-    for i in range(n):
+    for n0 in range(0, n, BLOCK):
         for t in range(n_t):
-            col[:] = 0.0
-            total = 0.0
-            for x in range(nx):
-                s = 0.0
-                for y in range(ny):
-                    a = v[i, t, x, y]
-                    s += a
-                    col[y] += a
-                out[i, s0 + x * n_t + t] = s
-                total += s
-            if second:
-                for y in range(ny):
-                    out[i, s0 + (nx + y) * n_t + t] = col[y]
-            out[i, s0 + k_total * n_t + t] = total
+            for i in range(n0, min(n0 + BLOCK, n)):
+                col[:] = 0.0
+                total = 0.0
+                for x in range(nx):
+                    s = 0.0
+                    for y in range(ny):
+                        a = v[i, t, x, y]
+                        s += a
+                        col[y] += a
+                    out[s0 + x * n_t + t, i] = s
+                    total += s
+                if second:
+                    for y in range(ny):
+                        out[s0 + (nx + y) * n_t + t, i] = col[y]
+                out[s0 + k_total * n_t + t, i] = total
 
 
 @jit
@@ -145,38 +151,41 @@ def _product_margins(base, idx, tg, w, w_off, w_sn, w_st, has_w, s0, out):
     """Margins of the :class:`~elt_odym.system.variables.Product` variables of one base, one
     ``tg`` and one material selection ``idx``: variable ``p`` is ``base[n, t, g, idx[m]]
     tg[t, g] w_p[n, t, m]`` with ``w_p`` at ``w[w_off[p] + n w_sn[p] + t w_st[p] + m]`` (ones
-    where not ``has_w[p]``); into ``out[n, s0[p] + k T + t]``: each type (summed over the
-    materials), each material (summed over the types), the total."""
+    where not ``has_w[p]``); into ``out[s0[p] + k T + t, n]``: each type (summed over the
+    materials), each material (summed over the types), the total; :data:`BLOCK` draws at a
+    time."""
     n, n_t, n_g = base.shape[0], base.shape[1], base.shape[2]
     n_m = idx.shape[0]
     row = np.empty((n_g, n_m))
     u = np.empty(n_m)
-    for i in range(n):
+    for n0 in range(0, n, BLOCK):
         for t in range(n_t):
-            u[:] = 0.0
-            for g in range(n_g):
-                f = tg[t, g]
-                for m in range(n_m):
-                    x = base[i, t, g, idx[m]]
-                    row[g, m] = x
-                    u[m] += x * f
-            for p in range(s0.shape[0]):
-                o = w_off[p] + i * w_sn[p] + t * w_st[p]
-                total = 0.0
+            for i in range(n0, min(n0 + BLOCK, n)):
+                u[:] = 0.0
                 for g in range(n_g):
-                    s = 0.0
-                    if has_w[p]:
-                        for m in range(n_m):
-                            s += row[g, m] * w[o + m]
-                    else:
-                        for m in range(n_m):
-                            s += row[g, m]
-                    s *= tg[t, g]
-                    out[i, s0[p] + g * n_t + t] = s
-                    total += s
-                for m in range(n_m):
-                    out[i, s0[p] + (n_g + m) * n_t + t] = u[m] * w[o + m] if has_w[p] else u[m]
-                out[i, s0[p] + (n_g + n_m) * n_t + t] = total
+                    f = tg[t, g]
+                    for m in range(n_m):
+                        x = base[i, t, g, idx[m]]
+                        row[g, m] = x
+                        u[m] += x * f
+                for p in range(s0.shape[0]):
+                    o = w_off[p] + i * w_sn[p] + t * w_st[p]
+                    total = 0.0
+                    for g in range(n_g):
+                        s = 0.0
+                        if has_w[p]:
+                            for m in range(n_m):
+                                s += row[g, m] * w[o + m]
+                        else:
+                            for m in range(n_m):
+                                s += row[g, m]
+                        s *= tg[t, g]
+                        out[s0[p] + g * n_t + t, i] = s
+                        total += s
+                    for m in range(n_m):
+                        out[s0[p] + (n_g + m) * n_t + t, i] = u[m] * w[o + m] if has_w[p] \
+                            else u[m]
+                    out[s0[p] + (n_g + n_m) * n_t + t, i] = total
 
 
 def _write_products(members: list[tuple[Product, int]], out: np.ndarray) -> None:
@@ -205,7 +214,7 @@ def _write_products(members: list[tuple[Product, int]], out: np.ndarray) -> None
 def _write_margins(results: Results, names: list[str], n_labels: list[int],
                    out: np.ndarray) -> None:
     """The margins of the variables ``names`` (with ``n_labels`` labels each, consecutive
-    in ``out``) into ``out (N, S)`` (draw-major)."""
+    in ``out``) into ``out (S, N)``."""
     n_t, s = len(results.items["t"]), 0
     groups: dict = {}
     for name, k in zip(names, n_labels):
@@ -227,19 +236,19 @@ def variable_margins(results: Results, name: str, cache: dict | None = None) -> 
     (``cache`` is accepted for callers that reduce many variables; unused)."""
     k = len(_labels(results, name))
     n_t = len(results.items["t"])
-    out = np.empty((results.n, k * n_t))
+    out = np.empty((k * n_t, results.n))
     _write_margins(results, [name], [k], out)
-    return out.reshape(-1, k, n_t).transpose(0, 2, 1)
+    return out.reshape(k, n_t, -1).transpose(2, 1, 0)
 
 
 def margins(results: Results, layout: SeriesLayout) -> np.ndarray:
-    """Every series of ``layout`` for the draws of ``results``: ``(S, N)``, the transposed
-    view of a draw-major array (each draw's series contiguous), written by compiled loops
-    straight from each variable's arrays (a :class:`~elt_odym.system.variables.Product` is
-    never formed)."""
-    out = np.empty((results.n, layout.size))
+    """Every series of ``layout`` for the draws of ``results``: ``(S, N)``, series-major,
+    written by compiled loops straight from each variable's arrays (a
+    :class:`~elt_odym.system.variables.Product` is never formed), a cache line of draws of
+    each series at a time."""
+    out = np.empty((layout.size, results.n))
     _write_margins(results, layout.variables, [len(k) for k in layout.labels], out)
-    return out.T
+    return out
 
 
 def evaluate_chunks(inputs: ModelInputs, draws: Draws, chunk: int, reduce):

@@ -172,11 +172,10 @@ class ChunkTask:
         return margins(self.results(start, stop), self.layout)
 
     def rows(self, start: int, stop: int, rows: np.ndarray) -> np.ndarray:
-        """The series ``rows`` only (``(R, n)``, draw-major underneath): the margins of the
-        variables holding them."""
+        """The series ``rows`` only (``(R, n)``): the margins of the variables holding
+        them."""
         sub, where = self.layout.select(rows)
-        values = margins(self.results(start, stop), sub).T  # (n, S_sub), contiguous
-        return values[:, where].T
+        return margins(self.results(start, stop), sub)[where]
 
 
 def shared_tables(inputs: ModelInputs, opts, seed: int, n: int, variants, draws

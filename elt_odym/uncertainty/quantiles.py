@@ -30,22 +30,57 @@ SIGN_MASK = np.int64(0x7FFFFFFFFFFFFFFF)
 SIGN_BIT = np.int64(-2**63)
 
 
+LANES = 4
+"""Partial sums per series; the draw's number modulo ``LANES`` picks one (a fixed order of
+the additions whatever the chunks)."""
+
+
 @jit
-def moments(rows, g0, shift, acc, low, high, nan):
-    """Add the draws of ``rows (R, c)`` (series ``g0`` onwards, all their draws from the first)
-    to the shifted sums ``acc (S, 2)``, the minimum ``low``, maximum ``high`` and NaN count,
-    each series' additions in draw order (as :func:`count_pass`)."""
+def moments(row, r, start, shift, acc, low, high, nan):
+    """Add the draws ``start..start + c - 1`` of series ``r`` (``row``) to its shifted sums
+    ``acc[r] (2, LANES)``, minimum ``low``, maximum ``high`` and NaN count."""
+    n = row.shape[0]
+    k = shift[r]
+    s = acc[r]
+    i = 0
+    while i < n and (start + i) % LANES != 0:  # up to the next lane-0 draw
+        d = row[i] - k
+        s[0, (start + i) % LANES] += d
+        s[1, (start + i) % LANES] += d * d
+        i += 1
+    a0, a1, a2, a3 = s[0, 0], s[0, 1], s[0, 2], s[0, 3]
+    b0, b1, b2, b3 = s[1, 0], s[1, 1], s[1, 2], s[1, 3]
+    while i + LANES <= n:
+        d0, d1, d2, d3 = row[i] - k, row[i + 1] - k, row[i + 2] - k, row[i + 3] - k
+        a0 += d0
+        a1 += d1
+        a2 += d2
+        a3 += d3
+        b0 += d0 * d0
+        b1 += d1 * d1
+        b2 += d2 * d2
+        b3 += d3 * d3
+        i += LANES
+    s[0, 0], s[0, 1], s[0, 2], s[0, 3] = a0, a1, a2, a3
+    s[1, 0], s[1, 1], s[1, 2], s[1, 3] = b0, b1, b2, b3
+    while i < n:
+        d = row[i] - k
+        s[0, (start + i) % LANES] += d
+        s[1, (start + i) % LANES] += d * d
+        i += 1
+    lo, hi, bad = low[r], high[r], 0
+    for x in row:
+        bad += x != x
+        lo = min(lo, x)
+        hi = max(hi, x)
+    low[r], high[r], nan[r] = lo, hi, nan[r] + bad
+
+
+@jit
+def rows_moments(rows, r0, start, shift, acc, low, high, nan):
+    """:func:`moments` of the rows ``(R, c)`` of series ``r0`` onwards."""
     for q in range(rows.shape[0]):
-        r = g0 + q
-        s1, s2, k = acc[r, 0], acc[r, 1], shift[r]
-        for x in rows[q]:
-            d = x - k
-            s1 += d
-            s2 += d * d
-            low[r] = min(low[r], x)
-            high[r] = max(high[r], x)
-            nan[r] += x != x
-        acc[r, 0], acc[r, 1] = s1, s2
+        moments(rows[q], r0 + q, start, shift, acc, low, high, nan)
 
 
 @jit
@@ -62,15 +97,16 @@ def _slot(x, lo, invw, nb, kv, v):
 
 
 @jit
-def brackets(pilot, n, first, last, z, bins, lo, hi, invw, nb, kv, tie):
-    """Brackets of each pilot row ``(R, P)`` for the rank runs ``first[j]..last[j]`` of ``n``
-    draws: the pilot order statistics ``z`` binomial standard deviations (plus 2) either side
-    of each run's share; ``bins`` equal bins where the bracket has a width, one otherwise; the
-    most repeated pilot value inside (``tie``, ``kv`` its bin; NaN and ``nb`` if none)."""
+def brackets(pilot, r0, n, first, last, z, lo, hi, tie):
+    """Brackets of the pilot rows ``(R, P)`` (series ``r0`` onwards) for the rank runs
+    ``first[j]..last[j]`` of ``n`` draws: the pilot order statistics ``z`` binomial standard
+    deviations (plus 2) either side of each run's share, and the most repeated pilot value
+    inside (``tie``; NaN if none)."""
     m = pilot.shape[1]
     buf = np.empty(m)
-    for r in range(pilot.shape[0]):
-        buf[:] = pilot[r]
+    for q in range(pilot.shape[0]):
+        r = r0 + q
+        buf[:] = pilot[q]
         buf.sort()
         for j in range(first.shape[0]):
             f1 = first[j] / max(n - 1, 1)
@@ -82,17 +118,26 @@ def brackets(pilot, n, first, last, z, bins, lo, hi, invw, nb, kv, tie):
             if not (a == a and b == b):  # NaN in the pilot: the series' statistics are NaN
                 a = b = 0.0
             lo[r, j], hi[r, j] = a, b
-            width = b - a
-            if b > a and math.isfinite(width) and math.isfinite(bins / width):
-                nb[r, j], invw[r, j] = bins, bins / width
-            else:
-                nb[r, j], invw[r, j] = 1, 0.0
             best, v, run = 1, np.nan, 1
             for i in range(i1 + 1, i2 + 1):
                 run = run + 1 if buf[i] == buf[i - 1] else 1
                 if run > best:
                     best, v = run, buf[i]
             tie[r, j] = v
+
+
+@jit
+def bin_brackets(lo, hi, tie, bins, invw, nb, kv):
+    """``bins`` equal bins in each bracket that has a width (one otherwise), and the bin of
+    its tie value (``nb`` if none)."""
+    for r in range(lo.shape[0]):
+        for j in range(lo.shape[1]):
+            a, b, v = lo[r, j], hi[r, j], tie[r, j]
+            width = b - a
+            if b > a and math.isfinite(width) and math.isfinite(bins / width):
+                nb[r, j], invw[r, j] = bins, bins / width
+            else:
+                nb[r, j], invw[r, j] = 1, 0.0
             if v == v:
                 kv[r, j] = 0 if invw[r, j] == 0.0 else min(int((v - a) * invw[r, j]),
                                                             nb[r, j] - 1)
@@ -221,10 +266,6 @@ def refine(h_count, h_off, nsub, below, first, last, h_min, h_max, a, b, below_o
 
 
 
-TILE = 64
-"""Series of a draw-major chunk processed together (transposed into a small block)."""
-
-
 CONSTANT, DISJOINT, GENERAL = 0, 1, 2
 """Kinds of a series' brackets (:func:`bracket_kinds`)."""
 
@@ -242,22 +283,6 @@ def bracket_kinds(lo, hi, nb, kv, tie, kind):
             if j > 0:
                 apart &= hi[r, j - 1] < lo[r, j]
         kind[r] = CONSTANT if const else (DISJOINT if apart else GENERAL)
-
-
-@jit
-def _draw_moments(xt, rb, m, k, s1, s2, mn, mx, bad):
-    """Moments of series ``rb..rb+m-1`` of a draw-major chunk, draws in order (each series'
-    additions in draw order; the loop over series vectorises)."""
-    for i in range(xt.shape[0]):
-        row = xt[i, rb:rb + m]
-        for q in range(m):
-            x = row[q]
-            d = x - k[q]
-            s1[q] += d
-            s2[q] += d * d
-            mn[q] = min(mn[q], x)
-            mx[q] = max(mx[q], x)
-            bad[q] += x != x
 
 
 @jit
@@ -305,34 +330,18 @@ def _count_row(row, r, lo, hi, invw, nb, kv, tie, off, kind, counts, below, pos,
 
 
 @jit
-def count_pass(xt, r0, r1, start, shift, acc, low, high, nan, lo, hi, invw, nb, kv, tie, off,
-               kind, counts, below):
-    """The counting pass over series ``r0..r1-1`` of a draw-major chunk ``xt (c, S)`` (draws
-    ``start`` onwards), :data:`TILE` series at a time: the shifted sums ``acc (S, 2)`` (each
-    series' additions in draw order), minimum, maximum, NaN count; the values below each
-    bracket and in each of its slots. A ``CONSTANT`` series counts the values below and at its
-    value; a ``DISJOINT`` one places each value among its sorted bounds by comparisons and
-    computes one slot at most."""
-    c = xt.shape[0]
-    tile = np.empty((TILE, c))
+def count_pass(values, r0, r1, start, shift, acc, low, high, nan, lo, hi, invw, nb, kv, tie,
+               off, kind, counts, below):
+    """The counting pass over rows ``r0..r1-1`` of a chunk ``values (S, c)`` (draws
+    ``start`` onwards): :func:`moments`, and the values below each bracket and in each of its
+    slots (:func:`_count_row`)."""
+    c = values.shape[1]
     pos = np.empty(c, dtype=np.int64)
     vals = np.empty(c + 1)
-    for rb in range(r0, r1, TILE):
-        m = min(rb + TILE, r1) - rb
-        k = shift[rb:rb + m].copy()
-        s1, s2 = acc[rb:rb + m, 0].copy(), acc[rb:rb + m, 1].copy()
-        mn, mx = low[rb:rb + m].copy(), high[rb:rb + m].copy()
-        bad = np.zeros(m, dtype=np.int64)
-        _draw_moments(xt, rb, m, k, s1, s2, mn, mx, bad)
-        acc[rb:rb + m, 0], acc[rb:rb + m, 1] = s1, s2
-        low[rb:rb + m], high[rb:rb + m] = mn, mx
-        nan[rb:rb + m] += bad
-        for i in range(c):
-            for q in range(m):
-                tile[q, i] = xt[i, rb + q]
-        for q in range(m):
-            _count_row(tile[q], rb + q, lo, hi, invw, nb, kv, tie, off, kind, counts, below,
-                       pos, vals)
+    for r in range(r0, r1):
+        row = values[r]
+        moments(row, r, start, shift, acc, low, high, nan)
+        _count_row(row, r, lo, hi, invw, nb, kv, tie, off, kind, counts, below, pos, vals)
 
 
 @jit
@@ -363,19 +372,12 @@ def _collect_row(row, r, t_off, a, b, below, store, s_off, kept, buf, invw, nsub
 
 
 @jit
-def collect_pass(xt, r0, r1, t_off, a, b, below, store, s_off, kept, buf, invw, nsub, h_off,
-                 h_count, h_min, h_max):
-    """For the targets ``t_off[r]..t_off[r+1]-1`` of rows ``r0..r1-1`` of a draw-major chunk
-    ``xt (c, R)``: count the values below ``a[t]``; keep those in ``[a[t], b[t]]``
+def collect_pass(values, r0, r1, t_off, a, b, below, store, s_off, kept, buf, invw, nsub,
+                 h_off, h_count, h_min, h_max):
+    """For the targets ``t_off[r]..t_off[r+1]-1`` of rows ``r0..r1-1`` of a chunk
+    ``values (R, c)``: count the values below ``a[t]``; keep those in ``[a[t], b[t]]``
     (``store[t]``: into ``buf`` from ``s_off[t]``, ``kept[t]`` of them, counting on past the
     room) or count them in ``nsub`` sub-bins with each one's minimum and maximum."""
-    c = xt.shape[0]
-    tile = np.empty((TILE, c))
-    for rb in range(r0, r1, TILE):
-        m = min(rb + TILE, r1) - rb
-        for i in range(c):
-            for q in range(m):
-                tile[q, i] = xt[i, rb + q]
-        for q in range(m):
-            _collect_row(tile[q], rb + q, t_off, a, b, below, store, s_off, kept, buf, invw,
-                         nsub, h_off, h_count, h_min, h_max)
+    for r in range(r0, r1):
+        _collect_row(values[r], r, t_off, a, b, below, store, s_off, kept, buf, invw, nsub,
+                     h_off, h_count, h_min, h_max)

@@ -54,8 +54,10 @@ from ..errors import ResourceLimitError
 from . import quantiles as k
 from .stats import _lerp, _quick_row, percentile_plan
 
-PILOT = 256
+PILOT = 512
 """Largest pilot (draws kept whole to set the brackets)."""
+PILOT_SHARE = 0.6
+"""Share of the budget one group of the pilot may hold."""
 MIN_PILOT = 16
 BINS = 256
 """Largest number of equal bins per bracket in the counting pass."""
@@ -93,11 +95,17 @@ def rank_runs(ranks: np.ndarray) -> np.ndarray:
     return np.array(cut + [ranks.size], dtype=np.int64)
 
 
-def pilot_size(n: int, n_series: int, budget: int) -> int:
-    """Draws in the pilot: up to :data:`PILOT`, within half the budget (at least
-    :data:`MIN_PILOT`), at most ``n``."""
-    room = (budget // 2 - FIXED_PER_SERIES * n_series) // max(8 * n_series, 1)
-    return int(min(n, PILOT, max(MIN_PILOT, room)))
+def pilot_plan(n: int, n_series: int, budget: int) -> tuple[int, int]:
+    """Draws ``P`` in the pilot and the groups of series it is kept for, one group at a
+    time within :data:`PILOT_SHARE` of the budget. All ``n`` draws if one group holds them
+    (then the pilot is the whole run); else ``n / 40`` draws, at least what one group holds
+    and at most :data:`PILOT` (the pilot draws are evaluated once per group)."""
+    room = max(int(budget * PILOT_SHARE) - FIXED_PER_SERIES * n_series, 0)
+    cap = max(room // max(8 * n_series, 1), MIN_PILOT)
+    if n <= cap:
+        return n, 1
+    p = int(min(PILOT, max(cap, n // 40)))
+    return p, int(-(-n_series * p * 8 // max(room, 1)))
 
 
 def minimum_bytes(n_series: int, n_q: int = 3) -> int:
@@ -128,12 +136,13 @@ def engine_bytes(n_series: int, n: int, budget: int = BUDGET,
     assuming every series varies): the largest of the pilot phase, the counting pass and the
     kept values (about twice the bracket's share of ``n`` over the bins, per run; never more
     than the budget, the engine makes another pass instead)."""
-    s, p = n_series, pilot_size(n, n_series, budget)
+    s = n_series
+    p, groups = pilot_plan(n, n_series, budget)
     ranks = percentile_plan(n, q)[3]
     starts = rank_runs(ranks)
     runs = starts.size - 1
     fixed = s * FIXED_PER_SERIES
-    pilot = fixed + s * p * 8 + s * runs * 48
+    pilot = fixed + -(-s // groups) * p * 8 + s * runs * 48
     if n <= p:
         return pilot
     room = budget - fixed - s * runs * PER_RUN
@@ -155,7 +164,7 @@ class _Rows:
     def __call__(self, start: int, stop: int) -> np.ndarray:
         if hasattr(self.produce, "rows"):
             return self.produce.rows(start, stop, self.rows)
-        return np.asarray(self.produce(start, stop)).T[:, self.rows].T
+        return np.asarray(self.produce(start, stop))[self.rows]
 
 
 class Engine:
@@ -178,11 +187,16 @@ class Engine:
         self.last = self.ranks[self.starts[1:] - 1].astype(np.int64)
         self.stage, self.passes, self.evaluated, self.done = "pilot", 0, 0, False
         self.peak_bytes, self._held = 0, {}
-        self.P = pilot_size(n, n_series, self.budget)
-        self.rows: np.ndarray | None = None
+        self.P, n_groups = pilot_plan(n, n_series, self.budget)
+        self.groups = np.linspace(0, n_series, n_groups + 1).astype(np.int64)
+        self.group = 0
         self.order = self._hold("order", np.full((n_series, self.ranks.size), np.nan))
-        self._hold("pilot", np.empty((n_series, self.P)))
         self.mean = self.std = self.low = self.high = None
+        self._start_moments()
+        J = self.first.size
+        for x in ("lo", "hi", "tie"):
+            self._hold(x, np.empty((n_series, J)))
+        self._start_group()
 
     # memory accounting -------------------------------------------------------------
     def _hold(self, name: str, array: np.ndarray) -> np.ndarray:
@@ -209,21 +223,19 @@ class Engine:
         return self.P if self.stage == "pilot" else self.n
 
     def feed(self, values: np.ndarray, start: int) -> None:
-        """The draws ``start..start + c - 1`` of the pass's rows, ``(rows, c)`` float64 (best
-        the transposed view of a draw-major array, as :func:`elt_odym.batch.margins` gives)."""
-        xt = np.ascontiguousarray(np.asarray(values, dtype=float).T)  # (c, rows): no copy
-        self.evaluated += xt.shape[0]
+        """The draws ``start..start + c - 1`` of the pass's rows, ``(rows, c)`` float64."""
+        values = np.ascontiguousarray(values, dtype=float)
+        self.evaluated += values.shape[1]
         if self.stage == "pilot":
-            self._get("pilot")[:, start:start + xt.shape[0]] = xt.T
+            self._get("pilot")[:, start:start + values.shape[1]] = values
         elif self.stage == "count":
-            self._blocks(self._count_block, xt, start)
+            self._blocks(self._count_block, values, start)
         else:
-            self._blocks(self._collect_block, xt, start)
+            self._blocks(self._collect_block, values, start)
 
-    def _blocks(self, func, xt: np.ndarray, start: int) -> None:
-        """``func(xt, r0, r1, start)`` over blocks of series, on the pool's threads."""
-        values = xt
-        n_rows = values.shape[1]
+    def _blocks(self, func, values: np.ndarray, start: int) -> None:
+        """``func(values, r0, r1, start)`` over blocks of series, on the pool's threads."""
+        n_rows = values.shape[0]
         w = min(self.workers, max(1, n_rows // 64))
         cuts = np.linspace(0, n_rows, w + 1).astype(np.int64)
         if w == 1 or self.pool is None:
@@ -243,28 +255,47 @@ class Engine:
             self._end_collect()
 
     # pilot -------------------------------------------------------------------------------
+    def _start_group(self) -> None:
+        """The pilot of the next group of series (all of them if one group)."""
+        r0, r1 = self.groups[self.group], self.groups[self.group + 1]
+        self.rows = None if (r0, r1) == (0, self.S) else np.arange(r0, r1)
+        self._hold("pilot", np.empty((r1 - r0, self.P)))
+
     def _end_pilot(self) -> None:
         pilot = self._get("pilot")
-        self._start_moments(pilot[:, 0].copy())
+        r0 = int(self.groups[self.group])
+        self.shift[r0:r0 + pilot.shape[0]] = pilot[:, 0]
         if self.n <= self.P:  # every draw is in the pilot
-            k.moments(pilot, 0, self.shift, self.acc, self.low, self.high, self.nan)
-            self._finish_moments()
-            for r in range(self.S):
-                if self.nan[r] == 0:
-                    buf = pilot[r].copy()
-                    _quick_row(buf, self.ranks, self.order[r])
-            self._drop("pilot")
-            self.passes, self.done = 1, True
-            return
-        J = self.first.size
-        varying = pilot.min(axis=1) < pilot.max(axis=1)
-        room = self.budget - (self.held_bytes - pilot.nbytes) - self.S * J * PER_RUN
-        bins = count_bins(room, int(varying.sum()), J)
-        lo, hi, invw, tie = (self._hold(x, np.empty((self.S, J))) for x in
-                             ("lo", "hi", "invw", "tie"))
-        nb, kv = (self._hold(x, np.empty((self.S, J), dtype=np.int64)) for x in ("nb", "kv"))
-        k.brackets(pilot, self.n, self.first, self.last, Z, bins, lo, hi, invw, nb, kv, tie)
+            k.rows_moments(pilot, r0, 0, self.shift, self.acc, self.low, self.high, self.nan)
+            for q in range(pilot.shape[0]):
+                _quick_row(pilot[q].copy(), self.ranks, self.order[r0 + q])
+        else:
+            k.brackets(pilot, r0, self.n, self.first, self.last, Z, self._get("lo"),
+                       self._get("hi"), self._get("tie"))
         self._drop("pilot")
+        self.group += 1
+        if self.group < self.groups.size - 1:
+            self._start_group()
+            return
+        self.rows = None
+        if self.n <= self.P:
+            self._finish_moments()
+            self.order[self.nan > 0] = np.nan
+            self.passes = 1
+            self._finish()
+            return
+        self._start_counting()
+
+    def _start_counting(self) -> None:
+        """Bins in the brackets, as many as the budget holds, and their counters."""
+        J = self.first.size
+        lo, hi, tie = self._get("lo"), self._get("hi"), self._get("tie")
+        varying = np.any(lo < hi, axis=1)
+        room = self.budget - self.held_bytes - self.S * J * (PER_RUN + 24)
+        bins = count_bins(room, int(varying.sum()), J)
+        invw = self._hold("invw", np.empty((self.S, J)))
+        nb, kv = (self._hold(x, np.empty((self.S, J), dtype=np.int64)) for x in ("nb", "kv"))
+        k.bin_brackets(lo, hi, tie, bins, invw, nb, kv)
         k.bracket_kinds(lo, hi, nb, kv, tie, self._hold("kind", np.empty(self.S, np.int8)))
         off = self._hold("off", np.zeros((self.S, J), dtype=np.int64))
         sizes = (nb + 2).ravel()
@@ -275,16 +306,17 @@ class Engine:
         self.stage = "count"
 
     # moments -----------------------------------------------------------------------------
-    def _start_moments(self, shift: np.ndarray) -> None:
-        self.shift = self._hold("shift", shift)
-        self.acc = self._hold("acc", np.zeros((self.S, 2)))
+    def _start_moments(self) -> None:
+        self.shift = self._hold("shift", np.zeros(self.S))
+        self.acc = self._hold("acc", np.zeros((self.S, 2, k.LANES)))
         self.low = self._hold("low", np.full(self.S, np.inf))
         self.high = self._hold("high", np.full(self.S, -np.inf))
         self.nan = self._hold("nan", np.zeros(self.S, dtype=np.int64))
 
     def _finish_moments(self) -> None:
-        """Mean and standard deviation from the shifted sums."""
-        s1, s2 = self.acc[:, 0], self.acc[:, 1]
+        """Mean and standard deviation from the shifted sums (lanes added in order)."""
+        s1 = ((self.acc[:, 0, 0] + self.acc[:, 0, 1]) + self.acc[:, 0, 2]) + self.acc[:, 0, 3]
+        s2 = ((self.acc[:, 1, 0] + self.acc[:, 1, 1]) + self.acc[:, 1, 2]) + self.acc[:, 1, 3]
         n = self.n
         self.mean = self._hold("mean", self.shift + s1 / n)
         var = (s2 - s1 * s1 / n) / (n - 1) if n > 1 else np.zeros(self.S)
@@ -294,9 +326,9 @@ class Engine:
         self._drop("acc", "shift")
 
     # counting pass -----------------------------------------------------------------------
-    def _count_block(self, xt, r0, r1, start) -> None:
+    def _count_block(self, values, r0, r1, start) -> None:
         h = self._held
-        k.count_pass(xt, r0, r1, start, self.shift, self.acc, self.low, self.high, self.nan,
+        k.count_pass(values, r0, r1, start, self.shift, self.acc, self.low, self.high, self.nan,
                      h["lo"], h["hi"], h["invw"], h["nb"], h["kv"], h["tie"], h["off"],
                      h["kind"], h["counts"], h["below"])
 
@@ -362,9 +394,9 @@ class Engine:
         self._hold("h_max", np.full(n_h, -np.inf))
         self.stage = "collect"
 
-    def _collect_block(self, xt, r0, r1, start) -> None:
+    def _collect_block(self, values, r0, r1, start) -> None:
         h = self._held
-        k.collect_pass(xt, r0, r1, h["t_t_off"], h["t_a"], h["t_b"], h["t_below"],
+        k.collect_pass(values, r0, r1, h["t_t_off"], h["t_a"], h["t_b"], h["t_below"],
                   h["t_store"], h["t_s_off"], h["t_kept"], h["buf"], h["t_invw"], self.nsub,
                   h["t_h_off"], h["h_count"], h["h_min"], h["h_max"])
 

@@ -137,7 +137,9 @@ def age_tables(inputs: ModelInputs, draws: Draws, layout: ProfileLayout) -> AgeT
     with_shift = draws.battery is not None and np.any(draws.battery.lfp_shift != 0)
     per_p = 1 + n_k * (2 if with_shift else 1)
     vs = variants(bat, draws)
-    tables = np.zeros((len(vs), per_p * len(layout.packs), n_c, n_c, n_g))
+    # held in the kernel's layout (G, H, C, A, V); ``tables`` is its (V, H, C, A, G) view
+    kernel = np.zeros((n_g, per_p * len(layout.packs), n_c, n_c, len(vs)))
+    tables = np.transpose(kernel, (4, 1, 2, 3, 0))
     direction = _lfp_direction(bat)
     idx = np.arange(n_c)
     hankel = idx[:, None] + idx[None, :]  # vintage c + j
