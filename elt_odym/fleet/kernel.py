@@ -650,7 +650,7 @@ def solve_fleet(batch: FleetBatch, names: list[str] | None = None,
          np.any(period != 1.0, axis=1), constant, caps,
          batch.form == "pdf", POLICIES.index(batch.policy), float(batch.tolerance),
          bool(np.any(shape_mult != 1.0)), base_powers(shape, scale), routes, given, slots, order,
-         profiles, f_start, tables, table_profile, h_start, variant, int(block),
+         profiles, f_start, tables, table_profile, h_start, variant, int(min(block, max(n, 1))),
          keep_cohorts, *vehicles, *sums, cohort_out)
     inflow, outflow, early, negative, moved_out, moved_in = (np.moveaxis(v, 0, 2)
                                                             for v in vehicles)

@@ -35,8 +35,9 @@ from .summary import BUDGET, Summary, summarise
 SUMMARY_COLUMNS = ["variable", *LABEL_COLUMNS, "year", "mean", "std", "p05", "p50", "p95",
                    "unit"]
 PERCENTILES = (5.0, 50.0, 95.0)
-CHUNK_BYTES = 64 * 2**20
-"""Memory of one running chunk's arrays that :func:`auto_chunk` aims at."""
+CHUNK_BYTES = 32 * 2**20
+"""Memory of one running chunk's arrays that :func:`auto_chunk` aims at (about 20 draws of
+the default scenario: past the per-call overhead, within the memory target)."""
 
 
 def mc_inputs(data: ModelData) -> ModelInputs:
@@ -235,29 +236,31 @@ def _progress(n: int, show: bool) -> _Bar | None:
 
 def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None,
                     calibration_draws: str | None = None, memory_budget: int = 4 * 2**30,
-                    progress: bool = True, client=None) -> MCResult:
+                    progress: bool = True, client=None,
+                    variables: Sequence[str] | None = None) -> MCResult:
     """:func:`run_mc` as the ``mc`` command runs it: the memory estimate checked against
-    ``memory_budget`` before any work, the draws of a ``calibration_draws.csv`` when named.
+    ``memory_budget`` before any work, the draws of a ``calibration_draws.csv`` when named,
+    only ``variables`` summarised if named.
 
     Raises
     ------
     ResourceLimitError
         If the estimate exceeds the budget (naming both and how to raise it).
     """
-    from .budget import check_budget, estimate_mc_bytes
+    from .budget import check_budget, estimate_mc_bytes, stats_budget
     from .calibration_draws import read_parameter_sets, sample_with_parameter_sets
 
     opts = data.config.uncertainty
     inputs = mc_inputs(data)
     chunk = chunk or auto_chunk(inputs, opts.chunk)
-    n_series = series_layout(evaluate(inputs, base_draws(inputs))).size
-    stats_budget = min(BUDGET, max(memory_budget // 8, 16 * 2**20))
+    n_series = series_layout(evaluate(inputs, base_draws(inputs), flows=False), variables).size
+    stats = stats_budget(memory_budget, n_series)
     check_budget(estimate_mc_bytes(bytes_per_draw(inputs), n_series, n, chunk,
-                                   stats_budget=stats_budget),
+                                   stats_budget=stats),
                  memory_budget, f"a Monte Carlo of {n:,} draws")
     draws = None
     if calibration_draws:
         draws = sample_with_parameter_sets(inputs, opts, n, seed,
                                            read_parameter_sets(calibration_draws))
     return run_mc(data, n, seed, chunk=chunk, progress=progress, draws=draws, client=client,
-                  inputs=inputs, memory_budget=stats_budget)
+                  inputs=inputs, memory_budget=stats, variables=variables)

@@ -65,7 +65,7 @@ SUB_BINS = 64
 """Sub-bins of an interval too large to keep."""
 Z = 5.0
 """Bracket half-width in binomial standard deviations of the pilot."""
-BUDGET = 128 * 2**20
+BUDGET = 64 * 2**20
 """Default bytes the engine may hold."""
 FIXED_PER_SERIES = 32 * 8
 """Engine state per series besides the brackets and kept values (moments, results)."""
