@@ -11,8 +11,9 @@ carculator_truck 0.5.0 in a throwaway venv: never a runtime dependency), then
   ``emission_standard_share``, ``lightweighting_mass`` and ``lightweighting_substitution``.
 
 Every value carries ``[REF|C]`` (C = H, M, L); every adjustment of a carculator (EU) figure to
-Chinese trucks says so in its comment (``adjusted to China``). Sources: the composition brief
-(``/work/shared/reference/composition_brief.md``) and the references in ``REFS``.
+Chinese trucks says so in its comment (``adjusted to China``). Sources: carculator_truck 0.5.0
+(its documentation, parameters and LCI datasets) and the other references in ``REFS``, each
+with the source it names; ``docs/composition.md`` describes them.
 
 Size classes. carculator_truck sizes trucks of 3.5, 7.5, 18, 26, 32, 40 and 60 t gross vehicle
 weight (GVW). China's classes are GVW classes (heavy > 14 t, medium 6-14 t, light 1.8-6 t, mini
@@ -26,7 +27,8 @@ The cohort part (PGM by stage, stages by cohort, lightweighting) is in
 ``tools/composition_cohorts.py``; the table of ``docs/composition.md`` comes from
 ``tools/composition_table.py``.
 
-Usage: python tools/bootstrap_composition.py [ROOT]
+Usage: python tools/bootstrap_composition.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -131,9 +133,12 @@ def log(change: str) -> list[dict]:
     return [{"date": TODAY, "author": AUTHOR, "change": change}]
 
 
-def uniform(value: float, lo: float, hi: float) -> str:
-    """A uniform stats_array string over ``[lo, hi]`` times ``value`` (relative bounds)."""
-    return f"4;{value * lo!r};{value * hi!r}" if value else ""
+def ranged(value: float, lo: float, hi: float) -> str:
+    """A triangular stats_array string from ``lo`` to ``hi`` times ``value`` (relative bounds)
+    with the value as its mode: the sources give a central estimate and a range, and a
+    uniform draw over a range that is not centred on the estimate would move the Monte
+    Carlo's centre away from it (e.g. 0-1.5 x: a uniform mean of 0.75 x)."""
+    return f"5;{value * lo!r};;{value * hi!r}" if value else ""
 
 
 # -- carculator_truck: masses by type ------------------------------------------------------------
@@ -205,7 +210,7 @@ MATERIAL_OF = (  # first match wins
     ("ethylene glycol", {"other": 1.0}), ("carbon black", {"other": 1.0}),
 )
 """carculator (ecoinvent) product -> elt-odym material. Brass as CuZn36 and Cu 'sheet rolling'
-as copper (the brief flags it as a processing step that stands for the copper) are readings of
+as copper (a processing step in the carculator inventory that stands for the copper) are readings of
 elt-odym (L); stainless (18/8) steel counts as Fe, as the battery workbooks do."""
 
 
@@ -245,7 +250,7 @@ E_MOTOR = {"Fe": 0.55, "Cu": 0.20, "Al": 0.20, "plastics": 0.03, "other": 0.02}
 housing, insulation (no source found for a truck motor: assumption, L)."""
 BOP = {"Fe": 0.338 + 0.048, "plastics": 0.252 + 0.053, "other": 0.169, "Al": 0.091,
        "rubber": 0.048}
-"""Essential fuel-cell balance of plant, CT-LCI (composition brief section 5): steel 33.8 %,
+"""Essential fuel-cell balance of plant, carculator_truck's LCI dataset (CT-LCI): steel 33.8 %,
 PPS 25.2 %, glycol 16.9 %, Al 9.1 %, HDPE 5.3 %, rubber 4.8 %, CrNi steel 4.8 % (the installed
 carculator_utils carries a stationary 1 kWe dataset instead, 8 kg/kW, not a truck's)."""
 
@@ -321,7 +326,7 @@ def composition_rows(splits: dict, materials: list[str]) -> list[tuple]:
 
 # -- component masses ----------------------------------------------------------------------------
 
-RANGES = {  # relative uniform range of each component mass (all types and powertrains)
+RANGES = {  # relative range of each component mass (triangular, the value its mode) (all types and powertrains)
     "engine": (0.8, 1.2, "M", "carculator's 2.8 kg/kW + 50 kg rule (7 HD engines)"),
     "transmission": (0.8, 1.2, "M", "23.6 kg/t GVW (<=26 t), 14 kg/t (>=32 t), Hill et al."),
     "fuel_tank": (0.7, 1.3, "M", "tank sized by range"),
@@ -366,7 +371,7 @@ def mass_rows(root: Path, ext: dict) -> list[tuple]:
                     return
                 lo, hi, c, why = rng or RANGES[o]
                 conf = max(conf, c, key="HML".index)  # the lower confidence
-                rows.append((g, p, o, round(value, 9), uniform(round(value, 9), lo, hi),
+                rows.append((g, p, o, round(value, 9), ranged(round(value, 9), lo, hi),
                              tag(ref, conf, f"{text}; range {lo:g}-{hi:g} x {why}".rstrip())))
 
             combustion = ct("combustion power") > 0
@@ -507,7 +512,7 @@ def write_all(root: Path, version: str, materials: list[str], ext: dict) -> None
         "sizing; missing rows: the component is absent; glider and trailer are derived)",
         "t/unit", [("Product", "Truck_type"), ("Powertrain", "Powertrain"),
                    ("Component", "Component")], mass_rows(root, ext), ct_ids,
-        uncertainty="uniform; the rows of one component are drawn together",
+        uncertainty="triangular (mode: the value); the rows of one component are drawn together",
         comment=" ".join(f"{g}: {mapping_note(g)}." for g in TYPES))
     put("component_composition", "material share of each component (kg/kg, sums to 1)", "1",
         [("Component", "Component"), ("Material", "Material")],
@@ -517,7 +522,7 @@ def write_all(root: Path, version: str, materials: list[str], ext: dict) -> None
         [("Emission_standard", "Emission_standard"), ("Product", "Truck_type"),
          ("Powertrain", "Powertrain"), ("Material", "Material")], pgm_rows(root, ext),
         ("STUDY", "CT", "ICCT_AT", "JM_LD", "ASSUME_COMP"),
-        uncertainty="uniform; one draw per powertrain and metal across stages and types")
+        uncertainty="triangular (mode: the value); one draw per powertrain and metal across stages and types")
     put("emission_standard_share", "share of a cohort's new trucks registered under each "
         "emission stage", "1", [("Time", "Time"), ("Product", "Truck_type"),
                                 ("Powertrain", "Powertrain"),
@@ -525,7 +530,7 @@ def write_all(root: Path, version: str, materials: list[str], ext: dict) -> None
         standard_rows(years), ("DIESELNET_HD", "ICCT_VI", "MEP2017", "LD_DATES"))
     put("lightweighting_mass", "glider mass saved by lightweighting, by cohort and type",
         "t/unit", [("Time", "Time"), ("Product", "Truck_type")],
-        lightweighting_rows(ext, years), ("CT",), uncertainty="uniform, one draw")
+        lightweighting_rows(ext, years), ("CT",), uncertainty="triangular (mode: the value), one draw")
     put("lightweighting_substitution", "material change per t of glider mass saved", "t/t",
         [("Material", "Material")], substitution_rows(ext, materials), ("CT",))
 
@@ -538,4 +543,7 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    from data_step import run_step
+
+    sys.exit(run_step(main, sys.argv[1:], __doc__,
+                      inputs=("tools/carculator_truck_extract.json",)))

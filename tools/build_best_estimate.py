@@ -7,14 +7,16 @@ Writes, through the ``odym_io`` API only:
 - ``datasets/decarbonisation_routes/carbon_factor_path.xlsx``: separate primary and secondary
   decarbonisation paths (assumptions);
 - ``datasets/calibration_best_estimate.xlsx``: targets (the study's 2010 end-of-life counts and
-  the independent sales figures of the validation brief) and free parameters.
+  independent sales figures: CAAM, CATARC, Research & Markets and CV World, each named in the
+  workbook's ``ref`` sheet) and free parameters.
 
 Then calibrate (writes ``datasets/best_estimate/``)::
 
     elt-odym calibrate --targets datasets/calibration_best_estimate.xlsx \\
         --scenario best_estimate_literature --out datasets/best_estimate --force
 
-Usage: python tools/build_best_estimate.py [ROOT]
+Usage: python tools/build_best_estimate.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -209,4 +211,6 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    from data_step import run_step
+
+    sys.exit(run_step(main, sys.argv[1:], __doc__))

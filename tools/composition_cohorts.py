@@ -22,16 +22,16 @@ from bootstrap_composition import (
     _workbook,
     ct_value,
     mapping_note,
+    ranged,
     size_weights,
     tag,
-    uniform,
 )
 
 # -- PGM loadings and emission standards ---------------------------------------------------------
 
 PGM_RANGE = {"diesel": (0.3, 2.0), "PHEV": (0.3, 2.0), "natural_gas": (0.3, 3.0)}
 """Relative range of all loadings of a fuel (one draw per fuel and metal): no per-truck PGM
-figure by Chinese stage was found (brief, gap 2), so wide (L)."""
+figure by Chinese emission stage was found (a gap, see docs/composition.md), so wide (L)."""
 NG_VI = {"Pd": 20.0, "Rh": 3.0}
 """g per heavy natural-gas truck under China VI (stoichiometric engine + three-way catalyst):
 no figure found; ~5 x a car's 4-5 g (JM_LD) for a 10-13 l engine, Pd-Rh as CNG three-way
@@ -76,7 +76,7 @@ def pgm_rows(root: Path, ext: dict) -> list[tuple]:
                     if p != "diesel":
                         note += f"; x {scale:.3f} exhaust mass relative to diesel"
                     v = round(v, 9)
-                    rows.append((e, g, p, m, v, uniform(v, lo, hi),
+                    rows.append((e, g, p, m, v, ranged(v, lo, hi),
                                  tag(ref_id, conf, f"{note}; range {lo:g}-{hi:g} x")))
     return rows
 
@@ -118,7 +118,8 @@ def standard_rows(years: list[int]) -> list[tuple]:
 
 LW_RANGE = (0.0, 1.5)
 """Relative range of the lightweighting path: carculator's EU path (Hill et al.) applied to
-Chinese trucks, which were not found to lightweight (brief section 6): 0 (none) to 1.5 x (L)."""
+Chinese trucks, for which no lightweighting figure was found (docs/composition.md): 0 (none) to
+1.5 x (L)."""
 
 
 def lightweighting_rows(ext: dict, years: list[int]) -> list[tuple]:
@@ -131,7 +132,7 @@ def lightweighting_rows(ext: dict, years: list[int]) -> list[tuple]:
         rate = [0.0 if r < 1e-3 else r for r in rate]  # carculator's 1e-4 stands for none
         for y in years:
             v = round(float(np.interp(y, anchors, rate)) * base * KG, 9)
-            rows.append((y, g, v, uniform(v, *LW_RANGE), tag(
+            rows.append((y, g, v, ranged(v, *LW_RANGE), tag(
                 "CT", "L", f"glider base mass {base:.0f} kg ({mapping_note(g)}) x carculator's "
                 "lightweighting rate (0 % 2000-2010, then rising to 28-30 % by 2050), "
                 "interpolated; EU path applied to China; range 0-1.5 x")))
