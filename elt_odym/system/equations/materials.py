@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...jit import jit
 from ..composition import TRAILER, calc_draw_vectors, quantity_multiplier
 from ..inputs import Draws, ModelInputs
 from ..variables import Product
@@ -66,14 +67,41 @@ def trailer_multipliers(comp, body_u: np.ndarray | None, n: int) -> np.ndarray:
     return out
 
 
+@jit
+def _sum_profiles(by, vec, active, out):
+    """``out[n, t, g, m] = sum_f by[n, t, f, g] vec[n|0, f, g, m]`` over the profiles
+    ``active`` (those with a non-zero vector)."""
+    n, n_t, n_g, n_m = out.shape
+    shared = vec.shape[0] == 1
+    out[:] = 0.0
+    for i in range(n):
+        v = vec[0 if shared else i]
+        for t in range(n_t):
+            for f in active:
+                for g in range(n_g):
+                    e = by[i, t, f, g]
+                    for m in range(n_m):
+                        out[i, t, g, m] += e * v[f, g, m]
+
+
+def _contract(by_profile: np.ndarray, vec: np.ndarray) -> np.ndarray:
+    """``sum_f by_profile[n, t, f, g] vec[n, f, g, m]`` as a C-ordered ``(N, T, G, M)`` array."""
+    vec = np.ascontiguousarray(vec, dtype=float)
+    active = np.nonzero(np.any(vec != 0.0, axis=(0, 2, 3)))[0]
+    n, n_t, _, n_g = by_profile.shape
+    out = np.empty((n, n_t, n_g, vec.shape[-1]))
+    _sum_profiles(np.ascontiguousarray(by_profile, dtype=float), vec, active, out)
+    return out
+
+
 def calc_material(by_profile: np.ndarray, vec: np.ndarray) -> np.ndarray:
     """Material ``(N, T, G, M)`` of vehicles summed by profile ``(N, T, F, G)`` (Eq. 6)."""
-    return np.einsum("ntfg,nfgm->ntgm", by_profile, vec, optimize=True)
+    return _contract(by_profile, vec)
 
 
 def calc_mass(by_profile: np.ndarray, mass: np.ndarray) -> np.ndarray:
     """Mass ``(N, T, G)`` of vehicles summed by profile ``(N, T, F, G)``."""
-    return np.einsum("ntfg,nfg->ntg", by_profile, mass, optimize=True)
+    return _contract(by_profile, mass[..., None])[..., 0]
 
 
 def calc_collected(eol_material: Product, collection: np.ndarray) -> Product:
