@@ -375,3 +375,16 @@ def test_a_broken_parameter_set_file_is_one_line_and_exit_2(data_copy, tmp_path,
     assert "calibration_draws.csv: row 4, column 'period_factor[HT+MT 2019-2022]': not a " \
            "finite number" in err and "Traceback" not in err
     assert path.read_bytes() == before and not (tmp_path / "mc" / "mc_summary.csv").exists()
+
+
+def test_the_headline_monte_carlo_reuses_the_runs_fit(best):
+    """Given the inputs of a run (its stock projection fitted), the Monte Carlo draws and
+    summarises exactly what it would from the data alone."""
+    from elt_odym.model import run
+    from elt_odym.uncertainty.montecarlo import run_monte_carlo
+
+    result = run(data=best)
+    kwargs = {"variables": ["eol_mass", "carbon_saving"], "progress": False}
+    fresh = run_monte_carlo(best, 60, 4, **kwargs).summary()
+    reused = run_monte_carlo(best, 60, 4, inputs=result.system.inputs, **kwargs).summary()
+    pd.testing.assert_frame_equal(fresh, reused)

@@ -191,7 +191,8 @@ def headline_mc(result, n: int, seed: int):
 
     present = set(result.results["variable"])
     variables = sorted({var for var, *_ in (COUNT,) + HEADLINE if var in present})
-    return run_monte_carlo(result.data, n, seed, variables=variables, progress=False)
+    return run_monte_carlo(result.data, n, seed, variables=variables, progress=False,
+                           inputs=result.system.inputs)
 
 
 def headline_range_table(result, mc=None) -> pd.DataFrame:

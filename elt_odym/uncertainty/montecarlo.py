@@ -40,11 +40,12 @@ CHUNK_BYTES = 32 * 2**20
 the default scenario: past the per-call overhead, within the memory target)."""
 
 
-def mc_inputs(data: ModelData) -> ModelInputs:
+def mc_inputs(data: ModelData, base: ModelInputs | None = None) -> ModelInputs:
     """The scenario's inputs with the share paths the Monte Carlo draws between (the model
     option ``share_paths``: two scenarios, when named and when the scenario has the powertrain
-    extension)."""
-    inputs = model_inputs(data)
+    extension). ``base``: the inputs of a run of ``data`` already made (its stock projection
+    is not fitted again)."""
+    inputs = model_inputs(data) if base is None else base
     paths = data.options.share_paths
     if inputs.battery is None or not paths:
         return inputs
@@ -237,10 +238,12 @@ def _progress(n: int, show: bool) -> _Bar | None:
 def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None,
                     calibration_draws: str | None = None, memory_budget: int = 4 * 2**30,
                     progress: bool = True, client=None,
-                    variables: Sequence[str] | None = None) -> MCResult:
+                    variables: Sequence[str] | None = None,
+                    inputs: ModelInputs | None = None) -> MCResult:
     """:func:`run_mc` as the ``mc`` command runs it: the memory estimate checked against
     ``memory_budget`` before any work, the draws of a ``calibration_draws.csv`` when named,
-    only ``variables`` summarised if named.
+    only ``variables`` summarised if named; ``inputs``: those of a run of ``data`` already
+    made (:func:`mc_inputs`).
 
     Raises
     ------
@@ -251,7 +254,7 @@ def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None
     from .calibration_draws import read_parameter_sets, sample_with_parameter_sets
 
     opts = data.config.uncertainty
-    inputs = mc_inputs(data)
+    inputs = mc_inputs(data, inputs)
     chunk = chunk or auto_chunk(inputs, opts.chunk)
     n_series = series_layout(evaluate(inputs, base_draws(inputs), flows=False), variables).size
     stats = stats_budget(memory_budget, n_series)
