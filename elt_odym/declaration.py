@@ -136,6 +136,10 @@ class ParameterSpec:
     shares_over : str or None
         Letter of the dimension the values are shares of: summed over it, each group of
         values must be 1 (within :data:`SHARE_SUM_TOLERANCE`; rule ``sum-not-one``).
+    draw_kinds : tuple of str or None
+        The uncertainty kinds the model can draw for this parameter (``None``: any); a
+        triangular range must then leave its mode empty or equal to the value (rule
+        ``bad-uncertainty``).
     """
 
     name: str
@@ -148,6 +152,7 @@ class ParameterSpec:
     fill: float | None = None
     sum_at_most: tuple[str, float] | None = None
     shares_over: str | None = None
+    draw_kinds: tuple[str, ...] | None = None
 
 
 PARAMETERS: tuple[ParameterSpec, ...] = (
@@ -186,7 +191,9 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "trailers retired with each end-of-life truck: the trailer (unit_weight - "
                   "unit_weight_low) counted this many times, drawn in the Monte Carlo from its "
                   "uncertainty string (uniform or triangular); absent, the study's choice: one "
-                  "trailer per truck, drawn uniform between none and one", 0.0, 1.0, fill=1.0),
+                  "trailer per truck, drawn uniform between none and one; at most one: a "
+                  "tractor pulls one semi-trailer", 0.0, 1.0, fill=1.0,
+                  draw_kinds=("uniform", "triangular")),
     ParameterSpec("material_composition", ("g", "m"), "1",
                   "mass share of each material in a truck", 0.0, 1.0, sum_at_most=("m", 1.0),
                   shares_over="m"),

@@ -321,11 +321,23 @@ def test_trailer_share_counts_that_many_trailers(best):
     np.testing.assert_array_equal(drawn[:, 3], 0.0)
 
 
-def test_trailer_share_with_another_range_is_an_error(best):
-    unc = dict(best["trailer_share"].uncertainty)
-    unc[("HT",)] = Uncertainty("normal", 0.55, 0.1)
-    with pytest.raises(DataValidationError, match="trailer_share of HT: a normal range"):
-        calc_cohort_composition(replace(best, "trailer_share", uncertainty=unc), COHORTS)
+@pytest.mark.parametrize("text, says", [
+    ("3;;0.1", "trailer_share is drawn from uniform or triangular ranges only, not normal"),
+    ("4;-0.5;1", "its range reaches -0.5, below the minimum 0 of trailer_share"),
+    ("5;0;;1.5", "its range reaches 1.5, above the maximum 1 of trailer_share"),
+    ("5;0;0.9;1", "the mode 0.9 differs from the value 0.55; leave the mode empty"),
+])
+def test_a_trailer_range_the_model_cannot_draw_is_named_by_validate(data_copy, capsys, text,
+                                                                    says):
+    from conftest import set_cell
+
+    from elt_odym.cli import main
+
+    path = data_copy / "best_estimate" / "trailer_share.xlsx"
+    set_cell(path, "Values_Master", "E2", text)  # HT's stats_array string
+    assert main(["validate", "--data", str(data_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "trailer_share.xlsx [Values_Master] B2: bad-uncertainty" in out and says in out, out
 
 
 @settings(max_examples=25, deadline=None)

@@ -526,3 +526,25 @@ def test_keep_notes_keeps_refs_logs_and_longer_comments():
                     "the longer comment of 1 value(s)"]
     assert describe(old, merged) == "2 value(s) changed, 1 comment(s) or unit(s) changed"
     assert describe(old, keep_notes(old, old)[0]) == "unchanged"
+
+
+@pytest.mark.parametrize("name", ["results.csv", "headline.csv", "manifest.json"])
+def test_report_refuses_an_output_file_larger_than_any_it_writes(runs, tmp_path, capsys,
+                                                                 name):
+    """A (sparse) file of 2.1 GB in the output folder is refused by its size, before any
+    reader opens it: one line naming it, exit 2, report.html not written."""
+    import os
+
+    from elt_odym.cli import main
+    from elt_odym.io.safe_open import MB, OUTPUT_FILE_MAX_MB
+    from elt_odym.reporting.results import write_csv
+
+    out = tmp_path / "out"
+    out.mkdir()
+    write_csv(runs("paper_calibrated").results, out / "results.csv")
+    with open(out / name, "ab") as f:
+        os.truncate(f.fileno(), int((OUTPUT_FILE_MAX_MB + 1) * MB))
+    assert main(["report", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{name} is 2,049 MB, larger than any file elt-odym writes" in err, err
+    assert "Traceback" not in err and not (out / "report.html").exists()

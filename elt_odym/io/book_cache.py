@@ -28,12 +28,14 @@ FORMAT = "1"
 
 @lru_cache(maxsize=1)
 def _reader() -> str:
-    """What the cells depend on besides the bytes: the reader and the normalisation."""
+    """What the cells depend on besides the bytes: the reader, the normalisation and the
+    checks a workbook passes before it is parsed (a stricter check invalidates the cache)."""
     from importlib.metadata import version
 
-    from . import sheets
+    from . import safe_open, sheets
 
-    source = Path(sheets.__file__).read_bytes() + Path(__file__).read_bytes()
+    source = b"".join(Path(m.__file__).read_bytes() for m in (sheets, safe_open)) \
+        + Path(__file__).read_bytes()
     return f"{FORMAT}|{version('python-calamine')}|{hashlib.sha256(source).hexdigest()}"
 
 

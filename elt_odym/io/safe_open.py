@@ -213,6 +213,59 @@ def _check_file(path: Path, limits: WorkbookLimits) -> None:
     _check_size(path, path.stat().st_size, limits)
 
 
+OUTPUT_FILE_MAX_MB = 2048.0
+"""Largest file of an output folder that ``report`` reads (MB): 20 times the largest file
+elt-odym writes for the bundled data (``results.csv`` of ``--scenario all``, about 100 MB);
+a larger one is not an output of this tool and is refused before it is read."""
+
+
+def read_output_bytes(path: str | Path, max_mb: float = OUTPUT_FILE_MAX_MB) -> bytes:
+    """The bytes of a file of an output folder (a table, a figure, the manifest), refused
+    before reading when it is larger than ``max_mb`` or not a regular file.
+
+    Raises
+    ------
+    UnreadableWorkbookError
+        Rule ``bad-output-file``, naming the file and what to do.
+    """
+    path = Path(path)
+    check_output_file(path, max_mb)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _unreadable_output(path, f"cannot be read ({exc.strerror})") from None
+
+
+def check_output_file(path: Path, max_mb: float = OUTPUT_FILE_MAX_MB) -> None:
+    """Refuse (rule ``bad-output-file``) a file of an output folder that is a link, not a
+    regular file, or larger than ``max_mb``, without reading it."""
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        raise _unreadable_output(path, f"cannot be read ({exc.strerror})") from None
+    if not path.is_file() or path.is_symlink():
+        raise _unreadable_output(path, "is not a regular file")
+    if info.st_size > max_mb * MB:
+        raise _unreadable_output(path, f"is {info.st_size / MB:,.0f} MB, larger than any "
+                                       f"file elt-odym writes ({max_mb:,.0f} MB)")
+
+
+def read_output_text(path: str | Path) -> str:
+    """:func:`read_output_bytes` as UTF-8 text."""
+    raw = read_output_bytes(path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _unreadable_output(Path(path), "is not UTF-8 text") from None
+
+
+def _unreadable_output(path: Path, why: str) -> UnreadableWorkbookError:
+    return UnreadableWorkbookError(Problem(
+        str(path), "", "", "bad-output-file",
+        f"{path.name} {why}: not a file elt-odym run writes; run elt-odym run again to "
+        "rewrite the folder, or delete the file"))
+
+
 def read_csv_checked(path: str | Path, limits: WorkbookLimits | None = None, **kwargs):
     """A small CSV input as a data frame, within the limits (see module doc).
 

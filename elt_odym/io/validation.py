@@ -234,11 +234,39 @@ def _check_record_meta(pw: ParameterWorkbook, rec: Record,
         out.append(Problem(f, sheet, rec.cell, "bad-uncertainty",
                            f"stats_array {rec.stats_array!r}: {why}"))
         return out
+    why = _drawable(rec.value, unc, spec) if spec is not None else ""
+    if why:
+        out.append(Problem(f, sheet, rec.cell, "bad-uncertainty",
+                           f"stats_array {rec.stats_array!r}: {why}"))
+        return out
     why = uncertainty_problem(unc, spec) if spec is not None else ""
     if why:
         out.append(Problem(f, sheet, rec.cell, "implausible-value",
                            f"stats_array {rec.stats_array!r}: {why}"))
     return out
+
+
+def _drawable(value: float, unc: Uncertainty, spec: ParameterSpec) -> str:
+    """Why ``unc`` would draw values ``spec`` does not allow (empty: it would not): a bound of
+    a uniform or triangular range outside the declared minimum and maximum, a distribution
+    kind the parameter's draw does not take (:attr:`ParameterSpec.draw_kinds`), or a mode
+    other than the value where the draw centres on it."""
+    if spec.draw_kinds is not None and unc.kind not in spec.draw_kinds + ("none",):
+        return (f"{spec.name} is drawn from {' or '.join(spec.draw_kinds)} ranges only, not "
+                f"{unc.kind}: write 4;low;high or 5;low;;high")
+    bounds = {"uniform": (unc.p1, unc.p2), "triangular": (unc.p1, unc.p3)}.get(unc.kind, ())
+    for bound in bounds:
+        if spec.minimum is not None and bound < spec.minimum:
+            return (f"its range reaches {bound:g}, below the minimum {spec.minimum:g} of "
+                    f"{spec.name}; narrow the range")
+        if spec.maximum is not None and bound > spec.maximum:
+            return (f"its range reaches {bound:g}, above the maximum {spec.maximum:g} of "
+                    f"{spec.name}; narrow the range")
+    if (spec.draw_kinds is not None and unc.kind == "triangular" and not math.isnan(unc.p2)
+            and unc.p2 != value):
+        return (f"the mode {unc.p2:g} differs from the value {value:g}; leave the mode empty "
+                "(5;low;;high): the draw centres on the value")
+    return ""
 
 
 def _required_items(spec, pw, items, years) -> list[list]:

@@ -19,13 +19,14 @@ from matplotlib.figure import Figure
 from ..declaration import FLOWS, PROCESSES, STOCKS
 
 GROUPS = {
-    "basic materials": ["Fe", "Al", "rubber", "plastics", "glass", "graphite"],
-    "Cu, battery metals and other metals": ["Cu", "Ni", "Li", "Co", "Mn", "Mg", "Pb", "Zn",
-                                            "Sn", "W"],
+    "basic materials": ["Fe", "Al", "rubber", "plastics", "glass", "graphite", "carbon_fibre"],
+    "Cu, battery metals and other metals": ["Cu", "Ni", "Li", "Co", "Mn", "P", "Mg", "Pb",
+                                            "Zn", "Sn", "W"],
     "rare earths": ["Dy", "Nd", "Pr", "La"],
     "precious metals": ["Au", "Pt", "Pd", "Rh", "Ag"],
 }
-"""The panels of Fig. 3 (a material not in the classification is left out of its panel)."""
+"""The panels of Fig. 3 (a material not in the classification is left out of its panel; the
+material 'other' is in none)."""
 STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9.5,
          "xtick.labelsize": 10, "ytick.labelsize": 10, "figure.titlesize": 13,
          "axes.spines.top": False, "axes.spines.right": False}

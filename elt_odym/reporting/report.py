@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..errors import DataError, EltOdymError, Problem
 from ..io.escape import script_json
+from ..io.safe_open import check_output_file, read_output_bytes, read_output_text
 from ..io.output_folder import atomic_write
 from ..io.workbook import read_ref_sheet
 from ..version import __version__
@@ -68,6 +69,8 @@ READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, Recu
 def read_output(path: Path, read):
     """``read(path)``, with a file that is not what ``elt-odym run`` writes reported as one
     :class:`~elt_odym.errors.DataError` (rule ``bad-output-file``) naming it."""
+    if path.exists() or path.is_symlink():  # the size and kind checked before any reader
+        check_output_file(path)              # opens it (a missing file: the reader says so)
     try:
         return read(path)
     except READ_ERRORS as exc:
@@ -87,7 +90,7 @@ def _table(df: pd.DataFrame) -> str:
 
 
 def _img(path: Path, caption: str) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    data = base64.b64encode(read_output_bytes(path)).decode("ascii")
     return (f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{data}">'
             f"<figcaption>{_e(caption)}</figcaption></figure>")
 
@@ -236,7 +239,7 @@ def _scenarios(out: Path, record: dict | None) -> list[str]:
     """The scenarios of the run: its record, else its ``manifest.json``, else ``results.csv``."""
     if record is None and (out / "manifest.json").is_file():
         try:
-            record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+            record = json.loads(read_output_text(out / "manifest.json"))
         except (ValueError, UnicodeDecodeError, RecursionError):
             record = None
     names = record.get("scenarios") if isinstance(record, dict) else None
@@ -332,7 +335,7 @@ def manifest_section(out: Path, record: dict | None = None) -> str:
         return note + f"<pre>{_e(json.dumps(record, indent=2, default=str))}</pre>"
     if not path.is_file():
         return "<p class='note'>no manifest.json in this folder</p>"
-    return f"<pre>{_e(path.read_text(encoding='utf-8'))}</pre>"
+    return f"<pre>{_e(read_output_text(path))}</pre>"
 
 
 SECTIONS = (("headline", "Headline values"), ("figures", "Figures"), ("sankey", "Sankey"),

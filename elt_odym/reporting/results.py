@@ -6,6 +6,7 @@ dimension that does not apply is empty; a sum over a dimension is labelled ``tot
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -335,15 +336,20 @@ def read_results_csv(path: str | Path) -> pd.DataFrame:
     DataError
         If it is not a CSV with the columns of :data:`COLUMNS` and numeric values.
     """
+    from ..io.safe_open import read_output_bytes
+
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(2, "no such results file", str(path))
+    raw = read_output_bytes(path)  # refused before parsing when larger than any output
     try:
-        table = pd.read_csv(path, keep_default_na=False,
+        table = pd.read_csv(io.BytesIO(raw), keep_default_na=False,
                             dtype={"truck_type": str, "material": str})
         missing = [c for c in COLUMNS if c not in table.columns]
         if missing:
             raise ValueError(f"columns {missing} are missing")
+        if table.empty:
+            raise ValueError("it has no rows")
         table["value"] = pd.to_numeric(table["value"])
         table["year"] = pd.to_numeric(table["year"])
     except (ValueError, TypeError, UnicodeDecodeError, pd.errors.ParserError) as exc:

@@ -241,7 +241,12 @@ def statistics_path(result: "RunResult") -> Path:
 
 
 def read_mc_summary(path: str | Path) -> pd.DataFrame:
-    """``mc_summary.csv`` of ``elt-odym mc`` (empty material cells as ``""``)."""
+    """``mc_summary.csv`` of ``elt-odym mc`` (empty material cells as ``""``), refused before
+    reading when it is not a regular file or larger than any output
+    (:func:`~elt_odym.io.safe_open.check_output_file`)."""
+    from ..io.safe_open import check_output_file
+
+    check_output_file(Path(path))
     table = pd.read_csv(path, keep_default_na=False, na_values={"p05": [""], "p95": [""]})
     for column in ("truck_type", "material", "variable"):
         table[column] = table[column].astype(str)
@@ -403,7 +408,9 @@ SECTION_NOTE = (
 
 
 def _img(path: Path, caption: str) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    from ..io.safe_open import read_output_bytes
+
+    data = base64.b64encode(read_output_bytes(path)).decode("ascii")
     return (f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 

@@ -110,9 +110,9 @@ class CohortComposition:
     component_material: np.ndarray
     uncertain: tuple[UncertainQuantity, ...]
     blocks: np.ndarray
-    trailer_share: np.ndarray | None = None
+    trailer_share: np.ndarray
     """``(G,)``: trailers per end-of-life truck at the nominal value (``trailer_share``)."""
-    trailer_unit: np.ndarray | None = None
+    trailer_unit: np.ndarray
     """``(G, P, M)``: the material of one trailer of each type (``unit_weight -
     unit_weight_low`` times the trailer's composition)."""
 
@@ -210,25 +210,16 @@ def _trailer_share(data: ModelData) -> tuple[np.ndarray, list[tuple | None]]:
         return np.ones(n_g), [("uniform", 0.0, 1.0, 1.0)] * n_g
     values = np.asarray(p.values, float)
     ranges = []
-    for g, v in zip(data.items["g"], values):
+    for g, v in zip(data.items["g"], values):  # validate checks the cells (draw_kinds)
         u = p.uncertainty.get((g,))
         if u is None or u.kind == "none":
             ranges.append(None)
-        elif u.kind == "uniform":
-            ranges.append(("uniform", u.p1, v, u.p2))
-        elif u.kind == "triangular":
-            ranges.append(("triangular", u.p1, v if np.isnan(u.p2) else u.p2, u.p3))
-        else:
-            raise DataValidationError([Problem(
-                p.path, "", "", "bad-uncertainty",
-                f"trailer_share of {g}: a {u.kind} range cannot be drawn for a number of "
-                "trailers; write a uniform (4;low;high) or triangular (5;low;;high) range")])
-    for g, v, r in zip(data.items["g"], values, ranges):
-        if r is not None and not r[1] <= r[2] <= r[3]:
-            raise DataValidationError([Problem(
-                p.path, "", "", "bad-range",
-                f"trailer_share of {g}: the value or mode {r[2]:g} lies outside its range "
-                f"{r[1]:g}-{r[3]:g}; widen the range or correct the value")])
+            continue
+        low, high = (u.p1, u.p2) if u.kind == "uniform" else (u.p1, u.p3)
+        if u.kind not in ("uniform", "triangular") or not low <= v <= high:
+            raise ValueError(f"{p.path}: trailer_share of {g}: a {u.kind} range {low:g}-"
+                             f"{high:g} cannot be drawn around {v:g}")
+        ranges.append((u.kind, low, v, high))
     return values, ranges
 
 

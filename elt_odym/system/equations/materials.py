@@ -56,8 +56,7 @@ def trailer_multipliers(comp, body_u: np.ndarray | None, n: int) -> np.ndarray:
     """Trailers per end-of-life truck of each type in each draw ``(N, G)``: the nominal
     ``trailer_share`` (the study: 1), or where a draw's ``body_u`` moves a ``trailer:`` quantity,
     ``n0 + multiplier - 1`` (:func:`.composition._trailer_quantities`)."""
-    nominal = np.ones(len(comp.types)) if comp.trailer_share is None else comp.trailer_share
-    out = np.repeat(np.asarray(nominal, float)[None], n, axis=0)
+    out = np.repeat(np.asarray(comp.trailer_share, float)[None], n, axis=0)
     if body_u is None:
         return out
     for k, q in enumerate(comp.uncertain):
