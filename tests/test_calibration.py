@@ -13,7 +13,8 @@ from elt_odym.io import read_parameter_workbook
 @pytest.mark.parametrize("targets,folder,base", [
     ("calibration_open_data.xlsx", "open_data", "literature"),
     ("calibration_paper.xlsx", "paper_calibrated", "literature"),
-    ("calibration_best_estimate.xlsx", "best_estimate", "best_estimate_literature")])
+    ("calibration_best_estimate.xlsx", "best_estimate", "best_estimate_study_path_literature"),
+    ("calibration_statistics.xlsx", "best_estimate_statistics", "best_estimate_literature")])
 def test_shipped_calibration_does_not_drift(bundled, tmp_path, targets, folder, base):
     """Re-running calibrate reproduces what matters: the fitted outputs and the cost, and the
     parameters within a small part of their standard error (not to 1e-6: a parameter that the
@@ -41,7 +42,8 @@ def test_shipped_calibration_does_not_drift(bundled, tmp_path, targets, folder, 
 
 @pytest.mark.parametrize("scenario,folder", [("open_data", "open_data"),
                                              ("paper_calibrated", "paper_calibrated"),
-                                             ("best_estimate", "best_estimate")])
+                                             ("best_estimate_study_path", "best_estimate"),
+                                             ("best_estimate", "best_estimate_statistics")])
 def test_calibration_on_arrays_equals_the_system_run(runs, bundled, scenario, folder):
     """The residuals calibrate computed on the array model are what the full flodym run of the
     calibrated scenario gives for the same targets."""
@@ -49,7 +51,8 @@ def test_calibration_on_arrays_equals_the_system_run(runs, bundled, scenario, fo
 
     targets_file = {"open_data": "calibration_open_data.xlsx",
                     "paper_calibrated": "calibration_paper.xlsx",
-                    "best_estimate": "calibration_best_estimate.xlsx"}[scenario]
+                    "best_estimate_study_path": "calibration_best_estimate.xlsx",
+                    "best_estimate": "calibration_statistics.xlsx"}[scenario]
     targets = read_targets(bundled / "datasets" / targets_file)
     table = compare(runs(scenario).results, targets)
     shipped = pd.read_csv(bundled / "datasets" / folder / "calibration_residuals.csv")

@@ -206,7 +206,7 @@ def test_mc_draws_lifetimes_and_periods_from_calibration_parameter_sets(bundled,
 
     path = bundled / "datasets" / "best_estimate" / "calibration_draws.csv"
     sets = read_parameter_sets(path)
-    data = load_data(scenario="best_estimate")
+    data = load_data(scenario="best_estimate_study_path")  # the scenario of these draws
     inputs = model_inputs(data)
     opts = data.config.uncertainty
     d = sample_with_parameter_sets(inputs, opts, 500, 3, sets)

@@ -128,15 +128,19 @@ def test_jacobian_against_finite_differences(log_a, k, t_c):
                                    atol=1e-7 * np.exp(log_a))
 
 
-def test_prior_equal_to_anchor_changes_nothing(best):
-    """A prior that restates an anchor (same value and sd) gives the deterministic fit."""
-    obs = stock_observations(best, "ST")
+@pytest.mark.parametrize("scenario", ["best_estimate", "best_estimate_study_path"])
+def test_prior_equal_to_anchor_changes_nothing(scenario):
+    """A prior that restates an anchor (same value and sd) gives the deterministic fit (the
+    study path keeps its other anchors, the best estimate has only the 2050 one)."""
+    data = load_data(None, scenario)
+    obs = stock_observations(data, "ST")
     i = list(obs.years).index(2050)
     same = with_priors(obs, "ST", prior_table([("ST", 2050, obs.values[i], obs.sigmas[i])]))
-    assert same.kinds.count("prior") == 1 and "anchor" in same.kinds
-    fit = fit_posterior("ST", same, best.options.fit_default_rel_sigma,
-                        best.options.fit_max_rate).fit
-    ref = project(best).fits["ST"]
+    assert same.kinds.count("prior") == 1 and same.kinds.count("anchor") == obs.kinds.count(
+        "anchor") - 1
+    fit = fit_posterior("ST", same, data.options.fit_default_rel_sigma,
+                        data.options.fit_max_rate).fit
+    ref = project(data).fits["ST"]
     assert (fit.a, fit.k, fit.t_c) == pytest.approx((ref.a, ref.k, ref.t_c), rel=1e-9)
 
 

@@ -189,10 +189,13 @@ def with_priors(obs: StockObservations, product: str, priors: pd.DataFrame | Non
                 path: str = "") -> StockObservations:
     """Replace the anchors that ``priors`` replace by the priors of ``product``.
 
+    A prior replaces those of its years that are anchors of the type (a scenario may state
+    only some of them, e.g. the 2050 level of a statement about 2035-2050).
+
     Raises
     ------
     DataValidationError
-        If a prior replaces a year that is not an anchor of the type.
+        If a prior replaces no anchor of the type.
     """
     if priors is None or priors.empty:
         return obs
@@ -200,9 +203,10 @@ def with_priors(obs: StockObservations, product: str, priors: pd.DataFrame | Non
     replaced = {int(y) for rep in mine["replaces"] for y in rep}
     anchors = {int(y) for y, k in zip(obs.years, obs.kinds) if k == "anchor"}
     problems = [Problem(path, "priors", f"F{r.row}", "unknown-anchor",
-                        f"{product}: replaces {y}, which is not a year of the type's "
-                        f"stock_anchors {sorted(anchors)}")
-                for r in mine.itertuples(index=False) for y in r.replaces if y not in anchors]
+                        f"{product}: replaces {'; '.join(map(str, r.replaces))}, none of which "
+                        f"is a year of the type's stock_anchors {sorted(anchors)}")
+                for r in mine.itertuples(index=False)
+                if not any(y in anchors for y in r.replaces)]
     if problems:
         raise DataValidationError(problems)
     keep = np.array([not (k == "anchor" and int(y) in replaced)
@@ -398,11 +402,51 @@ def draw_projection_parameters(data: "ModelData", n: int, rng: np.random.Generat
     return ProjectionDraws(list(products), np.exp(out[0]), out[1], out[2], redrawn, posteriors)
 
 
+def recorded_path(years: list[int], history: dict, product: str, switch_year: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """One type's recorded stock path: the records up to ``switch_year`` and, between two
+    recorded years, the stock interpolated at a constant growth rate (geometrically; linearly
+    where a record is not positive).
+
+    Parameters
+    ----------
+    years : list of int
+        Model years.
+    history : dict
+        ``stock_history`` observations ``{(year, type): value}``.
+    product : str
+        The type.
+    switch_year : int
+        The last year whose record is used.
+
+    Returns
+    -------
+    values : ndarray (T,)
+        The recorded or interpolated stock, NaN outside the recorded years' span.
+    kind : ndarray (T,) of str
+        ``"recorded"``, ``"interpolated"`` or ``""`` (outside the span).
+    """
+    recorded = sorted(y for y in years if y <= switch_year and (y, product) in history)
+    values = np.full(len(years), np.nan)
+    kind = np.full(len(years), "", dtype=object)
+    for y0, y1 in zip(recorded[:-1], recorded[1:]):
+        v0, v1 = float(history[(y0, product)]), float(history[(y1, product)])
+        for y in range(y0 + 1, y1):
+            f = (y - y0) / (y1 - y0)
+            i = years.index(y)
+            values[i] = v0 * (v1 / v0) ** f if v0 > 0 and v1 > 0 else v0 + f * (v1 - v0)
+            kind[i] = "interpolated"
+    for y in recorded:
+        values[years.index(y)], kind[years.index(y)] = history[(y, product)], "recorded"
+    return values, kind
+
+
 def stock_paths(data: "ModelData", draws: ProjectionDraws) -> np.ndarray:
     """Stock by model year, draw and type ``(T, N, G)`` from parameter draws.
 
     The same rules as the deterministic :func:`elt_odym.fleet.inputs.stock_path`: recorded
-    values up to ``switch_year`` in every draw, the drawn curve elsewhere, and under
+    values up to ``switch_year`` and the interpolation between them
+    (:func:`recorded_path`) in every draw, the drawn curve elsewhere, and under
     ``stock_join = "blend"`` the draw's residual at the last recorded year decaying with
     ``exp(-(t - t_r) / blend_years)``.
     """
@@ -412,9 +456,10 @@ def stock_paths(data: "ModelData", draws: ProjectionDraws) -> np.ndarray:
     t = years[:, None, None]
     paths = draws.a[None] / (1.0 + np.exp(-draws.k[None] * (t - draws.t_c[None])))
     for j, g in enumerate(draws.products):
-        recorded = [y for y in data.years if y <= opts.switch_year and (y, g) in history]
-        for y in recorded:
-            paths[data.years.index(y), :, j] = history[(y, g)]
+        values, kind = recorded_path(data.years, history, g, opts.switch_year)
+        known = kind != ""
+        paths[known, :, j] = values[known, None]
+        recorded = [y for y, k in zip(data.years, kind) if k == "recorded"]
         if opts.stock_join == "blend" and recorded:
             last = max(recorded)
             curve = logistic(last, draws.a[:, j], draws.k[:, j], draws.t_c[:, j])
