@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from elt_odym.cli import main
+from elt_odym.calibration import parameter_draws
 from elt_odym.io import read_parameter_workbook
 
 
@@ -80,3 +81,105 @@ def test_calibrate_refuses_bad_free_parameter(bundled, tmp_path, capsys):
                  str(tmp_path / "o")])
     assert code == 2
     assert "[free_parameters] A2: 'wheel_count'" in capsys.readouterr().err
+
+
+# -- the 2003 reclassification (issue 20, item 3) ------------------------------------------------
+
+def test_reclassification_moves_the_given_amount_and_heavy_trucks_keep_selling(runs, bundled):
+    """2003 as the data show: the HT stock falls 115 k, a fitted 0.2 M heavy trucks move to MT
+    (the given transfer) and HT has new trucks within the heavy-truck sales of 2000 and 2004;
+    the previous best estimate read the same year as zero new heavy trucks."""
+    from elt_odym.io.statistics import read_statistics
+
+    r = runs("best_estimate")
+    table = pd.read_csv(bundled / "datasets" / "best_estimate_statistics" /
+                        "calibration_parameters.csv").set_index("name")
+    given = float(table.loc["reclassification", "fitted"])
+    assert r.data["reclassification"].values[r.data.years.index(2003),
+                                             r.data.items["g"].index("HT")] == pytest.approx(
+        given, rel=1e-12)  # through the workbook
+    moved = r.value("transfer_out", 2003, "HT")
+    assert moved == pytest.approx(given, rel=1e-12)  # HT has new trucks: no surplus moves
+    assert r.value("transfer_in", 2003, "MT") == pytest.approx(moved, rel=1e-12)
+    s02, s03 = r.value("stock", 2002, "HT"), r.value("stock", 2003, "HT")
+    new, eol = r.value("inflow", 2003, "HT"), r.value("eol", 2003, "HT")
+    assert s03 - s02 == pytest.approx(new - eol - moved, abs=1e-6)  # the number balance
+    assert s02 - s03 == pytest.approx(114_900, abs=1)  # the NBS fall: 148.28 -> 136.79万
+    stats = read_statistics(bundled / "datasets" / "validation_statistics.xlsx").set_index(
+        "obs_id")
+    assert stats.value["CAAM_HT_2000"] < new < stats.value["CAAM_HT_2004"]
+    assert eol < 0.1 * s02  # no mass exit
+    assert runs("best_estimate_study_path").value("inflow", 2003, "HT") == 0.0
+
+
+def test_reclassification_kind_sets_the_given_transfer(bundled):
+    from elt_odym.calibration import apply_inputs
+    from elt_odym.data import load_data
+    from elt_odym.fleet.inputs import project
+    from elt_odym.system.equations import evaluate
+    from elt_odym.system.inputs import base_draws, model_inputs
+
+    data = load_data(None, "best_estimate_literature")
+    base = model_inputs(data, project(data))
+    free = pd.DataFrame([dict(name="reclassification", item="HT 2003", initial=1.0,
+                              lower=0.0, upper=1e6, note="")])
+    h, t = base.n_history, data.years.index(2003)
+    moved = {}
+    for amount in (0.0, 150_000.0):
+        inputs = apply_inputs(data, base, free, np.array([amount]))
+        if amount:
+            route = base.fleet.routes.index((0, 1))  # HT -> MT
+            assert inputs.fleet.given[route, h + t] == amount
+            assert np.count_nonzero(inputs.fleet.given) == 1
+        else:
+            assert inputs.fleet.given is None
+        v = evaluate(inputs, base_draws(inputs)).values
+        moved[amount] = (v["transfer_out"][0, t, 0], v["inflow"][0, t, 0], v["eol"][0, t, 0])
+    # the surplus rule moved what the falling stock shed; the given amount replaces it and the
+    # heavy stock needs the rest as new trucks: inflow = given - surplus
+    surplus = moved[0.0][0]
+    assert moved[150_000.0][0] == pytest.approx(150_000.0, rel=1e-12)
+    assert moved[0.0][1] == 0.0
+    assert moved[150_000.0][1] == pytest.approx(150_000.0 - surplus, rel=1e-9)
+    with pytest.raises(Exception, match="not like 'HT 2003'"):
+        apply_inputs(data, base, free.assign(item="HT"), np.array([1.0]))
+
+
+# -- parameter sets for the Monte Carlo ------------------------------------------------------------
+
+def test_draws_follow_the_correlations():
+    table = pd.DataFrame({"name": ["weibull_scale", "period_factor", "weibull_scale"],
+                          "item": ["HT", "HT+MT 2020-2020", "ST"], "fitted": [12.0, 1.5, 40.0],
+                          "std_error": [0.5, 0.2, 40.0], "lower": [3.0, 0.5, 3.0],
+                          "upper": [40.0, 4.0, 40.0], "at_bound": [False, False, True],
+                          "corr[weibull_scale[HT]]": [1.0, -0.8, 0.3],
+                          "corr[period_factor[HT+MT 2020-2020]]": [-0.8, 1.0, 0.1],
+                          "corr[weibull_scale[ST]]": [0.3, 0.1, 1.0]})
+    d = parameter_draws(table, 20_000, 3)
+    x = d[["weibull_scale[HT]", "period_factor[HT+MT 2020-2020]"]].to_numpy()
+    assert np.corrcoef(x.T)[0, 1] == pytest.approx(-0.8, abs=0.02)
+    np.testing.assert_allclose(x.std(axis=0), [0.5, 0.2], rtol=0.03)
+    assert (d["weibull_scale[ST]"] == 40.0).all()  # at its bound: held
+    no_corr = parameter_draws(table.drop(columns=[c for c in table if c.startswith("corr")]),
+                              20_000, 3)
+    assert abs(np.corrcoef(no_corr.iloc[:, 1:3].to_numpy().T)[0, 1]) < 0.03
+
+
+def test_shipped_best_estimate_parameter_sets(bundled):
+    folder = bundled / "datasets" / "best_estimate_statistics"
+    table = pd.read_csv(folder / "calibration_parameters.csv")
+    sets = pd.read_csv(folder / "calibration_draws.csv")
+    names = [f"{r.name}[{r.item}]" for r in table.itertuples()]
+    assert list(sets.columns[1:]) == names
+    assert (table.inflation >= 1.0).all() and (table.status > 0).all()
+    vary = ~table.at_bound.to_numpy()
+    for name, r in zip(names, table.itertuples()):
+        assert sets[name].between(r.lower, r.upper).all()
+        if r.at_bound:
+            assert (sets[name] == r.fitted).all()
+    corr = table[[f"corr[{n}]" for n in names]].to_numpy()[np.ix_(vary, vary)]
+    drawn = np.corrcoef(sets[[n for n, v in zip(names, vary) if v]].to_numpy().T)
+    np.testing.assert_allclose(drawn, corr, atol=0.12)  # 1,000 sets, bounds truncate a little
+    from elt_odym.uncertainty.calibration_draws import read_parameter_sets
+
+    assert read_parameter_sets(folder / "calibration_draws.csv").shape == sets.shape

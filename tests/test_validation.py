@@ -350,3 +350,47 @@ def test_figure_has_a_panel_per_quantity_and_type(runs, stats, tmp_path):
     assert panels == list(dict.fromkeys(zip(with_model.quantity, with_model.truck_type)))
     assert ("MPS registered trucks", "total") in panels and len(panels) == 14
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 50_000
+
+
+# -- the best estimate held to the statistics (issue 20, items 6 and 7) ---------------------------
+
+ANNUAL_2019 = ("REC_2019H1", "REC_201901_201904", "REC_201904", "REC_201909")
+
+
+def test_current_practice_collects_what_the_recycling_counts_say(runs, stats):
+    """best_estimate_current_practice: the formally collected trucks of 2019 lie within the
+    range of the 2019 truck recycling counts, annualised (0.36-0.43 M), and the collected share
+    is what those counts make of the model's end-of-life trucks, not an assumed third."""
+    r, best = runs("best_estimate_current_practice"), runs("best_estimate")
+    s = stats.set_index("obs_id")
+    annual = [s.value[i] / (s.end[i] - s.start[i]) for i in ANNUAL_2019]
+    i = r.data.years.index(2019)
+    eol = np.array([r.value("eol", 2019, g) for g in TYPES])
+    rate = np.asarray(r.data["collection_rate"].values, float)[i]
+    collected = float(eol @ rate)
+    assert min(annual) <= collected <= max(annual)
+    assert collected / eol.sum() == pytest.approx(rate[0], rel=1e-12)  # one share, every type
+    assert abs(rate[0] - 1 / 3) > 1e-3  # fitted, not the assumed third
+    table = validation_table(r, stats).set_index("obs_id")
+    assert table.within_obs_uncertainty["REC_2019H1"] == "yes"
+    assert table.within_obs_uncertainty["REC_201909"] == "yes"
+    # the fleet is best_estimate's; only collection and recovery change
+    for year in (2019, 2050):
+        assert r.value("eol", year) == pytest.approx(best.value("eol", year), rel=1e-12)
+    assert r.value("collected_material", 2050, "total", "total") == pytest.approx(
+        rate[0] * best.value("eol_material", 2050, "total", "total"), rel=1e-9)
+    assert r.mass_balance_error <= 1e-12
+
+
+def test_best_estimate_follows_the_mps_counts(runs, stats):
+    """The recorded stock path meets the MPS year-end counts exactly and the mid-year readings
+    within their stated uncertainty; the registrations of the fitted years within 6 %."""
+    table = validation_table(runs("best_estimate"), stats).set_index("obs_id")
+    stocks = table[table.index.str.startswith("MPS_STOCK_")]
+    assert (stocks.within_obs_uncertainty == "yes").all()
+    assert table.rel_error[["MPS_STOCK_2017", "MPS_STOCK_2018"]].abs().max() < 1e-6
+    new = table.rel_error[[f"MPS_NEW_{y}" for y in (2018, 2019, 2020, 2021)]]
+    assert new.abs().max() < 0.06
+    best = runs("best_estimate")
+    assert best.mass_balance_error <= 1e-12
+    assert np.abs(best.fleet.balance_error()).max() <= 1e-9 * np.abs(best.fleet.stock).max()
