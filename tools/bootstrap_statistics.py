@@ -182,16 +182,7 @@ def heavy_sales() -> list[dict]:
     out = [_obs(f"CAAM_HT_{p}", "Heavy-truck sales (CAAM)", "inflow", "HT", p, v,
                 SALES_SCOPE + "; heavy > 14 t (MPS heavy >= 12 t); includes exports",
                 FLOW_OVER.format(v="inflow"), src + " (SB 4a)", "M", low=0.932 * v, high=v,
-                basis=bound, note=n) for p, v, src, n in gross]
-    low, high = gross[0][1], gross[1][1]
-    out.append(_obs("CAAM_HT_INTERP_2003", "Heavy-truck sales (CAAM)", "inflow", "HT", "2003",
-                    low * (high / low) ** 0.75, SALES_SCOPE + "; heavy > 14 t; no 2001-2003 "
-                    "figure: interpolated", FLOW_OVER.format(v="inflow"),
-                    f"derived from CAAM_HT_2000 and CAAM_HT_2004 ({tb}; VB 2)", "L", low=low,
-                    high=high, basis="range [sales of 2000, sales of 2004]: heavy-truck sales "
-                    "rose from 82,184 (2000) to 370,795 (2004) (VB 2, SB 4a); 2003 lies between "
-                    "them (assumption: no fall in between)", note=f"geometric interpolation "
-                    f"{low:,} x ({high:,} / {low:,})^(3/4): constant growth 2000-2004"))
+                basis=bound, note=n) for p, v, src, n in gross] + heavy_2003()
     cv = "all commercial-vehicle exports (trucks and buses) bound heavy-truck exports"
     ranged = [("2020", 1_623_000, 235_500, so, "CV exports 2021 402k at +70.7 % -> 2020 "
                "235.5k (SB 4b, L)"),
@@ -221,6 +212,20 @@ def heavy_sales() -> list[dict]:
                         "(assumptions, independent)",
                         note=f"domestic = {v:,} - {x:,.0f} exports"))
     return out
+
+
+def heavy_2003() -> list[dict]:
+    """Heavy-truck new trucks of 2003, between the sales of 2000 and 2004 (L)."""
+    tb = "trailer-bodybuilders.com/archive/china-s-heavy-truck-sales-48"
+    low, high = 82_184, 370_795
+    return [_obs("CAAM_HT_INTERP_2003", "Heavy-truck sales (CAAM)", "inflow", "HT", "2003",
+                 low * (high / low) ** 0.75, SALES_SCOPE + "; heavy > 14 t; no 2001-2003 "
+                 "figure: interpolated", FLOW_OVER.format(v="inflow"),
+                 f"derived from CAAM_HT_2000 and CAAM_HT_2004 ({tb}; VB 2)", "L", low=low,
+                 high=high, basis="range [sales of 2000, sales of 2004]: heavy-truck sales "
+                 "rose from 82,184 (2000) to 370,795 (2004) (VB 2, SB 4a); 2003 lies between "
+                 "them (assumption: no fall in between)", note=f"geometric interpolation "
+                 f"{low:,} x ({high:,} / {low:,})^(3/4): constant growth 2000-2004")]
 
 
 def class_sales() -> list[dict]:
@@ -429,7 +434,9 @@ def _after_2022() -> list[tuple]:
               "all-vehicle recycling Jan-Jul 2024 3.509 M (+37.4 %; May/Jun/Jul +55.6/72.9/"
               "93.7 %) (information.bz, MOFCOM; SB 2)", "CAAM_HT_2024, CAAM_MT_2024, "
               "CAAM_ST_2024, CAAM_ALL_2024; no truck recycling count for 2024 (SB 2)", 1.0, 3.0,
-              HF, "assumption", "M", "best_estimate: fitted, HT and MT (best_estimate_statistics/hazard_period_factor.xlsx)", "operating diesel trucks of China III and below: "
+              HF, "assumption", "M", "best_estimate: fitted, HT and MT "
+              "(best_estimate_statistics/hazard_period_factor.xlsx)", "operating diesel trucks "
+              "of China III and below: "
               "mostly HT and MT"),
              ("RENEWAL_2025", 2025, 2025, "HT+MT", "hazard_factor", "2025 extension to China "
               "IV trucks (NDRC/MOF FGHZ [2025] No. 13, 8 Jan 2025; VB 4)", ">250,000 China "
@@ -573,11 +580,12 @@ centre and uniform sd). The stock itself is not a target (it is the recorded pat
 removals (registrations minus the recorded stock change carry them), nor the years 2004-2017,
 whose stock change comes from the interpolation between records (compared in validation.csv).
 CAAM_MT_2024 is compared, not fitted: the MT path after 2021 is the study's projected decline.
-Free: Weibull scales of HT and ST (MT not determined, NT no series: literature); one period factor per year of the China III phase-out
-(2019-2022) and of the 2024 renewal programme, HT and MT, bounds = prior ranges of
-period_effects.xlsx; the 2003 HT -> MT reclassification (RECLASS_2003), fitted to the heavy-truck
-new trucks of 2003 (CAAM_HT_INTERP_2003). The recycling counts fix the collected share of
-best_estimate_current_practice (tools/build_best_estimate.py), not these parameters.
+Free: Weibull scales of HT and ST (MT not determined, NT no series: literature); one period
+factor per year of the China III phase-out (2019-2022) and of the 2024 renewal programme, HT and
+MT, bounds = prior ranges of period_effects.xlsx; the 2003 HT -> MT reclassification
+(RECLASS_2003), fitted to the heavy-truck new trucks of 2003 (CAAM_HT_INTERP_2003). The
+recycling counts fix the collected share of best_estimate_current_practice
+(tools/build_best_estimate.py), not these parameters.
 """ + ("elt-odym calibrate --targets datasets/calibration_statistics.xlsx "
        "--scenario best_estimate_literature --out datasets/best_estimate_statistics --force")
 

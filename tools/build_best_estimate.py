@@ -218,6 +218,18 @@ PRIOR_NOTE = ("the same value and sd as stock_projection_priors.xlsx, so that th
               "independent projection to 2050 is in the briefs)")
 
 
+RECORD_REFS = [
+    {"ref_id": "MPS", "confidence": "M", "note": "",
+     "source": "MPS registered trucks (载货汽车) and new registrations via press reprints, "
+               "validation_statistics.xlsx (MPS_STOCK_*, MPS_NEW_*, MPS_REM_*; "
+               "statistics_brief.md 1b, 3)"},
+    {"ref_id": "SPLIT", "confidence": "L", "note": "",
+     "source": "Assumption of elt-odym (issue 20): the MPS total split by type in the "
+               "proportions of the study's stock path (paper_reproduction: logistic curves "
+               "through the study's stated 2010, 2020 and projected figures); no source "
+               "splits the MPS total by class after 2003 (statistics_brief.md, Gaps 1-2)"}]
+
+
 def mps_year_ends(stats: pd.DataFrame) -> dict[int, tuple[float, str, str]]:
     """Year-end MPS truck stocks 2017-2021: ``{year: (value, confidence, how)}``.
 
@@ -266,8 +278,9 @@ def recorded_stock(root: Path) -> None:
     xu = read_parameter_workbook(datasets / "stock_anchors.xlsx")
     types, shares = study_shares(root)
     rows = [(*r.index, r.value, r.stats_array, r.comment) for r in nbs.records]
+    residual = {"NT": "; NT: residual of its 16 M total"}
     rows += [(2010, g, v, f"3;;{0.05e6:g}", f"[XU2025|{'L' if g == 'NT' else 'M'}] the study's "
-              f"stated 2010 stock (data_brief.md 1){'; NT: residual of its 16 M total' if g == 'NT' else ''}")
+              f"stated 2010 stock (data_brief.md 1){residual.get(g, '')}")
              for g, v in STUDY_2010.items()]
     stats = read_statistics(datasets / "validation_statistics.xlsx")
     for year, (total, conf, how) in mps_year_ends(stats).items():
@@ -276,16 +289,7 @@ def recorded_stock(root: Path) -> None:
             rows.append((year, g, round(value), f"3;;{RECORD_SD * value:.0f}",
                          f"[MPS|{conf}][SPLIT|L] {total:,.0f} MPS trucks ({how}) x "
                          f"{shares[year][j]:.4f}, the {g} share of the study's path in {year}"))
-    refs = nbs.refs + [r for r in xu.refs if r["ref_id"] == "XU2025"] + [
-        {"ref_id": "MPS", "confidence": "M", "note": "",
-         "source": "MPS registered trucks (载货汽车) and new registrations via press reprints, "
-                   "validation_statistics.xlsx (MPS_STOCK_*, MPS_NEW_*, MPS_REM_*; "
-                   "statistics_brief.md 1b, 3)"},
-        {"ref_id": "SPLIT", "confidence": "L", "note": "",
-         "source": "Assumption of elt-odym (issue 20): the MPS total split by type in the "
-                   "proportions of the study's stock path (paper_reproduction: logistic curves "
-                   "through the study's stated 2010, 2020 and projected figures); no source "
-                   "splits the MPS total by class after 2003 (statistics_brief.md, Gaps 1-2)"}]
+    refs = nbs.refs + [r for r in xu.refs if r["ref_id"] == "XU2025"] + RECORD_REFS
     folder = datasets / "stock_recorded"
     folder.mkdir(exist_ok=True)
     log = [{"date": TODAY, "author": "tools/build_best_estimate.py", "change": "created"}]
