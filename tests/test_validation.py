@@ -382,6 +382,26 @@ def test_current_practice_collects_what_the_recycling_counts_say(runs, stats):
     assert r.mass_balance_error <= 1e-12
 
 
+def test_current_practice_recovery_is_sourced(runs, bundled):
+    """best_estimate_current_practice recovers what current_practice recovers, with a source
+    and a range on the bulk materials (checked, not changed)."""
+    from elt_odym.io import read_parameter_workbook
+
+    r = runs("best_estimate_current_practice")
+    assert Path(r.data["recovery_efficiency"].path).parent.name == "best_estimate_current_practice"
+    ours = read_parameter_workbook(r.data["recovery_efficiency"].path)
+    base = read_parameter_workbook(bundled / "datasets" / "current_practice" /
+                                   "recovery_efficiency.xlsx")
+    assert [(x.index, x.value) for x in ours.records] == [(x.index, x.value)
+                                                          for x in base.records]
+    by = {x.index[0]: x for x in ours.records}
+    for m in ("Fe", "Al", "Cu", "plastics", "glass", "rubber"):
+        assert by[m].comment.startswith("[GEM|M]") and by[m].stats_array.startswith("4;")
+        low, high = map(float, by[m].stats_array.split(";")[1:3])
+        assert low <= by[m].value <= high
+    assert {"GEM", "RAUCH"} <= {ref["ref_id"] for ref in ours.refs}
+
+
 def test_best_estimate_follows_the_mps_counts(runs, stats):
     """The recorded stock path meets the MPS year-end counts exactly and the mid-year readings
     within their stated uncertainty; the registrations of the fitted years within 6 %."""
