@@ -51,6 +51,12 @@ N_STARTS = 7  # starting points of t_c spread over the observed years (multi-sta
 K_MIN = 1e-6  # the smallest |k| of a fit: a rising curve has k >= K_MIN, a declining one <= -K_MIN
 PRIORS_FILE = "stock_projection_priors.xlsx"
 """The priors workbook of a data folder (next to ``config.toml``)."""
+MAX_FIT_EVALUATIONS = 400
+"""Evaluations of one start of the fit. The bundled fits converge within about 100; a fit that
+has not converged by then is degenerate: a declining curve whose saturation runs off towards
+infinity while the curve over the observed years stays an exponential decay (best_estimate's
+NT, 18 % a year from 2003). Its last point is kept (it is logged), which bounds the time of a
+run instead of crawling along the valley for thousands of evaluations."""
 MAX_REDRAWS = 1000
 """Rounds of redrawing out-of-bounds draws before giving up (a prior far outside the bounds)."""
 
@@ -102,7 +108,7 @@ def _solve(years, values, sigma, sign: float, t_start: float, k_bound: float):
         return (logistic(years, *p) - values) / sigma
 
     return least_squares(residual, x0, bounds=(lo, hi), x_scale=[a0, 0.1, 10.0], xtol=1e-14,
-                         ftol=1e-14, gtol=1e-14, max_nfev=20000)
+                         ftol=1e-14, gtol=1e-14, max_nfev=MAX_FIT_EVALUATIONS)
 
 
 def fit_logistic(product: str, years, values, sigmas=None,
@@ -139,6 +145,10 @@ def fit_logistic(product: str, years, values, sigmas=None,
     starts = np.linspace(years.min(), years.max(), N_STARTS)
     best = min((_solve(years, values, sigma, s, t0, k_bound) for s in (1.0, -1.0) for t0 in starts),
                key=lambda r: r.cost)
+    if best.status == 0:
+        log.info("%s: the logistic fit stopped after %d evaluations (a degenerate curve: "
+                 "a = %.3g, t_c = %.1f); its last point is used", product, best.nfev,
+                 best.x[0], best.x[2])
     a, k, t_c = best.x
     dof = years.size - 3
     chi2 = float(2.0 * best.cost)
