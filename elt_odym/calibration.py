@@ -240,6 +240,10 @@ def _check_free(data: ModelData, free: pd.DataFrame, path: str) -> None:
         elif row.item not in ("all", "") and row.item not in data.items["g"]:
             raise CalibrationError(f"{path} [free_parameters] B{i}: {row.item!r} is not a "
                                    f"product type {data.items['g']} or 'all'")
+        if not row.lower < row.upper:
+            raise CalibrationError(f"{path} [free_parameters] D{i}: lower {row.lower} must be "
+                                   f"below upper {row.upper}; to hold {row.name} fixed, delete "
+                                   f"its row and set the value in its workbook")
         if not row.lower <= row.initial <= row.upper:
             raise CalibrationError(f"{path} [free_parameters] C{i}: initial {row.initial} is "
                                    f"not within [{row.lower}, {row.upper}]")

@@ -3,10 +3,18 @@
 A scenario is a named set of parameter workbooks and model options; it may ``inherit`` another
 scenario and override some of its files and options. Unknown keys are errors (pydantic
 ``extra="forbid"``), so a typo never passes silently.
+
+Paths are confined: every workbook a scenario's ``files`` names must end in ``.xlsx`` and lie
+inside the data folder (links resolved), unless that scenario says ``allow_outside = true``
+(or the top level of ``config.toml`` does, for every scenario). Even then a path in a system
+folder (:data:`SYSTEM_FOLDERS`) is refused. All of it is checked when ``config.toml`` is loaded,
+before any workbook is opened.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -21,12 +29,20 @@ from pydantic import (
 )
 
 from .errors import ConfigError, UnsafeNameError
-from .safety import check_path_name
+from .safety import check_path_name, control_characters_in
 
 CONFIG_NAME = "config.toml"
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_YEARS = 500
 """Longest model period (years): bounds the work a configuration can ask for."""
+MAX_LIFETIME_SHIFT = 50.0
+"""Largest shift of a mean lifetime in the Monte Carlo (years): more than any truck lives."""
+WORKBOOK_SUFFIX = ".xlsx"
+SYSTEM_FOLDERS = (("/etc", "/proc", "/sys", "/dev", "/boot", "/run", "/var/run", "/bin",
+                   "/sbin", "/usr/bin", "/usr/sbin", "/private/etc")
+                  if sys.platform != "win32" else
+                  (os.environ.get("SystemRoot", r"C:\Windows"),))
+"""Folders of the operating system: no workbook is read from them, ``allow_outside`` or not."""
 
 
 class ModelOptions(BaseModel):
@@ -46,7 +62,7 @@ class ModelOptions(BaseModel):
     stock_join: Literal["switch", "blend"] = "switch"
     """``switch``: recorded stock up to ``switch_year``, the fit after (a step where they
     differ); ``blend``: the fit plus the last recorded residual decaying over ``blend_years``."""
-    blend_years: float = 3.0
+    blend_years: float = Field(3.0, gt=0, le=MAX_YEARS, allow_inf_nan=False)
     """e-folding time (yr) of the recorded residual under ``stock_join = "blend"``."""
     transfers: dict[str, str] = {}
     """Reclassification routes ``{source type: destination type}``: a source stock falling
@@ -83,35 +99,72 @@ class ModelOptions(BaseModel):
 
 
 class UncertaintyOptions(BaseModel):
-    """Group ranges of the Monte Carlo and Sobol analyses (per-value ``stats_array`` strings in
-    the workbooks take precedence for the values that carry one)."""
+    """Which groups of inputs the joint Monte Carlo and the Sobol analysis draw, and their
+    ranges (:mod:`elt_odym.uncertainty.sampling`); per-value ``stats_array`` strings in the
+    workbooks take precedence for the values that carry one, within their group.
+
+    Groups: ``stock`` (the stock projection), ``lifetimes`` (Weibull lifetimes and period
+    factors), ``weight`` (unit weights: the trailer), ``composition``, ``prices``,
+    ``factors`` (energy and carbon), ``shares`` (powertrain shares), ``battery`` (pack
+    capacity, chemistry, pack lifetime, second life). Collection and recovery are not drawn
+    (their workbooks carry no uncertainty).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     draws: int = Field(100_000, ge=1)
     chunk: int = Field(2_000, ge=1)
+    headline_draws: int = Field(1_000, ge=0)
+    """Draws of the Monte Carlo that ``elt-odym run`` makes of the headline variables (their
+    median and p05-p95 beside the deterministic value); 0: none."""
+    stock: Literal["projection", "multiplier", "none"] = "projection"
+    """``projection``: each draw's stock path from the projection's parameters per type drawn
+    from the fit's covariance, with the priors of ``stock_projection_priors.xlsx``
+    (:mod:`elt_odym.fleet.projection`), the recorded history as recorded; ``multiplier``: a
+    normal multiplier with sd ``stock_rel_sd`` on each type's path; ``none``: the path of
+    the deterministic run in every draw."""
+    stock_spread: float = Field(1.0, ge=0.0, allow_inf_nan=False)
+    """Multiplier of the projection's standard deviations under ``stock = "projection"`` (1:
+    the fit's covariance as it is; 0: the deterministic path)."""
+    stock_rel_sd: float = Field(0.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    """Relative standard deviation of the multiplier under ``stock = "multiplier"``."""
+    lifetimes: Literal["calibration", "range", "none"] = "calibration"
+    """``calibration``: the lifetimes and period factors of the scenario's calibration
+    parameter sets (``calibration_draws.csv`` next to its calibrated workbooks), one set per
+    draw, and ``+-lifetime_shift_years`` for the types they do not name; ``range``: every
+    type's mean lifetime shifted within ``+-lifetime_shift_years``; ``none``: not drawn."""
+    lifetime_shift_years: float = Field(1.0, ge=0.0, le=MAX_LIFETIME_SHIFT, allow_inf_nan=False)
+    """Each type's mean lifetime shifted uniformly within +-this many years."""
     weight: Literal["range", "none"] = "range"
     """``range``: each type's trailer present with a uniform weight in [0, 1] (the unit weight
     between truck unit only and with trailer)."""
     composition: Literal["range", "none"] = "range"
-    """``range``: component masses, PGM loadings and lightweighting drawn within their ranges
-    (:mod:`elt_odym.system.composition`)."""
+    """``range``: component masses (magnets included), PGM loadings and lightweighting drawn
+    within their ranges (:mod:`elt_odym.system.composition`)."""
     prices: Literal["range", "none"] = "range"
     """``range``: each price triangular between low, mean (mode) and high."""
     factors: Literal["range", "none"] = "range"
     """``range``: each energy and carbon factor uniform within +-factor_range."""
-    lifetime_shift_years: float = 1.0
-    """Each type's mean lifetime shifted uniformly within +-this many years."""
-    stock_rel_sd: float = 0.0
-    """Relative standard deviation of a normal multiplier on each type's stock path."""
+    shares: Literal["range", "none"] = "range"
+    """``range``: the powertrain shares of new trucks at a uniform position between the share
+    paths of the two ``share_paths`` scenarios (when the scenario names them)."""
     battery: Literal["range", "none"] = "range"
-    """``range``: the traction chain's inputs drawn (:mod:`elt_odym.uncertainty.sampling`)."""
+    """``range``: pack capacity, chemistry (LFP share), pack lifetime and second life drawn
+    (:mod:`elt_odym.uncertainty.sampling`)."""
     battery_variants: int = Field(16, ge=1, le=256)
     """Stratified variants of pack lifetime and second-life duration."""
     lfp_shift: float = Field(0.10, ge=0.0, le=0.5, allow_inf_nan=False)
     """Half-width of the uniform shift of the LFP share of new packs (assumption: the truck
     chemistry split is sourced at confidence M/L only)."""
     seed: int = Field(20250101, ge=0)
+
+    @model_validator(mode="after")
+    def _stock_sd(self):
+        if (self.stock == "multiplier") != (self.stock_rel_sd > 0):
+            raise ValueError("stock_rel_sd > 0 goes with stock = 'multiplier' (and only with "
+                             f"it); got stock = {self.stock!r}, stock_rel_sd = "
+                             f"{self.stock_rel_sd}")
+        return self
 
 
 class ScenarioConfig(BaseModel):
@@ -127,6 +180,9 @@ class ScenarioConfig(BaseModel):
     inherit: str = ""
     files: dict[str, str] = {}
     model: dict = {}
+    allow_outside: bool = False
+    """Allow this scenario's ``files`` to lie outside the data folder (never in a system
+    folder)."""
 
     @field_validator("files")
     @classmethod
@@ -165,6 +221,9 @@ class RunConfig(BaseModel):
     model: ModelOptions = ModelOptions()
     uncertainty: UncertaintyOptions = UncertaintyOptions()
     scenarios: dict[str, ScenarioConfig]
+    allow_outside: bool = False
+    """Allow the ``files`` of every scenario to lie outside the data folder (never in a system
+    folder)."""
     data_dir: Path = Path(".")
 
     @model_validator(mode="after")
@@ -172,6 +231,18 @@ class RunConfig(BaseModel):
         if self.default_scenario not in self.scenarios:
             raise ValueError(f"default_scenario {self.default_scenario!r} is not a scenario "
                              f"({sorted(self.scenarios)})")
+        return self
+
+    @model_validator(mode="after")
+    def _confined(self):
+        for name, sc in self.scenarios.items():
+            for parameter, value in sc.files.items():
+                why = path_problem(self.data_dir, value, self.allow_outside or sc.allow_outside)
+                if why:
+                    raise ValueError(f"scenarios.{name}.files.{parameter}: {why}")
+        why = path_problem(self.data_dir, self.classification_master, True)
+        if why:
+            raise ValueError(f"classification_master: {why}")
         return self
 
     @field_validator("scenarios")
@@ -214,6 +285,49 @@ class RunConfig(BaseModel):
     def classification_path(self) -> Path:
         return self.data_dir / self.classification_master
 
+    def input_folders(self) -> dict[Path, str]:
+        """Folders an output must never be, contain or lie inside, in this order: the data
+        folder, the classification master's folder and the folder of every workbook a scenario
+        names outside the data folder (see :func:`~elt_odym.io.output_folder.check_apart`)."""
+        folders = {self.data_dir: "the data folder",
+                   self.classification_path.parent: "the classification master's folder"}
+        root = self.data_dir.resolve()
+        for name, sc in self.scenarios.items():
+            for value in sc.files.values():
+                folder = (self.data_dir / value).parent
+                if not _inside(folder.resolve(), root):
+                    folders.setdefault(folder, f"the folder of a workbook of scenario {name!r}")
+        return folders
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def path_problem(data_dir: Path, value: str, allow_outside: bool) -> str:
+    """Why the workbook path ``value`` of ``config.toml`` is refused (empty: accepted).
+
+    The path must name an ``.xlsx`` file without control characters, lie inside ``data_dir``
+    (links resolved) unless ``allow_outside``, and never in a system folder.
+    """
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return "the path has a control character"
+    if not value.lower().endswith(WORKBOOK_SUFFIX):
+        return (f"{value!r} is not an {WORKBOOK_SUFFIX} workbook; name the workbook file "
+                f"(e.g. \"open_data/weibull_scale.xlsx\")")
+    try:
+        path = (Path(data_dir) / value).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a link loop, an invalid name
+        return f"{value!r} cannot be resolved ({exc})"
+    for folder in SYSTEM_FOLDERS:
+        if _inside(path, Path(folder).resolve()):
+            return f"{value!r} lies in the system folder {folder}; no workbook is read there"
+    if not allow_outside and not _inside(path, Path(data_dir).resolve()):
+        return (f"{value!r} lies outside the data folder; move the workbook into it, or set "
+                f"allow_outside = true in this scenario (or at the top of config.toml) if that "
+                f"is intended")
+    return ""
+
 
 def one_line(exc: ValidationError) -> str:
     """A pydantic validation error as one line: ``scenarios.open_data.files: unknown ...``."""
@@ -245,6 +359,9 @@ def load_config(data_dir: str | Path) -> RunConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for where, char in control_characters_in(raw):  # they reach terminals, workbooks, HTML
+        raise ConfigError(f"{path}: {where} holds the control character {char!r} (an escape "
+                          f"sequence or a character pasted from another program): remove it")
     try:
         return RunConfig(**raw, data_dir=path.parent)
     except ValidationError as exc:

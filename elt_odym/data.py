@@ -27,8 +27,11 @@ from .io import (
     read_classification_master,
     read_parameter_workbook,
 )
+from .io.hints import missing_workbook
+from .io.safe_open import read_csv_checked
+from .io.statistics import STATISTICS_FILE, read_statistics
 from .io.stats_array import Uncertainty, parse_stats_array
-from .io.validation import validate_parameter
+from .io.validation import stock_observation_problems, validate_parameter
 from .io.workbook import ParameterWorkbook
 from .paths import bundled_data_dir
 
@@ -181,8 +184,7 @@ def _read_all(config, master, items, paths) -> tuple[dict, list[Problem]]:
             if spec.name in OPTIONAL_PARAMETERS:
                 data[spec.name] = _absent(spec, items)
                 continue
-            problems.append(Problem(str(path), "", "", "missing-file",
-                                    f"workbook of parameter {spec.name!r} not found"))
+            problems.append(missing_workbook(path, spec.name))
             continue
         found: list[Problem] = []
         pw = read_parameter_workbook(path, collect=found)
@@ -190,6 +192,10 @@ def _read_all(config, master, items, paths) -> tuple[dict, list[Problem]]:
         problems += found
         if not found:  # a workbook with any problem, from reading or validating, is not used
             data[spec.name] = _to_data(pw, spec, items)
+    stock = ("stock_history", "stock_anchors")
+    if all(name in data for name in stock):  # the logistic fit of each type needs them
+        problems += stock_observation_problems({n: data[n].observations for n in stock},
+                                               {n: data[n].path for n in stock}, items["g"])
     return data, problems
 
 
@@ -262,8 +268,50 @@ def read_parameter_values(config: RunConfig, scenario: str, name: str) -> np.nda
     return np.asarray(data[name].values, dtype=float)
 
 
+RESIDUALS_FILE = "calibration_residuals.csv"
+"""Written by ``elt-odym calibrate`` beside its workbooks; the report shows it."""
+
+
+def residual_files(data_dir: str | Path, workbooks) -> list[Path]:
+    """The :data:`RESIDUALS_FILE` beside the given workbooks: in their folders inside the data
+    folder (not the data folder itself), where one exists. What a run's report reads, and so
+    what ``validate`` checks."""
+    root = Path(data_dir).resolve()
+    out = []
+    for workbook in workbooks:
+        folder = (root / workbook).resolve().parent
+        if folder != root and root in folder.parents and (folder / RESIDUALS_FILE).is_file():
+            out.append(folder / RESIDUALS_FILE)
+    return sorted(set(out))
+
+
+def _run_inputs_problems(config: RunConfig, items: dict[str, list], paths: dict[str, Path],
+                         seen: set) -> list[Problem]:
+    """Problems in what a run reads besides the parameter workbooks: the statistics workbook
+    (``validation.csv``) and the calibration residuals the report shows (each file and set of
+    truck types once: ``seen``)."""
+    problems: list[Problem] = []
+    statistics = config.data_dir / STATISTICS_FILE
+    types = tuple(items["g"])
+    readers = [((p, ()), lambda p: read_csv_checked(p, keep_default_na=False))
+               for p in residual_files(config.data_dir, paths.values())]
+    if statistics.exists():
+        readers.append(((statistics, types), lambda p: read_statistics(p, list(types))))
+    for key, reader in readers:
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            reader(key[0])
+        except DataValidationError as exc:
+            problems += exc.problems
+    return problems
+
+
 def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
-    """Validate the workbooks of every scenario; return all problems (empty: all valid)."""
+    """Validate what a run of every scenario reads: the configuration, the classification
+    master, every scenario's workbooks, the statistics workbook and the calibration residuals
+    beside the scenarios' workbooks; return all problems (empty: all valid)."""
     config = load_config(data_dir or bundled_data_dir())
     try:
         master = read_classification_master(config.classification_path)
@@ -271,6 +319,7 @@ def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
         return exc.problems
     problems: list[Problem] = []
     checked: set[tuple[Path, int, int]] = set()
+    seen: set = set()
     for scenario in config.scenario_names():
         try:
             _, _, options = config.resolve(scenario)
@@ -288,7 +337,7 @@ def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
                  if (v, options.first_year, options.last_year) not in checked}
         checked |= {(v, options.first_year, options.last_year) for v in paths.values()}
         _, found = _read_all(config, master, items, paths)
-        problems += found
+        problems += found + _run_inputs_problems(config, items, all_paths, seen)
     return _unique(problems)
 
 

@@ -132,6 +132,9 @@ class ParameterSpec:
         For an optional workbook that is absent: the value every item takes.
     sum_at_most : tuple or None
         ``(letter, bound)``: values summed over that dimension may not exceed ``bound``.
+    shares_over : str or None
+        Letter of the dimension the values are shares of: summed over it, each group of
+        values must be 1 (within :data:`SHARE_SUM_TOLERANCE`; rule ``sum-not-one``).
     """
 
     name: str
@@ -143,6 +146,7 @@ class ParameterSpec:
     coverage: str = "full"
     fill: float | None = None
     sum_at_most: tuple[str, float] | None = None
+    shares_over: str | None = None
 
 
 PARAMETERS: tuple[ParameterSpec, ...] = (
@@ -172,13 +176,14 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "legal maximum age of a truck (age cap; used when age_cap is true)", 1.0),
     ParameterSpec("initial_age_distribution", ("a", "g"), "1",
                   "age distribution of the first-year stock (shares summing to 1 per type)",
-                  0.0, 1.0, sum_at_most=("a", 1.0 + 1e-9)),
+                  0.0, 1.0, sum_at_most=("a", 1.0 + 1e-9), shares_over="a"),
     ParameterSpec("unit_weight", ("g",), "t/unit",
                   "mass of one end-of-life truck: truck unit plus trailer (the study's base case)"),
     ParameterSpec("unit_weight_low", ("g",), "t/unit",
                   "mass of the truck unit only (lower end of the weight range)"),
     ParameterSpec("material_composition", ("g", "m"), "1",
-                  "mass share of each material in a truck", 0.0, 1.0, sum_at_most=("m", 1.0)),
+                  "mass share of each material in a truck", 0.0, 1.0, sum_at_most=("m", 1.0),
+                  shares_over="m"),
     ParameterSpec("price", ("m", "s"), "USD/t", "commodity price: low, mean and high"),
     ParameterSpec("inflation_rate", (), "1/yr", "annual inflation applied to economic value"),
     ParameterSpec("energy_factor", ("m", "r"), "GJ/t",
@@ -280,13 +285,13 @@ POWERTRAIN_PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("powertrain_share", ("t", "g", "p"), "1",
                   "share of each powertrain in the new trucks of a type and year (sums to 1 "
                   "over powertrains); a cohort keeps its powertrain", 0.0, 1.0,
-                  sum_at_most=("p", 1.0 + 1e-9)),
+                  sum_at_most=("p", 1.0 + 1e-9), shares_over="p"),
     ParameterSpec("battery_capacity", ("t", "g", "p"), "kWh/unit",
                   "capacity of a new traction pack by production year, type and powertrain "
                   "(0: no traction pack)"),
     ParameterSpec("battery_chemistry_share", ("t", "k"), "1",
                   "cell chemistry mix of new packs (capacity shares, sum to 1)", 0.0, 1.0,
-                  sum_at_most=("k", 1.0 + 1e-9)),
+                  sum_at_most=("k", 1.0 + 1e-9), shares_over="k"),
     ParameterSpec("battery_material_intensity", ("k", "m"), "kg/kWh",
                   "material per kWh of pack by chemistry (BatPaC 5.1), pack housing included"),
     ParameterSpec("battery_lifetime_shape", ("g",), "1",
@@ -347,14 +352,15 @@ COMPOSITION_PARAMETERS: tuple[ParameterSpec, ...] = (
                   "unit_weight, unit_weight_low and material_composition", coverage="sparse"),
     ParameterSpec("component_composition", ("o", "m"), "1",
                   "material share of each component (sums to 1 over materials)", 0.0, 1.0,
-                  sum_at_most=("m", 1.0 + 1e-9)),
+                  sum_at_most=("m", 1.0 + 1e-9), shares_over="m"),
     ParameterSpec("pgm_loading", ("e", "g", "p", "m"), "g/unit",
                   "platinum-group metals in the after-treatment of a truck by emission stage, "
                   "type and powertrain (a missing row: none)", coverage="sparse"),
     ParameterSpec("emission_standard_share", ("t", "g", "p", "e"), "1",
                   "share of a cohort's new trucks registered under each emission stage (sums "
                   "to 1 over stages); cohorts outside the rows take the nearest year's",
-                  0.0, 1.0, coverage="sparse", sum_at_most=("e", 1.0 + 1e-9)),
+                  0.0, 1.0, coverage="sparse", sum_at_most=("e", 1.0 + 1e-9),
+                  shares_over="e"),
     ParameterSpec("lightweighting_mass", ("t", "g"), "t/unit",
                   "glider mass saved by lightweighting in a cohort (0: the study's trucks); "
                   "cohorts outside the rows take the nearest year's", coverage="sparse"),
@@ -376,3 +382,81 @@ def declared_parameters(letters) -> tuple[ParameterSpec, ...]:
     letters = set(letters)
     return (PARAMETERS + (POWERTRAIN_PARAMETERS if "p" in letters else ())
             + (COMPOSITION_PARAMETERS if COMPOSITION_LETTERS <= letters else ()))
+
+
+# -- plausible ranges and share sums (issue 24) --------------------------------------------------
+# Every numeric input (a value, or a bound of its uncertainty string) must lie within the
+# plausible range of its unit, besides the declared minimum and maximum: a value outside it is a
+# typo (a unit slip, a decimal point, 1e308) that would overflow into inf/NaN outputs. The ranges
+# are generous on purpose: they catch slips, not judgements.
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """The plausible range of the values of a unit, and why.
+
+    Parameters
+    ----------
+    low, high : float
+        Inclusive bounds (rule ``implausible-value``).
+    why : str
+        The rationale, shown in the message and in ``docs/errors.md``.
+    """
+
+    low: float
+    high: float
+    why: str
+
+
+PLAUSIBLE_BY_UNIT: dict[str, Plausible] = {
+    "unit": Plausible(0.0, 1e10, "a stock or flow of vehicles above 1e10 is more than one "
+                                 "vehicle per person on Earth"),
+    "yr": Plausible(0.0, 200.0, "a lifetime or age above 200 years outlives any vehicle "
+                                "(and the model period)"),
+    "t/unit": Plausible(0.0, 1000.0, "the heaviest road vehicles weigh a few hundred t"),
+    "USD/t": Plausible(0.0, 1e10, "the dearest metal ever traded (rhodium, 2021) reached "
+                                  "about 1e9 USD/t"),
+    "GJ/t": Plausible(0.0, 1e7, "the most energy-intensive metals (platinum-group) need "
+                                "about 1e5-1e6 GJ/t"),
+    "t CO2e/t": Plausible(0.0, 1e6, "the most carbon-intensive metals (platinum-group) emit "
+                                    "about 1e4-1e5 t CO2e/t"),
+    "1/yr": Plausible(-1.0, 1.0, "an annual rate beyond +-100 % is hyperinflation, outside "
+                                 "a valuation in US dollars"),
+    "1": Plausible(-100.0, 100.0, "dimensionless inputs are shares (0-1), multipliers and "
+                                  "Weibull shapes near 1-10"),
+    "t/t": Plausible(-10.0, 10.0, "a substitution of more than 10 t of material per t saved "
+                                  "is not a substitution"),
+    "kWh/unit": Plausible(0.0, 1e4, "the largest traction packs of trucks hold about 1 MWh"),
+    "kg/kWh": Plausible(0.0, 100.0, "a whole traction pack weighs about 4-10 kg/kWh"),
+    "kW/unit": Plausible(0.0, 1e4, "truck fuel-cell systems deliver tens to a few hundred kW"),
+    "g/kW": Plausible(0.0, 100.0, "fuel-cell stacks hold about 0.1-1 g of platinum per kW"),
+    "g/unit": Plausible(0.0, 1e6, "a truck's after-treatment holds grams to tens of grams "
+                                  "of platinum-group metals"),
+}
+"""Plausible ranges by the unit a parameter declares (rule ``implausible-value``)."""
+PLAUSIBLE_FALLBACK = Plausible(-1e12, 1e12, "no model input reaches 1e12 in its unit; beyond "
+                                            "it sums of many values overflow")
+"""The range of a unit not in :data:`PLAUSIBLE_BY_UNIT` (a new unit of another data folder)."""
+_SHAPE = Plausible(0.0, 20.0, "a Weibull shape above 20 retires every item within a few per "
+                              "cent of its scale; measured lifetimes have shapes of 1-8")
+PLAUSIBLE_BY_PARAMETER: dict[str, Plausible] = {
+    "weibull_shape": _SHAPE, "battery_lifetime_shape": _SHAPE, "second_life_shape": _SHAPE,
+}
+"""Parameters whose plausible range is narrower than their unit's."""
+LOGNORMAL_MAX_SIGMA = 5.0
+"""Largest sigma of log(x) of a lognormal uncertainty: +-3 sigma already spans 13 orders of
+magnitude; beyond it draws overflow (rule ``implausible-value``)."""
+SHARE_SUM_TOLERANCE = 1e-6
+"""Shares (:attr:`ParameterSpec.shares_over`) must sum to 1 within this: the bundled shares sum
+to 1 within 1e-15; six typed decimals are enough for any share."""
+MIN_FIT_OBSERVATIONS = 3
+"""Stock observations (``stock_history`` plus ``stock_anchors``) each product type needs: the
+logistic fit of Eq. 1 has three parameters (a, k, t_c)."""
+
+
+def plausible_range(spec: ParameterSpec) -> Plausible:
+    """The plausible range of a parameter's values: its own (:data:`PLAUSIBLE_BY_PARAMETER`),
+    else its unit's (:data:`PLAUSIBLE_BY_UNIT`), else :data:`PLAUSIBLE_FALLBACK`."""
+    if spec.name in PLAUSIBLE_BY_PARAMETER:
+        return PLAUSIBLE_BY_PARAMETER[spec.name]
+    return PLAUSIBLE_BY_UNIT.get(spec.unit, PLAUSIBLE_FALLBACK)

@@ -34,6 +34,10 @@ class RunResult:
     mass_balance_error: float
     battery_results: pd.DataFrame | None = None
     """The powertrain and chemistry detail (``battery_results.csv``), issue 15."""
+    headline_range: pd.DataFrame | None = None
+    """The headline of :data:`HEADLINE_YEAR` with its Monte Carlo range
+    (:func:`elt_odym.reporting.results.headline_range_table`); None: not made (``elt-odym
+    run`` makes it; :func:`run` alone does not)."""
 
     def value(self, variable: str, year: int, truck_type: str = "total",
               material: str = "") -> float:
@@ -107,6 +111,35 @@ HEADLINE = (("eol_mass", "", "Mt", 1e-6), ("eol_material", "Fe", "Mt", 1e-6),
             ("battery_economic_value", "total", "billion USD", 1e-9),
             ("battery_carbon_saving", "total", "Mt CO2e", 1e-6))
 """Headline quantities: variable, material ("" or "total" for sums), display unit, scale."""
+HEADLINE_YEAR = 2050
+"""The year whose headline is shown with its Monte Carlo range (the last model year if the
+scenario ends before it)."""
+MAXIMUM = "maximum potential"
+CURRENT = "current practice"
+
+
+def headline_year(data: ModelData) -> int:
+    """:data:`HEADLINE_YEAR`, or the scenario's last year if it ends before."""
+    return HEADLINE_YEAR if HEADLINE_YEAR in data.years else data.years[-1]
+
+
+def recycling_basis(data: ModelData) -> tuple[str, str]:
+    """What the headline is, from the scenario's collection and recovery data (not its name):
+    :data:`MAXIMUM` when every end-of-life truck is formally collected and all its material
+    recovered in every year (``collection_rate`` and ``recovery_efficiency`` all 1), else
+    :data:`CURRENT`; and a sentence with the numbers."""
+    collection = np.asarray(data["collection_rate"].values, float)
+    recovery = np.asarray(data["recovery_efficiency"].values, float)
+    if np.all(collection == 1.0) and np.all(recovery == 1.0):
+        return MAXIMUM, ("every end-of-life truck formally collected and all its material "
+                         "recovered (collection_rate and recovery_efficiency 100 %)")
+    year = headline_year(data)
+    c_year = collection[data.years.index(year)]
+    c_text = (f"{c_year.min():.0%}" if np.ptp(c_year) == 0
+              else f"{c_year.min():.0%}-{c_year.max():.0%} by truck type")
+    return CURRENT, (f"formally collected: {c_text} of end-of-life trucks in {year}; recovery "
+                     f"efficiency {recovery.min():.0%}-{recovery.max():.0%} by material "
+                     f"(collection_rate, recovery_efficiency)")
 
 
 def _headline(result: RunResult, rows=HEADLINE):

@@ -3,7 +3,9 @@
 A scenario name becomes a folder (``figures/<scenario>/``) and a file name; a name with ``/``,
 ``..``, a control character or 300 characters would write outside the output folder or fail
 half-way. Every such name passes :func:`check_path_name` first. Paths written into outputs are
-made relative by :func:`relative_path`, so no output holds an absolute local path.
+made relative by :func:`relative_path`, so no output holds an absolute local path. Text that
+reaches terminals, workbooks and HTML (``config.toml``) is refused when it holds a control
+character (:func:`control_characters_in`).
 """
 
 from __future__ import annotations
@@ -80,3 +82,30 @@ def relative_path(path: str | os.PathLike, root: str | os.PathLike) -> str:
     except ValueError:
         return Path(path).name
     return Path(rel).as_posix()
+
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters: C0 but tab and newline, DEL, C1 (CSI ``\\x9b`` among them) and the
+bidirectional overrides that reorder what a terminal shows."""
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters of ``text`` (as :data:`CONTROL` defines them), e.g. ``['\\x1b']``."""
+    return CONTROL.findall(text)
+
+
+def control_characters_in(value: object, where: str = "") -> list[tuple[str, str]]:
+    """``(key path, character)`` of each string (or key) in nested dicts and lists that holds a
+    control character, e.g. ``[("scenarios.x.description", "\\x1b")]``."""
+    found = []
+    if isinstance(value, str):
+        found += [(where or "a value", c) for c in control_characters(value)[:1]]
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            found += [(f"the key {path!r}", c) for c in control_characters(str(key))[:1]]
+            found += control_characters_in(item, path)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += control_characters_in(item, f"{where}[{i}]")
+    return found

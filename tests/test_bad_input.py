@@ -18,6 +18,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import set_cell
 from hypothesis import HealthCheck, given, settings
@@ -624,3 +625,125 @@ def test_errors_are_typed():
     assert issubclass(UnsafeNameError, EltOdymError)
     assert issubclass(ResourceLimitError, EltOdymError)
     assert issubclass(OutputLockedError, OutputExistsError)
+
+
+# --- issue 24: properties over cells and options ------------------------------------------
+
+def _outcome(capsys, code) -> None:
+    """The contract of every command: exit 0, 1 or 2; one ``error:`` line when 2; never a
+    traceback."""
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert code in (0, 1, 2)
+    if code == 2:
+        errors = [line for line in captured.err.splitlines() if not line.startswith("warning")]
+        assert len(errors) == 1 and errors[0].startswith("error: "), captured.err
+
+
+OPTION_VALUES = st.one_of(st.text(max_size=12), st.integers(-10, 10**7).map(str),
+                          st.floats().map(str), st.sampled_from(["literature", "all", "0"]))
+COMMAND_OPTIONS = st.sampled_from([
+    ("run", "--scenario"), ("run", "--cumulative"), ("run", "--jobs"), ("run", "--max-events"),
+    ("run", "--data"), ("mc", "--draws"), ("mc", "--seed"), ("mc", "--chunk"),
+    ("mc", "--memory-budget"), ("mc", "--scenario"), ("sobol", "--n"), ("sobol", "--seed"),
+    ("sensitivity", "--scenario"), ("scenarios", "--scenario"), ("scenarios", "--data"),
+    ("report", "--data"), ("run", "--max-rows"), ("mc", "--max-cells"),
+    ("structural", "--max-workbook-mb")])
+
+
+@given(command_option=COMMAND_OPTIONS, values=st.lists(OPTION_VALUES, min_size=1, max_size=2),
+       files=st.booleans())
+@settings(deadline=None, max_examples=40, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_option_of_any_command_keeps_the_contract(tmp_path, capsys, command_option, values,
+                                                      files):
+    """Random option values end in exit 0, 1 or 2 with one line, quickly: every command that
+    writes is pointed at a folder that is not empty, so it stops before any work."""
+    busy = tmp_path / "busy"
+    busy.mkdir(exist_ok=True)
+    (busy / "mine.txt").write_text("mine\n")
+    command, option = command_option
+    argv = [command, *([str(busy)] if command == "report" else []), f"{option}={values[0]}",
+            *values[1:]]
+    if command in ("run", "mc", "sobol", "sensitivity", "structural"):
+        argv += ["--out", str(busy)]
+    if command == "scenarios" and files:
+        argv.append("--files")
+    _outcome(capsys, main(argv))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy"]
+    assert [p.name for p in busy.iterdir()] == ["mine.txt"]
+
+
+NUMBERS_AND_TEXT = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                             st.floats(min_value=-1e6, max_value=1e6), st.text(max_size=12),
+                             st.floats(min_value=0, max_value=2000).map(lambda x: f"{x:g}"),
+                             st.booleans(), st.none())
+
+
+@given(value=NUMBERS_AND_TEXT)
+@FAST
+def test_an_accepted_value_is_finite_and_plausible(pristine, reader, tmp_path, value):
+    from elt_odym.declaration import PARAMETER_BY_NAME, plausible_range
+
+    target = tmp_path / "unit_weight.xlsx"
+    shutil.copyfile(pristine / "datasets" / "unit_weight.xlsx", target)
+    try:
+        set_cell(target, "Values_Master", "B2", value)
+    except (ValueError, TypeError, IllegalCharacterError):
+        return
+    data, problems = reader("unit_weight", target)
+    from elt_odym.errors import RULES
+
+    assert all(p.rule in RULES for p in problems)
+    if "unit_weight" in data:
+        rng = plausible_range(PARAMETER_BY_NAME["unit_weight"])
+        values = data["unit_weight"].values
+        assert np.all(np.isfinite(values)) and np.all((rng.low <= values) & (values <= rng.high))
+    else:
+        assert any(p.cell == "B2" for p in problems)
+
+
+@given(low=st.floats(allow_nan=False), high=st.floats(allow_nan=False),
+       kind=st.sampled_from([3, 4, 5, 2]))
+@FAST
+def test_an_accepted_uncertainty_stays_in_the_plausible_range(pristine, reader, tmp_path, low,
+                                                               high, kind):
+    from elt_odym.declaration import PARAMETER_BY_NAME, plausible_range
+
+    target = tmp_path / "unit_weight.xlsx"
+    shutil.copyfile(pristine / "datasets" / "unit_weight.xlsx", target)
+    text = {3: f"3;;{abs(high)!r}", 4: f"4;{low!r};{high!r}", 5: f"5;{low!r};;{high!r}",
+            2: f"2;;{abs(high)!r}"}[kind]
+    set_cell(target, "Values_Master", "E2", text)
+    data, problems = reader("unit_weight", target)
+    if "unit_weight" not in data:
+        assert {p.rule for p in problems} <= {"bad-uncertainty", "implausible-value"}
+        return
+    rng = plausible_range(PARAMETER_BY_NAME["unit_weight"])
+    unc = data["unit_weight"].uncertainty[("HT",)]
+    draws = unc.sample(17.15, 1000, np.random.default_rng(0))
+    assert np.all(np.isfinite(draws))
+    if kind in (4, 5):
+        assert rng.low <= low <= high <= rng.high
+
+
+@given(value=st.one_of(st.floats(min_value=1001, allow_infinity=True),
+                       st.floats(max_value=-1e-9, allow_infinity=True),
+                       st.text(min_size=1, max_size=12).filter(lambda t: t.strip())))
+@settings(deadline=None, max_examples=8, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_bad_cell_stops_run_in_one_line(pristine, tmp_path, capsys, value):
+    root = tmp_path / "d"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(pristine, root)
+    try:
+        set_cell(root / "datasets" / "unit_weight.xlsx", "Values_Master", "B2", value)
+    except (ValueError, TypeError, IllegalCharacterError):
+        return
+    out = tmp_path / "out"
+    code = main(["run", "--data", str(root / "datasets"), "--scenario", "literature",
+                 "--no-figures", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and "unit_weight.xlsx [Values_Master] B2" in err
+    assert not out.exists()

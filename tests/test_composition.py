@@ -355,3 +355,230 @@ def test_a_scenario_asking_for_missing_component_workbooks_fails_at_load(data_co
     assert "option-needs-workbook" in rules(exc)
     assert "composition = 'cohort' needs the lightweighting_mass workbook" in str(exc.value)
     load_data(data_copy, "literature")  # the single composition needs none of them
+
+
+# -- electrification: what the composition implies at end of life (an independent account) -------
+
+def parts_content(data, metal: str, component: str | None = None) -> np.ndarray:
+    """``(G, P)`` t of ``metal`` per vehicle in the components of its powertrain (or in one
+    ``component``): ``component_mass x component_composition``, read from the workbooks."""
+    items = data.items
+    g_, p_, m = items["g"], items["p"], items["m"].index(metal)
+    sigma = data["component_composition"].values
+    out = np.zeros((len(g_), len(p_)))
+    for (g, p, o), v in data["component_mass"].observations.items():
+        if component in (None, o):
+            out[g_.index(g), p_.index(p)] += v * sigma[items["o"].index(o), m]
+    return out
+
+
+def pgm_content(data, metal: str, cohorts, powertrain: str | None = None) -> np.ndarray:
+    """``(C, G, P)`` t of ``metal`` per vehicle in the after-treatment of each cohort (or of one
+    ``powertrain``'s only): emission-stage shares x ``pgm_loading``; cohorts outside the stage
+    table take its nearest year."""
+    items = data.items
+    g_, p_ = items["g"], items["p"]
+    stages = data["emission_standard_share"].observations
+    have = sorted({k[0] for k in stages})
+    out = np.zeros((len(cohorts), len(g_), len(p_)))
+    for (e, g, p, metal_), grams in data["pgm_loading"].observations.items():
+        if metal_ != metal or powertrain not in (None, p):
+            continue
+        for c, y in enumerate(cohorts):
+            share = stages.get((min(max(y, have[0]), have[-1]), g, p, e), 0.0)
+            out[c, g_.index(g), p_.index(p)] += share * grams * TONNES_PER_GRAM
+    return out
+
+
+def powertrain_content(data, metal: str, cohorts) -> np.ndarray:
+    """``(C, G, P)`` t of ``metal`` per vehicle in its powertrain's components and after-
+    treatment (the glider, trailer and lightweighting are the same for every powertrain)."""
+    return parts_content(data, metal)[None] + pgm_content(data, metal, cohorts)
+
+
+def cohort_shares(r) -> np.ndarray:
+    """``(C, G, P)`` powertrain shares of each cohort on the fleet's extended axis (cohorts
+    before the first model year: diesel)."""
+    h = r.system.inputs.n_history
+    share = r.data["powertrain_share"].values
+    out = np.zeros((h + share.shape[0],) + share.shape[1:])
+    out[:h, :, 0] = 1.0
+    out[h:] = share
+    return out
+
+
+def eol_of(r, per_vehicle: np.ndarray, year: int) -> float:
+    """What the vehicles retiring in ``year`` carry of a quantity ``per_vehicle (C, G, P)``,
+    from the fleet's stock by cohort (plain numpy, not the kernel's sums over cohorts).
+
+    A type's cohort ``c`` loses ``S[t-1, c] - S[t, c]`` vehicles in year ``t``; those a
+    transfer moved out left every cohort in proportion (not end of life). A destination's
+    cohort ``c`` holds its own new vehicles and, a share ``moved_in / inflow`` of it, vehicles
+    moved in that year, which carry the mean of the source's surviving cohorts.
+    """
+    inputs = r.system.inputs
+    sol = r.system.stocks["fleet"].solution
+    t = list(inputs.fleet.years).index(year)
+    stock = sol.cohort_stock[:, :, 0, :]                                   # (T, C, G)
+    own = np.einsum("cgp,cgp->cg", cohort_shares(r), per_vehicle)          # (C, G)
+    carried = own.copy()
+    dst = [d for _, d in inputs.fleet.routes]
+    assert len(set(dst)) == len(dst), "one route per destination in this account"
+    for src, d in inputs.fleet.routes:
+        inflow, moved_in = sol.inflow[:, 0, d], sol.moved_in[:, 0, d]
+        w = np.divide(moved_in, inflow, out=np.zeros_like(inflow), where=inflow > 0)
+        mean = np.array([stock[c, :c, src] @ own[:c, src] / stock[c, :c, src].sum()
+                         if stock[c, :c, src].sum() > 0 else 0.0 for c in range(len(w))])
+        carried[:, d] = (1.0 - w) * own[:, d] + w * mean
+    total = 0.0
+    for g in range(stock.shape[2]):
+        leaving = stock[t - 1, :t, g] - stock[t, :t, g]
+        existing = stock[t, :t, g].sum()
+        moved = sol.moved_out[t, 0, g] * stock[t, :t, g] / existing if existing > 0 else 0.0
+        total += (leaving - moved) @ carried[:t, g]
+    return float(total)
+
+
+def test_the_account_counts_the_fleets_end_of_life(runs):
+    """The independent account gives the model's end-of-life vehicles of each group of types a
+    transfer joins (a moved vehicle keeps its source type's content)."""
+    r = runs("electrification_low")
+    n_c, n_g, n_p = cohort_shares(r).shape
+    eol = r.system.results.values["eol"][0, -1]
+    groups = [{g} | {d for s, d in r.system.inputs.fleet.routes if s == g}
+              | {s for s, d in r.system.inputs.fleet.routes if d == g} for g in range(n_g)]
+    for group in groups:
+        one = np.zeros((n_c, n_g, n_p))
+        one[:, sorted(group)] = 1.0
+        assert eol_of(r, one, 2050) == pytest.approx(eol[sorted(group)].sum(), rel=1e-9)
+
+
+@pytest.mark.parametrize("metal", ["Rh", "Pd", "Nd", "Pt", "Pr", "Dy", "Cu"])
+def test_high_electrification_moves_pgm_and_magnets_by_what_the_composition_implies(runs, metal):
+    """2050 end of life (``eol_material_total``, all that leaves the fleet), high minus low
+    path: the same fleet, so the difference is each cohort's powertrain shares times its
+    powertrain content. Rh and Pd fall (fewer natural-gas three-way catalysts), Nd rises
+    (permanent-magnet motors). Cu also counts the traction packs (their own chain)."""
+    low, high = runs("electrification_low"), runs("electrification_high")
+    np.testing.assert_allclose(high.system.results.values["eol"],
+                               low.system.results.values["eol"], rtol=1e-12)
+    years = list(low.system.inputs.fleet.years)
+    content = powertrain_content(low.data, metal, years)
+    expected = eol_of(high, content, 2050) - eol_of(low, content, 2050)
+    if metal == "Cu":
+        expected += (high.value("battery_eol_material", 2050, "total", metal)
+                     - low.value("battery_eol_material", 2050, "total", metal))
+    else:
+        for r in (low, high):
+            assert r.value("battery_eol_material", 2050, "total", metal) == 0.0
+    got = (high.value("eol_material_total", 2050, "total", metal)
+           - low.value("eol_material_total", 2050, "total", metal))
+    assert got == pytest.approx(expected, rel=1e-9)
+    sign = {"Rh": -1, "Pd": -1, "Nd": 1, "Pr": 1, "Dy": 1, "Cu": 1}.get(metal)
+    if sign is not None:
+        assert sign * got > 0
+
+
+# -- uncertainty: component masses, PGM loadings and magnets in the Monte Carlo ----------------
+
+def with_uncertainty(data, **options):
+    """``data`` with some Monte Carlo group options changed."""
+    unc = data.config.uncertainty.model_copy(update=options)
+    return dataclasses.replace(data, config=data.config.model_copy(update={"uncertainty": unc}))
+
+
+def band_2050(summary, metal: str) -> np.ndarray:
+    row = summary[(summary.variable == "eol_material_total") & (summary.year == 2050)
+                  & (summary.truck_type == "total") & (summary.material == metal)]
+    return row[["p05", "p50", "p95", "std"]].to_numpy(float)[0]
+
+
+def block_content(data, name: str, metal: str, cohorts) -> np.ndarray | None:
+    """``(C, G, P)`` t of ``metal`` per vehicle that the uncertain quantity ``name`` scales
+    (``mass:<component>``, ``pgm:<powertrain>:<metal>``, ``lightweighting``), from the
+    workbooks; None if it holds none of the metal."""
+    kind, _, rest = name.partition(":")
+    if kind == "mass":
+        out = np.repeat(parts_content(data, metal, rest)[None], len(cohorts), axis=0)
+    elif kind == "pgm":
+        powertrain, _, metal_ = rest.partition(":")
+        out = pgm_content(data, metal, cohorts, powertrain) if metal_ == metal else None
+    elif kind == "lightweighting":
+        saved = data["lightweighting_mass"].observations
+        have = sorted({y for y, _ in saved})
+        per_t = data["lightweighting_substitution"].values[data.items["m"].index(metal)]
+        lw = np.array([[saved[(min(max(y, have[0]), have[-1]), g)] for g in data.items["g"]]
+                       for y in cohorts])
+        out = np.repeat((lw * per_t)[:, :, None], len(data.items["p"]), axis=2)
+    else:
+        return None
+    return out if out is not None and np.any(out) else None
+
+
+def test_composition_draws_give_the_monte_carlos_nd_and_pt(runs):
+    """With only the composition drawn (fleet, shares and packs at their nominal values), each
+    draw's 2050 Nd and Pt are the deterministic run's plus, per drawn quantity, (multiplier - 1)
+    x what it holds in the vehicles retiring in 2050 (the independent account above); the
+    Monte Carlo's percentiles are those of these numbers."""
+    from elt_odym.uncertainty.montecarlo import mc_inputs, run_mc
+    from elt_odym.uncertainty.sampling import sample_range
+
+    base = runs("electrification_central")
+    data = with_uncertainty(base.data, weight="none", prices="none", factors="none",
+                            lifetime_shift_years=0.0, stock_rel_sd=0.0, battery="none",
+                            stock="none", lifetimes="none", shares="none")
+    n, seed = 300, 5
+    summary = run_mc(data, n, seed, progress=False).summary()
+    inputs = mc_inputs(data)
+    u = sample_range(inputs, data.config.uncertainty, n, seed, 0, n).body_u
+    years = list(inputs.fleet.years)
+    for metal in ("Nd", "Pt"):
+        values = np.full(n, base.value("eol_material_total", 2050, "total", metal))
+        drawn = []
+        for k, q in enumerate(inputs.composition.uncertain):
+            per = block_content(base.data, q.name, metal, years)
+            if per is None:
+                continue
+            assert q.kind == "uniform"
+            drawn.append(q.name)
+            values += (q.low + u[:, k] * (q.high - q.low) - 1.0) * eol_of(base, per, 2050)
+        band = band_2050(summary, metal)
+        np.testing.assert_allclose(band[:3], np.percentile(values, [5, 50, 95]), rtol=1e-9)
+        assert band[2] > 1.5 * band[0], (metal, drawn)
+        expected = {"Nd": {"mass:magnet"}, "Pt": {"mass:fuel_cell_catalyst", "pgm:diesel:Pt",
+                                                  "pgm:natural_gas:Pt", "pgm:PHEV:Pt"}}[metal]
+        assert set(drawn) == expected
+
+
+def test_composition_spread_shows_in_the_joint_monte_carlo(runs):
+    """One joint run with the fleet: the same seed draws the same fleets with the composition
+    drawn or held, and drawing it widens the 2050 Nd and Pt."""
+    from elt_odym.uncertainty.montecarlo import run_mc
+
+    data = runs("electrification_central").data
+    drawn = run_mc(data, 200, 11, progress=False).summary()
+    held = run_mc(with_uncertainty(data, composition="none"), 200, 11, progress=False).summary()
+    eol = [s[(s.variable == "eol") & (s.year == 2050) & (s.truck_type == "total")]
+           [["p05", "p95"]].to_numpy() for s in (drawn, held)]
+    np.testing.assert_array_equal(eol[0], eol[1])
+    assert eol[0][0, 1] > eol[0][0, 0]  # the fleet is drawn
+    for metal in ("Nd", "Pt"):
+        assert band_2050(drawn, metal)[3] > 1.2 * band_2050(held, metal)[3], metal
+
+
+def test_electrification_page_has_every_generated_block(bundled):
+    """Every block of ``tools/electrification_table.py`` has its marker in
+    ``docs/electrification.md`` (filled at build time by ``tools/docs_hooks.py``), once, and the
+    page holds no other block of that script."""
+    import importlib.util
+    import re
+
+    path = bundled / "tools" / "electrification_table.py"
+    if not path.is_file():
+        pytest.skip("tools/ is not installed with the package")
+    spec = importlib.util.spec_from_file_location("electrification_table", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    page = (bundled / "docs" / "electrification.md").read_text(encoding="utf-8")
+    found = re.findall(r"^<!-- generated: electrification\.([\w-]+) -->$", page, re.MULTILINE)
+    assert sorted(found) == sorted(tool.BLOCKS)

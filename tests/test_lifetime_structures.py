@@ -224,7 +224,8 @@ def test_mc_draws_lifetimes_and_periods_from_calibration_parameter_sets(bundled,
                           else inputs.fleet.period[h + inputs.years.index(2020), j]
                           for c in sets.columns[1:]]]
     quiet = opts.model_copy(update=dict(lifetime_shift_years=0.0, weight="none",
-                                        prices="none", factors="none", battery="none"))
+                                        prices="none", factors="none", battery="none",
+                                        stock="none"))
     d0 = sample_with_parameter_sets(inputs, quiet, 4, 3, fixed)
     eol = evaluate(inputs, d0).values["eol"]
     np.testing.assert_allclose(eol[1], eol[0], rtol=1e-12)

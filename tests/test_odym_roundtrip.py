@@ -315,7 +315,11 @@ def test_export_is_an_odym_project(tmp_path, bundled):
     assert letters["t"] == "Time" and letters["g"] == "Truck_type" and letters["1"] == "Unity"
     assert [r[0] for r in blocks["Process Group List"]] == list(range(6))
     data = load_data(bundled / "datasets", "open_data")
-    assert len(blocks["Model Parameters"]) == len(project.parameters) == 18
+    exported = [n for n, p in data.parameters.items() if p.present]
+    assert len(blocks["Model Parameters"]) == len(project.parameters) == len(exported) == 39
+    assert [p.name for p in project.parameters] == exported  # nothing present left out
+    assert set(project.absent) == {n for n, p in data.parameters.items() if not p.present}
+    assert {"p", "k", "o", "e"} <= set(letters)  # the extensions' aspects are in the table
     for row in blocks["Model Parameters"]:
         name, file, index, order, layer, proc = row[0], row[2], row[3], row[4], row[5], row[11]
         assert (layer, proc) == ("[0]", "['none']")
@@ -333,7 +337,9 @@ def test_export_is_an_odym_project(tmp_path, bundled):
 def test_cli_export_odym(tmp_path, capsys):
     assert main(["export-odym", str(tmp_path / "p"), "--scenario", "literature"]) == 0
     assert (tmp_path / "p" / "ODYM_Config_literature.xlsx").is_file()
-    assert "18 parameter workbooks" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "39 parameter workbooks" in out and "powertrain_share: index tgp" in out
+    assert "not exported (optional, no workbook in the data folder): " in out
     assert main(["export-odym", str(tmp_path / "p")]) == 2
     assert main(["export-odym", str(tmp_path / "p"), "--force"]) == 0
     long = "paper_calibrated_current_practice"
@@ -442,3 +448,27 @@ def test_the_survival_form_equals_odyms_dynamic_stock_model():
     pdf = make_lifetime_model(d, np.full((N, 2), 3.3), np.full((N, 2), 10.0), "pdf").sf[:, :, 0]
     np.testing.assert_allclose(np.tril(same), odym, atol=1e-14)
     assert 0.05 < np.max(np.abs(np.tril(pdf) - odym)) < 0.07  # the study's Eq. 3 runs ahead
+
+
+@pytest.mark.parametrize("scenario", ["best_estimate", "electrification_high"])
+def test_every_exported_parameter_reads_back_as_the_run_reads_it(tmp_path, bundled, scenario):
+    """Our reader on each exported file gives the scenario's own data, the powertrain,
+    battery and composition parameters and the scalars included (issue 24)."""
+    from elt_odym.declaration import DIM_BY_LETTER
+
+    project = export_odym(tmp_path / "p", scenario=scenario)
+    data = load_data(bundled / "datasets", scenario)
+    names = {p.name for p in project.parameters}
+    assert names == {n for n, p in data.parameters.items() if p.present}
+    assert {"powertrain_share", "battery_capacity", "second_life_scale", "component_mass",
+            "inflation_rate", "factor_range"} <= names
+    for name in names:
+        pw = read_parameter_workbook(tmp_path / "p" / f"{name}.xlsx")
+        spec = data[name].spec
+        pos = [[a for a, _ in pw.aspects].index(DIM_BY_LETTER[x].name) for x in spec.dims]
+        got = {tuple(r.index[i] for i in pos): float(r.value) for r in pw.records}
+        assert got == data[name].observations, name
+    share = read_parameter_workbook(tmp_path / "p" / "powertrain_share.xlsx")
+    base = load_data(bundled / "datasets", "best_estimate")["powertrain_share"].observations
+    differs = sum(float(r.value) != base[tuple(r.index)] for r in share.records)
+    assert (differs > 0) == (scenario != "best_estimate")

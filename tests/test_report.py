@@ -12,12 +12,15 @@ def test_report_sections_from_folder_files(runs, bundled, tmp_path):
     r = runs("paper_calibrated")
     write_csv(r.results, tmp_path / "results.csv")
     write_csv(r.mass_balance, tmp_path / "mass_balance.csv")
-    (tmp_path / "manifest.json").write_text(json.dumps({"note": "<b>run</b>"}))
+    inputs = [{"path": p} for p in ("paper_calibrated/weibull_scale.xlsx", "stock_history.xlsx",
+                                    "../../../../etc/passwd")]
+    (tmp_path / "manifest.json").write_text(json.dumps({"note": "<b>run</b>",
+                                                        "inputs": inputs}))
     page = build_report(tmp_path, bundled / "datasets")
     assert "billion US$2016" in page and "million vehicles" in page
     assert "IMP_Cu_2050" in page or "calibration" in page.lower()
-    for folder in ("open_data", "paper_calibrated"):
-        assert f"<h3>{folder}</h3>" in page
+    assert "<h3>paper_calibrated</h3>" in page  # the residuals beside the run's workbooks
+    assert "<h3>open_data</h3>" not in page  # a workbook the run did not read: not opened
     assert "&lt;b&gt;run&lt;/b&gt;" in page and "<b>run</b>" not in page
     assert "no Sankey in this folder" in page and "Plotly.newPlot" not in page
     assert "NBS" in page  # a ref of the sources

@@ -11,8 +11,9 @@ carculator_truck 0.5.0 in a throwaway venv: never a runtime dependency), then
   ``emission_standard_share``, ``lightweighting_mass`` and ``lightweighting_substitution``.
 
 Every value carries ``[REF|C]`` (C = H, M, L); every adjustment of a carculator (EU) figure to
-Chinese trucks says so in its comment (``adjusted to China``). Sources: the composition brief
-(``/work/shared/reference/composition_brief.md``) and the references in ``REFS``.
+Chinese trucks says so in its comment (``adjusted to China``). Sources: carculator_truck 0.5.0
+(its documentation, parameters and LCI datasets) and the other references in ``REFS``, each
+with the source it names; ``docs/composition.md`` describes them.
 
 Size classes. carculator_truck sizes trucks of 3.5, 7.5, 18, 26, 32, 40 and 60 t gross vehicle
 weight (GVW). China's classes are GVW classes (heavy > 14 t, medium 6-14 t, light 1.8-6 t, mini
@@ -26,7 +27,8 @@ The cohort part (PGM by stage, stages by cohort, lightweighting) is in
 ``tools/composition_cohorts.py``; the table of ``docs/composition.md`` comes from
 ``tools/composition_table.py``.
 
-Usage: python tools/bootstrap_composition.py [ROOT]
+Usage: python tools/bootstrap_composition.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -205,7 +207,7 @@ MATERIAL_OF = (  # first match wins
     ("ethylene glycol", {"other": 1.0}), ("carbon black", {"other": 1.0}),
 )
 """carculator (ecoinvent) product -> elt-odym material. Brass as CuZn36 and Cu 'sheet rolling'
-as copper (the brief flags it as a processing step that stands for the copper) are readings of
+as copper (a processing step in the carculator inventory that stands for the copper) are readings of
 elt-odym (L); stainless (18/8) steel counts as Fe, as the battery workbooks do."""
 
 
@@ -245,7 +247,7 @@ E_MOTOR = {"Fe": 0.55, "Cu": 0.20, "Al": 0.20, "plastics": 0.03, "other": 0.02}
 housing, insulation (no source found for a truck motor: assumption, L)."""
 BOP = {"Fe": 0.338 + 0.048, "plastics": 0.252 + 0.053, "other": 0.169, "Al": 0.091,
        "rubber": 0.048}
-"""Essential fuel-cell balance of plant, CT-LCI (composition brief section 5): steel 33.8 %,
+"""Essential fuel-cell balance of plant, carculator_truck's LCI dataset (CT-LCI): steel 33.8 %,
 PPS 25.2 %, glycol 16.9 %, Al 9.1 %, HDPE 5.3 %, rubber 4.8 %, CrNi steel 4.8 % (the installed
 carculator_utils carries a stationary 1 kWe dataset instead, 8 kg/kW, not a truck's)."""
 
@@ -538,4 +540,7 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    from data_step import run_step
+
+    sys.exit(run_step(main, sys.argv[1:], __doc__,
+                      inputs=("tools/carculator_truck_extract.json",)))

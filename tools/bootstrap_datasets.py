@@ -3,10 +3,12 @@
 The shipped workbooks are the source of truth: edit them in Excel, not this script. Rerunning
 this script overwrites the base workbooks (never the calibrated ones in datasets/open_data and
 datasets/paper_calibrated, which `elt-odym calibrate` writes) and is only meant for a maintainer
-who rebuilds the bundle from the data brief. Every number here carries its ref id and confidence,
-as it does in the workbooks.
+who rebuilds the bundle from its sources (the study, NBS yearbooks, IMF prices, Hao et al. 2011,
+...: ``REFS``). Every number here carries its ref id and confidence, as it does in the
+workbooks.
 
-Usage: python tools/bootstrap_datasets.py [ROOT]
+Usage: python tools/bootstrap_datasets.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -405,4 +407,6 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    from data_step import run_step
+
+    sys.exit(run_step(main, sys.argv[1:], __doc__))

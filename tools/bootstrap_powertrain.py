@@ -3,11 +3,13 @@
 Re-runnable: it reads the classification master and the material-indexed workbooks, appends
 what is missing (new classifications, new materials with zero truck content, new rows) keeping
 every existing value and its provenance, and (over)writes the workbooks of the powertrain
-extension. Every number carries its ref id and confidence (H, M, L); the sources are
-``/work/shared/reference/powertrain_brief.md`` (ref ``PTBRIEF`` and the ids below) or a named
+extension. Every number carries its ref id and confidence (H, M, L); the sources are those of
+``REFS`` below (CV World, ICCT, UC Davis, BatPaC, CABIA, MIIT, USGS, ...; ref ``PTBRIEF`` names
+the project's compiled notes of these sources, which are not part of the repository) or a named
 assumption (ref ``ASSUME_PT``, confidence L, with its range in the comment).
 
-Usage: python tools/bootstrap_powertrain.py [ROOT]
+Usage: python tools/bootstrap_powertrain.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -417,7 +419,7 @@ PACK_STEEL = (0.94 + 1.08) / 2 + (0.34 + 0.41) / 2
 """kg/kWh of steel (0.94-1.08) and stainless steel (0.34-0.41) in a pack, mid-range, counted
 as Fe (stainless steel's Cr and Ni not split: an approximation)."""
 FE_PER_P = 55.845 / 30.974
-"""Molar ratio Fe/P of LiFePO4 (the brief derives LFP's Fe from P at 1:1 molar)."""
+"""Molar ratio Fe/P of LiFePO4 (LFP's Fe derived from its P at 1:1 molar)."""
 
 
 def intensity_rows(materials: list[str]) -> list[tuple]:
@@ -575,4 +577,6 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    from data_step import run_step
+
+    sys.exit(run_step(main, sys.argv[1:], __doc__))

@@ -1,4 +1,4 @@
-"""Write the validation workbooks of datasets/ from the statistics and validation briefs.
+"""Write the validation workbooks of datasets/ from independent statistics (NBS, MPS, CAAM, ...).
 
 Re-runnable: it (over)writes only the workbooks of issue 20, never a shipped parameter workbook:
 
@@ -10,12 +10,14 @@ Re-runnable: it (over)writes only the workbooks of issue 20, never a shipped par
 - ``calibration_statistics.xlsx``: the same observations as calibration targets (format of
   ``calibration_best_estimate.xlsx``) for the refit of part 2; not run here.
 
-Every figure below is typed from ``statistics_brief.md`` (SB) or ``validation_brief.md`` (VB) of
-the project's reference folder, with the brief's source (URL or table) and confidence; derived
-values show their arithmetic. Uncertainties follow the rules of :data:`RULES` (assumptions,
+Every figure below carries its original source (URL or table) and confidence, as collected in
+the project's notes on statistics (SB) and validation (VB), which are not part of the
+repository (the workbooks cite SB and VB beside each source); derived values show their
+arithmetic. ``docs/validation.md`` describes the statistics. Uncertainties follow the rules of :data:`RULES` (assumptions,
 stated as such in the workbook).
 
-Usage: python tools/bootstrap_statistics.py [DATASETS_DIR]
+Usage: python tools/bootstrap_statistics.py [ROOT] [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -607,4 +609,6 @@ def main(datasets: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[1] / "datasets")
+    from data_step import run_step
+
+    sys.exit(run_step(lambda root: main(root / "datasets"), sys.argv[1:], __doc__))

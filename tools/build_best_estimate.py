@@ -13,11 +13,11 @@ Writes, through the ``odym_io`` API only:
 
 Then calibrate best_estimate (targets from ``tools/bootstrap_statistics.py``)::
 
-    python tools/build_best_estimate.py            # step "stock"
-    python tools/bootstrap_statistics.py
+    python tools/build_best_estimate.py --step stock --in-place
+    python tools/bootstrap_statistics.py --in-place
     elt-odym calibrate --targets datasets/calibration_statistics.xlsx \\
-        --scenario best_estimate_literature --out datasets/best_estimate_statistics --force
-    python tools/build_best_estimate.py --practice
+        --scenario best_estimate_literature --out datasets/best_estimate_statistics --in-place
+    python tools/build_best_estimate.py --step practice --in-place
 
 The last step writes ``datasets/best_estimate_current_practice/``: the collected share fitted to
 the truck recycling counts on the calibrated best estimate's end-of-life trucks, and the
@@ -25,9 +25,11 @@ current-practice recovery efficiencies with their sources. The previous best est
 (``datasets/best_estimate/``) is re-made with::
 
     elt-odym calibrate --targets datasets/calibration_best_estimate.xlsx \\
-        --scenario best_estimate_study_path_literature --out datasets/best_estimate --force
+        --scenario best_estimate_study_path_literature --out datasets/best_estimate --in-place
 
-Usage: python tools/build_best_estimate.py [ROOT] [--stock | --practice | --legacy]
+Usage: python tools/build_best_estimate.py [ROOT] [--step stock|practice|legacy]
+       [--out DIR | --in-place]
+(tools/data_step.py: by default nothing is written, only the diff is printed)
 """
 
 from __future__ import annotations
@@ -487,12 +489,21 @@ def legacy(root: Path) -> None:
         "figures (validation brief). NT's scale stays at its literature value (not "
         "determined).\n"
         "elt-odym calibrate --targets datasets/calibration_best_estimate.xlsx --scenario "
-        "best_estimate_study_path_literature --out datasets/best_estimate --force\n"
+        "best_estimate_study_path_literature --out datasets/best_estimate --in-place\n"
         "(issue 20: the previous best estimate, scenario best_estimate_study_path)"))
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    flags = [a[2:] for a in sys.argv[1:] if a.startswith("--")]
-    main(Path(args[0]) if args else Path(__file__).resolve().parent.parent,
-         flags[0] if flags else "stock")
+    from functools import partial
+
+    from data_step import run_step
+
+    argv = sys.argv[1:]
+    step = "stock"
+    if "--step" in argv:
+        i = argv.index("--step")
+        step = argv[i + 1] if i + 1 < len(argv) else ""
+        argv = argv[:i] + argv[i + 2:]
+    if step not in STEPS:
+        raise SystemExit(f"--step {step!r} is not one of {', '.join(STEPS)}")
+    sys.exit(run_step(partial(main, step=step), argv, __doc__))

@@ -31,7 +31,7 @@ from bootstrap_composition import (
 
 PGM_RANGE = {"diesel": (0.3, 2.0), "PHEV": (0.3, 2.0), "natural_gas": (0.3, 3.0)}
 """Relative range of all loadings of a fuel (one draw per fuel and metal): no per-truck PGM
-figure by Chinese stage was found (brief, gap 2), so wide (L)."""
+figure by Chinese emission stage was found (a gap, see docs/composition.md), so wide (L)."""
 NG_VI = {"Pd": 20.0, "Rh": 3.0}
 """g per heavy natural-gas truck under China VI (stoichiometric engine + three-way catalyst):
 no figure found; ~5 x a car's 4-5 g (JM_LD) for a 10-13 l engine, Pd-Rh as CNG three-way
@@ -118,7 +118,8 @@ def standard_rows(years: list[int]) -> list[tuple]:
 
 LW_RANGE = (0.0, 1.5)
 """Relative range of the lightweighting path: carculator's EU path (Hill et al.) applied to
-Chinese trucks, which were not found to lightweight (brief section 6): 0 (none) to 1.5 x (L)."""
+Chinese trucks, for which no lightweighting figure was found (docs/composition.md): 0 (none) to
+1.5 x (L)."""
 
 
 def lightweighting_rows(ext: dict, years: list[int]) -> list[tuple]:

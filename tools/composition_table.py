@@ -1,7 +1,7 @@
 """Generate the per-vehicle table of ``docs/composition.md`` from the composition model.
 
-Writes the Markdown between ``<!-- composition-table:start -->`` and
-``<!-- composition-table:end -->``: per type and powertrain, the mass and the Cu, Nd, Pr, Dy,
+Prints the Markdown (the documentation build puts it where ``docs/composition.md`` has the
+marker ``<!-- generated: composition -->``, ``tools/docs_hooks.py``): per type and powertrain, the mass and the Cu, Nd, Pr, Dy,
 Pt, Pd, Rh of one truck of the 2010, 2025 and 2050 cohorts under ``best_estimate``
 (``composition = "cohort"``), with the lowest confidence of the rows it rests on, and the
 study's single composition for comparison.
@@ -18,7 +18,6 @@ from pathlib import Path
 from elt_odym.data import load_data
 from elt_odym.system.composition import calc_cohort_composition, calc_unit_material
 
-START, END = "<!-- composition-table:start -->", "<!-- composition-table:end -->"
 COHORTS = (2010, 2025, 2050)
 COLUMNS = (("Cu", "kg", 1e3), ("Nd", "g", 1e6), ("Pr", "g", 1e6), ("Dy", "g", 1e6),
            ("Pt", "g", 1e6), ("Pd", "g", 1e6), ("Rh", "g", 1e6))
@@ -65,16 +64,6 @@ def table(root: Path) -> str:
     return "\n".join(lines)
 
 
-def write_table(root: Path) -> None:
-    """Replace the table between the markers of ``docs/composition.md``."""
-    path = root / "docs" / "composition.md"
-    text = path.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{path}: markers {START} / {END} not found")
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1]
-    path.write_text(f"{before}{START}\n{table(root)}\n{END}{after}", encoding="utf-8")
-
-
 if __name__ == "__main__":
-    write_table(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent)
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent
+    sys.stdout.write(table(root) + "\n")

@@ -10,7 +10,9 @@ For each data root (the repository's ``classification/`` + ``datasets/`` and
 
 Every record (index, value, units, stats string, comment with its ``[REF|C]`` tag), the ``ref`` and
 ``log`` sheets and every other cover value are compared after the rewrite; the script stops on
-the first difference. Run: ``.venv/bin/python tools/migrate_odym_layout.py [ROOT ...]``.
+the first difference. Run: ``.venv/bin/python tools/migrate_odym_layout.py [ROOT] [--out DIR |
+--in-place]`` (ROOT default: the repository; again with ``examples/buses``). By default nothing
+is written, only the diff is printed (``tools/data_step.py``).
 """
 
 from __future__ import annotations
@@ -18,16 +20,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import openpyxl
-
 from elt_odym.io.classification import (
     read_classification_master,
     write_classification_master,
 )
+from elt_odym.io.data_update import is_parameter_workbook
 from elt_odym.io.workbook import read_parameter_workbook, write_parameter_workbook
 
 REPO = Path(__file__).resolve().parents[1]
-ROOTS = [REPO, REPO / "examples" / "buses"]
 VERSION_KEY = "Dataset_Classification_version_number"
 
 
@@ -42,11 +42,7 @@ def _content(pw) -> tuple:
 
 
 def _is_parameter_workbook(path: Path) -> bool:
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return "Cover" in wb.sheetnames
-    finally:
-        wb.close()
+    return is_parameter_workbook(path)  # through the guarded reader (limits, no DTD)
 
 
 def migrate_master(path: Path) -> str:
@@ -89,10 +85,10 @@ def migrate_root(root: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    roots = [Path(a) for a in argv] or ROOTS
-    total = sum(migrate_root(root) for root in roots)
-    print(f"{total} parameter workbooks rewritten")
-    return 0
+    """Migrate a copy of ROOT and print the diff, keep it (``--out``) or install it."""
+    from data_step import run_step
+
+    return run_step(migrate_root, argv, __doc__)
 
 
 if __name__ == "__main__":

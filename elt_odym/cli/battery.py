@@ -24,13 +24,14 @@ def add_commands(sub, parent) -> None:
 def cmd_battery_mc(args, printer: Printer) -> int:
     """battery_mc_summary.csv and battery_sensitivity.csv."""
     from ..data import load_data
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
     from ..reporting.results import write_csv
     from ..uncertainty.montecarlo import run_monte_carlo
     from ..uncertainty.sensitivity import run_sensitivity
 
     scenario = args.scenario or BATTERY_SCENARIO
-    with OutputFolder(args.out, args.force, command="battery-mc") as folder:
+    with OutputFolder(args.out, args.force, command="battery-mc",
+                      protect=input_folders(args.data)) as folder:
         data = load_data(args.data, scenario)
         seed = data.config.uncertainty.seed if args.seed is None else args.seed
         folder.add_data(data)

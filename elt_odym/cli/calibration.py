@@ -9,9 +9,18 @@ from .common import EXIT_CHECK, EXIT_OK, Printer, add_data_args, table_text
 
 def add_commands(sub, parent) -> None:
     """Register ``calibrate`` and ``compare``."""
-    p = sub.add_parser("calibrate", parents=[parent], help="fit free parameters to targets")
+    p = sub.add_parser("calibrate", parents=[parent], help="fit free parameters to targets",
+                       description="Fit free parameters to targets; write the calibrated "
+                                   "workbooks, parameters, residuals and draws into a new "
+                                   "folder outside the data folder (with manifest.json), or, "
+                                   "with --in-place, replace the calibrated files of a folder "
+                                   "inside the data folder (only the files that change; "
+                                   "their ref and log notes kept).")
     p.add_argument("--targets", required=True, help="targets workbook with free_parameters")
     add_data_args(p)
+    p.add_argument("--in-place", action="store_true",
+                   help="--out is a folder inside the data folder (e.g. datasets/open_data): "
+                        "replace its calibrated files with the new ones")
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("compare", parents=[parent], help="compare results.csv with targets")
     p.add_argument("--results", required=True)
@@ -25,13 +34,18 @@ def cmd_calibrate(args, printer: Printer) -> int:
     """Fit free parameters to targets and write calibrated workbooks."""
     from ..reporting.calibration import run_calibration
 
-    table, residuals = run_calibration(args.targets, args.out, args.data, args.scenario,
-                                       args.force, progress=not args.quiet)
+    table, residuals, done = run_calibration(args.targets, args.out, args.data, args.scenario,
+                                             args.force, progress=not args.quiet,
+                                             in_place=args.in_place)
     printer.result(table_text(table[["name", "item", "initial", "fitted", "std_error", "at_bound",
                                      "status"]]))
     printer.result(table_text(residuals[["target_id", "target", "model", "rel_error",
                                          "tolerance", "status"]]))
-    printer.say(f"wrote calibrated workbooks and residuals to {args.out}")
+    if not args.in_place:
+        printer.say(f"wrote calibrated workbooks and residuals to {args.out}; the data folder "
+                    f"is unchanged (--in-place replaces its calibrated files)")
+    for name, what in done:
+        printer.say(f"  {Path(args.out) / name}: {what}")
     return EXIT_OK
 
 

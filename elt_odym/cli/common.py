@@ -1,18 +1,48 @@
 """What every command shares: exit codes, printing, common arguments, number format.
 
-Exit codes: 0 success, 1 a check failed (validation, mass balance, ``--strict`` targets),
-2 bad input or usage. Commands print through :func:`say` (standard output) and :func:`warn`
-(standard error); :func:`elt_odym.cli.main` turns every typed user error into one line.
+Exit codes: 0 success, 1 a check failed (validation, mass balance, ``--strict`` targets,
+non-finite outputs), 2 bad input or usage, 3 an internal error (a bug), 128 + N a signal (130:
+Ctrl-C). Commands print through :meth:`Printer.say` (standard output) and :meth:`Printer.warn`
+(standard error), which strip escape sequences and control characters
+(:func:`~elt_odym.io.escape.terminal_text`); :func:`elt_odym.cli.main` turns every user error
+into one line (``docs/errors.md``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
+from ..io.escape import terminal_text
 from ..reporting.numbers import fmt
 
-EXIT_OK, EXIT_CHECK, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_CHECK, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
+EXIT_SIGNAL = 128
+"""A command ended by signal N exits with 128 + N (130: Ctrl-C, 143: SIGTERM)."""
+
+
+def _emit(parts: tuple, stream) -> None:
+    """Print ``parts`` as one terminal-safe text; a closed pipe (``elt-odym ... | head``) drops
+    the text instead of ending the command half-way."""
+    try:
+        print(terminal_text(" ".join(str(p) for p in parts)), file=stream, flush=True)
+    except BrokenPipeError:
+        try:  # later prints and the flush at exit go nowhere instead of failing
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, ValueError):
+            pass
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on standard error (no usage block):
+    ``error: elt-odym mc: argument --draws: 'x' is not an integer (elt-odym mc --help)``;
+    exits 2 like argparse. Subcommand parsers are of the same class."""
+
+    def error(self, message: str):
+        Printer.warn(f"error: {self.prog}: {' '.join(message.split())} (see {self.prog} "
+                     f"--help)")
+        raise SystemExit(EXIT_INPUT)
 
 
 class Printer:
@@ -24,16 +54,16 @@ class Printer:
     def say(self, *parts: object) -> None:
         """An informational line on standard output (hidden by ``-q``)."""
         if not self.quiet:
-            print(*parts, flush=True)
+            _emit(parts, sys.stdout)
 
     def result(self, *parts: object) -> None:
         """A result line on standard output (always shown)."""
-        print(*parts, flush=True)
+        _emit(parts, sys.stdout)
 
     @staticmethod
     def warn(*parts: object) -> None:
         """A line on standard error."""
-        print(*parts, file=sys.stderr, flush=True)
+        _emit(parts, sys.stderr)
 
 
 def progress(iterable, desc: str, quiet: bool = False, total: int | None = None):
@@ -95,6 +125,16 @@ def _int_at_least(text: str, minimum: int, what: str) -> int:
 def positive_int(text: str) -> int:
     """argparse type: an integer >= 1."""
     return _int_at_least(text, 1, "must be at least 1")
+
+
+def power_of_two(text: str) -> int:
+    """argparse type: a power of 2 of at least 2 (a Sobol' sample size)."""
+    value = _int_at_least(text, 2, "must be a power of 2 of at least 2 (e.g. 512 or 1024)")
+    if value & (value - 1):
+        lower = 1 << (value.bit_length() - 1)
+        raise argparse.ArgumentTypeError(f"must be a power of 2 (the balance of Sobol' points "
+                                         f"needs one), not {value}: use {lower} or {lower * 2}")
+    return value
 
 
 def seed_int(text: str) -> int:

@@ -14,6 +14,7 @@ from .common import (
     bundled_scenarios_text,
     positive_int,
     progress,
+    seed_int,
     table_text,
 )
 
@@ -23,6 +24,7 @@ RUN_EXAMPLES = """examples:
   elt-odym run --scenario open_data --scenario paper_calibrated --out both
   elt-odym run --data mydata --out myresults --cumulative 2025 2040
   elt-odym run --data mydata --out myresults --watch  rerun on every save in Excel
+  elt-odym run --out results --draws 0               no Monte Carlo range of the headline
 """
 
 
@@ -48,6 +50,10 @@ def add_commands(sub, parent) -> None:
                    help="after the run, rerun into the same folder whenever a workbook or "
                         "config.toml of the data folder is saved, and print what changed in "
                         "the headline figures; Ctrl-C ends")
+    p.add_argument("--draws", type=seed_int, default=None, metavar="N",
+                   help="draws of the Monte Carlo of the headline variables, whose median and "
+                        "p05-p95 are shown beside the deterministic value (default: "
+                        "[uncertainty] headline_draws of config.toml; 0: none)")
     p.add_argument("--jobs", type=positive_int, default=None, metavar="N",
                    help="processes for scenarios and figures (default: the cores available; "
                         "1: one after another, the same files)")
@@ -69,6 +75,13 @@ def scenario_list(data: str | None, names: list[str] | None,
     from ..paths import bundled_data_dir
 
     config = load_config(data or bundled_data_dir())
+    twice = sorted({n for n in names or [] if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"--scenario {twice[0]} is given more than once: name each scenario "
+                          f"once")
+    if names and "all" in names and len(names) > 1:
+        raise ConfigError("--scenario all runs every scenario: give it alone, or name the "
+                          "scenarios one by one")
     if not names:
         names = [config.default_scenario]
     elif names == ["all"]:
@@ -88,12 +101,16 @@ def cmd_run(args, printer: Printer) -> int:
     each also drawing its own figures; the tables are then written here, from the results in
     the order of the scenarios, so the files are those of a run one scenario after another.
     """
+    from ..config import load_config
     from ..errors import ConfigError
+    from ..paths import bundled_data_dir
+    from .data import warn_edits
 
     first, last = args.cumulative
     if first > last:
         raise ConfigError(f"--cumulative {first} {last}: FIRST is after LAST")
     scenarios = scenario_list(args.data, args.scenario, (first, last))
+    warn_edits(printer, load_config(args.data or bundled_data_dir()), scenarios)
     results = run_once(args, printer, scenarios, args.force)
     if args.watch:
         from .watch import watch
@@ -105,12 +122,13 @@ def cmd_run(args, printer: Printer) -> int:
 
 def run_once(args, printer: Printer, scenarios: list[str], force: bool) -> list:
     """Run ``scenarios`` and publish the outputs into ``args.out``; return the results."""
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
     from ..reporting.outputs import write_outputs
     from ..reporting.workers import available_processes, can_fork
 
     processes = args.jobs or available_processes()
-    with OutputFolder(args.out, force, command="run") as folder:  # refuse before work
+    with OutputFolder(args.out, force, command="run",
+                      protect=input_folders(args.data)) as folder:  # refuse before work
         drawn = None
         if len(scenarios) > 1 and processes > 1 and can_fork():
             results, drawn = _run_in_workers(args, printer, scenarios, folder.path, processes)
@@ -129,10 +147,11 @@ def run_once(args, printer: Printer, scenarios: list[str], force: bool) -> list:
 
 
 def _run_scenario(args, scenario: str, out: Path | None = None):
-    """Run one scenario; with ``out``, also draw its figures there (in a worker)."""
+    """Run one scenario and the Monte Carlo of its headline; with ``out``, also draw its
+    figures there (in a worker)."""
     from ..model import run
 
-    result = run(args.data, scenario)
+    result = with_headline_range(run(args.data, scenario), args.draws)
     if out is None:
         return result, []
     from ..reporting.outputs import scenario_figure_jobs
@@ -169,10 +188,32 @@ def _run_in_workers(args, printer: Printer, scenarios: list[str], out: Path,
     return [result for result, _, _ in done], drawn
 
 
+def with_headline_range(result, draws: int | None):
+    """``result`` with its :attr:`~elt_odym.model.RunResult.headline_range`: a Monte Carlo of
+    ``draws`` draws of the headline variables (None: ``headline_draws`` of the config; 0:
+    none), seeded with the config's ``seed``; its CPU time is logged."""
+    import dataclasses
+    import logging
+    import time
+
+    from ..reporting.results import headline_mc, headline_range_table
+
+    opts = result.data.config.uncertainty
+    n = opts.headline_draws if draws is None else draws
+    start = time.process_time()
+    mc = headline_mc(result, n, opts.seed) if n > 0 else None
+    logging.getLogger(__name__).info("scenario %s: headline Monte Carlo of %d draws in %.1f s "
+                                     "CPU", result.scenario, n, time.process_time() - start)
+    return dataclasses.replace(result, headline_range=headline_range_table(result, mc))
+
+
 def headline_lines(result, max_events: int, first: int, last: int) -> list[tuple[bool, str]]:
     """What ``run`` prints for a scenario: ``(is_result, text)`` lines (results are shown
-    with ``-q`` too): mass balance, negative-inflow events, the headline tables."""
-    from ..reporting.results import headline_tables
+    with ``-q`` too): mass balance, negative-inflow events, what the headline is (maximum
+    potential or current practice), the deterministic tables and the headline year with its
+    Monte Carlo range."""
+    from ..model import recycling_basis
+    from ..reporting.results import headline_range_text, headline_tables
 
     lines = [(False, f"\nscenario {result.scenario}: largest mass-balance error "
                      f"{fmt(result.mass_balance_error)} of the largest flow")]
@@ -182,8 +223,14 @@ def headline_lines(result, max_events: int, first: int, last: int) -> list[tuple
         lines.append((False, f"  ... {len(events) - max_events} more events in "
                              f"negative_inflow_events.csv"))
     table, cumulative = headline_tables(result, first, last)
-    return lines + [(True, table_text(table)), (True, f"cumulative {first}-{last}:"),
-                    (True, table_text(cumulative))]
+    basis, how = recycling_basis(result.data)
+    lines += [(True, f"{result.scenario}: {basis}, {how}"),
+              (True, "deterministic run:"), (True, table_text(table)),
+              (True, f"cumulative {first}-{last} (deterministic run):"),
+              (True, table_text(cumulative))]
+    if result.headline_range is not None:
+        lines.append((True, headline_range_text(result.headline_range)))
+    return lines
 
 
 def _print(printer: Printer, lines: list[tuple[bool, str]]) -> None:

@@ -11,6 +11,7 @@ from .common import (
     add_data_args,
     memory_size,
     positive_int,
+    power_of_two,
     seed_int,
     table_text,
 )
@@ -37,10 +38,13 @@ def add_commands(sub, parent) -> None:
                         "calibration_draws.csv (written by calibrate) instead of the ranges")
     add_cluster_args(p)
     p.set_defaults(func=cmd_mc)
-    p = sub.add_parser("sobol", parents=[parent], help="Sobol indices (SALib) of the model")
+    p = sub.add_parser("sobol", parents=[parent],
+                       help="Sobol indices (SALib) of the groups of inputs, for the headline")
     add_data_args(p)
-    p.add_argument("--n", type=positive_int, default=1024,
-                   help="SALib base sample size (power of 2)")
+    p.add_argument("--n", type=power_of_two, default=1024,
+                   help="SALib base sample size, a power of 2 (default 1024)")
+    p.add_argument("--year", type=int, default=2050,
+                   help="year of the headline outputs (default 2050)")
     p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--memory-budget", type=memory_size, default="4G", help=BUDGET_HELP)
     add_cluster_args(p)
@@ -72,12 +76,13 @@ def cluster(args):
 def cmd_sensitivity(args, printer: Printer) -> int:
     """One-at-a-time sensitivity: sensitivity.csv and sensitivity.png."""
     from ..data import load_data
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_sensitivity
     from ..uncertainty.sensitivity import run_sensitivity
 
-    with OutputFolder(args.out, args.force, command="sensitivity") as folder:
+    with OutputFolder(args.out, args.force, command="sensitivity",
+                      protect=input_folders(args.data)) as folder:
         data = load_data(args.data, args.scenario)
         folder.add_data(data)
         table = run_sensitivity(data)
@@ -95,12 +100,14 @@ def cmd_sensitivity(args, printer: Printer) -> int:
 def cmd_mc(args, printer: Printer) -> int:
     """Monte Carlo: mc_summary.csv and the end-of-life weight distributions."""
     from ..data import load_data
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
+    from ..reporting.outputs import check_finite
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_eol_distribution
     from ..uncertainty.montecarlo import run_monte_carlo
 
-    with OutputFolder(args.out, args.force, command="mc") as folder:
+    with OutputFolder(args.out, args.force, command="mc",
+                      protect=input_folders(args.data)) as folder:
         data = load_data(args.data, args.scenario)
         opts = data.config.uncertainty
         n, seed = args.draws or opts.draws, opts.seed if args.seed is None else args.seed
@@ -109,6 +116,7 @@ def cmd_mc(args, printer: Printer) -> int:
         if args.calibration_draws:
             folder.add_input(args.calibration_draws, data.config.data_dir)
         start = time.perf_counter()
+        _print_groups(printer, data, args.calibration_draws)
         with cluster(args) as client:
             result = run_monte_carlo(data, n, seed, chunk=args.chunk,
                                      calibration_draws=args.calibration_draws,
@@ -117,6 +125,7 @@ def cmd_mc(args, printer: Printer) -> int:
                                      client=client)
         summary = result.summary()
         took = time.perf_counter() - start
+        check_finite(summary, "mc_summary.csv")
         write_csv(summary, folder.path / "mc_summary.csv")
         fig_eol_distribution(result, folder.path / "mc_eol_weight.png", data.scenario)
     part = summary[(summary.variable.isin(["eol_mass", "carbon_saving"]))
@@ -130,36 +139,72 @@ def cmd_mc(args, printer: Printer) -> int:
     return EXIT_OK
 
 
+def _print_groups(printer: Printer, data, calibration_draws: str | None = None) -> None:
+    """What the joint Monte Carlo draws, one line per group."""
+    from ..uncertainty.calibration_draws import read_parameter_sets, with_parameter_sets
+    from ..uncertainty.montecarlo import mc_inputs
+    from ..uncertainty.sampling import describe
+
+    inputs = mc_inputs(data)
+    if calibration_draws:
+        inputs = with_parameter_sets(inputs, read_parameter_sets(calibration_draws),
+                                     calibration_draws)
+    for row in describe(inputs, data.config.uncertainty).itertuples():
+        printer.say(f"  {row.label}: {row.how}")
+
+
+def headline_outputs(data, year: int) -> list[tuple[str, str, int]]:
+    """The headline quantities (:data:`elt_odym.model.HEADLINE`) of ``year`` as Sobol
+    outputs."""
+    from ..errors import ConfigError
+    from ..model import HEADLINE
+
+    if year not in data.years:
+        raise ConfigError(f"--year {year} is outside the years {data.years[0]}-"
+                          f"{data.years[-1]} of scenario {data.scenario!r}")
+    return [(var, mat or "total", year) for var, mat, *_ in HEADLINE]
+
+
 def cmd_sobol(args, printer: Printer) -> int:
-    """Sobol indices: sobol.csv and sobol.png."""
+    """Sobol indices by group: sobol.csv and sobol.png."""
     from ..data import load_data
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
     from ..reporting.results import write_csv
     from ..reporting.uncertainty import fig_sobol
     from ..uncertainty.sobol import run_sobol
 
-    with OutputFolder(args.out, args.force, command="sobol") as folder:
+    with OutputFolder(args.out, args.force, command="sobol",
+                      protect=input_folders(args.data)) as folder:
         data = load_data(args.data, args.scenario)
         folder.add_data(data)
         folder.meta.update(seed=args.seed, n=args.n)
+        outputs = headline_outputs(data, args.year)
+        _print_groups(printer, data)
         with cluster(args) as client:
-            table = run_sobol(data, n=args.n, seed=args.seed, client=client,
+            table = run_sobol(data, n=args.n, seed=args.seed, outputs=outputs, client=client,
                               memory_budget=args.memory_budget)
         write_csv(table, folder.path / "sobol.csv")
         fig_sobol(table, folder.path / "sobol.png", data.scenario)
-    printer.result(table_text(table))
+    top = (table.sort_values("ST", ascending=False).groupby("output", sort=False).head(3)
+           .assign(rank=lambda t: t.groupby("output").cumcount() + 1))
+    wide = top.pivot(index="output", columns="rank", values="group").reindex(
+        table["output"].unique())
+    wide.columns = [f"{'first second third'.split()[c - 1]} (largest ST)" for c in wide.columns]
+    printer.result(f"groups driving each headline of {args.year}, scenario {data.scenario}:")
+    printer.result(table_text(wide.reset_index()))
     printer.say(f"wrote sobol.csv and sobol.png to {args.out}")
     return EXIT_OK
 
 
 def cmd_structural(args, printer: Printer) -> int:
     """Structural uncertainty: structural.csv, structural_spread.csv and structural.png."""
-    from ..io.output_folder import OutputFolder
+    from ..io.output_folder import OutputFolder, input_folders
     from ..reporting.results import write_csv
     from ..reporting.structural import fig_structural
     from ..studies.structural import run_structural, spread
 
-    with OutputFolder(args.out, args.force, command="structural") as folder:
+    with OutputFolder(args.out, args.force, command="structural",
+                      protect=input_folders(args.data)) as folder:
         table = run_structural(args.data)
         wide = spread(table)
         write_csv(table, folder.path / "structural.csv")

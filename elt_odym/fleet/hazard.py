@@ -8,8 +8,10 @@ Period effect (proportional hazards in the calendar year)
     The one-year survival ratio of cohort ``c`` at age ``k`` (calendar year ``t = c + k``),
     ``r_c(k) = s_c(k) / s_c(k-1)``, becomes ``r_c(k) ** f[t]``. ``f[t] = 1`` leaves the curve
     unchanged; ``f[t] = 2`` doubles the cumulative hazard of that year for every cohort alive,
-    as a scrappage programme does (China III phase-out 2019-2022, renewal subsidies from 2024:
-    ``datasets/hazard_period_factor.xlsx`` and the validation brief). The ratio form keeps every
+    as a scrappage programme does (China III phase-out 2019-2022 under the Diesel Truck Action
+    Plan, Huanqi [2018] 179; equipment-renewal subsidies from 2024, NDRC/MOF of 25 Jul 2024:
+    ``datasets/period_effects.xlsx``, ``datasets/best_estimate/hazard_period_factor.xlsx`` and
+    the documentation's validation page). The ratio form keeps every
     survival within ``[0, 1]`` and non-increasing.
 Age cap
     ``s_c(k) = 0`` for ``k >= max_age``: a truck is deregistered in the year it reaches the legal

@@ -25,6 +25,7 @@ from ..errors import DataValidationError, Problem
 from .cover import text
 from .safe_open import read_book
 from .sheets import column_letter
+from .workbook import sheets_found
 
 MAIN_SHEET = "MAIN_Table"
 INFO_SHEET = "Info"
@@ -169,7 +170,9 @@ def read_classification_master(path: str | Path, check_version: bool = True, *,
     wb = read_book(path, engine=engine)
     if MAIN_SHEET not in wb.sheetnames:
         raise DataValidationError([Problem(path, "", "", "missing-sheet",
-                                           f"sheet {MAIN_SHEET!r} is missing")])
+                                           f"sheet {MAIN_SHEET!r} is missing ("
+                                           f"{sheets_found(wb)}); ODYM reads the master's "
+                                           f"classifications from a sheet named {MAIN_SHEET}")])
     ws = wb[MAIN_SHEET]
     legacy = _cell_text(ws.value(8, 1)) == "Reference"
     classifications: dict[str, Classification] = {}

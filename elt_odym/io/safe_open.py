@@ -24,6 +24,11 @@ that names the file, so ``validate`` lists it and goes on.
 
 The limits in force are a context variable: :func:`workbook_limits` raises them for a block
 (the CLI's ``--max-workbook-mb``, ``--max-xml-mb``, ``--max-rows``, ``--max-cells``).
+
+A path that exists but is not a regular file (a folder, a device such as ``/dev/zero``, a FIFO)
+is refused before it is opened. Text inputs other than workbooks (``calibration_residuals.csv``
+shown by the report) go through :func:`read_csv_checked`: the same file-size and row limits,
+decoded as UTF-8, one problem (rule ``unreadable-file``) if anything fails.
 """
 
 from __future__ import annotations
@@ -178,10 +183,60 @@ def check_workbook(path: Path, limits: WorkbookLimits) -> None:
 
 
 def _check_file(path: Path, limits: WorkbookLimits) -> None:
-    if not path.is_file():
+    if not path.exists():
         raise UnreadableWorkbookError(Problem(str(path), "", "", "missing-file",
                                               "file not found"))
+    if not path.is_file():
+        raise UnreadableWorkbookError(Problem(
+            str(path), "", "", "not-a-file", "not a regular file (a folder, a device or a "
+            "pipe); name a workbook file"))
     _check_size(path, path.stat().st_size, limits)
+
+
+def read_csv_checked(path: str | Path, limits: WorkbookLimits | None = None, **kwargs):
+    """A small CSV input as a data frame, within the limits (see module doc).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    limits : WorkbookLimits, optional
+        ``max_file_mb`` bounds its size and ``max_rows`` its lines; default: the limits in
+        force.
+    **kwargs
+        Passed to :func:`pandas.read_csv`.
+
+    Raises
+    ------
+    UnreadableWorkbookError
+        With one problem: ``missing-file``, ``not-a-file``, ``workbook-too-large`` or
+        ``unreadable-file``.
+    """
+    import pandas as pd
+
+    path, limits = Path(path), limits or current_limits()
+    _check_file(path, limits)
+    try:
+        raw = path.read_bytes()
+        _check_size(path, len(raw), limits)
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _unreadable_text(path, exc) from None
+    if text.count("\n") > limits.max_rows:
+        raise _too_large(path, f"it has {text.count(chr(10)):,} lines", "--max-rows",
+                         limits.max_rows)
+    try:
+        return pd.read_csv(io.StringIO(text), **kwargs)
+    except Exception as exc:  # noqa: BLE001 - any parser failure on a hostile file
+        raise _unreadable_text(path, exc) from None
+
+
+def _unreadable_text(path: Path, exc: BaseException) -> UnreadableWorkbookError:
+    detail = " ".join(str(exc).replace(str(path), "").split())[:160] or type(exc).__name__
+    return UnreadableWorkbookError(Problem(
+        str(path), "", "", "unreadable-file",
+        f"not a readable UTF-8 CSV file ({type(exc).__name__}: {detail}); save it again as "
+        f"CSV (UTF-8) or remove it"))
 
 
 def _check_size(path: Path, size: int, limits: WorkbookLimits) -> None:

@@ -43,6 +43,8 @@ from ..errors import DataValidationError, Problem
 from .safe_open import open_workbook
 from .workbook import is_number
 
+STATISTICS_FILE = "validation_statistics.xlsx"
+"""The statistics workbook of a data folder (next to ``config.toml``), read by every run."""
 STATISTICS_COLUMNS = ["obs_id", "quantity", "variable", "truck_type", "period", "value", "unit",
                       "scope", "model_side", "source", "confidence", "sd", "low", "high",
                       "uncertainty_basis", "note"]

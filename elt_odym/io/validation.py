@@ -5,10 +5,16 @@ Rules (the ``rule`` field):
 
 ``name-mismatch``, ``version-mismatch``, ``unit-mismatch``, ``aspect-mismatch``,
 ``wrong-classification``, ``unknown-item``, ``duplicate-row``, ``not-a-number``,
-``below-minimum``, ``above-maximum``, ``sum-too-large``, ``missing-item``, ``missing-source``,
-``unknown-source``, ``bad-confidence``, ``bad-uncertainty``. The readers add the structural
-rules (``missing-sheet``, ``bad-header``, ``bad-table-aspects``, ``table-size``,
-``missing-aspect``, ...).
+``number-as-text``, ``formula-without-value``, ``below-minimum``, ``above-maximum``,
+``implausible-value``, ``sum-too-large``, ``sum-not-one``, ``missing-item``, ``missing-source``,
+``unknown-source``, ``bad-confidence``, ``bad-uncertainty``, ``too-few-observations``. The
+readers add the structural rules (``missing-sheet``, ``empty-sheet``, ``bad-header``,
+``bad-table-aspects``, ``table-size``, ``missing-aspect``, ...). Every rule is listed with its
+meaning in :data:`elt_odym.errors.RULES`.
+
+Every value, and every bound of its uncertainty string, must also lie within the plausible range
+of its unit (:func:`elt_odym.declaration.plausible_range`): 1e308 is a finite number, and an
+overflow to inf/NaN in the outputs.
 
 Aspects are matched as ODYM matches them, by classification (:func:`resolve_aspects`).
 """
@@ -16,15 +22,27 @@ Aspects are matched as ODYM matches them, by classification (:func:`resolve_aspe
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections import defaultdict
+from pathlib import Path
 
-from ..declaration import DIM_BY_LETTER, ParameterSpec
-from ..errors import Problem
+from ..declaration import (
+    DIM_BY_LETTER,
+    LOGNORMAL_MAX_SIGMA,
+    MIN_FIT_OBSERVATIONS,
+    PLAUSIBLE_BY_PARAMETER,
+    SHARE_SUM_TOLERANCE,
+    ParameterSpec,
+    Plausible,
+    plausible_range,
+)
+from ..errors import EltOdymError, Problem
 from .classification import ClassificationMaster
+from .hints import item_hint, non_number
 from .sheets import column_letter as get_column_letter
-from .stats_array import parse_stats_array
-from .workbook import COVER, VALUES, ParameterWorkbook, Record, is_number
+from .stats_array import Uncertainty, parse_stats_array
+from .workbook import COVER, VALUES, ParameterWorkbook, Record, formula_cells, is_number
 
 CONFIDENCE = ("H", "M", "L")
 MAX_LISTED = 12
@@ -68,6 +86,8 @@ def resolve_aspects(pw: ParameterWorkbook, spec: ParameterSpec,
 
 
 def _item_cell(pw: ParameterWorkbook, rec: Record, aspect_pos: int) -> str:
+    if aspect_pos < len(rec.item_cells):
+        return rec.item_cells[aspect_pos]
     if pw.record_type != "LIST":
         return rec.cell
     row = re.sub(r"^[A-Z]+", "", rec.cell)
@@ -116,23 +136,76 @@ def _check_record(pw: ParameterWorkbook, spec: ParameterSpec, rec: Record,
     f, sheet = pw.path, _sheet(pw)
     for pos, (aspect, cls) in enumerate(pw.aspects):
         if rec.index[pos] not in items[pos]:
+            hint = item_hint(rec.index[pos], list(items[pos]), DIM_BY_LETTER["t"].name == aspect)
             out.append(Problem(f, sheet, _item_cell(pw, rec, pos), "unknown-item",
                                f"{rec.index[pos]!r} is not an item of classification {cls!r} "
-                               f"(aspect {aspect!r})"))
+                               f"(aspect {aspect!r})" + (f": {hint}" if hint else "")))
     if not is_number(rec.value):
-        out.append(Problem(f, sheet, rec.cell, "not-a-number",
-                           f"value {rec.value!r} is not a finite number"))
+        rule, message = non_number(rec.value, table=pw.record_type == "TABLE")
+        out.append(Problem(f, sheet, rec.cell, rule, message))
         return out
     if spec.minimum is not None and rec.value < spec.minimum:
         out.append(Problem(f, sheet, rec.cell, "below-minimum",
                            f"value {rec.value} is below the allowed minimum {spec.minimum}"))
-    if spec.maximum is not None and rec.value > spec.maximum:
+    elif spec.maximum is not None and rec.value > spec.maximum:
         out.append(Problem(f, sheet, rec.cell, "above-maximum",
                            f"value {rec.value} is above the allowed maximum {spec.maximum}"))
-    return out + _check_record_meta(pw, rec)
+    else:
+        rng = plausible_range(spec)
+        if not rng.low <= rec.value <= rng.high:
+            out.append(Problem(f, sheet, rec.cell, "implausible-value",
+                               f"value {rec.value:g} is outside the plausible range "
+                               f"{_span(rng, spec)} of {spec.name} ({rng.why}); check the "
+                               f"unit and the decimal point"))
+    return out + _check_record_meta(pw, rec, spec)
 
 
-def _check_record_meta(pw: ParameterWorkbook, rec: Record) -> list[Problem]:
+def _span(rng: Plausible, spec: ParameterSpec) -> str:
+    return f"{rng.low:g} to {rng.high:g} {spec.unit}"
+
+
+def uncertainty_problem(unc: Uncertainty, spec: ParameterSpec) -> str:
+    """Why the distribution ``unc`` of a value of ``spec`` reaches beyond the plausible range
+    (empty: it does not). Locations (bounds, mode, mean, scale) must lie in the range, a normal
+    standard deviation within its width, a lognormal sigma at most
+    :data:`~elt_odym.declaration.LOGNORMAL_MAX_SIGMA`."""
+    rng = plausible_range(spec)
+    locations = {"uniform": ("p1", "p2"), "triangular": ("p1", "p2", "p3"),
+                 "normal": ("p1",), "weibull": ("p2",)}.get(unc.kind, ())
+    for name in locations:
+        value = getattr(unc, name)
+        if not math.isnan(value) and not rng.low <= value <= rng.high:
+            return (f"{unc.kind} parameter {name} = {value:g} is outside the plausible range "
+                    f"{_span(rng, spec)} ({rng.why})")
+    shape = PLAUSIBLE_BY_PARAMETER["weibull_shape"]
+    spread = {"normal": ("p2", rng.high - rng.low, f"the width of the plausible range "
+                                                   f"{_span(rng, spec)}"),
+              "lognormal": ("p2", LOGNORMAL_MAX_SIGMA, "+-3 sigma spans 13 orders of magnitude"),
+              "weibull": ("p1", shape.high, shape.why)}.get(unc.kind)
+    if spread and not getattr(unc, spread[0]) <= spread[1]:
+        return (f"{unc.kind} parameter {spread[0]} = {getattr(unc, spread[0]):g} is above "
+                f"{spread[1]:g} ({spread[2]})")
+    if unc.kind == "lognormal" and not math.isnan(unc.p1) and rng.high > 0 and not (
+            unc.p1 <= math.log(rng.high)):
+        return (f"lognormal parameter p1 = {unc.p1:g} puts the median exp(p1) beyond the "
+                f"plausible range {_span(rng, spec)}")
+    return ""
+
+
+def _inconsistent(value: float, unc: Uncertainty) -> str:
+    """Why ``unc`` cannot describe ``value`` (empty: it can): a uniform range, or a triangular
+    one whose mode is the value, must contain the value; a standard deviation must not be
+    negative (numpy refuses to draw with it)."""
+    if (unc.kind == "uniform" and not unc.p1 <= value <= unc.p2) or (
+            unc.kind == "triangular" and math.isnan(unc.p2) and not unc.p1 <= value <= unc.p3):
+        return f"the value {value:g} lies outside its own range; the range must contain it"
+    if unc.kind in ("normal", "lognormal") and unc.p2 < 0:
+        return f"the standard deviation p2 = {unc.p2:g} is negative"
+    return ""
+
+
+def _check_record_meta(pw: ParameterWorkbook, rec: Record,
+                       spec: ParameterSpec | None = None) -> list[Problem]:
     out = []
     f, sheet = pw.path, _sheet(pw)
     nom, den = (pw.unit.split("/", 1) + [""])[:2]
@@ -151,10 +224,20 @@ def _check_record_meta(pw: ParameterWorkbook, rec: Record) -> list[Problem]:
         out.append(Problem(f, sheet, rec.cell, "bad-confidence",
                            f"confidence {conf!r} must be one of H, M, L"))
     try:
-        parse_stats_array(rec.stats_array)
+        unc = parse_stats_array(rec.stats_array)
     except ValueError as exc:
         out.append(Problem(f, sheet, rec.cell, "bad-uncertainty",
                            f"stats_array {rec.stats_array!r}: {exc}"))
+        return out
+    why = _inconsistent(rec.value, unc)
+    if why:
+        out.append(Problem(f, sheet, rec.cell, "bad-uncertainty",
+                           f"stats_array {rec.stats_array!r}: {why}"))
+        return out
+    why = uncertainty_problem(unc, spec) if spec is not None else ""
+    if why:
+        out.append(Problem(f, sheet, rec.cell, "implausible-value",
+                           f"stats_array {rec.stats_array!r}: {why}"))
     return out
 
 
@@ -174,29 +257,84 @@ def check_records(pw: ParameterWorkbook, spec: ParameterSpec, master: Classifica
     items = [dict.fromkeys(master[cls].items) if cls in master else {} for _, cls in pw.aspects]
     out: list[Problem] = []
     seen: dict[tuple, str] = {}
-    sums: dict[tuple, float] = defaultdict(float)
-    sum_pos = None
-    if spec.sum_at_most:
-        sum_name = DIM_BY_LETTER[spec.sum_at_most[0]].name
-        sum_pos = pw.aspect_names.index(sum_name)
+    empty: list[str] = []
     for rec in pw.records:
         out += _check_record(pw, spec, rec, items)
         if rec.index in seen:
             out.append(Problem(pw.path, _sheet(pw), rec.cell, "duplicate-row",
                                f"index {rec.index} was already given at {seen[rec.index]}"))
         seen.setdefault(rec.index, rec.cell)
-        if sum_pos is not None and is_number(rec.value):
-            sums[rec.index[:sum_pos] + rec.index[sum_pos + 1:]] += rec.value
-    if spec.sum_at_most:
-        for key, total in sums.items():
-            if total > spec.sum_at_most[1] + 1e-12:
-                out.append(Problem(pw.path, _sheet(pw), "", "sum-too-large",
-                                   f"values at {key} sum to {total:.6g} over "
-                                   f"{DIM_BY_LETTER[spec.sum_at_most[0]].name}, more than "
-                                   f"{spec.sum_at_most[1]:g}"))
-    if spec.coverage == "full":
+        if rec.value is None:
+            empty.append(rec.cell)
+    if empty:
+        out = _formulas(pw, empty, out)
+    out += _check_sums(pw, spec)
+    if spec.coverage == "full" and not pw.incomplete:
         out += _check_coverage(pw, spec, items, years, seen)
     return out
+
+
+def _formulas(pw: ParameterWorkbook, cells: list[str], problems: list[Problem]
+              ) -> list[Problem]:
+    """``problems`` with each empty cell that holds a formula (or an error value) reported as
+    ``formula-without-value``."""
+    try:
+        found = formula_cells(pw.path, _sheet(pw), cells)
+    except (EltOdymError, OSError, ValueError, KeyError):  # the first read said why already
+        return problems
+    out = []
+    for p in problems:
+        if p.cell in found and p.rule == "not-a-number":
+            p = Problem(p.file, p.sheet, p.cell, "formula-without-value",
+                        f"the cell holds {found[p.cell]}: open the workbook in Excel (or "
+                        f"LibreOffice) and save it, so that the result is saved with the "
+                        f"formula, or type the number")
+        out.append(p)
+    return out
+
+
+def _group_sums(pw: ParameterWorkbook, letter: str) -> dict[tuple, list]:
+    """``key -> [sum, first cell, last cell]`` of the values summed over dimension ``letter``."""
+    pos = pw.aspect_names.index(DIM_BY_LETTER[letter].name)
+    sums: dict[tuple, list] = {}
+    for rec in pw.records:
+        if is_number(rec.value):
+            key = rec.index[:pos] + rec.index[pos + 1:]
+            entry = sums.setdefault(key, [0.0, rec.cell, rec.cell])
+            entry[0] += rec.value
+            entry[2] = rec.cell
+    return sums
+
+
+def _check_sums(pw: ParameterWorkbook, spec: ParameterSpec) -> list[Problem]:
+    """``sum-too-large`` (:attr:`ParameterSpec.sum_at_most`) and ``sum-not-one`` (shares,
+    :attr:`ParameterSpec.shares_over`); at most :data:`MAX_LISTED` groups of each."""
+    out: list[Problem] = []
+    if spec.sum_at_most:
+        letter, bound = spec.sum_at_most
+        for key, (total, _, _) in _group_sums(pw, letter).items():
+            if total > bound + 1e-12:
+                out.append(Problem(pw.path, _sheet(pw), "", "sum-too-large",
+                                   f"values at {key} sum to {total:.6g} over "
+                                   f"{DIM_BY_LETTER[letter].name}, more than {bound:g}"))
+    if not spec.shares_over:
+        return out
+    dim = DIM_BY_LETTER[spec.shares_over].name
+    bad = [(key, v) for key, v in _group_sums(pw, spec.shares_over).items()
+           if abs(v[0] - 1.0) > SHARE_SUM_TOLERANCE
+           and not (spec.sum_at_most and v[0] > spec.sum_at_most[1] + 1e-12)]
+    for i, (key, (total, first, last)) in enumerate(bad[:MAX_LISTED]):
+        more = (f"; {len(bad) - MAX_LISTED} more groups do too"
+                if i == MAX_LISTED - 1 and len(bad) > MAX_LISTED else "")
+        out.append(Problem(pw.path, _sheet(pw), first, "sum-not-one",
+                           f"the shares of {spec.name} at {_key(key)} (cells {first}-{last}) "
+                           f"sum to {total:.6g} over {dim}, not 1: they split one whole, so "
+                           f"correct them (or put the rest in an 'other' item){more}"))
+    return out
+
+
+def _key(key: tuple) -> str:
+    return ", ".join(str(k) for k in key) if key else "the one group"
 
 
 def _check_coverage(pw, spec, items, years, seen) -> list[Problem]:
@@ -204,11 +342,47 @@ def _check_coverage(pw, spec, items, years, seen) -> list[Problem]:
     missing = [combo for combo in itertools.product(*required) if combo not in seen]
     if not missing:
         return []
+    if not pw.records:
+        return [Problem(pw.path, _sheet(pw), "", "missing-item",
+                        f"the sheet holds no values, only its header: it needs one row per "
+                        f"item combination of {pw.aspect_names} ({len(missing)} rows)")]
     shown = ", ".join(str(m) for m in missing[:MAX_LISTED])
     more = f" and {len(missing) - MAX_LISTED} more" if len(missing) > MAX_LISTED else ""
     return [Problem(pw.path, _sheet(pw), "", "missing-item",
                     f"{len(missing)} required item combination(s) of {pw.aspect_names} have no "
                     f"value: {shown}{more}")]
+
+
+def stock_observation_problems(observations: dict[str, dict[tuple, float]],
+                               paths: dict[str, str], products: list) -> list[Problem]:
+    """Product types with fewer stock observations than the logistic fit needs
+    (:data:`~elt_odym.declaration.MIN_FIT_OBSERVATIONS`), rule ``too-few-observations``.
+
+    Parameters
+    ----------
+    observations : dict
+        ``stock_history`` and ``stock_anchors``: ``(year, product) -> value``.
+    paths : dict
+        Their workbooks; the problem names the anchors' workbook, the one to fill.
+    products : list
+        The product types of the classification.
+    """
+    counts = {name: defaultdict(int) for name in observations}
+    for name, obs in observations.items():
+        for key in obs:
+            counts[name][key[1]] += 1
+    out = []
+    target = paths.get("stock_anchors") or next(iter(paths.values()))
+    for g in products:
+        found = {name: counts[name][g] for name in observations}
+        if sum(found.values()) < MIN_FIT_OBSERVATIONS:
+            detail = ", ".join(f"{Path(paths[n]).name}: {c}" for n, c in found.items())
+            out.append(Problem(target, VALUES, "", "too-few-observations",
+                               f"product type {g!r} has {sum(found.values())} stock "
+                               f"observation(s) ({detail}); the logistic fit of its stock "
+                               f"(Eq. 1) needs at least {MIN_FIT_OBSERVATIONS}: add rows "
+                               f"(year, {g}, stock) to {Path(target).name}"))
+    return out
 
 
 def validate_parameter(pw: ParameterWorkbook, spec: ParameterSpec, master: ClassificationMaster,

@@ -45,7 +45,7 @@ from .cover import (
     text,
     write_cover,
 )
-from .safe_open import read_book
+from .safe_open import checked_bytes, current_limits, read_book
 from .sheets import column_letter
 
 VALUES = "Values_Master"
@@ -76,6 +76,8 @@ class Record:
     stats_array: str = ""
     comment: str = ""
     cell: str = ""
+    item_cells: tuple[str, ...] = ()
+    """The cell of each index item (a TABLE's header cells for its column aspects)."""
 
     @property
     def ref(self) -> str:
@@ -110,6 +112,8 @@ class ParameterWorkbook:
     cells: dict[str, str] = field(default_factory=dict)
     unreadable: Problem | None = None
     """Why the file could not be read (then everything else is empty)."""
+    incomplete: bool = False
+    """The value sheet is missing or empty: no coverage is checked (the problem says why)."""
 
     @property
     def name(self) -> str:
@@ -183,6 +187,7 @@ def _read_list(ws, aspects, path: str, problems: list[Problem]) -> list[Record]:
             unit_nominator=text(cells[n + 1]), unit_denominator=text(cells[n + 2]),
             stats_array=text(cells[n + 3]), comment=text(cells[n + 4]),
             cell=f"{column_letter(n + 1)}{row}",
+            item_cells=tuple(f"{column_letter(i + 1)}{row}" for i in range(n)),
         ))
     return records
 
@@ -205,7 +210,8 @@ def _read_table(wb, layout: CoverLayout, path: str, problems: list[Problem]) -> 
     if sheet not in wb.sheetnames:
         problems.append(Problem(path, COVER, layout.cells.get("table_sheet", ""), "missing-sheet",
                                 f"value sheet {sheet!r} named on the cover is not a sheet of "
-                                f"the workbook"))
+                                f"the workbook ({sheets_found(wb)}); rename the sheet or the "
+                                f"cover's entry so that they match"))
         return []
     rows, cols = layout.row_aspects, layout.col_aspects
     names = [a for a, _ in layout.aspects]
@@ -224,13 +230,17 @@ def _read_table(wb, layout: CoverLayout, path: str, problems: list[Problem]) -> 
         row_items = [_table_item(ws.value(row, c)) for c in range(1, n + 1)]
         if all(v is None for v in row_items):
             continue
+        row_cells = {a: f"{column_letter(c)}{row}" for c, a in enumerate(rows, start=1)}
         for j, col_key in enumerate(col_keys):
             if all(v is None for v in col_key):
                 continue
             by_name = dict(zip(rows, row_items)) | dict(zip(cols, col_key))
+            cells = row_cells | {a: f"{column_letter(n + 1 + j)}{i}"
+                                 for i, a in enumerate(cols, start=1)}
             records.append(Record(index=tuple(by_name[a] for a in names),
                                   value=ws.value(row, n + 1 + j),
-                                  cell=f"{column_letter(n + 1 + j)}{row}"))
+                                  cell=f"{column_letter(n + 1 + j)}{row}",
+                                  item_cells=tuple(cells[a] for a in names)))
     return records
 
 
@@ -272,6 +282,7 @@ def _strip_unity(aspects, records, path: str, problems: list[Problem]):
                                         f"classification 'Unity'"))
     for rec in records:
         rec.index = tuple(rec.index[i] for i in keep)
+        rec.item_cells = tuple(rec.item_cells[i] for i in keep if i < len(rec.item_cells))
     return [aspects[i] for i in keep], records
 
 
@@ -306,27 +317,53 @@ def read_parameter_workbook(path: str | Path, collect: list[Problem] | None = No
                                  unreadable=exc.problem)
     cover, layout, records = {}, CoverLayout(), []
     if COVER not in wb.sheetnames:
-        problems.append(Problem(path, "", "", "missing-sheet", f"sheet {COVER!r} is missing"))
+        problems.append(_missing_sheet(path, COVER, wb))
     else:
         cover, layout = read_cover(wb[COVER], path, problems)
+    before = len(problems)
     if layout.record_type == "LIST":
         if VALUES not in wb.sheetnames:
-            problems.append(Problem(path, "", "", "missing-sheet", f"sheet {VALUES!r} is missing"))
+            problems.append(_missing_sheet(path, VALUES, wb))
+        elif wb[VALUES].max_row == 0:
+            problems.append(_empty_sheet(path, VALUES))
         else:
             records = _read_list(wb[VALUES], layout.aspects, path, problems)
     elif layout.record_type == "TABLE":
-        records = _read_table(wb, layout, path, problems)
+        if layout.table_sheet in wb.sheetnames and wb[layout.table_sheet].max_row == 0:
+            problems.append(_empty_sheet(path, layout.table_sheet))
+        else:
+            records = _read_table(wb, layout, path, problems)
+    incomplete = any(p.rule in ("missing-sheet", "empty-sheet") for p in problems[before:])
     aspects, records = _strip_unity(layout.aspects, records, path, problems)
     result = ParameterWorkbook(
         cover=cover, aspects=aspects, records=records, record_type=layout.record_type or "LIST",
         refs=_read_rows(wb, REF, REF_COLUMNS), log=_read_rows(wb, LOG, LOG_COLUMNS), path=path,
         row_aspects=layout.row_aspects, col_aspects=layout.col_aspects,
-        table_sheet=layout.table_sheet, cells=layout.cells)
+        table_sheet=layout.table_sheet, cells=layout.cells, incomplete=incomplete)
     if collect is not None:
         collect.extend(problems)
     elif problems:
         raise DataValidationError(problems)
     return result
+
+
+def sheets_found(wb) -> str:
+    """``sheets found: 'Cover', 'Values'`` for a message about a missing sheet."""
+    names = ", ".join(repr(n) for n in wb.sheetnames[:12])
+    more = f" and {len(wb.sheetnames) - 12} more" if len(wb.sheetnames) > 12 else ""
+    return f"sheets found: {names}{more}" if names else "the workbook has no sheets"
+
+
+def _missing_sheet(path: str, sheet: str, wb) -> Problem:
+    return Problem(path, "", "", "missing-sheet",
+                   f"sheet {sheet!r} is missing ({sheets_found(wb)}); a renamed sheet must get "
+                   f"its name {sheet!r} back (ODYM reads sheets by name)")
+
+
+def _empty_sheet(path: str, sheet: str) -> Problem:
+    return Problem(path, sheet, "A1", "empty-sheet",
+                   f"sheet {sheet!r} is empty: it needs its header row and one row per value "
+                   f"(copy them from the bundled workbook: elt-odym init DIR)")
 
 
 def _table_grid(pw: ParameterWorkbook) -> tuple[list[tuple], list[tuple], dict]:
@@ -397,6 +434,39 @@ def write_parameter_workbook(pw: ParameterWorkbook, path: str | Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     wb.save(tmp)
     tmp.replace(path)
+
+
+def formula_cells(path: str | Path, sheet: str, cells: list[str]) -> dict[str, str]:
+    """What the empty-looking ``cells`` of ``sheet`` hold: formulas and error values.
+
+    A reader sees a formula's saved value, and none when the program that wrote the file did
+    not calculate it (or the result is an error such as ``#DIV/0!``). Read again with openpyxl,
+    within the limits, only for cells a check found empty (an error path).
+
+    Returns
+    -------
+    dict
+        ``cell -> description`` (``"the formula =A1*2 without a saved value"``, ``"the formula
+        =1/0, whose result is #DIV/0!"``, ``"the error value #N/A"``) for the cells that hold one.
+    """
+    import io
+
+    import openpyxl
+
+    raw = checked_bytes(Path(path), current_limits())
+    books = [openpyxl.load_workbook(io.BytesIO(raw), data_only=flag) for flag in (False, True)]
+    if sheet not in books[0].sheetnames:
+        return {}
+    formulas, values = books[0][sheet], books[1][sheet]
+    out = {}
+    for cell in cells:
+        formula, value = formulas[cell].value, values[cell].value
+        if isinstance(formula, str) and formula.startswith("="):
+            out[cell] = (f"the formula {formula} without a saved value" if value is None else
+                         f"the formula {formula}, whose result is {value}")
+        elif isinstance(formula, str) and formula.startswith("#"):
+            out[cell] = f"the error value {formula}"
+    return out
 
 
 def is_number(value) -> bool:

@@ -1,8 +1,16 @@
-"""Calibration outputs: calibrated workbooks, fitted parameters, residuals and their figure."""
+"""Calibration outputs: calibrated workbooks, fitted parameters, residuals and their figure.
+
+Written into a new output folder (staged, published with ``manifest.json``), never among the
+inputs: an ``--out`` that is, contains or lies inside the data folder is refused, unless
+``in_place`` asks to replace the calibrated files shipped there (:func:`install_calibration`:
+no manifest, only the files that change are written, every note of a replaced workbook kept).
+"""
 
 from __future__ import annotations
 
 import datetime
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +18,10 @@ from matplotlib.figure import Figure
 
 from ..calibration import calibrate, parameter_draws
 from ..data import ModelData
-from ..io.output_folder import OutputFolder
+from ..errors import OutputExistsError
+from ..io.data_update import install
+from ..io.folder_lock import FolderLock
+from ..io.output_folder import OutputFolder, check_apart, input_folders
 from ..io.workbook import new_parameter_workbook, write_parameter_workbook
 from .results import write_csv
 
@@ -99,20 +110,68 @@ def residual_figure(residuals: pd.DataFrame, path: Path) -> None:
 
 
 def run_calibration(targets_path: str | Path, out: str | Path, data_dir=None, scenario=None,
-                    force: bool = False, progress: bool = False
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    force: bool = False, progress: bool = False, in_place: bool = False
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, str]]]:
     """Calibrate and write workbooks, ``calibration_parameters.csv``,
     ``calibration_residuals.csv``, ``calibration_draws.csv`` (parameter sets consistent with
-    the targets) and ``calibration_residuals.png`` into ``out`` (staged,
-    then published with ``manifest.json``; see :class:`OutputFolder`)."""
-    with OutputFolder(out, force, command="calibrate") as folder:
+    the targets) and ``calibration_residuals.png`` into ``out`` (staged, then published with
+    ``manifest.json``; see :class:`OutputFolder`), a folder apart from the data folder; with
+    ``in_place``, into a folder inside the data folder (:func:`install_calibration`).
+
+    Returns
+    -------
+    table, residuals : DataFrame
+        The fitted parameters and the residuals.
+    written : list of (str, str)
+        Each file and what was done with it (``in_place``; empty otherwise).
+    """
+    folders = input_folders(data_dir)
+    if in_place:
+        return install_calibration(targets_path, Path(out), folders, data_dir, scenario,
+                                   progress)
+    try:
+        check_apart(out, folders)
+    except OutputExistsError as exc:
+        raise OutputExistsError(f"{exc}; or, to replace the calibrated files shipped in "
+                                f"{out}, add --in-place") from None
+    with OutputFolder(out, force, command="calibrate", protect=folders) as folder:
         data, table, residuals = calibrate(targets_path, data_dir, scenario, progress)
         folder.add_data(data)
         folder.add_input(targets_path, data.config.data_dir)
-        staged = folder.path
-        write_calibrated(data, table, Path(targets_path), staged, data.master.version)
-        write_csv(table, staged / "calibration_parameters.csv")
-        write_csv(residuals, staged / "calibration_residuals.csv")
-        write_csv(parameter_draws(table, DRAWS, DRAWS_SEED), staged / "calibration_draws.csv")
-        residual_figure(residuals, staged / "calibration_residuals.png")
-    return table, residuals
+        _write_all(data, table, residuals, Path(targets_path), folder.path)
+    return table, residuals, []
+
+
+def _write_all(data: ModelData, table: pd.DataFrame, residuals: pd.DataFrame,
+               targets_path: Path, folder: Path) -> None:
+    write_calibrated(data, table, targets_path, folder, data.master.version)
+    write_csv(table, folder / "calibration_parameters.csv")
+    write_csv(residuals, folder / "calibration_residuals.csv")
+    write_csv(parameter_draws(table, DRAWS, DRAWS_SEED), folder / "calibration_draws.csv")
+    residual_figure(residuals, folder / "calibration_residuals.png")
+
+
+def install_calibration(targets_path: str | Path, out: Path, folders: dict[Path, str],
+                        data_dir=None, scenario=None, progress: bool = False
+                        ) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, str]]]:
+    """Calibrate and replace the calibrated files in ``out``, a folder inside the data folder
+    (``--in-place``): under ``out``'s lock, the files are written into a staging folder, then
+    each one that changes replaces the shipped one (:func:`~elt_odym.io.data_update.install`:
+    every ``ref`` and ``log`` row of a replaced workbook kept); no manifest is written (the
+    data folder is not an output folder)."""
+    root = next(iter(folders))  # the data folder
+    real = out.resolve()
+    if real == root.resolve() or root.resolve() not in real.parents:
+        raise OutputExistsError(f"--in-place replaces calibrated files in a folder inside the "
+                                f"data folder {root}; {out} is not one: drop --in-place")
+    out.mkdir(exist_ok=True)
+    lock = FolderLock(out).acquire()
+    staging = Path(tempfile.mkdtemp(prefix=".elt-odym-staging-", dir=out))
+    try:
+        data, table, residuals = calibrate(targets_path, data_dir, scenario, progress)
+        _write_all(data, table, residuals, Path(targets_path), staging)
+        done = [(p.name, install(p, out / p.name)) for p in sorted(staging.iterdir())]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        lock.release()
+    return table, residuals, done

@@ -16,10 +16,22 @@ The project folder holds (layout of ODYM's tutorial configuration, our own code)
 ``<parameter>.xlsx``
     One workbook per parameter of the scenario, in ODYM's layout, named by the parameter (a
     scenario's override such as ``open_data/weibull_scale.xlsx`` becomes ``weibull_scale.xlsx``).
+    Every declared parameter of the data folder is exported: the truck system's, the powertrain
+    and traction-battery extension's and the composition's when their dimensions are configured
+    (an electrification scenario exports its own ``powertrain_share``). An optional parameter
+    the data folder has no workbook for is listed in :attr:`OdymProject.absent`, never dropped
+    silently.
 
-Every aspect selects all items of its classification (``All``), so ODYM places every value of
-every workbook; the model years are in ``Model flow control`` (``first_year``, ``last_year``).
-Scalars use the aspect ``Unity`` with index letter ``1``, as ODYM's tutorials do.
+Every configured aspect is in the index table and selects all items of its classification
+(``All``), so ODYM places every value of every workbook; the model years are in ``Model flow
+control`` (``first_year``, ``last_year``). Scalars (``inflation_rate``, ``factor_range``, ...)
+use the aspect ``Unity`` with index letter ``1``, as ODYM's tutorials do: ODYM's
+``ReadParameterXLSX`` reads them as an array of shape ``(1,)`` over ``Unity`` (item ``1``), our
+reader as a 0-d value; the value is the same (``tools/odym_check.py`` checks it).
+
+The project is written like every output (:class:`~elt_odym.io.output_folder.OutputFolder`):
+staged, then published with ``manifest.json``; a folder that is, contains or lies inside the
+data folder (or the classification master's folder) is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -33,10 +45,9 @@ import openpyxl
 from ..config import load_config
 from ..declaration import (
     DIM_BY_LETTER,
-    DIMENSIONS,
     OPTIONAL_PARAMETERS,
-    PARAMETERS,
     PROCESSES,
+    declared_parameters,
 )
 from ..errors import DataValidationError, Problem
 from ..io.classification import (
@@ -46,6 +57,7 @@ from ..io.classification import (
     write_classification_master,
 )
 from ..io.cover import dataset_uuid
+from ..io.output_folder import OutputFolder
 from ..io.validation import validate_parameter
 from ..io.workbook import (
     ParameterWorkbook,
@@ -83,6 +95,8 @@ class OdymProject:
     master: Path
     parameters: list[OdymParameter] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    """Optional parameters the data folder has no workbook for (not exported)."""
 
 
 def aspect_order(pw: ParameterWorkbook, dims: tuple[str, ...]) -> list[int]:
@@ -102,17 +116,26 @@ def _read_valid(path: Path, spec, master, dim_classes, years) -> ParameterWorkbo
     return pw
 
 
+def configured_letters(config) -> list[str]:
+    """The letters of the dimensions ``config.toml`` assigns a classification, in declaration
+    order (the truck system's, then the powertrain and composition extensions')."""
+    return [x for x, d in DIM_BY_LETTER.items() if d.name in config.dimensions]
+
+
 def _export_parameters(config, scenario: str, master: ClassificationMaster, folder: Path
-                       ) -> list[OdymParameter]:
+                       ) -> tuple[list[OdymParameter], list[str]]:
     from ..data import parameter_paths
 
     _, _, options = config.resolve(scenario)
     years = list(range(options.first_year, options.last_year + 1))
-    dim_classes = {x: config.dimensions[d.name] for x, d in DIM_BY_LETTER.items()}
-    out = []
-    for spec in PARAMETERS:
-        path = parameter_paths(config, scenario)[spec.name]
+    letters = configured_letters(config)
+    dim_classes = {x: config.dimensions[DIM_BY_LETTER[x].name] for x in letters}
+    paths = parameter_paths(config, scenario)
+    out, absent = [], []
+    for spec in declared_parameters(letters):
+        path = paths[spec.name]
         if not path.is_file() and spec.name in OPTIONAL_PARAMETERS:
+            absent.append(spec.name)
             continue
         pw = _read_valid(path, spec, master, dim_classes, years)
         pw.cover["Dataset_Classification_version_number"] = master.version
@@ -123,47 +146,68 @@ def _export_parameters(config, scenario: str, master: ClassificationMaster, fold
         out.append(OdymParameter(spec.name, spec.description, index,
                                  aspect_order(pw, spec.dims),
                                  pw.cover.get("Dataset_UUID") or dataset_uuid(spec.name)))
-    return out
+    return out, absent
 
 
 def export_odym(folder: str | Path, data_dir: str | Path | None = None,
-                scenario: str | None = None) -> OdymProject:
+                scenario: str | None = None, force: bool = False) -> OdymProject:
     """Write one scenario as an ODYM project (module docstring) into ``folder``.
 
     Parameters
     ----------
     folder : str or Path
-        Target folder; created if missing. Files of the same names are replaced.
+        Target folder: new or empty unless ``force`` (then the files of the same names are
+        replaced, under the rules of :class:`~elt_odym.io.output_folder.OutputFolder`); never
+        the data folder, a folder inside it or one that contains it.
     data_dir : str or Path, optional
         Data folder with ``config.toml``; default: the bundled data.
     scenario : str, optional
         Scenario; default: the configuration's ``default_scenario``.
+    force : bool
+        Accept a non-empty folder.
 
     Returns
     -------
     OdymProject
+        Paths at their final place.
 
     Raises
     ------
     DataValidationError
         If a workbook of the scenario is not valid (nothing is exported from invalid data).
+    OutputExistsError
+        If ``folder`` is not empty (without ``force``) or overlaps the data folder.
     """
     from ..paths import bundled_data_dir
 
     config = load_config(data_dir or bundled_data_dir())
     name, _, options = config.resolve(scenario)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    master = read_classification_master(config.classification_path)
-    master_path = folder / f"{master.version}.xlsx"
-    write_classification_master(master, master_path)
-    params = _export_parameters(config, name, master, folder)
-    config_path = folder / f"ODYM_Config_{name}.xlsx"
-    description = config.scenarios[name].description
-    write_config(config_path, name, config.name, description, master, config.dimensions,
-                 params, options.model_dump())
-    files = [config_path, master_path] + [folder / f"{p.name}.xlsx" for p in params]
-    return OdymProject(folder, config_path, master_path, params, files)
+    with OutputFolder(folder, force, command="export-odym",
+                      protect=config.input_folders()) as out:
+        out.add_scenario(name)
+        staged = out.path
+        master = read_classification_master(config.classification_path)
+        master_path = staged / f"{master.version}.xlsx"
+        write_classification_master(master, master_path)
+        params, absent = _export_parameters(config, name, master, staged)
+        config_path = staged / f"ODYM_Config_{name}.xlsx"
+        description = config.scenarios[name].description
+        write_config(config_path, name, config.name, description, master, config.dimensions,
+                     params, options.model_dump())
+        files = [config_path, master_path] + [staged / f"{p.name}.xlsx" for p in params]
+        _record_inputs(out, config, name, [p.name for p in params])
+        files = [out.final(p) for p in files]
+    return OdymProject(Path(folder), files[0], files[1], params, files, absent)
+
+
+def _record_inputs(out: OutputFolder, config, scenario: str, names: list[str]) -> None:
+    """The manifest's inputs: ``config.toml``, the master and every exported workbook."""
+    from ..data import parameter_paths
+
+    paths = parameter_paths(config, scenario)
+    for path in [config.data_dir / "config.toml", config.classification_path,
+                 *(paths[n] for n in names)]:
+        out.add_input(path, config.data_dir)
 
 
 def _block(ws, row: int, title: str, header: list[str], rows: list[list],
@@ -181,7 +225,9 @@ def _block(ws, row: int, title: str, header: list[str], rows: list[list],
 
 def _index_rows(master: ClassificationMaster, dimensions: dict[str, str]) -> list[list]:
     rows = []
-    for dim in DIMENSIONS:
+    for dim in DIM_BY_LETTER.values():
+        if dim.name not in dimensions:
+            continue  # an extension that is not configured (e.g. the bus example)
         cls = dimensions[dim.name]
         rows.append([dim.name, dim.description, master[cls].dimension, cls, "All", dim.letter])
     rows.append([UNITY, "trivial aspect of scalars, one item", UNITY, UNITY, "All",

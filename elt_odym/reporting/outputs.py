@@ -11,14 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
+from ..errors import NonFiniteOutputError
 from ..fleet.inputs import observations
 from ..io.output_folder import OutputFolder
 from ..safety import check_path_name, relative_path
 from .iamc import write_iamc
 from .report import write_report
 from .results import (
+    headline_csv,
     relative_paths,
     summary_sheet,
     variables_sheet,
@@ -114,6 +117,9 @@ def write_tables(results: list, out: Path) -> list[Path]:
     battery = pd.concat([r.battery_results for r in results if r.battery_results is not None]
                         or [pd.DataFrame()], ignore_index=True)
     for name, df in (("results.csv", table), ("mass_balance.csv", balance),
+                     ("battery_results.csv", battery)):
+        check_finite(df, name)  # before anything is written: outputs complete or absent
+    for name, df in (("results.csv", table), ("mass_balance.csv", balance),
                      ("battery_results.csv", battery),
                      ("stock_fits.csv", fits), ("negative_inflow_events.csv", events)):
         write_csv(df, out / name)
@@ -122,10 +128,46 @@ def write_tables(results: list, out: Path) -> list[Path]:
     sheets = {"variables": variables_sheet(), "stock_fits": fits,
               "negative_inflow_events": events,
               "sources": relative_paths(provenance, config.data_dir)}
-    write_results_xlsx(table, sheets, out / "results.xlsx", summary_sheet(table))
+    headline = headline_csv(results)  # the one source of the headline's range
+    write_csv(headline, out / "headline.csv")
+    written.append(out / "headline.csv")
+    write_results_xlsx(table, sheets, out / "results.xlsx",
+                       summary_sheet(table, ranges=headline))
     written.append(out / "results.xlsx")
     written += write_iamc(table, out, config.iamc_product, config.region)
     return written
+
+
+def check_finite(table: pd.DataFrame, name: str) -> None:
+    """Refuse an output table with values that are not finite numbers (inf, NaN).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table about to be written; its numeric columns are checked.
+    name : str
+        Its file name, for the message.
+
+    Raises
+    ------
+    NonFiniteOutputError
+        Naming how many values, the first one's row (scenario, variable, year, ...) and what
+        to do; the caller's output folder then publishes nothing.
+    """
+    numeric = table.select_dtypes("number")
+    if numeric.empty:
+        return
+    bad = ~np.isfinite(numeric.to_numpy(dtype=float))
+    if not bad.any():
+        return
+    row = table.iloc[int(np.nonzero(bad.any(axis=1))[0][0])]
+    keys = [c for c in ("scenario", "variable", "process", "truck_type", "material", "year")
+            if c in table.columns and str(row[c]) not in ("", "nan")]
+    where = ", ".join(f"{c} {row[c]}" for c in keys)
+    raise NonFiniteOutputError(
+        f"{name}: {int(bad.sum())} value(s) are not finite numbers (inf or NaN), the first at "
+        f"{where or 'row ' + str(row.name)}; nothing was published: an input is far out of "
+        f"range (elt-odym validate checks the plausible ranges) or the model failed")
 
 
 def _sources(result) -> pd.DataFrame:

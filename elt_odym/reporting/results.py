@@ -65,16 +65,20 @@ SUMMARY_YEARS = (2010, 2023, 2030, 2050)
 
 def summary_sheet(table: pd.DataFrame, money_year: int | None = None,
                   years: tuple[int, ...] = SUMMARY_YEARS,
-                  cumulative: tuple[int, int] = (2025, 2050)) -> pd.DataFrame:
+                  cumulative: tuple[int, int] = (2025, 2050),
+                  ranges: pd.DataFrame | None = None) -> pd.DataFrame:
     """Headline values per scenario in Mt, billion US$ (with year), PJ and Mt CO2e.
 
     The rows are those ``elt-odym run`` prints (:data:`elt_odym.model.HEADLINE`), with the
     end-of-life count in million vehicles first; one column per year and the sum over
-    ``cumulative`` (first and last year included).
+    ``cumulative`` (first and last year included) of the deterministic run. With ``ranges``
+    (:func:`headline_csv`) the Monte Carlo's median and p05-p95 of the headline year follow,
+    with the draws, the basis (maximum potential or current practice) and a note saying which
+    column is which.
     """
     from ..model import HEADLINE
 
-    rows = (("eol", "", "million vehicles", 1e-6),) + HEADLINE
+    rows = (COUNT,) + HEADLINE
     wanted = table["variable"].isin({var for var, *_ in rows}) & (table["truck_type"] == "total")
     keyed = table[wanted].set_index(["scenario", "variable", "truck_type", "material", "year"]
                                     )["value"].sort_index()  # only the rows shown: faster
@@ -97,7 +101,25 @@ def summary_sheet(table: pd.DataFrame, money_year: int | None = None,
             window = series[(series.index >= first) & (series.index <= last)]
             row[f"sum {first}-{last}"] = float(window.sum()) * scale
             out.append(row)
-    return pd.DataFrame(out)
+    sheet = pd.DataFrame(out)
+    return sheet if ranges is None else _with_ranges(sheet, ranges)
+
+
+def _with_ranges(sheet: pd.DataFrame, ranges: pd.DataFrame) -> pd.DataFrame:
+    """The summary sheet with the Monte Carlo columns of ``ranges`` (see :func:`summary_sheet`)."""
+    year = int(ranges["year"].iloc[0])
+    mc = {"median": f"{year} Monte Carlo median", "p05": f"{year} Monte Carlo p05",
+          "p95": f"{year} Monte Carlo p95", "draws": "Monte Carlo draws"}
+    part = ranges[["scenario", "quantity", *mc]].rename(columns=mc)
+    out = sheet.merge(part, on=["scenario", "quantity"], how="left")
+    basis = ranges.drop_duplicates("scenario").set_index("scenario")
+    out["basis"] = out["scenario"].map(basis["basis"])
+    out["note"] = out["scenario"].map(basis["draws"]).map(
+        lambda n: "year columns and sum: the deterministic run (every input at its value)"
+        + (f"; Monte Carlo columns: median and 5th-95th percentiles of {int(n):,} draws of "
+           "every drawn group of inputs jointly" if n > 0 else "; no Monte Carlo (draws 0)"))
+    out["Monte Carlo draws"] = out["scenario"].map(basis["draws"])
+    return out
 
 
 def headline_tables(result, first: int, last: int,
@@ -141,6 +163,99 @@ def headline_tables(result, first: int, last: int,
                 row[end] = _window(groups, f"{var}_{end}", mat, first, last) * scale
         out.append(row)
     return summary, pd.DataFrame(out, columns=["quantity", "unit", "value", "low", "high"])
+
+
+HEADLINE_RANGE_COLUMNS = ["scenario", "basis", "basis_detail", "quantity", "unit", "year",
+                          "deterministic", "median", "p05", "p95", "draws", "seed", "note"]
+"""``headline.csv``: the headline of one year, the deterministic run beside the Monte Carlo's
+median and 5th-95th percentiles (the one source of the console, the ``summary`` sheet and
+``report.html``)."""
+RANGE_NOTE = ("deterministic = the run with every input at its value; median, p05, p95 = the "
+              "Monte Carlo of {draws:,} draws (seed {seed}), every drawn group of inputs jointly")
+OUTSIDE = " Outside p05-p95: "
+"""Where a note says why the range misses the deterministic value."""
+NO_RANGE_NOTE = "deterministic run only: no Monte Carlo (draws 0)"
+COUNT = ("eol", "", "million vehicles", 1e-6)
+"""The end-of-life trucks, first among the headline rows (as in the ``summary`` sheet)."""
+
+
+def headline_mc(result, n: int, seed: int):
+    """The Monte Carlo of the headline variables of ``result``'s scenario
+    (:func:`~elt_odym.uncertainty.montecarlo.run_monte_carlo`, ``n`` draws)."""
+    from ..model import HEADLINE
+    from ..uncertainty.montecarlo import run_monte_carlo
+
+    present = set(result.results["variable"])
+    variables = sorted({var for var, *_ in (COUNT,) + HEADLINE if var in present})
+    return run_monte_carlo(result.data, n, seed, variables=variables, progress=False)
+
+
+def headline_range_table(result, mc=None) -> pd.DataFrame:
+    """The headline of :func:`elt_odym.model.headline_year` (:data:`HEADLINE_RANGE_COLUMNS`):
+    the deterministic value of ``result`` and, with ``mc`` (:func:`headline_mc`), the
+    median and p05-p95 of its draws; ``basis`` says whether it is a maximum potential or
+    current practice (:func:`elt_odym.model.recycling_basis`) and ``note`` which is which
+    (and why the range misses the deterministic value where it does)."""
+    from ..model import HEADLINE, _headline, headline_year, recycling_basis
+    from ..uncertainty.sobol import total_label
+
+    year = headline_year(result.data)
+    basis, detail = recycling_basis(result.data)
+    rows = []
+    for label, var, mat, unit, scale in _headline(result, (COUNT,) + HEADLINE):
+        row = {"scenario": result.scenario, "basis": basis, "basis_detail": detail,
+               "quantity": label, "unit": unit,
+               "year": year, "deterministic": result.value(var, year, "total", mat) * scale,
+               "median": np.nan, "p05": np.nan, "p95": np.nan, "draws": 0, "seed": np.nan,
+               "note": NO_RANGE_NOTE}
+        if mc is not None and var in mc.layout.variables:
+            lab = total_label(mc.layout, var, mat or "total")
+            p05, p50, p95 = mc.band(var, lab[0], lab[3], lab[1], lab[2])[
+                :, mc.layout.years.index(year)] * scale
+            row |= {"median": p50, "p05": p05, "p95": p95, "draws": mc.n, "seed": mc.seed,
+                    "note": RANGE_NOTE.format(draws=mc.n, seed=mc.seed)}
+            if not p05 <= row["deterministic"] <= p95:
+                row["note"] += OUTSIDE + _outside_note(result)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=HEADLINE_RANGE_COLUMNS)
+
+
+def _outside_note(result) -> str:
+    """Why a deterministic value can lie outside the Monte Carlo's 5th-95th percentiles."""
+    from ..uncertainty.montecarlo import mc_inputs
+    from ..uncertainty.sampling import off_centre
+
+    where = off_centre(mc_inputs(result.data), result.data.config.uncertainty)
+    return ("the deterministic inputs are not the centre of the drawn ranges"
+            + (f" ({'; '.join(where)})" if where else ""))
+
+
+def headline_csv(results: list) -> pd.DataFrame:
+    """``headline.csv`` of a run: every scenario's :func:`headline_range_table` (the
+    deterministic value alone where no Monte Carlo was made)."""
+    return pd.concat([r.headline_range if r.headline_range is not None
+                      else headline_range_table(r) for r in results], ignore_index=True)
+
+
+def headline_range_text(table: pd.DataFrame) -> str:
+    """What ``elt-odym run`` prints of a scenario's :func:`headline_range_table`."""
+    from .numbers import fmt
+
+    first = table.iloc[0]
+    head = f"headline {first['year']} ({first['basis']}): "
+    if first["draws"] == 0:
+        head += NO_RANGE_NOTE
+    else:
+        head += RANGE_NOTE.format(draws=int(first["draws"]), seed=int(first["seed"]))
+    cols = ["quantity", "unit", "deterministic", "median", "p05", "p95"]
+    body = table[cols].to_string(index=False, na_rep="", float_format=fmt)
+    return "\n".join([head, body] + [f"note: {q}" for q in outside_notes(table)])
+
+
+def outside_notes(table: pd.DataFrame) -> list[str]:
+    """``quantity: why`` for each headline whose deterministic value lies outside p05-p95."""
+    return [f"{q} outside p05-p95: {str(n).split(OUTSIDE, 1)[1]}"
+            for q, n in zip(table["quantity"], table["note"]) if OUTSIDE in str(n)]
 
 
 def _one(groups: dict, var: str, mat: str, year: int) -> float:

@@ -90,21 +90,30 @@ def fig_eol_distribution(result: "MCResult", path: Path, scenario: str = "") -> 
 
 
 def fig_sobol(table: pd.DataFrame, path: Path, scenario: str = "") -> None:
-    """Bar chart of S1 and ST per factor (sorted by ST), one panel per output."""
+    """Which group drives each output: a grid of the total Sobol index ``ST`` (colour and
+    number, first-order ``S1`` in brackets), outputs as rows, groups as columns sorted by
+    their largest ``ST``."""
     outputs = list(table["output"].unique())
+    groups = list(table.groupby("group", sort=False)["ST"].max().sort_values(
+        ascending=False).index)
+    st = table.pivot(index="output", columns="group", values="ST").reindex(
+        index=outputs, columns=groups)
+    s1 = table.pivot(index="output", columns="group", values="S1").reindex(
+        index=outputs, columns=groups)
     with rc_context(STYLE):
-        fig = Figure(figsize=(4.8 * len(outputs) + 1.5, 0.5 * table.factor.nunique() + 2.2),
+        fig = Figure(figsize=(1.5 * len(groups) + 4.0, 0.42 * len(outputs) + 2.4),
                      layout="constrained")
-        axes = np.atleast_1d(fig.subplots(1, len(outputs), sharey=True))
-        order = (table.groupby("factor")["ST"].max().sort_values().index)
-        pos = np.arange(len(order))
-        for ax, letter, name in zip(axes, "abcdefgh", outputs):
-            part = table[table.output == name].set_index("factor").reindex(order)
-            ax.barh(pos - 0.2, part["S1"], 0.4, xerr=part["S1_conf"], label="first order S1")
-            ax.barh(pos + 0.2, part["ST"], 0.4, xerr=part["ST_conf"], label="total ST")
-            ax.set_title(f"{letter}  {name}", loc="left")
-            ax.set_xlabel("Sobol index (share of output variance)")
-        axes[0].set_yticks(pos, order)
-        axes[0].legend(loc="lower right")
-        _title(fig, "Sobol indices", scenario)
+        ax = fig.subplots()
+        image = ax.imshow(np.clip(st.to_numpy(float), 0.0, 1.0), cmap="Blues", vmin=0.0,
+                          vmax=1.0, aspect="auto")
+        for i in range(len(outputs)):
+            for j in range(len(groups)):
+                v, f = st.iat[i, j], s1.iat[i, j]
+                ax.text(j, i, f"{v:.2f}\n({f:.2f})", ha="center", va="center", fontsize=7,
+                        color="white" if v > 0.6 else "black")
+        ax.set_xticks(np.arange(len(groups)), groups, rotation=30, ha="right")
+        ax.set_yticks(np.arange(len(outputs)), outputs)
+        fig.colorbar(image, ax=ax, label="total Sobol index ST (share of variance)")
+        ax.set_title("total index ST, first-order S1 in brackets", loc="left")
+        _title(fig, "Sobol indices by group of inputs", scenario)
         fig.savefig(path, dpi=DPI)

@@ -46,7 +46,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from scipy.stats import norm
 
-from ..io.statistics import read_statistics
+from ..io.statistics import STATISTICS_FILE, read_statistics
 from .figures import DPI, STYLE
 
 if TYPE_CHECKING:
@@ -54,8 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATISTICS_FILE = "validation_statistics.xlsx"
-"""The statistics workbook of a data folder (next to ``config.toml``)."""
 Z90 = float(norm.ppf(0.95))
 """Half-width of the central 90 % of a normal in sds (the MC band is p05-p95, also 90 %)."""
 COLUMNS = ["scenario", "obs_id", "quantity", "variable", "truck_type", "period", "year",

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..data import ModelData
+from ..errors import ConfigError
 from ..fleet.inputs import FleetInputs, Projection, fleet_inputs
 from ..fleet.lifetimes import weibull_mean
+from ..fleet.projection import ProjectionPosterior, projection_posteriors
 from .composition import CohortComposition, calc_cohort_composition, nominal_draws
 from .powertrain import BatteryInputs, battery_inputs
 
@@ -91,6 +95,8 @@ class ModelInputs:
     battery: BatteryInputs | None = None
     uncertainty: dict = field(default_factory=dict)
     """``{parameter: {index: Uncertainty}}`` of the values with their own uncertainty."""
+    sources: "DrawSources | None" = field(default=None, compare=False, repr=False)
+    """What the joint Monte Carlo draws from beyond the values (:class:`DrawSources`)."""
 
     @property
     def n_history(self) -> int:
@@ -135,7 +141,68 @@ def model_inputs(data: ModelData, projection: Projection | None = None) -> Model
         energy=factor_pairs(data, "energy_factor", metals),
         carbon=factor_pairs(data, "carbon_factor", metals),
         rel_range=data["factor_range"].scalar(), route_mult=route_multipliers(data),
-        battery=battery, uncertainty={k: v for k, v in unc.items() if v})
+        battery=battery, uncertainty={k: v for k, v in unc.items() if v},
+        sources=DrawSources(data, calibration_sets_path(data)))
+
+
+CALIBRATED = ("weibull_scale", "weibull_shape", "hazard_period_factor",
+              "weibull_scale_cohort_factor")
+"""The workbooks ``elt-odym calibrate`` writes: a scenario's calibration parameter sets are
+the ``calibration_draws.csv`` next to them."""
+SETS_FILE = "calibration_draws.csv"
+
+
+def calibration_sets_path(data: ModelData) -> Path | None:
+    """The ``calibration_draws.csv`` in the folder of the scenario's calibrated workbooks
+    (:data:`CALIBRATED`, the first that has one), or None."""
+    for name in CALIBRATED:
+        p = data[name]
+        if p.present and p.path and (Path(p.path).parent / SETS_FILE).is_file():
+            return Path(p.path).parent / SETS_FILE
+    return None
+
+
+@dataclass(eq=False)
+class DrawSources:
+    """The distributions the joint Monte Carlo draws from beyond the inputs' values, read or
+    fitted on first use (once per object; :func:`model_inputs` makes one per scenario).
+
+    ``data`` is the scenario's data (the stock projection's history and options);
+    ``sets_path`` its calibration parameter sets (:func:`calibration_sets_path`), or
+    ``sets`` given as a table (``elt-odym mc --calibration-draws``, :meth:`with_sets`).
+    """
+
+    data: ModelData
+    sets_path: Path | None = None
+    sets: pd.DataFrame | None = None
+    _posteriors: dict | None = field(default=None, repr=False)
+
+    def posteriors(self) -> dict[str, ProjectionPosterior]:
+        """The stock projection's normal approximation per type, with the data folder's
+        priors (:func:`elt_odym.fleet.projection.projection_posteriors`)."""
+        if self._posteriors is None:
+            self._posteriors = projection_posteriors(self.data)
+        return self._posteriors
+
+    def parameter_sets(self) -> pd.DataFrame | None:
+        """The calibration parameter sets as read (checked where they are applied)."""
+        if self.sets is None and self.sets_path is not None:
+            try:
+                self.sets = pd.read_csv(self.sets_path)
+            except (OSError, ValueError, pd.errors.ParserError) as exc:
+                raise ConfigError(f"{self.sets_path}: cannot read a calibration_draws.csv "
+                                  f"({' '.join(str(exc).split())[:160]})") from None
+        return self.sets
+
+    def with_sets(self, sets: pd.DataFrame, path: Path | None = None) -> "DrawSources":
+        """The same sources with other parameter sets (the fitted projection kept)."""
+        return DrawSources(self.data, path, sets, self._posteriors)
+
+    def __getstate__(self) -> dict:
+        """Fitted and read before pickling (a Dask task), so workers do not repeat it."""
+        self.posteriors()
+        self.parameter_sets()
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -166,10 +233,15 @@ class BatteryDraws:
                             self.variants)
 
 
+DRAW_AXIS = {"stock": 1, "period": 1, "given": 2}
+"""Fields of :class:`Draws` whose draws are not on the first axis (like the kernel's inputs)."""
+
+
 @dataclass
 class Draws:
     """Per-draw inputs of a batch; every array has the draws on its first axis (``N``), except
-    ``stock`` and ``period``, which are ``(T_ext, N, G)`` like the fleet kernel's inputs.
+    ``stock`` and ``period``, which are ``(T_ext, N, G)``, and ``given``, ``(R, T_ext, N)``,
+    like the fleet kernel's inputs (:data:`DRAW_AXIS`).
 
     ``stock`` (per-draw stock paths; ``None``: the scenario's path times ``stock_mult``),
     ``stock_mult``, ``scale_mult``, ``shape_mult`` ``(N, G)``; ``period`` (per-draw period
@@ -177,7 +249,8 @@ class Draws:
     ``(N, K, 2)``; ``body_u`` ``(N, Q)``: uniform positions of the composition's uncertain
     quantities (component masses, the trailer's presence, PGM loadings, lightweighting;
     ``None``: their nominal values); ``battery`` (:class:`BatteryDraws`, ``None`` without the
-    powertrain extension).
+    powertrain extension); ``given`` the vehicles each transfer route moves by the data in each
+    year (a reclassification; ``None``: the scenario's).
     """
 
     stock_mult: np.ndarray
@@ -190,6 +263,7 @@ class Draws:
     stock: np.ndarray | None = None
     period: np.ndarray | None = None
     battery: BatteryDraws | None = None
+    given: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -201,11 +275,12 @@ class Draws:
         def cut(a, axis=0):
             if a is None:
                 return None
-            return a[sl] if axis == 0 else a[:, sl]
+            return a[(slice(None),) * axis + (sl,)]
         return Draws(self.stock_mult[sl], self.scale_mult[sl], self.shape_mult[sl],
                      self.price[sl], self.energy[sl], self.carbon[sl],
                      cut(self.body_u), cut(self.stock, 1), cut(self.period, 1),
-                     None if self.battery is None else self.battery.take(sl))
+                     None if self.battery is None else self.battery.take(sl),
+                     cut(self.given, 2))
 
 
 def base_draws(inputs: ModelInputs, n: int = 1) -> Draws:
@@ -229,8 +304,7 @@ def concat_draws(parts: list[Draws]) -> Draws:
     def join(arrays, axis=0):
         return None if arrays[0] is None else np.concatenate(arrays, axis=axis)
 
-    values = {f.name: join([getattr(p, f.name) for p in parts],
-                           1 if f.name in ("stock", "period") else 0)
+    values = {f.name: join([getattr(p, f.name) for p in parts], DRAW_AXIS.get(f.name, 0))
               for f in dataclasses.fields(Draws) if f.name != "battery"}
     battery = None
     if parts[0].battery is not None:

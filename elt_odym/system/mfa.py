@@ -168,21 +168,26 @@ def mass_balance(system: ELTSystem) -> pd.DataFrame:
 
 def check_mass_balance(system: ELTSystem, table: pd.DataFrame, tolerance: float) -> float:
     """flodym's :meth:`~flodym.MFASystem.check_mass_balance` at ``tolerance * max|flow|``, and
-    the same rule on our per-process, per-year, per-material ``table``; a flow that is not a
-    finite number fails it.
+    the same rule on our per-process, per-year, per-material ``table``; a flow, a stock (its
+    values, inflow or outflow) or a balance that is not a finite number fails it.
 
     Returns the relative error ``max|imbalance| / max|flow|``.
 
     Raises
     ------
     MassBalanceError
-        Naming the flows that are not finite, or the worst (process, year, material) of every
-        process out of balance.
+        Naming the flows and stocks that are not finite, or the worst (process, year,
+        material) of every process out of balance.
     """
-    bad_flows = [name for name, f in system.flows.items() if not np.all(np.isfinite(f.values))]
-    if bad_flows or not np.all(np.isfinite(table["imbalance"])):
-        raise MassBalanceError(f"mass balance cannot hold: flows {bad_flows} are not finite "
-                               f"numbers (an input far out of range?)")
+    bad = [f"flow {name!r}" for name, f in system.flows.items()
+           if not np.all(np.isfinite(f.values))]
+    bad += [f"stock {name!r}" for name, s in system.stocks.items()
+            if not all(np.all(np.isfinite(a.values)) for a in (s.stock, s.inflow, s.outflow))]
+    if bad or not np.all(np.isfinite(table[["inputs", "outputs", "stock_change", "imbalance"]])):
+        raise MassBalanceError(f"mass balance cannot hold: {', '.join(bad) or 'the balance'} "
+                               f"holds values that are not finite numbers (inf or NaN); an "
+                               f"input is far out of range (elt-odym validate checks the "
+                               f"plausible ranges)")
     largest = max(float(np.abs(f.values).max()) for f in system.flows.values())
     worst = float(table["imbalance"].abs().max())
     relative = worst / largest if largest > 0 else worst

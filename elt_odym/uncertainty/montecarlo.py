@@ -17,6 +17,7 @@ import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -90,7 +91,8 @@ class MCResult:
 def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
            progress: bool = True, draws: Draws | None = None, workers: int | None = None,
            client=None, inputs: ModelInputs | None = None,
-           memory_budget: int = 256 * 2**20) -> MCResult:
+           memory_budget: int = 256 * 2**20,
+           variables: Sequence[str] | None = None) -> MCResult:
     """Run ``n`` Monte Carlo draws of the scenario in ``data``.
 
     Parameters
@@ -114,6 +116,8 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
         The model's inputs if not those of ``data`` (e.g. a benchmark's synthetic series).
     memory_budget : int
         Bytes the statistics may hold (:mod:`elt_odym.uncertainty.summary`).
+    variables : sequence of str, optional
+        Summarise only these variables (default: every variable of the run).
     """
     opts = data.config.uncertainty
     inputs = inputs or mc_inputs(data)
@@ -121,7 +125,7 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     chunk = chunk or auto_chunk(inputs, opts.chunk)
     variants = (battery_variants(inputs, opts, seed)
                 if inputs.battery is not None and opts.battery == "range" else None)
-    layout = series_layout(evaluate(inputs, base_draws(inputs)))
+    layout = only(series_layout(evaluate(inputs, base_draws(inputs))), variables)
     task = ChunkTask(inputs, opts, seed, n, variants, draws, layout,
                      shared_tables(inputs, opts, seed, n, variants, draws))
     workers = workers or os.cpu_count() or 1
@@ -134,6 +138,24 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
         if bar is not None:
             bar.close()
     return MCResult(layout, stats, n, seed)
+
+
+def only(layout: SeriesLayout, variables: Sequence[str] | None) -> SeriesLayout:
+    """``layout`` reduced to ``variables`` (in the layout's order); None: all of it.
+
+    Raises
+    ------
+    KeyError
+        If a variable is not an output of the run.
+    """
+    if variables is None:
+        return layout
+    unknown = sorted(set(variables) - set(layout.variables))
+    if unknown:
+        raise KeyError(f"no output variable {unknown}; the run has {layout.variables}")
+    keep = [i for i, v in enumerate(layout.variables) if v in set(variables)]
+    return SeriesLayout([layout.variables[i] for i in keep], [layout.labels[i] for i in keep],
+                        layout.years, [layout.units[i] for i in keep])
 
 
 @dataclass
@@ -206,7 +228,8 @@ def _progress(n: int, show: bool) -> _Bar | None:
 
 def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None,
                     calibration_draws: str | None = None, memory_budget: int = 4 * 2**30,
-                    progress: bool = True, client=None) -> MCResult:
+                    progress: bool = True, client=None,
+                    variables: Sequence[str] | None = None) -> MCResult:
     """:func:`run_mc` as the ``mc`` command runs it: the memory estimate checked against
     ``memory_budget`` before any work, the draws of a ``calibration_draws.csv`` when named.
 
@@ -221,7 +244,7 @@ def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None
     opts = data.config.uncertainty
     inputs = mc_inputs(data)
     chunk = chunk or auto_chunk(inputs, opts.chunk)
-    n_series = series_layout(evaluate(inputs, base_draws(inputs))).size
+    n_series = only(series_layout(evaluate(inputs, base_draws(inputs))), variables).size
     stats_budget = max(memory_budget // 4, 64 * 2**20)
     check_budget(estimate_mc_bytes(bytes_per_draw(inputs), n_series, n, chunk,
                                    stats_budget=stats_budget),
@@ -231,4 +254,4 @@ def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None
         draws = sample_with_parameter_sets(inputs, opts, n, seed,
                                            read_parameter_sets(calibration_draws))
     return run_mc(data, n, seed, chunk=chunk, progress=progress, draws=draws, client=client,
-                  inputs=inputs, memory_budget=stats_budget)
+                  inputs=inputs, memory_budget=stats_budget, variables=variables)

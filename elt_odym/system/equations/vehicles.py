@@ -160,8 +160,9 @@ def fleet_batch(inputs: ModelInputs, draws: Draws, profile_values: np.ndarray,
     return FleetBatch(stock, fleet.shape, fleet.scale, fleet.form, fleet.policy,
                       shape_mult=draws.shape_mult, scale_mult=draws.scale_mult, period=period,
                       max_age=fleet.max_age, history_inflow=history_inflow(inputs, draws),
-                      routes=fleet.routes, given=None if fleet.given is None else
-                      fleet.given[..., None], slots=slots, profiles=profile_values,
+                      routes=fleet.routes, given=draws.given if draws.given is not None
+                      else None if fleet.given is None else fleet.given[..., None],
+                      slots=slots, profiles=profile_values,
                       tables=tables, table_profile=table_profile, variant=variant,
                       tolerance=fleet.tolerance)
 
