@@ -183,3 +183,57 @@ def test_shipped_best_estimate_parameter_sets(bundled):
     from elt_odym.uncertainty.calibration_draws import read_parameter_sets
 
     assert read_parameter_sets(folder / "calibration_draws.csv").shape == sets.shape
+
+
+def test_joint_monte_carlo_draws_best_estimates_period_factors_and_reclassification(tmp_path):
+    """The headline range of best_estimate takes each draw's period factors (one per calendar
+    year) and 2003 reclassification from best_estimate_statistics/calibration_draws.csv: two
+    draws differ in them, and the same draws with those columns held at the fitted values give
+    another range (the lifetimes alone drawn, same seed, same rows)."""
+    import dataclasses
+
+    from elt_odym.data import load_data
+    from elt_odym.model import run
+    from elt_odym.reporting.results import headline_range_table
+    from elt_odym.uncertainty.montecarlo import mc_inputs, run_monte_carlo
+    from elt_odym.uncertainty.parameter_sets import deterministic_values
+    from elt_odym.uncertainty.sampling import sample
+
+    best = load_data(scenario="best_estimate")
+    opts = best.config.uncertainty.model_copy(update=dict(
+        stock="none", lifetime_shift_years=0.0, weight="none", composition="none",
+        prices="none", factors="none", shares="none", battery="none"))
+    best = dataclasses.replace(best, config=best.config.model_copy(update={"uncertainty": opts}))
+    inputs = mc_inputs(best)
+    assert inputs.sources.sets_path.parent.name == "best_estimate_statistics"
+    d = sample(inputs, opts, 2, np.random.default_rng(0))
+    h, yi = inputs.n_history, inputs.years.index
+    ht = inputs.products.index("HT")
+    route = [src for src, _ in inputs.fleet.routes].index(ht)
+    for y in (2019, 2020, 2021, 2022, 2024):
+        assert d.period[h + yi(y), 0, ht] != d.period[h + yi(y), 1, ht], y
+    assert d.given[route, h + yi(2003), 0] != d.given[route, h + yi(2003), 1]
+
+    sets = pd.read_csv(inputs.sources.sets_path)
+    held = sets.copy()
+    fixed = [c for c in sets.columns if c.startswith(("period_factor", "reclassification"))]
+    assert len(fixed) == 6
+    for column, value in deterministic_values(inputs, sets[["draw"] + fixed]).items():
+        held[column] = value
+    path = tmp_path / "held.csv"
+    held.to_csv(path, index=False)
+    result = run(data=best)
+    variables = ["eol", "eol_mass"]
+    drawn = run_monte_carlo(best, 300, 11, variables=variables, progress=False)
+    kept = run_monte_carlo(best, 300, 11, calibration_draws=str(path), variables=variables,
+                           progress=False)
+    a = headline_range_table(result, drawn).set_index("quantity")
+    b = headline_range_table(result, kept).set_index("quantity")
+    for q in ("eol", "eol_mass"):
+        assert a.loc[q, "draws"] == 300 and a.loc[q, "p95"] > a.loc[q, "p05"]
+        assert abs(a.loc[q, "p05"] / b.loc[q, "p05"] - 1) > 1e-4 or \
+            abs(a.loc[q, "p95"] / b.loc[q, "p95"] - 1) > 1e-4, q
+    # 2021 (the China III phase-out): the period factor of the year widens the range
+    band = {k: m.band("eol", "total")[:, m.layout.years.index(2021)]
+            for k, m in (("drawn", drawn), ("kept", kept))}
+    assert band["drawn"][2] - band["drawn"][0] > 3 * (band["kept"][2] - band["kept"][0])
