@@ -165,6 +165,21 @@ def test_structural_variants_side_by_side():
     assert wide.loc["best_estimate-age_cap", "eol 2050"] != wide.loc["best_estimate", "eol 2050"]
 
 
+def test_structural_variant_without_transfers_retires_the_2003_reclassification():
+    """best_estimate reclassifies heavy trucks to MT in 2003 (a given transfer, 0.22 M); the
+    variant without transfer routes runs (its reclassification is emptied with the routes) and
+    retires the fall of the HT stock instead of moving it (the HT trucks at end of life that
+    year cover most of the fall, so the end of life rises a little)."""
+    from elt_odym.studies.structural import VARIANTS, run_structural
+
+    chosen = tuple(v for v in VARIANTS if v.name in ("best_estimate", "best_estimate-transfers"))
+    table = run_structural(variants=chosen)
+    eol = table[(table.variable == "eol") & (table.year == 2003)].set_index("variant").value
+    given = load_data(scenario="best_estimate")["reclassification"].values.sum()
+    assert given > 1e5
+    assert eol["best_estimate-transfers"] > eol["best_estimate"] + 1e3
+
+
 # -- valuation basis and decarbonisation paths -----------------------------------------------------
 
 def test_route_paths_separate_primary_and_secondary(best, runs):
