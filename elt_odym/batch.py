@@ -12,9 +12,11 @@ over types), each powertrain, each chemistry. A material variable held as a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
+from .jit import jit
 from .system.equations import evaluate
 from .system.inputs import Draws, ModelInputs
 from .system.variables import TOTAL, VARIABLES, Product, Results
@@ -47,6 +49,23 @@ class SeriesLayout:
             n += len(labels) * len(self.years)
         raise KeyError(variable)
 
+    def starts(self) -> np.ndarray:
+        """Index of the first series of each variable, and the number of series."""
+        sizes = [len(k) * len(self.years) for k in self.labels]
+        return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def select(self, rows: np.ndarray) -> tuple["SeriesLayout", np.ndarray]:
+        """The layout of the variables holding the series ``rows`` (ascending), and where
+        each of ``rows`` sits in it."""
+        starts = self.starts()
+        which = np.unique(np.searchsorted(starts, rows, side="right") - 1)
+        sub = SeriesLayout([self.variables[v] for v in which],
+                           [self.labels[v] for v in which], self.years,
+                           [self.units[v] for v in which])
+        sub_starts = sub.starts()
+        v = np.searchsorted(starts, rows, side="right") - 1
+        return sub, sub_starts[np.searchsorted(which, v)] + rows - starts[v]
+
     def index(self, variable: str, year: int, truck_type: str = TOTAL, material: str = "",
               powertrain: str = "", chemistry: str = "") -> int:
         """Index of one series."""
@@ -76,93 +95,160 @@ def _labels(results: Results, name: str) -> list[tuple[str, str, str, str]]:
     raise ValueError(f"no margins for the dimensions {dims} of {name}")
 
 
-def series_layout(results: Results) -> SeriesLayout:
-    """The series of every variable of ``results`` (:class:`SeriesLayout`)."""
+def series_layout(results: Results, variables: Sequence[str] | None = None) -> SeriesLayout:
+    """The series of every variable of ``results`` (:class:`SeriesLayout`), or of the named
+    ``variables`` only (in the order of ``results``).
+
+    Raises
+    ------
+    KeyError
+        If a named variable is not among the results.
+    """
     names = list(results.values)
+    if variables is not None:
+        unknown = sorted(set(variables) - set(names))
+        if unknown:
+            raise KeyError(f"no variable {', '.join(unknown)} in the results; the variables "
+                           f"are {', '.join(names)}")
+        names = [name for name in names if name in set(variables)]
     return SeriesLayout(names, [_labels(results, n) for n in names], list(results.items["t"]),
                         [results.unit(n) for n in names])
 
 
-def _key(p: Product) -> tuple:
-    """Products of one base and one ``tg`` share their sums over types."""
-    return (id(p.base), None if p.tg is None else id(p.tg), p.idx)
+BLOCK = 8
+"""Draws written together: one cache line of each series."""
 
 
-def _weights(p: Product) -> np.ndarray | None:
-    """``p.m`` over the materials of the product (``None``: ones)."""
-    if p.m is None:
-        return None
-    return p.m if p.idx is None else p.m[..., list(p.idx)]
+@jit
+def _dense_margins(v, second, out, s0):
+    """Margins of a dense variable ``v (N, T, X, Y)`` into ``out[s0 + k T + t, n]``: each
+    ``x`` (summed over ``y``), each ``y`` (summed over ``x``) if ``second``, the total;
+    :data:`BLOCK` draws at a time."""
+    n, n_t, nx, ny = v.shape
+    col = np.empty(ny)
+    k_total = nx + (ny if second else 0)
+    for n0 in range(0, n, BLOCK):
+        for t in range(n_t):
+            for i in range(n0, min(n0 + BLOCK, n)):
+                col[:] = 0.0
+                total = 0.0
+                for x in range(nx):
+                    s = 0.0
+                    for y in range(ny):
+                        a = v[i, t, x, y]
+                        s += a
+                        col[y] += a
+                    out[s0 + x * n_t + t, i] = s
+                    total += s
+                if second:
+                    for y in range(ny):
+                        out[s0 + (nx + y) * n_t + t, i] = col[y]
+                out[s0 + k_total * n_t + t, i] = total
 
 
-def _product_margins(p: Product, cache: dict) -> tuple[np.ndarray, np.ndarray]:
-    """``(by type (N, T, G), by material (N, T, M))`` of a :class:`Product`."""
-    base = p.base if p.idx is None else p.base[..., list(p.idx)]
+@jit
+def _product_margins(base, idx, tg, w, w_off, w_sn, w_st, has_w, s0, out):
+    """Margins of the :class:`~elt_odym.system.variables.Product` variables of one base, one
+    ``tg`` and one material selection ``idx``: variable ``p`` is ``base[n, t, g, idx[m]]
+    tg[t, g] w_p[n, t, m]`` with ``w_p`` at ``w[w_off[p] + n w_sn[p] + t w_st[p] + m]`` (ones
+    where not ``has_w[p]``); into ``out[s0[p] + k T + t, n]``: each type (summed over the
+    materials), each material (summed over the types), the total; :data:`BLOCK` draws at a
+    time."""
+    n, n_t, n_g = base.shape[0], base.shape[1], base.shape[2]
+    n_m = idx.shape[0]
+    row = np.empty((n_g, n_m))
+    u = np.empty(n_m)
+    for n0 in range(0, n, BLOCK):
+        for t in range(n_t):
+            for i in range(n0, min(n0 + BLOCK, n)):
+                u[:] = 0.0
+                for g in range(n_g):
+                    f = tg[t, g]
+                    for m in range(n_m):
+                        x = base[i, t, g, idx[m]]
+                        row[g, m] = x
+                        u[m] += x * f
+                for p in range(s0.shape[0]):
+                    o = w_off[p] + i * w_sn[p] + t * w_st[p]
+                    total = 0.0
+                    for g in range(n_g):
+                        s = 0.0
+                        if has_w[p]:
+                            for m in range(n_m):
+                                s += row[g, m] * w[o + m]
+                        else:
+                            for m in range(n_m):
+                                s += row[g, m]
+                        s *= tg[t, g]
+                        out[s0[p] + g * n_t + t, i] = s
+                        total += s
+                    for m in range(n_m):
+                        out[s0[p] + (n_g + m) * n_t + t, i] = u[m] * w[o + m] if has_w[p] \
+                            else u[m]
+                    out[s0[p] + (n_g + n_m) * n_t + t, i] = total
+
+
+def _write_products(members: list[tuple[Product, int]], out: np.ndarray) -> None:
+    """:func:`_product_margins` of products sharing a base, ``tg`` and ``idx``."""
+    p0 = members[0][0]
+    base = np.ascontiguousarray(p0.base, dtype=float)
     n, n_t, n_g, n_m = base.shape
-    w = _weights(p)
-    key = _key(p)
-    if key not in cache:  # sum over types, shared by the variables of one base and tg
-        cache[key] = (base.sum(axis=2) if p.tg is None
-                      else np.einsum("ntgm,tg->ntm", base, p.tg, optimize=True))
-    by_m = cache[key] if w is None else cache[key] * w
-    by_g = cache.pop(("by_g", id(p)), None)
-    if by_g is None:
-        by_g = (base.sum(axis=3) if w is None
-                else np.einsum("ntgm,ntm->ntg", base, np.broadcast_to(w, (n, n_t, n_m)),
-                               optimize=True))
-        if p.tg is not None:
-            by_g = by_g * p.tg[None]
-    return by_g, by_m
+    idx = np.arange(n_m) if p0.idx is None else np.asarray(p0.idx, dtype=np.int64)
+    tg = np.ones((n_t, n_g)) if p0.tg is None else np.ascontiguousarray(p0.tg, dtype=float)
+    parts, off, sn, st, has = [], [], [], [], []
+    at = 0
+    for p, _ in members:
+        w = None if p.m is None else np.ascontiguousarray(p.m[..., idx], dtype=float)
+        if w is None:
+            w = np.ones((1, 1, idx.size))
+        has.append(p.m is not None)
+        off.append(at)
+        sn.append(0 if w.shape[0] == 1 else w.shape[1] * idx.size)
+        st.append(0 if w.shape[1] == 1 else idx.size)
+        parts.append(w.ravel())
+        at += w.size
+    _product_margins(base, idx, tg, np.concatenate(parts), np.array(off), np.array(sn),
+                     np.array(st), np.array(has), np.array([s for _, s in members]), out)
 
 
-def _stacked_by_type(products: list[Product], cache: dict) -> None:
-    """Sums over materials of the products of one base whose weights do not change by year,
-    as one batched matrix product ``(N, T G, M) @ (N, M, V)``, into ``cache``."""
+def _write_margins(results: Results, names: list[str], n_labels: list[int],
+                   out: np.ndarray) -> None:
+    """The margins of the variables ``names`` (with ``n_labels`` labels each, consecutive
+    in ``out``) into ``out (S, N)``."""
+    n_t, s = len(results.items["t"]), 0
     groups: dict = {}
-    for p in products:
-        w = _weights(p)
-        if w is not None and w.shape[1] == 1:
-            groups.setdefault((id(p.base), p.idx), []).append((p, w))
+    for name, k in zip(names, n_labels):
+        value = results.values[name]
+        if isinstance(value, Product):
+            key = (id(value.base), None if value.tg is None else id(value.tg), value.idx)
+            groups.setdefault(key, []).append((value, s))
+        else:
+            v = np.ascontiguousarray(value, dtype=float)
+            second = v.ndim == 4
+            _dense_margins(v if second else v[..., None], second, out, s)
+        s += k * n_t
     for members in groups.values():
-        if len(members) < 2:
-            continue
-        p0 = members[0][0]
-        base = p0.base if p0.idx is None else p0.base[..., list(p0.idx)]
-        n, n_t, n_g, n_m = base.shape
-        stack = np.stack([np.broadcast_to(w[:, 0], (n, n_m)) for _, w in members], axis=2)
-        summed = np.matmul(base.reshape(n, n_t * n_g, n_m), stack).reshape(n, n_t, n_g, -1)
-        for v, (p, _) in enumerate(members):
-            by_g = summed[..., v]
-            cache[("by_g", id(p))] = by_g if p.tg is None else by_g * p.tg[None]
+        _write_products(members, out)
 
 
 def variable_margins(results: Results, name: str, cache: dict | None = None) -> np.ndarray:
-    """The margins of one variable ``(N, T, K)`` in the order of :class:`SeriesLayout`."""
-    value, dims = results.values[name], VARIABLES[name].dims
-    cache = {} if cache is None else cache
-    if isinstance(value, Product):
-        by_g, by_m = _product_margins(value, cache)
-        parts = [by_g, by_m, by_g.sum(axis=2, keepdims=True)]
-    elif len(dims) == 2:
-        parts = [value, value.sum(axis=2, keepdims=True)]
-    else:
-        first, second = value.sum(axis=3), value.sum(axis=2)
-        parts = [first, second, first.sum(axis=2, keepdims=True)]
-    return np.concatenate(parts, axis=2)
+    """The margins of one variable ``(N, T, K)`` in the order of :class:`SeriesLayout`
+    (``cache`` is accepted for callers that reduce many variables; unused)."""
+    k = len(_labels(results, name))
+    n_t = len(results.items["t"])
+    out = np.empty((k * n_t, results.n))
+    _write_margins(results, [name], [k], out)
+    return out.reshape(k, n_t, -1).transpose(2, 1, 0)
 
 
 def margins(results: Results, layout: SeriesLayout) -> np.ndarray:
-    """Every series of ``layout`` for the draws of ``results``: ``(S, N)``, series-major."""
-    cache: dict = {}
-    _stacked_by_type([v for v in results.values.values() if isinstance(v, Product)], cache)
-    by_draw = np.empty((results.n, layout.size))  # draw-major, then one transpose
-    n_t, s = len(layout.years), 0
-    for name, labels in zip(layout.variables, layout.labels):
-        size = len(labels) * n_t
-        values = variable_margins(results, name, cache)  # (N, T, K) -> columns k * T + t
-        by_draw[:, s:s + size].reshape(-1, len(labels), n_t)[...] = values.transpose(0, 2, 1)
-        s += size
-    return np.ascontiguousarray(by_draw.T)
+    """Every series of ``layout`` for the draws of ``results``: ``(S, N)``, series-major,
+    written by compiled loops straight from each variable's arrays (a
+    :class:`~elt_odym.system.variables.Product` is never formed), a cache line of draws of
+    each series at a time."""
+    out = np.empty((layout.size, results.n))
+    _write_margins(results, layout.variables, [len(k) for k in layout.labels], out)
+    return out
 
 
 def evaluate_chunks(inputs: ModelInputs, draws: Draws, chunk: int, reduce):

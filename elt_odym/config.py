@@ -136,8 +136,9 @@ class UncertaintyOptions(BaseModel):
     lifetime_shift_years: float = Field(1.0, ge=0.0, le=MAX_LIFETIME_SHIFT, allow_inf_nan=False)
     """Each type's mean lifetime shifted uniformly within +-this many years."""
     weight: Literal["range", "none"] = "range"
-    """``range``: each type's trailer present with a uniform weight in [0, 1] (the unit weight
-    between truck unit only and with trailer)."""
+    """``range``: each type's trailers per end-of-life truck drawn from the uncertainty string
+    of ``trailer_share`` (absent: the study's one trailer, drawn uniform between none and
+    one)."""
     composition: Literal["range", "none"] = "range"
     """``range``: component masses (magnets included), PGM loadings and lightweighting drawn
     within their ranges (:mod:`elt_odym.system.composition`)."""

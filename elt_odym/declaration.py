@@ -9,8 +9,9 @@ Process ids follow ODYM's numbering (flodym requires process 0 to be ``sysenv``)
 
     0 sysenv  1 primary production  2 manufacturing  3 use  4 scrapping  5 recycling
 
-Transfers of vehicles between product types (reclassification, :mod:`elt_odym.fleet.transfers`)
-stay in ``use``: the flow ``use => reclassification`` leaves and re-enters ``use``; by type they
+Transfers of vehicles between product types (reclassification; routes and given amounts in
+:mod:`elt_odym.fleet.inputs`, moved by the fleet kernel :mod:`elt_odym.fleet.kernel`) stay in
+``use``: the flow ``use => reclassification`` leaves and re-enters ``use``; by type they
 are the in-use material stock's extra outflow (source) and inflow (destination).
 """
 
@@ -181,6 +182,11 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "mass of one end-of-life truck: truck unit plus trailer (the study's base case)"),
     ParameterSpec("unit_weight_low", ("g",), "t/unit",
                   "mass of the truck unit only (lower end of the weight range)"),
+    ParameterSpec("trailer_share", ("g",), "1",
+                  "trailers retired with each end-of-life truck: the trailer (unit_weight - "
+                  "unit_weight_low) counted this many times, drawn in the Monte Carlo from its "
+                  "uncertainty string (uniform or triangular); absent, the study's choice: one "
+                  "trailer per truck, drawn uniform between none and one", 0.0, 1.0, fill=1.0),
     ParameterSpec("material_composition", ("g", "m"), "1",
                   "mass share of each material in a truck", 0.0, 1.0, sum_at_most=("m", 1.0),
                   shares_over="m"),
@@ -224,7 +230,7 @@ three derived from the workbooks (stock projection and cohort lifetimes), the re
 OPTIONAL_PARAMETERS = {"stock_total_history", "initial_age_distribution",
                        "weibull_scale_cohort_factor", "weibull_shape_cohort_factor",
                        "hazard_period_factor", "legal_max_age", "carbon_factor_path",
-                       "reclassification"}
+                       "reclassification", "trailer_share"}
 
 
 # -- powertrains and traction batteries (issue 15) -----------------------------------------------

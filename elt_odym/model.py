@@ -1,7 +1,9 @@
 """The orchestrator: configuration -> data -> system (fleet and flows) -> evaluation -> tables.
 
 :func:`run` returns a :class:`RunResult`; :func:`write_outputs` writes it into a new or empty
-folder (see :mod:`elt_odym.reporting`).
+folder (see :mod:`elt_odym.reporting`). The data, the system and flodym (with scipy and numba)
+are imported when :func:`run` first runs, so the headline rows (:data:`HEADLINE`) and
+:class:`RunResult` cost no more than numpy and pandas (``elt-odym report``).
 """
 
 from __future__ import annotations
@@ -9,14 +11,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .data import ModelData, load_data
-from .fleet.inputs import FleetResult, Projection
-from .system.mfa import ELTSystem, build_system, check_mass_balance, mass_balance
-from .system.variables import detail, money_year_of, tidy
+if TYPE_CHECKING:
+    from .data import ModelData
+    from .fleet.inputs import FleetResult, Projection
+    from .system.mfa import ELTSystem
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,10 @@ def run(data_dir: str | Path | None = None, scenario: str | None = None,
     MassBalanceError
         If any process is out of balance beyond the configured tolerance.
     """
+    from .data import load_data
+    from .system.mfa import build_system, check_mass_balance, mass_balance
+    from .system.variables import detail, tidy
+
     data = data or load_data(data_dir, scenario)
     system = build_system(data, projection)
     system.compute()
@@ -144,6 +151,8 @@ def recycling_basis(data: ModelData) -> tuple[str, str]:
 
 def _headline(result: RunResult, rows=HEADLINE):
     """``(label, variable, material, unit, scale)`` of the rows whose material exists."""
+    from .system.variables import money_year_of
+
     known = set(result.data.items["m"]) | {"", "total"}
     variables = set(result.results["variable"])
     year = money_year_of(result.results, result.scenario)  # the values' own unit (USD2016)

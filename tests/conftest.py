@@ -11,6 +11,16 @@ import pytest
 from elt_odym.paths import bundled_root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache(tmp_path_factory):
+    """The user's cache folder (parsed workbooks, the system diagram) in a temporary folder:
+    the tests neither read nor fill the real one."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("ELT_ODYM_CACHE_DIR", str(tmp_path_factory.mktemp("user_cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def bundled() -> Path:
     """The bundled root (classification/ and datasets/); never modified by tests."""

@@ -27,8 +27,20 @@ COHORTS = list(range(1990, 2051))
 
 
 @pytest.fixture(scope="module")
-def data():
+def best():
     return load_data(scenario="best_estimate")
+
+
+@pytest.fixture(scope="module")
+def data(best):
+    """best_estimate with the study's one trailer per truck (the anchor of the tests below:
+    a diesel truck of the component model is the study's truck); the trailer statistics of
+    best_estimate are tested on ``best``."""
+    params = dict(best.parameters)
+    params["trailer_share"] = dataclasses.replace(  # as if the workbook were absent
+        params["trailer_share"], values=np.ones(len(best.items["g"])), observations={},
+        uncertainty={}, present=False)
+    return dataclasses.replace(best, parameters=params)
 
 
 def with_mode(data, mode):
@@ -56,7 +68,7 @@ def today(data):
 # -- hand-computed case ----------------------------------------------------------------------------
 
 def hand_data(data):
-    """HT: 10 t with a 2 t trailer (Fe only); 80 % Fe, 10 % Al, 10 % other, 1 ppm Pt (10 g);
+    """HT: 10 t with one 2 t trailer (Fe only); 80 % Fe, 10 % Al, 10 % other, 1 ppm Pt (10 g);
     a diesel engine of 1 t and a natural-gas engine of 0.5 t, both half Fe, half Al; diesel Pt
     10 g before China I, 30 g under China VI; 2020 cohorts half and half; 0.1 t lightweighting
     in 2020 (-1.8 Fe, +0.8 Al per t). The other types keep their unit weights, no components."""
@@ -95,7 +107,8 @@ def hand_data(data):
             ("pgm_loading", {"observations": pgm, "uncertainty": dict.fromkeys(pgm, none)}),
             ("emission_standard_share", {"observations": shares}),
             ("lightweighting_mass", {"observations": lw, "uncertainty": dict.fromkeys(lw, none)}),
-            ("lightweighting_substitution", {"values": sub})):
+            ("lightweighting_substitution", {"values": sub}),
+            ("trailer_share", {"values": np.ones(len(items["g"]))})):
         out = replace(out, name, **fields)
     return out, m
 
@@ -261,15 +274,58 @@ def test_a_magnet_draw_moves_neodymium_only_in_electric_trucks(comps, data):
     np.testing.assert_array_equal(high[0, :, 0, m], comp.vectors[0, :, 0, m])
 
 
-def test_trailer_draw_spans_the_unit_weight_range(data, comps):
-    comp = comps["single"]
+def test_trailer_draw_spans_the_unit_weight_range():
+    """The study's choice (datasets/trailer_share.xlsx: one trailer, uniform 0-1): the lowest
+    draw is the truck unit alone, the nominal one the truck with its trailer."""
+    paper = load_data(scenario="paper_reproduction")
+    comp = calc_cohort_composition(with_mode(paper, "single"), COHORTS)
     names = [q.name for q in comp.uncertain]
     u = nominal_draws(comp)
+    np.testing.assert_allclose(calc_draw_vectors(comp, u)[0, 0, :, 0, :], today(paper),
+                               rtol=1e-12)
     for g in ("HT", "MT", "ST"):
         u[0, names.index(f"trailer:{g}")] = 0.0
     low = calc_draw_vectors(comp, u)[0, 0]
-    expected = data["unit_weight_low"].values[:, None] * data["material_composition"].values
+    expected = paper["unit_weight_low"].values[:, None] * paper["material_composition"].values
     np.testing.assert_allclose(low[:, 0, :], expected, rtol=1e-12, atol=1e-18)
+
+
+def test_trailer_share_counts_that_many_trailers(best):
+    """best_estimate: HT 0.55 (triangular 0.35-0.8), MT 0.1 (0-0.3), ST 0 (0-0.1) trailers per
+    truck. The nominal truck weighs W - (1 - n)(W - W_low); draws span the workbook's range
+    with its mode at the nominal value (triangular mean (low + mode + high) / 3)."""
+    from elt_odym.system.equations.materials import trailer_multipliers
+
+    n = np.array([0.55, 0.1, 0.0, 0.0])
+    np.testing.assert_array_equal(best["trailer_share"].values, n)
+    w, w_low = best["unit_weight"].values, best["unit_weight_low"].values
+    comps = {mode: calc_cohort_composition(with_mode(best, mode), COHORTS)
+             for mode in ("single", "cohort")}
+    single = comps["single"]
+    np.testing.assert_allclose(single.vectors[0, :, 0, :].sum(axis=-1), w - (1 - n) * (w - w_low),
+                               rtol=1e-12)
+    cohort = comps["cohort"]
+    trailer = cohort.components.index("trailer")
+    np.testing.assert_allclose(cohort.component_material[trailer].sum(axis=-1),
+                               (n * (w - w_low))[:, None].repeat(len(cohort.powertrains), 1),
+                               rtol=1e-12)
+    names = [q.name for q in cohort.uncertain]
+    assert "trailer:NT" not in names  # no trailer mass
+    u = np.random.default_rng(4).random((40000, len(names)))
+    drawn = trailer_multipliers(cohort, u, len(u))
+    np.testing.assert_array_equal(trailer_multipliers(cohort, nominal_draws(cohort), 1)[0], n)
+    for g, (lo, mode, hi) in enumerate([(0.35, 0.55, 0.8), (0.0, 0.1, 0.3), (0.0, 0.0, 0.1)]):
+        assert lo - 1e-12 <= drawn[:, g].min() and drawn[:, g].max() <= hi + 1e-12
+        assert drawn[:, g].mean() == pytest.approx((lo + mode + hi) / 3, abs=0.005)
+        assert np.mean(drawn[:, g] <= mode) == pytest.approx((mode - lo) / (hi - lo), abs=0.01)
+    np.testing.assert_array_equal(drawn[:, 3], 0.0)
+
+
+def test_trailer_share_with_another_range_is_an_error(best):
+    unc = dict(best["trailer_share"].uncertainty)
+    unc[("HT",)] = Uncertainty("normal", 0.55, 0.1)
+    with pytest.raises(DataValidationError, match="trailer_share of HT: a normal range"):
+        calc_cohort_composition(replace(best, "trailer_share", uncertainty=unc), COHORTS)
 
 
 @settings(max_examples=25, deadline=None)
@@ -522,6 +578,7 @@ def test_composition_draws_give_the_monte_carlos_nd_and_pt(runs):
     Monte Carlo's percentiles are those of these numbers."""
     from elt_odym.uncertainty.montecarlo import mc_inputs, run_mc
     from elt_odym.uncertainty.sampling import sample_range
+    from scipy.stats import triang
 
     base = runs("electrification_central")
     data = with_uncertainty(base.data, weight="none", prices="none", factors="none",
@@ -539,9 +596,12 @@ def test_composition_draws_give_the_monte_carlos_nd_and_pt(runs):
             per = block_content(base.data, q.name, metal, years)
             if per is None:
                 continue
-            assert q.kind == "uniform"
+            assert q.kind == "triangular" and q.low <= q.mode <= q.high
             drawn.append(q.name)
-            values += (q.low + u[:, k] * (q.high - q.low) - 1.0) * eol_of(base, per, 2050)
+            # independent inverse CDF: scipy's triangular law (mode as a fraction of the range)
+            mult = triang.ppf(u[:, k], (q.mode - q.low) / (q.high - q.low), loc=q.low,
+                              scale=q.high - q.low)
+            values += (mult - 1.0) * eol_of(base, per, 2050)
         band = band_2050(summary, metal)
         np.testing.assert_allclose(band[:3], np.percentile(values, [5, 50, 95]), rtol=1e-9)
         assert band[2] > 1.5 * band[0], (metal, drawn)
@@ -582,3 +642,16 @@ def test_electrification_page_has_every_generated_block(bundled):
     page = (bundled / "docs" / "electrification.md").read_text(encoding="utf-8")
     found = re.findall(r"^<!-- generated: electrification\.([\w-]+) -->$", page, re.MULTILINE)
     assert sorted(found) == sorted(tool.BLOCKS)
+
+
+def test_the_weight_sensitivity_says_which_trailer_case_it_is(best):
+    """The study's range reaches the truck unit alone; best_estimate's heavy trucks keep 0.35
+    trailers at the low end, and the sensitivity's label says so."""
+    from elt_odym.system.inputs import model_inputs
+    from elt_odym.uncertainty.sensitivity import cases
+
+    def weight_case(data):
+        return [change for name, change in cases(model_inputs(data))[0] if name == "weight"]
+
+    assert weight_case(load_data(scenario="paper_reproduction")) == ["truck unit only"]
+    assert weight_case(best) == ["fewest trailers (low end of trailer_share)"]

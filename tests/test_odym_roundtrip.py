@@ -316,7 +316,7 @@ def test_export_is_an_odym_project(tmp_path, bundled):
     assert [r[0] for r in blocks["Process Group List"]] == list(range(6))
     data = load_data(bundled / "datasets", "open_data")
     exported = [n for n, p in data.parameters.items() if p.present]
-    assert len(blocks["Model Parameters"]) == len(project.parameters) == len(exported) == 39
+    assert len(blocks["Model Parameters"]) == len(project.parameters) == len(exported) == 40
     assert [p.name for p in project.parameters] == exported  # nothing present left out
     assert set(project.absent) == {n for n, p in data.parameters.items() if not p.present}
     assert {"p", "k", "o", "e"} <= set(letters)  # the extensions' aspects are in the table
@@ -338,7 +338,7 @@ def test_cli_export_odym(tmp_path, capsys):
     assert main(["export-odym", str(tmp_path / "p"), "--scenario", "literature"]) == 0
     assert (tmp_path / "p" / "ODYM_Config_literature.xlsx").is_file()
     out = capsys.readouterr().out
-    assert "39 parameter workbooks" in out and "powertrain_share: index tgp" in out
+    assert "40 parameter workbooks" in out and "powertrain_share: index tgp" in out
     assert "not exported (optional, no workbook in the data folder): " in out
     assert main(["export-odym", str(tmp_path / "p")]) == 2
     assert main(["export-odym", str(tmp_path / "p"), "--force"]) == 0

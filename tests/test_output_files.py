@@ -206,3 +206,214 @@ def test_printed_headline_is_the_model_s_summary(runs, scenario):
     pd.testing.assert_frame_equal(cumulative, cumulative_summary(r, 2025, 2050),
                                   check_exact=True)
     assert len(table) >= 8 and table["2050"].notna().all()
+
+
+# --- writing fast, the same bytes and pixels ------------------------------------------------
+
+CSV_TRICKY = TRICKY.assign(
+    name=TRICKY["name"].tolist()[:6] + ["a,b", "line\nbreak"],
+    text=pd.array(["x", None, "y,z", "", "q\"uote", "\r", " sp ", "'"], dtype="string"),
+    f32=np.arange(8, dtype=np.float32) / 3, big=[1e16, 1e-5, -np.inf, 1e22, 0.0, 5e-324,
+                                                   123456789012345678.0, np.nan])
+
+
+@pytest.mark.parametrize("frame", ["tricky", "results", "mass_balance", "battery", "fits",
+                                   "events", "empty"])
+def test_csv_text_is_to_csv_byte_for_byte(runs, frame):
+    from elt_odym.reporting.csvtext import csv_text
+    from elt_odym.reporting.results import escaped_objects
+
+    r = runs("best_estimate")
+    df = {"tricky": CSV_TRICKY, "results": r.results, "mass_balance": r.mass_balance,
+          "battery": r.battery_results, "fits": r.fits_table(), "events": r.events_table(),
+          "empty": CSV_TRICKY.head(0)}[frame]
+    for table in (df, escaped_objects(df)):
+        assert csv_text(table) == table.to_csv(index=False)
+    assert len(csv_text(df).splitlines()) >= len(df) + 1
+
+
+def _pixels(path):
+    from PIL import Image
+
+    return np.asarray(Image.open(path))
+
+
+FIGURES = ["fig_fleet", "fig_materials", "fig_economics", "fig_energy_carbon", "fig_stock_fit",
+           "battery", "validation"]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_drawn_once_have_the_pixels_of_savefig(runs, tmp_path, monkeypatch, name):
+    """save_png (one layout-and-draw pass, zlib level 1) gives the pixels of Figure.savefig
+    (layout, a draw without rendering, then the draw; Pillow's default level)."""
+    from matplotlib.figure import Figure
+
+    from elt_odym.fleet.inputs import observations
+    from elt_odym.io.statistics import read_statistics
+    from elt_odym.reporting import figures, validation
+    from elt_odym.reporting.battery_figures import fig_battery_materials
+
+    r = runs("electrification_central")
+    t = figures.indexed(r.results)
+    stats = read_statistics(validation.statistics_path(r), r.data.items["g"])
+    draw = {
+        "fig_fleet": lambda p: figures.fig_fleet(t, p, "x"),
+        "fig_materials": lambda p: figures.fig_materials(t, p, "x"),
+        "fig_economics": lambda p: figures.fig_economics(t, p, "x", 2016),
+        "fig_energy_carbon": lambda p: figures.fig_energy_carbon(t, p, 0.2, "x"),
+        "fig_stock_fit": lambda p: figures.fig_stock_fit(
+            r.fleet, {g: observations(r.data, g) for g in r.fleet.products}, p, "x"),
+        "battery": lambda p: fig_battery_materials(r.battery_results, p, "x"),
+        "validation": lambda p: validation.fig_validation(
+            validation.validation_table(r, stats), stats, p, "x")}[name]
+    draw(tmp_path / "fast.png")
+
+    def savefig(fig, path, dpi=figures.DPI):
+        Figure.savefig(fig, path, dpi=dpi)
+
+    for module in ("elt_odym.reporting.figures", "elt_odym.reporting.battery_figures"):
+        monkeypatch.setattr(f"{module}.save_png", savefig)
+    draw(tmp_path / "savefig.png")
+    fast, ref = _pixels(tmp_path / "fast.png"), _pixels(tmp_path / "savefig.png")
+    assert fast.shape == ref.shape and fast.shape[0] > 300
+    assert (fast == ref).all()
+    assert (tmp_path / "fast.png").read_bytes() != (tmp_path / "savefig.png").read_bytes()
+
+
+def test_figure_cache_copies_a_figure_of_the_same_inputs(tmp_path, monkeypatch):
+    """Drawn once into the cache, then copied (the same bytes) while its name, inputs and the
+    drawing code are the same; a damaged entry is ignored; 'none' turns the cache off."""
+    from elt_odym.io import user_cache
+    from elt_odym.reporting import figure_cache
+    from elt_odym.reporting.figures import fig_system
+
+    monkeypatch.setenv(user_cache.CACHE_ENV, str(tmp_path / "cache"))
+    drawn = []
+
+    def draw(path):
+        drawn.append(path.name)
+        fig_system(path)
+
+    one = figure_cache.png(tmp_path / "system.png", [b"a"], draw)
+    reference = one.read_bytes()
+    (entry,) = (tmp_path / "cache" / "figures").glob("*.png")
+    assert entry.read_bytes() == reference and entry.name.startswith(
+        figure_cache.figure_key("system.png", [b"a"]))
+    figure_cache.png(tmp_path / "system.png", [b"a"], draw)
+    assert drawn == ["system.png"] and (tmp_path / "system.png").read_bytes() == reference
+    (tmp_path / "other").mkdir()
+    figure_cache.png(tmp_path / "other" / "system.png", [b"b"], draw)  # other inputs
+    assert len(drawn) == 2
+    entry.write_bytes(b"not the diagram")  # a damaged entry: drawn again
+    figure_cache.png(tmp_path / "system.png", [b"a"], draw)
+    assert len(drawn) == 3 and (tmp_path / "system.png").read_bytes() == reference
+    monkeypatch.setenv(user_cache.CACHE_ENV, "none")
+    figure_cache.png(tmp_path / "system.png", [b"a"], draw)
+    assert len(drawn) == 4 and (tmp_path / "system.png").read_bytes() == reference
+    with pytest.raises(TypeError):
+        figure_cache.value_bytes(object())
+
+
+def test_outputs_on_two_processes_are_the_bytes_of_one(runs, tmp_path, monkeypatch):
+    """One scenario's tables and figures as jobs on two forked workers, or one after another in
+    this process: the same files, byte for byte (the report's and manifest's time stamps
+    aside)."""
+    import re
+
+    monkeypatch.setenv("ELT_ODYM_CACHE_DIR", str(tmp_path / "cache"))
+    r = runs("best_estimate")
+    files = {}
+    for processes in (1, 2):
+        out = tmp_path / str(processes) / "out"  # the report names its folder
+        write_outputs([r], out, processes=processes)
+        files[processes] = {p.relative_to(out).as_posix(): p.read_bytes()
+                            for p in sorted(out.rglob("*")) if p.is_file()}
+    assert files[1].keys() == files[2].keys()
+    assert {"results.csv", "results.xlsx", "results_iamc.csv", "validation.csv",
+            "figures/system.png", "figures/best_estimate/validation.png"} <= files[1].keys()
+    for name in files[1].keys() - {"report.html", "manifest.json"}:
+        assert files[1][name] == files[2][name], name
+    stamp = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    assert stamp.sub(b"", files[1]["report.html"]) == stamp.sub(b"", files[2]["report.html"])
+
+
+@pytest.mark.parametrize("name", ["fig2_fleet.png", "fig3_materials.png",
+                                  "fig4_economic_value.png", "fig5_energy_carbon.png"])
+def test_a_figure_drawn_from_its_variables_alone_is_the_same(runs, tmp_path, name):
+    """Each figure of the results drawn from a view holding only its declared variables gives
+    the bytes of the figure drawn from the whole table (the view refuses any other)."""
+    from elt_odym.reporting import figures
+
+    r = runs("best_estimate")
+    t = figures.indexed(r.results)
+    draw = {"fig2_fleet.png": lambda v, p: figures.fig_fleet(v, p, "x"),
+            "fig3_materials.png": lambda v, p: figures.fig_materials(v, p, "x"),
+            "fig4_economic_value.png": lambda v, p: figures.fig_economics(v, p, "x", 2016),
+            "fig5_energy_carbon.png": lambda v, p: figures.fig_energy_carbon(v, p, 0.2, "x")}
+    view = t.restricted(figures.FIGURE_VARIABLES[name])
+    draw[name](t, tmp_path / "whole.png")
+    draw[name](view, tmp_path / "view.png")
+    assert (tmp_path / "whole.png").read_bytes() == (tmp_path / "view.png").read_bytes()
+    with pytest.raises(KeyError, match="not among the variables"):
+        view.series("inflow", "total", "")
+    assert view.fingerprint() != t.restricted(["inflow"]).fingerprint()
+
+
+def _pngs(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.png")}
+
+
+def test_rerun_after_an_edit_draws_only_the_figures_it_changed(data_copy, tmp_path,
+                                                                monkeypatch):
+    """A price edited: the rerun draws the economic-value figure and copies the others from
+    the cache; every figure has the bytes of a run that draws them all afresh."""
+    from conftest import set_cell
+
+    from elt_odym.reporting import battery_figures, figures
+
+    drawn = []
+    for module in (figures, battery_figures):
+        real = module.save_png
+        monkeypatch.setattr(module, "save_png",
+                            lambda fig, p, dpi=figures.DPI, real=real:
+                            drawn.append(p.name) or real(fig, p, dpi))
+    monkeypatch.setenv("ELT_ODYM_CACHE_DIR", str(tmp_path / "cache"))
+    write_outputs([run(data_copy, "literature")], tmp_path / "first" / "out")
+    first = _pngs(tmp_path / "first" / "out")
+    assert len(drawn) == len(first) - 1 >= 6  # the system diagram: savefig, not save_png
+    set_cell(data_copy / "price.xlsx", "Values_Master", "C3", 330)  # Fe, mean: 325 before
+    drawn.clear()
+    write_outputs([run(data_copy, "literature")], tmp_path / "rerun" / "out")
+    assert drawn == ["fig4_economic_value.png"]
+    monkeypatch.setenv("ELT_ODYM_CACHE_DIR", "none")
+    write_outputs([run(data_copy, "literature")], tmp_path / "fresh" / "out")
+    rerun, fresh = _pngs(tmp_path / "rerun" / "out"), _pngs(tmp_path / "fresh" / "out")
+    assert rerun.keys() == fresh.keys() == first.keys()
+    for name in fresh:
+        assert rerun[name] == fresh[name], name
+    changed = {n for n in fresh if fresh[n] != first[n]}
+    assert changed == {"figures/literature/fig4_economic_value.png"}
+
+
+def test_fig3_draws_the_whole_material_account(runs, tmp_path):
+    """Fig. 3 of an electrified scenario is drawn from eol_material_total (bodies, packs and
+    fuel-cell parts): doubling its lithium changes the figure, doubling the bodies' lithium
+    alone (eol_material, none) does not."""
+    from elt_odym.reporting import figures
+
+    t = runs("electrification_central").results
+
+    def png(table, name):
+        figures.fig_materials(table, tmp_path / name, "x")
+        return (tmp_path / name).read_bytes()
+
+    def doubled(variable):
+        out = t.copy()
+        rows = (out.variable == variable) & (out.material == "Li")
+        assert rows.any() or variable == "eol_material"
+        out.loc[rows, "value"] *= 2
+        return out
+
+    base = png(t, "base.png")
+    assert png(doubled("eol_material_total"), "total.png") != base
+    assert png(doubled("eol_material"), "body.png") == base

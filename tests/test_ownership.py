@@ -292,14 +292,15 @@ def test_report_rewrites_its_manifest_entry(runs, tmp_path, capsys):
 # -- limits on what is read; validate checks what run reads -----------------------------------
 
 def _opened(monkeypatch) -> list[Path]:
-    """Record every file the guarded reader opens."""
+    """Record every file the guarded reader opens (every read goes through ``_file_bytes``,
+    a parsed workbook found in the cache too: its bytes are hashed)."""
     seen: list[Path] = []
-    real = safe_open.checked_bytes
+    real = safe_open._file_bytes
 
     def spy(path, limits):
         seen.append(Path(path).resolve())
         return real(path, limits)
-    monkeypatch.setattr(safe_open, "checked_bytes", spy)
+    monkeypatch.setattr(safe_open, "_file_bytes", spy)
     return seen
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from elt_odym.data import load_data, with_values
@@ -209,8 +210,12 @@ def test_cli_battery_mc(tmp_path):
     from elt_odym.cli import main
 
     assert main(["battery-mc", "--draws", "3", "--out", str(tmp_path / "mc"), "-q"]) == 0
-    assert (tmp_path / "mc" / "battery_mc_summary.csv").is_file()
-    assert (tmp_path / "mc" / "battery_sensitivity.csv").is_file()
+    mc = pd.read_csv(tmp_path / "mc" / "battery_mc_summary.csv")
+    li = mc[(mc.variable == "battery_eol_material") & (mc.material == "Li") & (mc.year == 2050)
+            & (mc.truck_type == "total")]
+    assert len(li) == 1 and float(li["mean"].iloc[0]) > 0
+    sens = pd.read_csv(tmp_path / "mc" / "battery_sensitivity.csv")
+    assert {"battery_capacity", "battery_lifetime_scale"} <= set(sens.parameter)
 
 
 def test_spin_up_history_cohorts_stay_diesel():

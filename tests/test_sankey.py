@@ -74,3 +74,21 @@ def test_traction_chain_nodes_balance_in_an_electrified_scenario(runs):
                                    err_msg=name)
     assert "traction stock build-up" in d.nodes
 
+
+
+def test_battery_materials_and_praseodymium_have_their_groups(runs):
+    """The material of the traction chain (Li, Ni, Mn, graphite, ...) and the magnets' Pr are
+    not lumped into 'other': in electrification_high the battery group carries the packs'
+    material through traction recycling, and 'other' holds the material 'other' alone."""
+    from elt_odym.reporting.sankey import _group_of
+
+    r = runs("electrification_high")
+    materials = list(r.data.items["m"])
+    groups = _group_of(materials)
+    assert [materials[i] for i in groups["other"]] == ["other"]
+    assert "Pr" in [materials[i] for i in groups["rare earths, precious metals"]]
+    d = sankey_data(r.system)
+    k = d.nodes.index("traction recycling")
+    into = [v for v, t, g in zip(d.values[d.years.index(2050)], d.target, d.group)
+            if t == k and g == "battery and fuel-cell materials"]
+    assert sum(into) > 0

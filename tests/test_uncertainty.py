@@ -231,3 +231,31 @@ def test_cli_mc_on_a_dask_scheduler(tmp_path):
                             "--out", str(tmp_path / "b")]) == 0
     assert ((tmp_path / "a" / "mc_summary.csv").read_bytes()
             == (tmp_path / "b" / "mc_summary.csv").read_bytes())
+
+
+def test_variables_keyword_summarises_only_those(data):
+    """``variables`` keeps the named variables' series, the same numbers as the full run."""
+    full = run_mc(data, 60, 4, chunk=25, progress=False)
+    part = run_mc(data, 60, 4, chunk=25, progress=False, variables=["eol_mass", "eol"])
+    assert part.layout.variables == ["eol", "eol_mass"]
+    a = full.summary()
+    a = a[a.variable.isin(["eol", "eol_mass"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, part.summary())
+    with pytest.raises(KeyError, match="no variable"):
+        run_mc(data, 10, 4, progress=False, variables=["nonsense"])
+
+
+def test_memory_estimate_covers_the_engine(data):
+    """The budget check's estimate of the statistics (engine_bytes) bounds what the summary
+    engine held by its own accounting, on the model, through several passes."""
+    from elt_odym.uncertainty.budget import estimate_mc_bytes
+    from elt_odym.uncertainty.summary import engine_bytes, minimum_bytes
+
+    inputs = mc_inputs(data)
+    layout = series_layout(evaluate(inputs, base_draws(inputs), flows=False))
+    budget = 2 * minimum_bytes(layout.size)
+    res = run_mc(data, 1500, 8, chunk=100, progress=False, memory_budget=budget)
+    assert res.stats.passes >= 2
+    assert res.stats.peak_bytes <= engine_bytes(layout.size, 1500, budget) <= budget
+    assert estimate_mc_bytes(10**6, layout.size, 1500, 100, 2, budget) >= \
+        res.stats.peak_bytes + 4 * 100 * 10**6

@@ -133,9 +133,12 @@ def log(change: str) -> list[dict]:
     return [{"date": TODAY, "author": AUTHOR, "change": change}]
 
 
-def uniform(value: float, lo: float, hi: float) -> str:
-    """A uniform stats_array string over ``[lo, hi]`` times ``value`` (relative bounds)."""
-    return f"4;{value * lo!r};{value * hi!r}" if value else ""
+def ranged(value: float, lo: float, hi: float) -> str:
+    """A triangular stats_array string from ``lo`` to ``hi`` times ``value`` (relative bounds)
+    with the value as its mode: the sources give a central estimate and a range, and a
+    uniform draw over a range that is not centred on the estimate would move the Monte
+    Carlo's centre away from it (e.g. 0-1.5 x: a uniform mean of 0.75 x)."""
+    return f"5;{value * lo!r};;{value * hi!r}" if value else ""
 
 
 # -- carculator_truck: masses by type ------------------------------------------------------------
@@ -323,7 +326,7 @@ def composition_rows(splits: dict, materials: list[str]) -> list[tuple]:
 
 # -- component masses ----------------------------------------------------------------------------
 
-RANGES = {  # relative uniform range of each component mass (all types and powertrains)
+RANGES = {  # relative range of each component mass (triangular, the value its mode) (all types and powertrains)
     "engine": (0.8, 1.2, "M", "carculator's 2.8 kg/kW + 50 kg rule (7 HD engines)"),
     "transmission": (0.8, 1.2, "M", "23.6 kg/t GVW (<=26 t), 14 kg/t (>=32 t), Hill et al."),
     "fuel_tank": (0.7, 1.3, "M", "tank sized by range"),
@@ -368,7 +371,7 @@ def mass_rows(root: Path, ext: dict) -> list[tuple]:
                     return
                 lo, hi, c, why = rng or RANGES[o]
                 conf = max(conf, c, key="HML".index)  # the lower confidence
-                rows.append((g, p, o, round(value, 9), uniform(round(value, 9), lo, hi),
+                rows.append((g, p, o, round(value, 9), ranged(round(value, 9), lo, hi),
                              tag(ref, conf, f"{text}; range {lo:g}-{hi:g} x {why}".rstrip())))
 
             combustion = ct("combustion power") > 0
@@ -509,7 +512,7 @@ def write_all(root: Path, version: str, materials: list[str], ext: dict) -> None
         "sizing; missing rows: the component is absent; glider and trailer are derived)",
         "t/unit", [("Product", "Truck_type"), ("Powertrain", "Powertrain"),
                    ("Component", "Component")], mass_rows(root, ext), ct_ids,
-        uncertainty="uniform; the rows of one component are drawn together",
+        uncertainty="triangular (mode: the value); the rows of one component are drawn together",
         comment=" ".join(f"{g}: {mapping_note(g)}." for g in TYPES))
     put("component_composition", "material share of each component (kg/kg, sums to 1)", "1",
         [("Component", "Component"), ("Material", "Material")],
@@ -519,7 +522,7 @@ def write_all(root: Path, version: str, materials: list[str], ext: dict) -> None
         [("Emission_standard", "Emission_standard"), ("Product", "Truck_type"),
          ("Powertrain", "Powertrain"), ("Material", "Material")], pgm_rows(root, ext),
         ("STUDY", "CT", "ICCT_AT", "JM_LD", "ASSUME_COMP"),
-        uncertainty="uniform; one draw per powertrain and metal across stages and types")
+        uncertainty="triangular (mode: the value); one draw per powertrain and metal across stages and types")
     put("emission_standard_share", "share of a cohort's new trucks registered under each "
         "emission stage", "1", [("Time", "Time"), ("Product", "Truck_type"),
                                 ("Powertrain", "Powertrain"),
@@ -527,7 +530,7 @@ def write_all(root: Path, version: str, materials: list[str], ext: dict) -> None
         standard_rows(years), ("DIESELNET_HD", "ICCT_VI", "MEP2017", "LD_DATES"))
     put("lightweighting_mass", "glider mass saved by lightweighting, by cohort and type",
         "t/unit", [("Time", "Time"), ("Product", "Truck_type")],
-        lightweighting_rows(ext, years), ("CT",), uncertainty="uniform, one draw")
+        lightweighting_rows(ext, years), ("CT",), uncertainty="triangular (mode: the value), one draw")
     put("lightweighting_substitution", "material change per t of glider mass saved", "t/t",
         [("Material", "Material")], substitution_rows(ext, materials), ("CT",))
 

@@ -22,9 +22,9 @@ from bootstrap_composition import (
     _workbook,
     ct_value,
     mapping_note,
+    ranged,
     size_weights,
     tag,
-    uniform,
 )
 
 # -- PGM loadings and emission standards ---------------------------------------------------------
@@ -76,7 +76,7 @@ def pgm_rows(root: Path, ext: dict) -> list[tuple]:
                     if p != "diesel":
                         note += f"; x {scale:.3f} exhaust mass relative to diesel"
                     v = round(v, 9)
-                    rows.append((e, g, p, m, v, uniform(v, lo, hi),
+                    rows.append((e, g, p, m, v, ranged(v, lo, hi),
                                  tag(ref_id, conf, f"{note}; range {lo:g}-{hi:g} x")))
     return rows
 
@@ -132,7 +132,7 @@ def lightweighting_rows(ext: dict, years: list[int]) -> list[tuple]:
         rate = [0.0 if r < 1e-3 else r for r in rate]  # carculator's 1e-4 stands for none
         for y in years:
             v = round(float(np.interp(y, anchors, rate)) * base * KG, 9)
-            rows.append((y, g, v, uniform(v, *LW_RANGE), tag(
+            rows.append((y, g, v, ranged(v, *LW_RANGE), tag(
                 "CT", "L", f"glider base mass {base:.0f} kg ({mapping_note(g)}) x carculator's "
                 "lightweighting rate (0 % 2000-2010, then rising to 28-30 % by 2050), "
                 "interpolated; EU path applied to China; range 0-1.5 x")))

@@ -147,27 +147,29 @@ def run_once(args, printer: Printer, scenarios: list[str], force: bool) -> list:
 
 
 def _run_scenario(args, scenario: str, out: Path | None = None):
-    """Run one scenario and the Monte Carlo of its headline; with ``out``, also draw its
-    figures there (in a worker)."""
+    """Run one scenario and the Monte Carlo of its headline; with ``out``, also write its
+    Sankey there (in a worker, which has the flodym system; the other figures are drawn with
+    the tables)."""
     from ..model import run
 
     result = with_headline_range(run(args.data, scenario), args.draws)
     if out is None:
         return result, []
-    from ..reporting.outputs import scenario_figure_jobs
+    from ..reporting.outputs import sankey_job
 
-    return result, [p for job in scenario_figure_jobs(result, out) for p in job()]
+    return result, sankey_job(result, out)()
 
 
 def _run_in_workers(args, printer: Printer, scenarios: list[str], out: Path,
                     processes: int) -> tuple[list, list[Path] | None]:
-    """Run the scenarios (and draw their figures) on ``processes`` forked workers; print each
+    """Run the scenarios (and write their Sankey) on ``processes`` forked workers; print each
     scenario's headline in order; the results come back without their flodym system."""
     import dataclasses
 
     from tqdm import tqdm
 
     from ..reporting.workers import run_all
+    from ..system import mfa  # noqa: F401 - flodym, scipy and numba imported once, before forking
 
     first, last = args.cumulative
     figures = not args.no_figures

@@ -50,7 +50,7 @@ class FleetResult:
     ext_years: list[int] = field(default_factory=list)
     ext_stock: np.ndarray | None = None
     transfer_out: np.ndarray | None = None
-    """Vehicles reclassified out of each type (:mod:`elt_odym.fleet.transfers`)."""
+    """Vehicles reclassified out of each type (moved by :mod:`elt_odym.fleet.kernel`)."""
     transfer_in: np.ndarray | None = None
     """Vehicles reclassified into each type."""
 

@@ -448,7 +448,8 @@ class FleetBatch:
     slots : (R, F) for each route and profile of the destination, the profile of the source
         whose mean the moved vehicles bring into it (-1: none; default: the same profile).
     profiles : (F, C, N|1, G) quantities per vehicle of each cohort.
-    tables : (V, H, C, A, G) quantities per vehicle by cohort and age, ``V`` variants.
+    tables : (V, H, C, A, G) quantities per vehicle by cohort and age, ``V`` variants (or
+        the same as :class:`KernelTables`, made once for many batches).
     table_profile : (H,) the profile each table is weighted by.
     variant : (N|1,) the variant of ``tables`` each draw uses.
     tolerance : a required inflow counts as negative below ``-tolerance * max|stock|``.
@@ -555,6 +556,25 @@ def base_powers(shape: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class KernelTables:
+    """Age tables in the kernel's layout ``(G, H, C, A, V)`` (a draw's variant innermost) and
+    the first cohort of each with a non-zero entry ``(G, H)``: made once for the many batches
+    of one run (:func:`kernel_tables`)."""
+
+    data: np.ndarray
+    start: np.ndarray
+
+
+def kernel_tables(tables: np.ndarray) -> KernelTables:
+    """:class:`KernelTables` of age tables ``(V, H, C, A, G)``."""
+    data = np.ascontiguousarray(np.transpose(tables, (4, 1, 2, 3, 0)), dtype=float)
+    nonzero = np.zeros(data.shape[:3], dtype=bool)
+    for v in range(data.shape[4]):  # one variant at a time: no temporary of the tables' size
+        nonzero |= np.any(data[..., v] != 0.0, axis=3)
+    return KernelTables(data, _first_nonzero(nonzero, axis=2).astype(np.int64))
+
+
 def solve_fleet(batch: FleetBatch, names: list[str] | None = None,
                 years: list[int] | None = None, keep_cohorts: bool = False,
                 block: int = 64) -> FleetSolution:
@@ -611,10 +631,12 @@ def solve_fleet(batch: FleetBatch, names: list[str] | None = None,
     if batch.tables is None:
         tables = np.zeros((n_g, 0, n_t, n_t, 1))
         table_profile = np.zeros(0, dtype=np.int64)
-    else:  # (V, H, C, A, G) -> (G, H, C, A, V): a draw's variant is the innermost index
-        tables = np.ascontiguousarray(np.transpose(batch.tables, (4, 1, 2, 3, 0)), dtype=float)
+        h_start = np.zeros((n_g, 0), dtype=np.int64)
+    else:
+        kt = batch.tables if isinstance(batch.tables, KernelTables) else \
+            kernel_tables(batch.tables)
+        tables, h_start = kt.data, kt.start
         table_profile = np.asarray(batch.table_profile, dtype=np.int64)
-    h_start = _first_nonzero(np.abs(tables).max(axis=(3, 4)), axis=2).astype(np.int64)
     variant = np.zeros(1, dtype=np.int64) if batch.variant is None else \
         np.asarray(batch.variant, dtype=np.int64)
     stock = np.ascontiguousarray(np.moveaxis(batch.stock, 2, 0), dtype=float)
@@ -628,7 +650,7 @@ def solve_fleet(batch: FleetBatch, names: list[str] | None = None,
          np.any(period != 1.0, axis=1), constant, caps,
          batch.form == "pdf", POLICIES.index(batch.policy), float(batch.tolerance),
          bool(np.any(shape_mult != 1.0)), base_powers(shape, scale), routes, given, slots, order,
-         profiles, f_start, tables, table_profile, h_start, variant, int(block),
+         profiles, f_start, tables, table_profile, h_start, variant, int(min(block, max(n, 1))),
          keep_cohorts, *vehicles, *sums, cohort_out)
     inflow, outflow, early, negative, moved_out, moved_in = (np.moveaxis(v, 0, 2)
                                                             for v in vehicles)

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from ..errors import EltOdymError, Problem, UnreadableWorkbookError
+from . import book_cache
 from .sheets import Book, calamine_book, openpyxl_book
 
 if TYPE_CHECKING:
@@ -127,6 +128,10 @@ def read_book(path: str | Path, limits: WorkbookLimits | None = None,
     sheets : tuple of str, optional
         Read only these sheets (those the workbook has); the whole file is checked anyway.
 
+    A book read by calamine is kept in the user's cache folder under the hash of the bytes,
+    the limits and the sheets (:mod:`~elt_odym.io.book_cache`): the same bytes read again
+    under the same limits are neither checked nor parsed again.
+
     Raises
     ------
     UnreadableWorkbookError
@@ -135,13 +140,22 @@ def read_book(path: str | Path, limits: WorkbookLimits | None = None,
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     path = Path(path)
-    raw = checked_bytes(path, limits or current_limits())
+    limits = limits or current_limits()
+    raw = _file_bytes(path, limits)
+    cache = book_cache.folder() if engine == "calamine" else None
+    key = book_cache.book_key(raw, limits, sheets) if cache else ""
+    book = book_cache.load(cache, key)
+    if book is not None:
+        return book
+    _check_zip(path, raw, limits)
     try:
-        return calamine_book(raw, sheets) if engine == "calamine" else openpyxl_book(raw, sheets)
+        book = calamine_book(raw, sheets) if engine == "calamine" else openpyxl_book(raw, sheets)
     except EltOdymError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure on a hostile file
         raise _unreadable(path, exc) from None
+    book_cache.store(cache, key, book)
+    return book
 
 
 def open_workbook(path: str | Path, limits: WorkbookLimits | None = None
@@ -167,13 +181,19 @@ def open_workbook(path: str | Path, limits: WorkbookLimits | None = None
 
 def checked_bytes(path: Path, limits: WorkbookLimits) -> bytes:
     """The bytes of ``path`` once they pass :func:`check_workbook`'s checks."""
+    raw = _file_bytes(path, limits)
+    _check_zip(path, raw, limits)
+    return raw
+
+
+def _file_bytes(path: Path, limits: WorkbookLimits) -> bytes:
+    """The bytes of an existing file within the size limit (its archive not yet checked)."""
     _check_file(path, limits)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise _unreadable(path, exc) from None
     _check_size(path, len(raw), limits)  # the file may have grown since stat
-    _check_zip(path, raw, limits)
     return raw
 
 

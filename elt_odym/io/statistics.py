@@ -37,10 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from ..errors import DataValidationError, Problem
-from .safe_open import open_workbook
+from .safe_open import read_book
+from .sheets import column_letter
 from .workbook import is_number
 
 STATISTICS_FILE = "validation_statistics.xlsx"
@@ -124,24 +124,24 @@ class _Sheet:
         self.path, self.sheet, self.columns = str(path), sheet, columns
         self.problems: list[Problem] = []
         self.rows: list[tuple[int, dict]] = []
-        wb = open_workbook(self.path)
-        if sheet not in wb.sheetnames:
+        wb = read_book(self.path, sheets=(sheet,))
+        if sheet not in wb:
             self.fail("", "missing-sheet", f"sheet {sheet!r} missing; the workbook needs a "
                       f"sheet {sheet!r} with the columns {columns}")
             return
         ws = wb[sheet]
-        header = [ws.cell(1, c).value for c in range(1, len(columns) + 1)]
+        header = ws.row(1, len(columns))
         if header != columns:
             self.fail("A1", "bad-header", f"row 1 must be {columns}, found {header}")
             return
         for r in range(2, ws.max_row + 1):
-            values = [ws.cell(r, c).value for c in range(1, len(columns) + 1)]
+            values = ws.row(r, len(columns))
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             self.rows.append((r, dict(zip(columns, values))))
 
     def cell(self, row: int, column: str) -> str:
-        return f"{get_column_letter(self.columns.index(column) + 1)}{row}"
+        return f"{column_letter(self.columns.index(column) + 1)}{row}"
 
     def fail(self, cell: str, rule: str, message: str) -> None:
         self.problems.append(Problem(self.path, self.sheet, cell, rule, message))

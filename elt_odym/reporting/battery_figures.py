@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .figures import save_png
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -39,7 +41,7 @@ def fig_battery_materials(detail: pd.DataFrame, path: Path, scenario: str = "") 
     axes[0].legend(fontsize=9, loc="upper left")
     title = "End-of-life traction batteries by chemistry (packs leaving trucks)"
     fig.suptitle(f"{title} - scenario {scenario}" if scenario else title, fontweight="bold")
-    fig.savefig(path, dpi=120)
+    save_png(fig, path, dpi=120)
 
 
 def _stack(ax: "Axes", part: pd.DataFrame, chemistries: list[str], scale: float, title: str) -> None:
@@ -52,10 +54,13 @@ def _stack(ax: "Axes", part: pd.DataFrame, chemistries: list[str], scale: float,
 
 
 def write_battery_figures(result: "RunResult", folder: Path) -> list[Path]:
-    """``battery_materials.png`` of one run in ``folder`` (nothing without the extension)."""
+    """``battery_materials.png`` of one run in ``folder`` (nothing without the extension);
+    reused from the user's cache folder while ``battery_results`` stays the same."""
+    from . import figure_cache
+
     detail = result.battery_results
     if detail is None or detail.empty:
         return []
-    path = folder / "battery_materials.png"
-    fig_battery_materials(detail, path, result.scenario)
-    return [path]
+    inputs = [figure_cache.frame_bytes(detail), figure_cache.value_bytes(result.scenario)]
+    return [figure_cache.png(folder / "battery_materials.png", inputs,
+                             lambda p: fig_battery_materials(detail, p, result.scenario))]

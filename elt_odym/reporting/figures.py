@@ -1,11 +1,14 @@
 """Figures like the study's Figs. 2-5, the stock fit and the system diagram (PNG).
 
 Figures are drawn on :class:`matplotlib.figure.Figure` objects, never through pyplot's global
-state, so nothing here depends on a display.
+state, so nothing here depends on a display. :func:`save_png` writes them: one layout and one
+drawing per figure, PNG compressed fast (the same pixels as ``Figure.savefig``). A run reuses
+a figure whose inputs did not change (:mod:`~elt_odym.reporting.figure_cache`).
 """
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -16,16 +19,35 @@ from matplotlib.figure import Figure
 from ..declaration import FLOWS, PROCESSES, STOCKS
 
 GROUPS = {
-    "basic materials": ["Fe", "Al", "rubber", "plastics", "glass"],
-    "Cu, Mg, Pb, Zn, Sn, Co, W": ["Cu", "Mg", "Pb", "Zn", "Sn", "Co", "W"],
-    "rare earths": ["Dy", "Nd", "La"],
+    "basic materials": ["Fe", "Al", "rubber", "plastics", "glass", "graphite"],
+    "Cu, battery metals and other metals": ["Cu", "Ni", "Li", "Co", "Mn", "Mg", "Pb", "Zn",
+                                            "Sn", "W"],
+    "rare earths": ["Dy", "Nd", "Pr", "La"],
     "precious metals": ["Au", "Pt", "Pd", "Rh", "Ag"],
 }
+"""The panels of Fig. 3 (a material not in the classification is left out of its panel)."""
 STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9.5,
          "xtick.labelsize": 10, "ytick.labelsize": 10, "figure.titlesize": 13,
          "axes.spines.top": False, "axes.spines.right": False}
 """Sizes chosen so that a figure printed 18 cm wide keeps every text at 7 pt or more."""
 DPI = 150
+LOG_PANEL_DECADES = 1e-5
+"""Lower end of Fig. 3's logarithmic panel, relative to its largest value (a display choice)."""
+PNG_COMPRESSION = 1
+"""zlib level of the PNG files: the same pixels as Pillow's default level 6, written about
+three times faster, in files some 15 % larger."""
+FIGURE_VARIABLES = {
+    "fig2_fleet.png": ("stock", "stock_mass", "eol", "eol_mass", "eol_mass_low", "eol_early"),
+    "fig3_materials.png": ("eol_material", "eol_material_total", "eol_early"),
+    "fig4_economic_value.png": ("economic_value", "economic_value_low", "economic_value_high",
+                                "economic_value_inflated"),
+    "fig5_energy_carbon.png": ("energy_primary", "energy_secondary", "carbon_primary",
+                               "carbon_secondary", "carbon_primary_decreasing",
+                               "carbon_secondary_decreasing"),
+}
+"""The variables each figure of the results is drawn from: a figure is given a view of the
+results that holds only these (:meth:`Indexed.restricted`), and reused while they do not
+change."""
 EARLY_NOTE = ("; the {second} peak is early retirement where recorded stocks fall from {first} "
               "to {second} (negative_inflow_events.csv)")
 
@@ -49,9 +71,29 @@ def display_unit(largest: float, unit: str) -> tuple[float, str]:
     return 1.0 / size, label
 
 
+def save_png(fig: Figure, path: str | Path, dpi: float = DPI) -> None:
+    """Write ``fig`` as a PNG at ``dpi``: laid out and drawn once, compressed at level
+    :data:`PNG_COMPRESSION`.
+
+    ``Figure.savefig`` draws a figure with a layout engine twice (once without rendering, to
+    place the axes, then for real); the Agg canvas lays it out and draws it in one pass, which
+    gives the same pixels for the figures of this package (``tests/test_output_files.py``).
+    A figure whose artists are placed from other artists' drawn extents (the system diagram)
+    needs the first pass: draw it with ``savefig``.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig.set_dpi(dpi)
+    FigureCanvasAgg(fig).print_png(path, pil_kwargs={"compress_level": PNG_COMPRESSION})
+
+
 class Indexed:
     """A results table whose series are found by key: one pass over the table instead of a
     scan of all its rows for each line drawn. The figures accept it wherever they take ``t``.
+
+    :meth:`restricted` gives a view limited to some variables, and :meth:`fingerprint` the
+    bytes of all a figure drawn from that view can use (a figure is reused when they match,
+    :mod:`~elt_odym.reporting.figure_cache`).
     """
 
     def __init__(self, table: pd.DataFrame):
@@ -60,17 +102,44 @@ class Indexed:
         self.years, self._values = table["year"].to_numpy(), table["value"].to_numpy()
         stock = table.loc[table["variable"] == "stock", "truck_type"].unique()
         self.types = [g for g in stock if g != "total"]
+        self.year_list = [int(y) for y in np.unique(self.years)]
+        self.allowed: frozenset[str] | None = None
+
+    def _check(self, variable: str) -> None:
+        if self.allowed is not None and variable not in self.allowed:
+            raise KeyError(f"{variable!r} is not among the variables of this view "
+                           f"{sorted(self.allowed)}: add it where the view is made")
 
     def series(self, variable: str, truck_type: str, material: str) -> pd.Series:
         """``value`` by ``year`` of one key, in the table's order (empty if absent)."""
+        self._check(variable)
         rows = self._rows.get((variable, truck_type, material), np.array([], dtype=np.int64))
         return pd.Series(self._values[rows], index=pd.Index(self.years[rows], name="year"),
                          name="value")
 
     def materials(self, variable: str) -> list[str]:
         """The materials of ``variable`` in order of appearance, ``total`` excluded."""
-        t = self.frame
-        return [m for m in t.loc[t["variable"] == variable, "material"].unique() if m != "total"]
+        self._check(variable)
+        found = dict.fromkeys(m for v, _, m in self._rows if v == variable and m != "total")
+        return list(found)
+
+    def restricted(self, variables) -> "Indexed":
+        """The same table, whose series and materials of any variable but ``variables`` raise
+        :class:`KeyError`."""
+        view = copy.copy(self)
+        view.allowed = frozenset(variables)
+        return view
+
+    def fingerprint(self) -> bytes:
+        """Everything a figure drawn from this view can use, as bytes: the types, the years,
+        and the keys, years and values of every row of its variables in the table's order."""
+        keys = [k for k in self._rows if self.allowed is None or k[0] in self.allowed]
+        rows = (np.concatenate([self._rows[k] for k in keys]) if keys
+                else np.array([], dtype=np.int64))
+        head = repr((self.types, self.year_list, sorted(self.allowed or ()),
+                     [(k, len(self._rows[k])) for k in keys]))
+        return b"\0".join([head.encode("utf-8"), self.years[rows].astype(np.int64).tobytes(),
+                           self._values[rows].astype(np.float64).tobytes()])
 
 
 def indexed(t: pd.DataFrame | Indexed) -> Indexed:
@@ -95,8 +164,7 @@ def _title(fig: Figure, text: str, scenario: str, note: str = "") -> None:
 
 
 def _first_years(t: Indexed) -> tuple[int, int]:
-    years = sorted(np.unique(t.years))
-    return int(years[0]), int(years[1])
+    return t.year_list[0], t.year_list[1]
 
 
 def first_years_note(t: pd.DataFrame | Indexed) -> str:
@@ -154,18 +222,21 @@ def fig_fleet(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
         axes[3].plot(low.index, low.values, "k--", lw=1.2, label="total, truck unit only")
         axes[3].legend(loc="upper left", ncol=2)
         _title(fig, "Trucks in use and at end of life", scenario, first_years_note(t))
-        fig.savefig(path, dpi=DPI)
+        save_png(fig, path)
 
 
 def fig_materials(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
-    """Fig. 3: material in end-of-life trucks by group (panels a-d)."""
+    """Fig. 3: material in end-of-life trucks by group (panels a-d): ``eol_material_total``
+    (truck bodies, traction batteries and fuel-cell parts) where the run has it, else
+    ``eol_material``; a material that is zero in every year is left out of the legend."""
     t = indexed(t)
+    variable = "eol_material_total" if t.materials("eol_material_total") else "eol_material"
     with rc_context(STYLE):
         fig = Figure(figsize=(11, 8.4), layout="constrained")
         axes = fig.subplots(2, 2).ravel()
         for ax, letter, (title, materials) in zip(axes, "abcd", GROUPS.items()):
-            series = {m: _series(t, "eol_material", "total", m).iloc[1:] for m in materials}
-            series = {m: s for m, s in series.items() if not s.empty}
+            series = {m: _series(t, variable, "total", m).iloc[1:] for m in materials}
+            series = {m: s for m, s in series.items() if not s.empty and (s > 0).any()}
             ax.set_title(f"{letter}  {title}", loc="left")
             if not series:
                 ax.text(0.5, 0.5, "not in the material classification", ha="center",
@@ -175,10 +246,15 @@ def fig_materials(t: pd.DataFrame, path: Path, scenario: str = "") -> None:
             for m, s in series.items():
                 ax.plot(s.index, s.values * factor, label=m, lw=1.6)
             ax.set_ylabel(f"{unit} per year")
-            ax.set_yscale("log" if title.startswith("Cu") else "linear")
+            if title.startswith("Cu"):  # five decades below the largest: a pack's first
+                ax.set_yscale("log")    # grams would stretch the axis over twenty
+                top = max(float(s.max()) for s in series.values()) * factor
+                ax.set_ylim(bottom=top * LOG_PANEL_DECADES)
             ax.legend(ncol=2 if len(series) > 3 else 1, loc="best")
-        _title(fig, "Material in end-of-life trucks", scenario, first_years_note(t))
-        fig.savefig(path, dpi=DPI)
+        what = ("Material leaving the fleet (trucks, batteries, fuel-cell parts)"
+                if variable == "eol_material_total" else "Material in end-of-life trucks")
+        _title(fig, what, scenario, first_years_note(t))
+        save_png(fig, path)
 
 
 def fig_economics(t: pd.DataFrame, path: Path, scenario: str = "",
@@ -214,7 +290,7 @@ def fig_economics(t: pd.DataFrame, path: Path, scenario: str = "",
         _title(fig, "Economic value of recovered material", scenario,
                f"Flows start in {_first_years(t)[1]}. Panel b: the constant-price values "
                f"grown by the inflation rate from the base year.")
-        fig.savefig(path, dpi=DPI)
+        save_png(fig, path)
 
 
 def fig_energy_carbon(t: pd.DataFrame, path: Path, rel: float, scenario: str = "") -> None:
@@ -234,7 +310,7 @@ def fig_energy_carbon(t: pd.DataFrame, path: Path, rel: float, scenario: str = "
                    title=f"shaded: factors +-{rel:.0%}; decreasing: carbon factors that fall "
                          f"over time; flows start in {_first_years(t)[1]}")
         _title(fig, "Energy and CO2 of producing the recovered metals", scenario)
-        fig.savefig(path, dpi=DPI)
+        save_png(fig, path)
 
 
 def _route_panel(ax, t, metal, kind, unit, rel, letter):
@@ -253,28 +329,44 @@ def _route_panel(ax, t, metal, kind, unit, rel, letter):
     ax.set_ylabel(f"{label} per year")
 
 
+def stock_fit_data(fleet, observations: dict) -> dict:
+    """What :func:`fig_stock_fit` draws, as plain values: per type the fitted curve and its
+    label, the stock path used and the observations."""
+    years = np.arange(fleet.years[0], fleet.years[-1] + 1)
+    panels = []
+    for g in fleet.products:
+        fit = fleet.fits[g]
+        panels.append({"type": g, "curve": np.asarray(fit(years), float),
+                       "label": f"fit a={fit.a / 1e6:.2f} M, k={fit.k:.3f}, t_c={fit.t_c:.1f}",
+                       "stock": np.asarray(fleet.stock[:, fleet.products.index(g)], float),
+                       "observed": tuple(np.asarray(a, float) for a in observations[g])})
+    return {"years": years, "stock_years": np.asarray(fleet.years), "panels": panels}
+
+
 def fig_stock_fit(fleet, observations: dict, path: Path, scenario: str = "") -> None:
     """Data vs logistic fit per type."""
+    draw_stock_fit(stock_fit_data(fleet, observations), path, scenario)
+
+
+def draw_stock_fit(data: dict, path: Path, scenario: str = "") -> None:
+    """:func:`fig_stock_fit` from its :func:`stock_fit_data`."""
     n_cols = 2
-    n_rows = max(1, -(-len(fleet.products) // n_cols))
-    years = np.arange(fleet.years[0], fleet.years[-1] + 1)
+    n_rows = max(1, -(-len(data["panels"]) // n_cols))
     with rc_context(STYLE):
         fig = Figure(figsize=(11, 3.6 * n_rows + 0.6), layout="constrained")
         axes = np.atleast_1d(fig.subplots(n_rows, n_cols)).ravel()
-        for ax, letter, g in zip(axes, "abcdefghijklmnop", fleet.products):
-            fit = fleet.fits[g]
-            ax.plot(years, fit(years) / 1e6, label=f"fit a={fit.a / 1e6:.2f} M, k={fit.k:.3f},"
-                                                   f" t_c={fit.t_c:.1f}")
-            ax.plot(fleet.years, fleet.stock[:, fleet.products.index(g)] / 1e6, "k:", lw=1.2,
+        for ax, letter, panel in zip(axes, "abcdefghijklmnop", data["panels"]):
+            ax.plot(data["years"], panel["curve"] / 1e6, label=panel["label"])
+            ax.plot(data["stock_years"], panel["stock"] / 1e6, "k:", lw=1.2,
                     label="stock path used")
-            yrs, vals, sig = observations[g]
+            yrs, vals, sig = panel["observed"]
             ax.errorbar(yrs, vals / 1e6, yerr=np.nan_to_num(sig) / 1e6, fmt="o", ms=4,
                         label="observations")
-            ax.set_title(f"{letter}  {g}", loc="left")
+            ax.set_title(f"{letter}  {panel['type']}", loc="left")
             ax.set_ylabel("million units")
             ax.legend()
         _title(fig, "Stock observations and logistic fit", scenario)
-        fig.savefig(path, dpi=DPI)
+        save_png(fig, path)
 
 
 POSITIONS = {"sysenv": (0.5, 0.92), "primary production": (0.1, 0.6),
@@ -337,4 +429,6 @@ def fig_system(path: Path) -> None:
             _arrow(ax, spec, n, boxes)
         ax.set_title("elt-odym: the declared system (flow dimensions in brackets: t time, "
                      "g truck type, m material)", fontsize=11)
-        fig.savefig(path, dpi=DPI)
+        png = str(path).lower().endswith(".png")
+        fig.savefig(path, dpi=DPI, **({"pil_kwargs": {"compress_level": PNG_COMPRESSION}}
+                                      if png else {}))

@@ -19,7 +19,7 @@ from ..fleet.inputs import observations
 from ..io.output_folder import OutputFolder
 from ..safety import check_path_name, relative_path
 from .iamc import write_iamc
-from .report import write_report
+from .report import headline_section, run_inputs, sources_section, write_report
 from .results import (
     headline_csv,
     relative_paths,
@@ -28,7 +28,7 @@ from .results import (
     write_csv,
     write_results_xlsx,
 )
-from .validation import write_validation
+from .validation import statistics_path, write_validation
 from .workers import Workers
 
 
@@ -56,8 +56,9 @@ def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = F
         cores available; the default 1 draws them here, after the tables, which is also what
         suits a notebook). The files are the same either way.
     drawn : list of Path, optional
-        The scenarios' figures, already drawn into the staging folder (by the processes that
-        ran the scenarios): only the shared figures are drawn here.
+        Files already written into the staging folder by the processes that ran the
+        scenarios (the Sankey pages, made where the flodym system is: a result without its
+        system gets no Sankey here).
 
     Returns
     -------
@@ -77,26 +78,35 @@ def write_outputs(results: list, out: str | Path | OutputFolder, force: bool = F
 
 def _write_all(results: list, folder: OutputFolder, figures: bool, progress: bool,
                processes: int, drawn: list[Path] | None) -> list[Path]:
-    """Start the figures in other processes, write the tables, wait for the figures, then the
-    report (which shows both); record inputs and scenarios."""
+    """Write the tables and draw the figures as independent jobs on ``processes`` processes,
+    then the report (which shows both); record inputs and scenarios."""
     out = folder.path
     for r in results:
         folder.add_data(r.data)
-    jobs = []
-    if figures:
-        jobs = shared_figure_jobs(out) + ([] if drawn is not None else [
-            job for r in results for job in scenario_figure_jobs(r, out)])
-    with _bar(len(jobs), "figures", progress) as bar:
-        pending = Workers(jobs, processes, on_done=lambda i: bar.update())
-        written = write_tables(results, out)
-        validation, inputs = write_validation(results, out, figures)
-        written += validation
-        written += [p for paths in pending.results() for p in paths] + list(drawn or [])
     config = results[0].data.config
-    for path in inputs:
-        folder.add_input(path, config.data_dir)
+    for path in dict.fromkeys(statistics_path(r) for r in results):
+        if path.is_file():  # what write_validation reads
+            folder.add_input(path, config.data_dir)
+    inputs = run_inputs(out, folder.record())
+    tables = table_jobs(results, out)
+    write_results_csv = tables.pop("results.csv")
+
+    def results_csv() -> tuple[list[Path], str]:
+        """``results.csv``, then the report's headline section, which reads it."""
+        return write_results_csv(), headline_section(out, config.data_dir)
+
+    jobs: list[Callable] = [results_csv, lambda: sources_section(config.data_dir, inputs)]
+    jobs += tables.values()
+    if figures:
+        jobs += [job for r in results for job in scenario_figure_jobs(r, out)]
+        jobs += shared_figure_jobs(out)
+    with _bar(len(jobs), "outputs", progress) as bar:
+        done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
+    (csv_paths, headline), sources, *done = done
+    written = csv_paths + [p for paths in done for p in paths] + list(drawn or [])
     written.append(write_report(out, config.data_dir, record=folder.record(),
-                                name=folder.target.resolve().name))
+                                name=folder.target.resolve().name,
+                                sections={"headline": headline, "sources": sources}))
     return written
 
 
@@ -107,35 +117,51 @@ def _bar(total: int, desc: str, progress: bool):
 
 
 def write_tables(results: list, out: Path) -> list[Path]:
-    """The CSV tables, ``results.xlsx`` and the IAMC files of ``results`` (all scenarios)."""
+    """The CSV tables, ``results.xlsx``, the IAMC files and ``validation.csv`` of ``results``
+    (all scenarios), one after another."""
+    return [p for job in table_jobs(results, out).values() for p in job()]
+
+
+def table_jobs(results: list, out: Path) -> dict[str, Callable[[], list[Path]]]:
+    """The table outputs of ``results`` (all scenarios stacked) as independent jobs, each
+    writing its own files and returning them, by name: ``results.xlsx``, ``results_iamc``
+    (CSV and xlsx), ``results.csv`` (with ``headline.csv``), ``diagnostics`` (the other CSV
+    tables), ``validation.csv`` (largest first). The tables are checked for non-finite values
+    here, before any job writes."""
     table = pd.concat([r.results for r in results], ignore_index=True)
-    balance = pd.concat([r.mass_balance for r in results], ignore_index=True)
     fits = pd.concat([r.fits_table().assign(scenario=r.scenario) for r in results])
     events = pd.concat([r.events_table().assign(scenario=r.scenario) for r in results])
-    provenance = pd.concat([_sources(r) for r in results])
-    written = []
+    balance = pd.concat([r.mass_balance for r in results], ignore_index=True)
     battery = pd.concat([r.battery_results for r in results if r.battery_results is not None]
                         or [pd.DataFrame()], ignore_index=True)
     for name, df in (("results.csv", table), ("mass_balance.csv", balance),
                      ("battery_results.csv", battery)):
-        check_finite(df, name)  # before anything is written: outputs complete or absent
-    for name, df in (("results.csv", table), ("mass_balance.csv", balance),
-                     ("battery_results.csv", battery),
-                     ("stock_fits.csv", fits), ("negative_inflow_events.csv", events)):
-        write_csv(df, out / name)
-        written.append(out / name)
-    config = results[0].data.config
-    sheets = {"variables": variables_sheet(), "stock_fits": fits,
-              "negative_inflow_events": events,
-              "sources": relative_paths(provenance, config.data_dir)}
+        check_finite(df, name)  # before any job writes: outputs complete or absent
     headline = headline_csv(results)  # the one source of the headline's range
-    write_csv(headline, out / "headline.csv")
-    written.append(out / "headline.csv")
-    write_results_xlsx(table, sheets, out / "results.xlsx",
-                       summary_sheet(table, ranges=headline))
-    written.append(out / "results.xlsx")
-    written += write_iamc(table, out, config.iamc_product, config.region)
-    return written
+    config = results[0].data.config
+
+    def csv(name: str, df: pd.DataFrame) -> Path:
+        write_csv(df, out / name)
+        return out / name
+
+    def xlsx() -> list[Path]:
+        provenance = pd.concat([_sources(r) for r in results])
+        sheets = {"variables": variables_sheet(), "stock_fits": fits,
+                  "negative_inflow_events": events,
+                  "sources": relative_paths(provenance, config.data_dir)}
+        write_results_xlsx(table, sheets, out / "results.xlsx",
+                           summary_sheet(table, ranges=headline))
+        return [out / "results.xlsx"]
+
+    def diagnostics() -> list[Path]:
+        return [csv("mass_balance.csv", balance),
+                csv("battery_results.csv", battery), csv("stock_fits.csv", fits),
+                csv("negative_inflow_events.csv", events)]
+
+    return {"results.xlsx": xlsx,
+            "results_iamc": lambda: write_iamc(table, out, config.iamc_product, config.region),
+            "results.csv": lambda: [csv("results.csv", table), csv("headline.csv", headline)], "diagnostics": diagnostics,
+            "validation.csv": lambda: write_validation(results, out, figures=False)[0]}
 
 
 def check_finite(table: pd.DataFrame, name: str) -> None:
@@ -180,18 +206,11 @@ def _sources(result) -> pd.DataFrame:
     return table
 
 
-def write_figures(results: list, out: Path, progress: bool = False,
-                  processes: int = 1) -> list[Path]:
-    """PNG figures per scenario in ``figures/<scenario>/``, the Sankey HTML and the shared
-    figures (system diagram, plotly.js), on ``processes`` processes."""
-    jobs = shared_figure_jobs(out) + [j for r in results for j in scenario_figure_jobs(r, out)]
-    with _bar(len(jobs), "figures", progress) as bar:
-        done = Workers(jobs, processes, on_done=lambda i: bar.update()).results()
-    return [p for paths in done for p in paths]
-
-
 def shared_figure_jobs(out: Path) -> list[Callable[[], list[Path]]]:
-    """Drawing ``figures/system.png`` and copying ``figures/plotly.min.js``."""
+    """Drawing ``figures/system.png`` (reused while the declaration and the drawing code stay
+    the same) and copying ``figures/plotly.min.js``."""
+    from ..declaration import FLOWS, PROCESSES, STOCKS
+    from . import figure_cache
     from .figures import fig_system
     from .sankey import write_plotlyjs
 
@@ -199,51 +218,86 @@ def shared_figure_jobs(out: Path) -> list[Callable[[], list[Path]]]:
     fig_dir.mkdir(exist_ok=True)
 
     def system() -> list[Path]:
-        fig_system(fig_dir / "system.png")
-        return [fig_dir / "system.png"]
+        declared = figure_cache.value_bytes(repr((PROCESSES, FLOWS, STOCKS)))
+        return [figure_cache.png(fig_dir / "system.png", [declared], fig_system)]
 
     return [system, lambda: [write_plotlyjs(fig_dir)]]
 
 
+def sankey_job(r, out: Path) -> Callable[[], list[Path]]:
+    """Writing ``figures/<scenario>/sankey.html`` and ``sankey.json`` (needs the flodym
+    system of ``r``)."""
+    from .sankey import sankey_figure, write_sankey, write_sankey_json
+
+    folder = out / "figures" / check_path_name(r.scenario, "scenario name")
+    sc, year = r.scenario, r.data.options.sankey_year
+
+    def sankey() -> list[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        figure = sankey_figure(r.system, year, sc)
+        write_sankey(r.system, year, folder / "sankey.html", sc, figure=figure)
+        return [folder / "sankey.html",
+                write_sankey_json(r.system, year, folder / "sankey.json", sc, figure)]
+
+    return sankey
+
+
 def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
     """One job per figure of a scenario (each returns the files it wrote), in
-    ``figures/<scenario>/``; the folder is made here, before any job runs."""
+    ``figures/<scenario>/``, the costliest first; the folder is made here, before any job
+    runs. A PNG figure whose inputs are those of one in the user's cache folder is copied from
+    there (:mod:`~elt_odym.reporting.figure_cache`). The Sankey (:func:`sankey_job`) is among
+    them when ``r`` has its flodym system."""
+    from ..io.statistics import read_statistics
+    from . import figure_cache
     from .battery_figures import write_battery_figures
     from .figures import (
+        FIGURE_VARIABLES,
+        draw_stock_fit,
         fig_economics,
         fig_energy_carbon,
         fig_fleet,
         fig_materials,
-        fig_stock_fit,
         indexed,
+        stock_fit_data,
     )
-    from .sankey import sankey_figure, write_sankey, write_sankey_json
+    from .validation import fig_validation, validation_table
 
     folder = out / "figures" / check_path_name(r.scenario, "scenario name")
     folder.mkdir(parents=True, exist_ok=True)
     t = indexed(r.results)  # made once, shared by the figures (and by forked processes)
     rel = r.data["factor_range"].scalar()
-    sc, year, sankey_year = r.scenario, r.data.options.price_money_year, r.data.options.sankey_year
+    sc, year = r.scenario, r.data.options.price_money_year
+    value_bytes = figure_cache.value_bytes
 
-    def png(name: str, draw: Callable[[Path], None]) -> Callable[[], list[Path]]:
+    def png(name: str, draw: Callable, *args) -> Callable[[], list[Path]]:
+        """The figure ``name`` drawn by ``draw(view, path, *args)`` from the results of its
+        variables only (:data:`~elt_odym.reporting.figures.FIGURE_VARIABLES`)."""
         def job() -> list[Path]:
-            draw(folder / name)
-            return [folder / name]
+            view = t.restricted(FIGURE_VARIABLES[name])
+            inputs = [view.fingerprint(), value_bytes(args)]
+            return [figure_cache.png(folder / name, inputs, lambda p: draw(view, p, *args))]
         return job
 
-    def sankey() -> list[Path]:
-        figure = sankey_figure(r.system, sankey_year, sc)
-        write_sankey(r.system, sankey_year, folder / "sankey.html", sc, figure=figure)
-        return [folder / "sankey.html",
-                write_sankey_json(r.system, sankey_year, folder / "sankey.json", sc, figure)]
+    def stock_fit() -> list[Path]:
+        data = stock_fit_data(r.fleet, {g: observations(r.data, g) for g in r.fleet.products})
+        return [figure_cache.png(folder / "stock_fit.png", [value_bytes((data, sc))],
+                                 lambda p: draw_stock_fit(data, p, sc))]
 
-    def stock_fit(path: Path) -> None:
-        obs = {g: observations(r.data, g) for g in r.fleet.products}
-        fig_stock_fit(r.fleet, obs, path, sc)
+    def validation() -> list[Path]:
+        path = statistics_path(r)  # as write_validation: no statistics, no figure
+        if not path.is_file():
+            return []
+        stats = read_statistics(path, r.data.items["g"])
+        table = validation_table(r, stats)
+        inputs = [figure_cache.frame_bytes(table), figure_cache.frame_bytes(stats),
+                  value_bytes(sc)]
+        return [figure_cache.png(folder / "validation.png", inputs,
+                                 lambda p: fig_validation(table, stats, p, sc))]
 
-    return [png("fig2_fleet.png", lambda p: fig_fleet(t, p, sc)),
-            png("fig3_materials.png", lambda p: fig_materials(t, p, sc)),
-            png("fig4_economic_value.png", lambda p: fig_economics(t, p, sc, year)),
-            png("fig5_energy_carbon.png", lambda p: fig_energy_carbon(t, p, rel, sc)),
-            png("stock_fit.png", stock_fit), sankey,
-            lambda: write_battery_figures(r, folder)]
+    return [validation, lambda: write_battery_figures(r, folder),
+            png("fig2_fleet.png", fig_fleet, sc),
+            png("fig5_energy_carbon.png", fig_energy_carbon, rel, sc), stock_fit,
+            png("fig3_materials.png", fig_materials, sc),
+            png("fig4_economic_value.png", fig_economics, sc, year)] + (
+                [sankey_job(r, out)] if r.system is not None else [])

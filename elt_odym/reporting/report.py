@@ -342,7 +342,8 @@ SECTIONS = (("headline", "Headline values"), ("figures", "Figures"), ("sankey", 
 
 
 def build_report(out: str | Path, data_dir: str | Path | None = None,
-                 record: dict | None = None, name: str | None = None) -> str:
+                 record: dict | None = None, name: str | None = None,
+                 sections: dict[str, str] | None = None) -> str:
     """The HTML of the report of the output folder ``out``.
 
     Parameters
@@ -356,6 +357,10 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
     name : str, optional
         The folder's name in the title (default: ``out``'s; a run writes into a staging folder
         and names its target).
+    sections : dict of str to str, optional
+        Sections already made, by key (``"headline"``: :func:`headline_section`,
+        ``"sources"``: :func:`sources_section` of the same folders; a run makes them in worker
+        processes while it writes the outputs).
     """
     from plotly.offline import get_plotlyjs
 
@@ -363,15 +368,18 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
     name = name or out.resolve().name
     data_dir = Path(data_dir) if data_dir is not None else None
     sankey, has_sankey = sankey_section(out)
+    made = sections or {}
     inputs = run_inputs(out, record)
-    body = {"headline": headline_section(out, data_dir), "figures": figures_section(out),
+    body = {"headline": made["headline"] if "headline" in made
+            else headline_section(out, data_dir), "figures": figures_section(out),
             "sankey": sankey,
             "validation": read_output(out / "validation.csv",
                                       lambda p: validation_section(out)),
             "calibration": calibration_section(data_dir, inputs),
             "balance": mass_balance_section(out),
             "workbooks": workbooks_section(out, data_dir, record),
-            "sources": sources_section(data_dir, inputs),
+            "sources": made["sources"] if "sources" in made
+            else sources_section(data_dir, inputs),
             "manifest": manifest_section(out, record)}
     script = f"<script>{get_plotlyjs()}</script>" if has_sankey else ""
     nav = "".join(f"<a href='#{k}'>{_e(t)}</a>" for k, t in SECTIONS)
@@ -388,10 +396,12 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
 
 
 def write_report(out: str | Path, data_dir: str | Path | None = None,
-                 record: dict | None = None, name: str | None = None) -> Path:
-    """Write ``report.html`` into the output folder ``out`` (atomically); returns its path."""
+                 record: dict | None = None, name: str | None = None,
+                 sections: dict[str, str] | None = None) -> Path:
+    """Write ``report.html`` into the output folder ``out`` (atomically); returns its path.
+    The arguments are those of :func:`build_report`."""
     out = Path(out)
-    text = build_report(out, data_dir, record, name)
+    text = build_report(out, data_dir, record, name, sections)
     path = out / "report.html"
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
     return path

@@ -33,9 +33,13 @@ def variables_sheet() -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """Atomic CSV write; text cells that a spreadsheet would evaluate are escaped."""
+    """Atomic CSV write (the bytes of ``to_csv``, made faster by
+    :func:`~elt_odym.reporting.csvtext.write_csv_text`); text cells that a spreadsheet would
+    evaluate are escaped."""
+    from .csvtext import write_csv_text
+
     safe = escaped_objects(df)
-    atomic_write(path, lambda p: safe.to_csv(p, index=False))
+    atomic_write(path, lambda p: write_csv_text(safe, p))
 
 
 def escaped_objects(df: pd.DataFrame) -> pd.DataFrame:
@@ -145,7 +149,7 @@ def headline_tables(result, first: int, last: int,
     known = set(result.data.items["m"]) | {"", "total"}
     year = money_year_of(t, result.scenario)
     money = f"billion US${year}" if year else "billion USD"
-    present = set(t["variable"])
+    present = set(t["variable"].unique())
     rows = [(var + (f" {mat}" if mat not in ("", "total") else ""), var, mat,
              money if unit == "billion USD" else unit, scale)
             for var, mat, unit, scale in (("eol", "", "unit", 1.0),) + HEADLINE

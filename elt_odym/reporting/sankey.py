@@ -27,8 +27,10 @@ MATERIAL_GROUPS = {
     "aluminium": (["Al"], "#8fb8de"),
     "copper": (["Cu"], "#dd8452"),
     "other metals": (["Mg", "Pb", "Zn", "Sn", "Co", "W"], "#937860"),
-    "rare earths, precious metals": (["Dy", "Nd", "La", "Au", "Pt", "Pd", "Rh", "Ag"],
+    "rare earths, precious metals": (["Dy", "Nd", "Pr", "La", "Au", "Pt", "Pd", "Rh", "Ag"],
                                      "#c44e52"),
+    "battery and fuel-cell materials": (["Li", "Ni", "Mn", "graphite", "P", "carbon_fibre"],
+                                        "#8172b3"),
     "rubber, plastics, glass": (["rubber", "plastics", "glass"], "#55a868"),
     "other": ([], "#8c8c8c"),
 }

@@ -41,20 +41,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib import rc_context
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from ..io.statistics import STATISTICS_FILE, read_statistics
-from .figures import DPI, STYLE
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from ..model import RunResult
 
 log = logging.getLogger(__name__)
 
-Z90 = float(norm.ppf(0.95))
+Z90 = float(ndtri(0.95))  # scipy.stats.norm.ppf(0.95), the same double
 """Half-width of the central 90 % of a normal in sds (the MC band is p05-p95, also 90 %)."""
 COLUMNS = ["scenario", "obs_id", "quantity", "variable", "truck_type", "period", "year",
            "observed", "obs_low", "obs_high", "model", "rel_error", "within_obs_uncertainty",
@@ -114,19 +112,29 @@ def model_side(variable: str, start: float, end: float, years: list[int],
     return float(flow @ series[FLOWS[variable]])
 
 
-def model_series(result: "RunResult", truck_type: str) -> dict[str, np.ndarray]:
-    """Annual ``stock``, ``inflow``, ``eol`` and ``collected`` of one type or ``total``."""
+def model_series(result: "RunResult", truck_type: str,
+                 rows: dict | None = None) -> dict[str, np.ndarray]:
+    """Annual ``stock``, ``inflow``, ``eol`` and ``collected`` of one type or ``total``;
+    ``rows``: :func:`row_index` of ``result.results``, if already made."""
     t, years, types = result.results, result.data.years, result.data.items["g"]
-    out = {name: _series(t, name, truck_type, years) for name in ("stock", "inflow", "eol")}
-    eol = np.column_stack([_series(t, "eol", g, years) for g in types])
+    rows = row_index(t) if rows is None else rows
+    out = {name: _series(t, rows, name, truck_type, years) for name in ("stock", "inflow", "eol")}
+    eol = np.column_stack([_series(t, rows, "eol", g, years) for g in types])
     collected = eol * np.asarray(result.data["collection_rate"].values, float)
     out["collected"] = (collected.sum(axis=1) if truck_type == "total"
                         else collected[:, types.index(truck_type)])
     return out
 
 
-def _series(t: pd.DataFrame, variable: str, truck_type: str, years: list[int]) -> np.ndarray:
-    part = t[(t.variable == variable) & (t.truck_type == truck_type) & (t.material == "")]
+def row_index(t: pd.DataFrame) -> dict:
+    """Row positions of each ``(variable, truck_type, material)`` of a results table, in the
+    table's order (one pass, instead of a scan of the table per series)."""
+    return t.groupby(["variable", "truck_type", "material"], sort=False).indices
+
+
+def _series(t: pd.DataFrame, rows: dict, variable: str, truck_type: str,
+            years: list[int]) -> np.ndarray:
+    part = t.iloc[rows.get((variable, truck_type, ""), np.array([], dtype=np.int64))]
     return part.set_index("year")["value"].reindex(years).to_numpy(float)
 
 
@@ -193,10 +201,12 @@ def validation_table(result: "RunResult", statistics: pd.DataFrame,
     """
     years = result.data.years
     cache: dict[str, dict[str, np.ndarray]] = {}
+    index = None
     rows = []
     for o in statistics.itertuples(index=False):
         if o.truck_type not in cache:
-            cache[o.truck_type] = model_series(result, o.truck_type)
+            index = row_index(result.results) if index is None else index
+            cache[o.truck_type] = model_series(result, o.truck_type, index)
         series = cache[o.truck_type]
         model = model_side(o.variable, o.start, o.end, years, series)
         low, high = observed_interval(o)
@@ -277,6 +287,8 @@ def _panel(ax, part: pd.DataFrame, letter: str, title: str) -> None:
     if not mc.empty:
         ax.vlines(mc.x + 0.1, mc.mc_p05 * scale, mc.mc_p95 * scale, color="tab:red", lw=3,
                   alpha=0.4, label="model p05-p95")
+    from matplotlib.ticker import MaxNLocator
+
     rate = "" if (part.variable == "stock").all() else " per year"
     ax.set_ylabel(("million" if scale == 1e-6 else "thousand") + " vehicles" + rate)
     ax.set_title(f"{letter}  {title}", loc="left", fontsize=10.5)
@@ -294,6 +306,11 @@ def fig_validation(table: pd.DataFrame, statistics: pd.DataFrame, path: Path,
     list of (quantity, truck_type)
         The panels, in order (rows without a model value are left out).
     """
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    from .figures import STYLE, save_png
+
     table = table[table.model.notna()]
     panels = _panels(table)
     n_cols = 4
@@ -312,7 +329,7 @@ def fig_validation(table: pd.DataFrame, statistics: pd.DataFrame, path: Path,
                      fontweight="bold")
         _legend(fig, axes, len(panels))
         fig.supxlabel(XLABEL, fontsize=10)
-        fig.savefig(path, dpi=DPI)
+        save_png(fig, path)
     return panels
 
 

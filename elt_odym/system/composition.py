@@ -110,6 +110,11 @@ class CohortComposition:
     component_material: np.ndarray
     uncertain: tuple[UncertainQuantity, ...]
     blocks: np.ndarray
+    trailer_share: np.ndarray | None = None
+    """``(G,)``: trailers per end-of-life truck at the nominal value (``trailer_share``)."""
+    trailer_unit: np.ndarray | None = None
+    """``(G, P, M)``: the material of one trailer of each type (``unit_weight -
+    unit_weight_low`` times the trailer's composition)."""
 
 
 def calc_unit_material(comp: CohortComposition) -> np.ndarray:
@@ -170,9 +175,10 @@ def _single(data: ModelData, years: tuple[int, ...]) -> CohortComposition:
     share = data["material_composition"].values
     weight = data["unit_weight"].values
     trailer = _trailer_mass(data)
-    total = weight[:, None] * share
+    n_tr, _ = _trailer_share(data)
+    total = (weight - (1.0 - n_tr) * trailer)[:, None] * share
     vectors = np.broadcast_to(total[None, :, None, :], (1, len(types), len(pts), len(mats)))
-    parts = np.stack([(weight - trailer)[:, None] * share, trailer[:, None] * share])
+    parts = np.stack([(weight - trailer)[:, None] * share, (n_tr * trailer)[:, None] * share])
     quantities, blocks = _trailer_quantities(data, trailer, share,
                                              (1, len(types), len(pts), len(mats)))
     return CohortComposition(
@@ -180,7 +186,8 @@ def _single(data: ModelData, years: tuple[int, ...]) -> CohortComposition:
         materials=mats, profiles=np.ones((1, len(years), len(types), len(pts))),
         vectors=np.array(vectors), components=("truck_unit", TRAILER),
         component_material=np.repeat(parts[:, :, None, :], len(pts), axis=2),
-        uncertain=quantities, blocks=blocks)
+        uncertain=quantities, blocks=blocks, trailer_share=n_tr,
+        trailer_unit=np.repeat((trailer[:, None] * share)[:, None, :], len(pts), axis=1))
 
 
 def _trailer_mass(data: ModelData) -> np.ndarray:
@@ -193,17 +200,56 @@ def _trailer_mass(data: ModelData) -> np.ndarray:
     return trailer
 
 
+def _trailer_share(data: ModelData) -> tuple[np.ndarray, list[tuple | None]]:
+    """Trailers per end-of-life truck ``(G,)`` and each type's drawn range ``(kind, low, mode,
+    high)`` of that number (``None``: not drawn). Without the workbook ``trailer_share``, the
+    study's choice: one trailer, drawn uniform between none and one."""
+    p = data.parameters.get("trailer_share")
+    n_g = len(data.items["g"])
+    if p is None or not p.present:
+        return np.ones(n_g), [("uniform", 0.0, 1.0, 1.0)] * n_g
+    values = np.asarray(p.values, float)
+    ranges = []
+    for g, v in zip(data.items["g"], values):
+        u = p.uncertainty.get((g,))
+        if u is None or u.kind == "none":
+            ranges.append(None)
+        elif u.kind == "uniform":
+            ranges.append(("uniform", u.p1, v, u.p2))
+        elif u.kind == "triangular":
+            ranges.append(("triangular", u.p1, v if np.isnan(u.p2) else u.p2, u.p3))
+        else:
+            raise DataValidationError([Problem(
+                p.path, "", "", "bad-uncertainty",
+                f"trailer_share of {g}: a {u.kind} range cannot be drawn for a number of "
+                "trailers; write a uniform (4;low;high) or triangular (5;low;;high) range")])
+    for g, v, r in zip(data.items["g"], values, ranges):
+        if r is not None and not r[1] <= r[2] <= r[3]:
+            raise DataValidationError([Problem(
+                p.path, "", "", "bad-range",
+                f"trailer_share of {g}: the value or mode {r[2]:g} lies outside its range "
+                f"{r[1]:g}-{r[3]:g}; widen the range or correct the value")])
+    return values, ranges
+
+
 def _trailer_quantities(data, trailer, rows, shape):
-    """One quantity per type with a trailer (``rows (G, M)``: the trailer's composition):
-    present (1) or absent (0), uniform in between."""
+    """One quantity per type with a trailer (``rows (G, M)``: the trailer's composition) and
+    a drawn ``trailer_share``. Its block is one whole trailer, its multiplier ``1 + n - n0``
+    (``n`` the drawn number of trailers, ``n0`` the nominal one), so that the drawn vector
+    ``vectors + (multiplier - 1) x block`` carries ``n`` trailers."""
     quantities, blocks = [], []
+    n0, ranges = _trailer_share(data)
+    p = data.parameters.get("trailer_share")
+    source = p.path if p is not None and p.present else data["unit_weight_low"].path
     for i, g in enumerate(data.items["g"]):
-        if trailer[i] <= 0:
+        if trailer[i] <= 0 or ranges[i] is None:
             continue
+        kind, low, mode, high = ranges[i]
         block = np.zeros(shape)
         block[0, i, :, :] = trailer[i] * rows[i]
-        quantities.append(UncertainQuantity(f"trailer:{g}", "uniform", 0.0, 1.0, 1.0,
-                                            source=data["unit_weight_low"].path))
+        shift = 1.0 - n0[i]
+        quantities.append(UncertainQuantity(f"trailer:{g}", kind, low + shift, mode + shift,
+                                            high + shift, source=source))
         blocks.append(block)
     return tuple(quantities), _stack(blocks, shape)
 
@@ -235,7 +281,10 @@ def _component(data: ModelData, years: tuple[int, ...], mode: str) -> CohortComp
     parts = np.einsum("gpo,om->ogpm", mass, sigma)
     material = np.concatenate([np.broadcast_to(glider[None, :, None, :], (1,) + parts.shape[1:]),
                                parts], axis=0)
-    material[1 + comps.index(TRAILER)] = trailer[:, None, None] * sigma[comps.index(TRAILER)]
+    n_tr, _ = _trailer_share(data)
+    unit = np.broadcast_to(trailer[:, None, None] * sigma[comps.index(TRAILER)],
+                           (len(types), len(pts), len(mats)))
+    material[1 + comps.index(TRAILER)] = n_tr[:, None, None] * unit
     shape1 = (1, len(types), len(pts), len(mats))
     q_mass, b_mass = _mass_quantities(data, mass, sigma, comps, shape1)
     q_trl, b_trl = _trailer_quantities(
@@ -296,6 +345,13 @@ def _cohort_factors(data, years, base, material, components, pgm, metals, qs, bs
                      tuple(pad(b) for b in bs) + (b_lw, b_pgm))
 
 
+def _trailer_unit(data: ModelData, comps: tuple) -> np.ndarray:
+    """``(G, P, M)``: the material of one trailer of each type (the component model)."""
+    sigma = _shares(data["component_composition"], comps, "component")[comps.index(TRAILER)]
+    unit = _trailer_mass(data)[:, None] * sigma[None]
+    return np.repeat(unit[:, None, :], len(_axes(data)[1]), axis=1)
+
+
 def _assemble(data, years, mode, names, profiles, vectors, components, material, qs, bs):
     types, pts, mats = _axes(data)
     comp = CohortComposition(
@@ -303,7 +359,8 @@ def _assemble(data, years, mode, names, profiles, vectors, components, material,
         materials=mats, profiles=np.asarray(profiles, float), vectors=np.asarray(vectors, float),
         components=components, component_material=np.asarray(material, float),
         uncertain=tuple(q for group in qs for q in group),
-        blocks=np.concatenate([b for b in bs], axis=0))
+        blocks=np.concatenate([b for b in bs], axis=0), trailer_share=_trailer_share(data)[0],
+        trailer_unit=_trailer_unit(data, components[1:]))
     dense = calc_unit_material(comp)
     low = dense.min()
     if low < -1e-12 * max(1.0, float(np.abs(dense).max())):
@@ -513,7 +570,7 @@ def calc_draw_vectors(comp: CohortComposition, draws: np.ndarray | None = None,
         raise ValueError(f"kind must be 'uniform' or 'normal', not {kind!r}")
     if ((draws < 0) | (draws > 1)).any():
         raise ValueError("uniform draws must lie in [0, 1]")
-    mult = np.stack([_inverse(q, draws[:, k]) for k, q in enumerate(comp.uncertain)], axis=1) \
+    mult = np.stack([quantity_multiplier(q, draws[:, k]) for k, q in enumerate(comp.uncertain)], axis=1) \
         if comp.uncertain else np.zeros((len(draws), 0))
     return comp.vectors[None] + np.einsum("nk,kfgpm->nfgpm", mult - 1.0, comp.blocks)
 
@@ -542,7 +599,7 @@ def _triangular_cdf(q: UncertainQuantity, x: float) -> float:
     return 1.0 - (hi - x) ** 2 / ((hi - lo) * (hi - c))
 
 
-def _inverse(q: UncertainQuantity, u: np.ndarray) -> np.ndarray:
+def quantity_multiplier(q: UncertainQuantity, u: np.ndarray) -> np.ndarray:
     """Multiplier of quantity ``q`` at uniform ``u`` (inverse CDF)."""
     if q.kind == "uniform":
         return q.low + u * (q.high - q.low)

@@ -3,10 +3,12 @@
 The estimates follow what the runs allocate (:mod:`.montecarlo`, :mod:`elt_odym.batch`,
 :mod:`.sobol`):
 
-- the chunks in flight: about twice the workers, each ``chunk`` draws of every variable's
+- the chunks in flight: at most twice the workers (one evaluating per worker, one more
+  waiting per worker and the one being summarised), each ``chunk`` draws of every variable's
   arrays (:func:`elt_odym.batch.bytes_per_draw`) and their series (``S`` series, float64);
-- the statistics of the series, bounded by the summary engine's own budget
-  (:mod:`.summary`): at most ``S x N`` float32 when everything fits, else that budget;
+- the statistics: what the summary engine will hold, :func:`.summary.engine_bytes` (its
+  pilot, its counters, the values it keeps), never more than its own budget whatever the
+  number of draws (it makes another pass instead);
 - Sobol: the sample and its outputs, ``rows x factors`` and ``rows x outputs`` float64, and
   SALib's bootstrap of the confidence intervals (``RESAMPLES x n`` float64 per output, twice).
 """
@@ -17,6 +19,7 @@ import os
 import re
 
 from ..errors import ResourceLimitError
+from .summary import BUDGET, engine_bytes, minimum_bytes
 
 GB = 1024**3
 DEFAULT_BUDGET = 4 * GB
@@ -25,13 +28,21 @@ UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g":
 
 
 def estimate_mc_bytes(per_draw: int, n_series: int, draws: int, chunk: int,
-                      workers: int | None = None, stats_budget: int = 256 * 2**20) -> int:
-    """Peak memory of a Monte Carlo run (bytes, estimate): ``per_draw`` bytes of arrays per
-    draw in a chunk, ``n_series`` series."""
+                      workers: int | None = None, stats_budget: int = BUDGET) -> int:
+    """Peak memory of a Monte Carlo run (bytes, estimate; the interpreter and the scenario's
+    data not counted): ``per_draw`` bytes of arrays per draw in a chunk, ``n_series``
+    series, the summary engine within ``stats_budget``."""
     workers = workers or os.cpu_count() or 1
     chunk = min(chunk, draws)
     in_flight = min(2 * workers, -(-draws // chunk)) * chunk * (per_draw + 8 * n_series)
-    return in_flight + min(n_series * draws * 4, stats_budget)
+    return in_flight + engine_bytes(n_series, draws, stats_budget)
+
+
+def stats_budget(memory_budget: int, n_series: int) -> int:
+    """The summary engine's share of a run's ``memory_budget``: an eighth, at most
+    :data:`.summary.BUDGET` (more would save passes only beyond about 10^6 draws), at least
+    what the engine needs for ``n_series`` series (:func:`.summary.minimum_bytes`)."""
+    return int(max(min(BUDGET, memory_budget // 8), minimum_bytes(n_series)))
 
 
 RESAMPLES = 100

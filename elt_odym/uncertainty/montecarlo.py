@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Sequence
@@ -29,13 +30,14 @@ from ..system.equations.battery import AgeTables
 from ..system.equations.evaluate import prepare
 from ..system.inputs import Draws, ModelInputs, base_draws, model_inputs
 from .sampling import battery_variants, sample_range
-from .summary import Summary, summarise
+from .summary import BUDGET, Summary, summarise
 
 SUMMARY_COLUMNS = ["variable", *LABEL_COLUMNS, "year", "mean", "std", "p05", "p50", "p95",
                    "unit"]
 PERCENTILES = (5.0, 50.0, 95.0)
-CHUNK_BYTES = 64 * 2**20
-"""Memory of one running chunk's arrays that :func:`auto_chunk` aims at."""
+CHUNK_BYTES = 32 * 2**20
+"""Memory of one running chunk's arrays that :func:`auto_chunk` aims at (about 20 draws of
+the default scenario: past the per-call overhead, within the memory target)."""
 
 
 def mc_inputs(data: ModelData) -> ModelInputs:
@@ -91,8 +93,7 @@ class MCResult:
 def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
            progress: bool = True, draws: Draws | None = None, workers: int | None = None,
            client=None, inputs: ModelInputs | None = None,
-           memory_budget: int = 256 * 2**20,
-           variables: Sequence[str] | None = None) -> MCResult:
+           memory_budget: int = BUDGET, variables: Sequence[str] | None = None) -> MCResult:
     """Run ``n`` Monte Carlo draws of the scenario in ``data``.
 
     Parameters
@@ -117,7 +118,8 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     memory_budget : int
         Bytes the statistics may hold (:mod:`elt_odym.uncertainty.summary`).
     variables : sequence of str, optional
-        Summarise only these variables (default: every variable of the run).
+        Summarise only these variables (default: every one); the model still evaluates what
+        they need.
     """
     opts = data.config.uncertainty
     inputs = inputs or mc_inputs(data)
@@ -125,7 +127,7 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     chunk = chunk or auto_chunk(inputs, opts.chunk)
     variants = (battery_variants(inputs, opts, seed)
                 if inputs.battery is not None and opts.battery == "range" else None)
-    layout = only(series_layout(evaluate(inputs, base_draws(inputs))), variables)
+    layout = series_layout(evaluate(inputs, base_draws(inputs), flows=False), variables)
     task = ChunkTask(inputs, opts, seed, n, variants, draws, layout,
                      shared_tables(inputs, opts, seed, n, variants, draws))
     workers = workers or os.cpu_count() or 1
@@ -138,24 +140,6 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
         if bar is not None:
             bar.close()
     return MCResult(layout, stats, n, seed)
-
-
-def only(layout: SeriesLayout, variables: Sequence[str] | None) -> SeriesLayout:
-    """``layout`` reduced to ``variables`` (in the layout's order); None: all of it.
-
-    Raises
-    ------
-    KeyError
-        If a variable is not an output of the run.
-    """
-    if variables is None:
-        return layout
-    unknown = sorted(set(variables) - set(layout.variables))
-    if unknown:
-        raise KeyError(f"no output variable {unknown}; the run has {layout.variables}")
-    keep = [i for i, v in enumerate(layout.variables) if v in set(variables)]
-    return SeriesLayout([layout.variables[i] for i in keep], [layout.labels[i] for i in keep],
-                        layout.years, [layout.units[i] for i in keep])
 
 
 @dataclass
@@ -179,10 +163,20 @@ class ChunkTask:
         return sample_range(self.inputs, self.opts, self.n, self.seed, start, stop,
                             self.variants)
 
-    def __call__(self, start: int, stop: int) -> np.ndarray:
+    def results(self, start: int, stop: int):
+        """The model's variables for draws ``start..stop-1``."""
         d = self.draws_of(start, stop)
         plan = prepare(self.inputs, d, self.tables)
-        return margins(evaluate(self.inputs, d, plan=plan, flows=False), self.layout)
+        return evaluate(self.inputs, d, plan=plan, flows=False)
+
+    def __call__(self, start: int, stop: int) -> np.ndarray:
+        return margins(self.results(start, stop), self.layout)
+
+    def rows(self, start: int, stop: int, rows: np.ndarray) -> np.ndarray:
+        """The series ``rows`` only (``(R, n)``): the margins of the variables holding
+        them."""
+        sub, where = self.layout.select(rows)
+        return margins(self.results(start, stop), sub)[where]
 
 
 def shared_tables(inputs: ModelInputs, opts, seed: int, n: int, variants, draws
@@ -195,7 +189,9 @@ def shared_tables(inputs: ModelInputs, opts, seed: int, n: int, variants, draws
 
 
 def _runner(client, workers: int):
-    """Map a chunk function over ranges, results in order: on the Dask cluster, or threads."""
+    """Map a chunk function over ranges, results in order: on the Dask cluster, or threads
+    (at most one more chunk in flight than threads, so that memory does not grow with the
+    number of chunks)."""
     if client is not None:
         from .distributed import map_in_order
 
@@ -203,23 +199,35 @@ def _runner(client, workers: int):
 
     def threads(func, ranges):
         with ThreadPoolExecutor(workers) as pool:
-            yield from pool.map(lambda r: func(*r), ranges)
+            pending: deque = deque()
+            for start, stop in ranges:
+                pending.append(pool.submit(func, start, stop))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
     return threads
 
 
 class _Bar:
-    """A tqdm progress bar the summary engine advances by draws."""
+    """A tqdm progress bar the summary engine advances by draws, one bar per pass."""
 
     def __init__(self, n: int):
-        from tqdm import tqdm
+        self._bar, self._stage = None, None
 
-        self._bar = tqdm(total=n, desc="Monte Carlo", unit="draw", leave=False, disable=None)
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            from tqdm import tqdm
 
-    def __call__(self, done: int) -> None:
+            self.close()
+            self._stage = stage
+            self._bar = tqdm(total=total, desc=f"Monte Carlo, {stage}", unit="draw",
+                             leave=False, disable=None)
         self._bar.update(done)
 
     def close(self) -> None:
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _progress(n: int, show: bool) -> _Bar | None:
@@ -231,27 +239,28 @@ def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None
                     progress: bool = True, client=None,
                     variables: Sequence[str] | None = None) -> MCResult:
     """:func:`run_mc` as the ``mc`` command runs it: the memory estimate checked against
-    ``memory_budget`` before any work, the draws of a ``calibration_draws.csv`` when named.
+    ``memory_budget`` before any work, the draws of a ``calibration_draws.csv`` when named,
+    only ``variables`` summarised if named.
 
     Raises
     ------
     ResourceLimitError
         If the estimate exceeds the budget (naming both and how to raise it).
     """
-    from .budget import check_budget, estimate_mc_bytes
+    from .budget import check_budget, estimate_mc_bytes, stats_budget
     from .calibration_draws import read_parameter_sets, sample_with_parameter_sets
 
     opts = data.config.uncertainty
     inputs = mc_inputs(data)
     chunk = chunk or auto_chunk(inputs, opts.chunk)
-    n_series = only(series_layout(evaluate(inputs, base_draws(inputs))), variables).size
-    stats_budget = max(memory_budget // 4, 64 * 2**20)
+    n_series = series_layout(evaluate(inputs, base_draws(inputs), flows=False), variables).size
+    stats = stats_budget(memory_budget, n_series)
     check_budget(estimate_mc_bytes(bytes_per_draw(inputs), n_series, n, chunk,
-                                   stats_budget=stats_budget),
+                                   stats_budget=stats),
                  memory_budget, f"a Monte Carlo of {n:,} draws")
     draws = None
     if calibration_draws:
         draws = sample_with_parameter_sets(inputs, opts, n, seed,
                                            read_parameter_sets(calibration_draws))
     return run_mc(data, n, seed, chunk=chunk, progress=progress, draws=draws, client=client,
-                  inputs=inputs, memory_budget=stats_budget, variables=variables)
+                  inputs=inputs, memory_budget=stats, variables=variables)

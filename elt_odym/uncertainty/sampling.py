@@ -20,7 +20,8 @@ Groups (:data:`GROUPS`; ``[uncertainty]`` of ``config.toml`` says which are draw
   string is drawn from it instead; under ``lifetimes = "calibration"`` the types and period
   factors of the scenario's calibration parameter sets take one set per draw
   (:mod:`elt_odym.uncertainty.calibration_draws`).
-- ``weight`` (unit weights): each type's trailer present with a uniform weight in [0, 1].
+- ``weight`` (unit weights): each type's trailers per end-of-life truck, from the uncertainty
+  string of ``trailer_share`` (the study's: uniform in [0, 1]).
 - ``composition``: the composition's other quantities (component masses, magnets among them,
   PGM loadings, lightweighting; :mod:`elt_odym.system.composition`) at uniform positions of
   their distributions.
@@ -363,7 +364,7 @@ def _how(inputs: ModelInputs, opts: UncertaintyOptions, key: str, sets_status) -
         return "; ".join(t for t in (status, text) if t)
     comp = inputs.composition.uncertain
     texts = {
-        "weight": "each type's trailer present with a uniform weight in [0, 1]",
+        "weight": "trailers per end-of-life truck of each type (trailer_share's range)",
         "composition": ", ".join(comp[k].name for k in body_columns(inputs, "composition")),
         "prices": "triangular(low, mean, high) per material",
         "factors": f"uniform within +-{inputs.rel_range:.0%} per factor",

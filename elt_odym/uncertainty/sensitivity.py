@@ -2,7 +2,8 @@
 batch of draws.
 
 Cases: mean lifetime -1 and +1 year (all types together and each type alone, the Weibull scale
-scaled by ``(mean +- 1) / mean``), truck unit only instead of truck plus trailer, prices at their
+scaled by ``(mean +- 1) / mean``), truck unit only instead of truck plus trailer (or, where
+``trailer_share``'s range does not reach zero, its low end), prices at their
 minimum and maximum, every energy and carbon factor -20 % and +20 % (``factor_range``); with
 the powertrain extension also the low and high powertrain share paths (when the scenario's
 Monte Carlo names them), pack capacity, pack lifetime and second-life share at the ends of
@@ -18,6 +19,7 @@ import pandas as pd
 from ..batch import series_layout, variable_margins
 from ..data import ModelData
 from ..system.equations import evaluate
+from ..system.equations.materials import trailer_multipliers
 from ..system.inputs import (
     Draws,
     ModelInputs,
@@ -48,11 +50,15 @@ def cases(base: ModelInputs, lfp_shift: float = 0.10) -> tuple[list[tuple[str, s
             name = "lifetime (all types)" if target is None else f"lifetime {base.products[target]}"
             labels.append((name, f"{d:+g} yr"))
             rows.append({"scale_mult": lifetime_shift_multiplier(base.mean_life, shift)})
-    labels.append(("weight", "truck unit only"))
     no_trailer = nominal_body(base, 1)[0]
     for k, q in enumerate(base.composition.uncertain):
         if q.name.startswith("trailer:"):
             no_trailer[k] = 0.0
+    comp = base.composition
+    fewest = trailer_multipliers(comp, no_trailer[None], 1)[0]
+    with_mass = comp.trailer_unit.sum(axis=(1, 2)) > 0
+    labels.append(("weight", "truck unit only" if not fewest[with_mass].any()
+                   else "fewest trailers (low end of trailer_share)"))
     rows.append({"body_u": no_trailer})
     for col, s in ((0, "low"), (2, "high")):
         labels.append(("prices", s))

@@ -1,14 +1,12 @@
-"""Statistics of Monte Carlo outputs: moments chunk by chunk, percentiles by selection.
+"""Exact order statistics by selection, and numpy's percentile plan and interpolation.
 
-Samples are kept per output as ``(T, K, N)`` float32 (each series, one year and label over
-the draws, contiguous). Percentiles are numpy's ``'linear'`` method (Hyndman and Fan's
-type 7, ``np.percentile``'s default): for ``n`` draws and ``p`` in percent, the virtual index
-``h = (n - 1) p / 100`` between the order statistics ``x[floor h]`` and ``x[floor h + 1]``.
-Those order statistics are found by a selection per series (quickselect, expected ``O(n)``,
-no full sort) in compiled code, the series split across threads; the interpolation is
-numpy's own formula with numpy's dtypes, so the result equals ``np.percentile`` exactly
-(tested). Means and standard deviations are accumulated in float64 from the float64 outputs
-(Chan et al.'s pairwise update across chunks).
+Percentiles are numpy's ``'linear'`` method (Hyndman and Fan's type 7, ``np.percentile``'s
+default): for ``n`` draws and ``p`` in percent, the virtual index ``h = (n - 1) p / 100``
+between the order statistics ``x[floor h]`` and ``x[floor h + 1]``. Those order statistics are
+found by a selection (quickselect, expected ``O(n)``, no full sort) in compiled code; the
+interpolation is numpy's own formula with numpy's dtypes, so the result equals
+``np.percentile`` exactly. The summary engine (:mod:`.summary`) selects among the values it
+kept; :func:`percentiles` does the same for samples already in memory.
 """
 
 from __future__ import annotations
@@ -19,80 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..jit import jit as _jit
-
-
-@_jit
-def _chunk_moments(values, out, start, mean, m2):
-    """Mean and squared deviations over draws of ``values (T, n, K)`` (float64), and the
-    values as float32 into ``out[:, :, start:start + n]``."""
-    n_t, n, n_k = values.shape
-    for t in range(n_t):
-        s = np.zeros(n_k)
-        for i in range(n):
-            for k in range(n_k):
-                s[k] += values[t, i, k]
-        for k in range(n_k):
-            mean[t, k] = s[k] / n
-            s[k] = 0.0
-        for i in range(n):
-            for k in range(n_k):
-                v = values[t, i, k]
-                d = v - mean[t, k]
-                s[k] += d * d
-                out[t, k, start + i] = v
-        for k in range(n_k):
-            m2[t, k] = s[k]
-
-
-def chunk_moments(values: np.ndarray, out: np.ndarray | None = None, start: int = 0
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per series ``(T, K)``: mean and sum of squared deviations over the draws of
-    ``values (T, n, K)``, and the values as float32 ``(T, K, n)`` (or into ``out`` at
-    ``start``). Returns ``(mean, m2, out)``."""
-    values = np.ascontiguousarray(values, dtype=float)
-    n_t, n, n_k = values.shape
-    if out is None:
-        out, start = np.empty((n_t, n_k, n), dtype=np.float32), 0
-    mean, m2 = np.empty((n_t, n_k)), np.empty((n_t, n_k))
-    if not True:  # numpy, if numba is missing
-        mean[:] = values.mean(axis=1)
-        m2[:] = ((values - mean[:, None]) ** 2).sum(axis=1)
-        out[:, :, start:start + n] = np.moveaxis(values, 1, 2)
-        return mean, m2, out
-    _chunk_moments(values, out, start, mean, m2)
-    return mean, m2, out
-
-
-@_jit
-def _row_moments(rows, mean, m2, out):
-    """Mean and squared deviations of each row of ``rows (R, n)``; the rows as float32."""
-    n = rows.shape[1]
-    for r in range(rows.shape[0]):
-        s = 0.0
-        for i in range(n):
-            s += rows[r, i]
-        mu = s / n
-        s = 0.0
-        for i in range(n):
-            d = rows[r, i] - mu
-            s += d * d
-            out[r, i] = rows[r, i]
-        mean[r], m2[r] = mu, s
-
-
-def series_moments(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """As :func:`chunk_moments` for values already laid out ``(T, K, n)``."""
-    n_t, n_k, n = series.shape
-    rows = np.ascontiguousarray(series, dtype=float).reshape(-1, n)
-    mean, m2 = np.empty(rows.shape[0]), np.empty(rows.shape[0])
-    out = np.empty(rows.shape, dtype=np.float32)
-    if not True:  # numpy, if numba is missing
-        mean[:] = rows.mean(axis=1)
-        m2[:] = ((rows - mean[:, None]) ** 2).sum(axis=1)
-        out[:] = rows
-        return mean.reshape(n_t, n_k), m2.reshape(n_t, n_k), out.reshape(series.shape)
-    _row_moments(rows, mean, m2, out)
-    return mean.reshape(n_t, n_k), m2.reshape(n_t, n_k), out.reshape(series.shape)
 
 
 @_jit

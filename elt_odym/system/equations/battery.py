@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...declaration import FUEL_CELL
-from ...fleet.kernel import survival_curves
+from ...fleet.kernel import KernelTables, kernel_tables, survival_curves
 from ..inputs import Draws, ModelInputs
 from ..powertrain import GWH_PER_KWH, T_PER_KG, BatteryInputs
 from .vehicles import ProfileLayout, Vehicles
@@ -123,6 +123,8 @@ class AgeTables:
     renew: list[int]
     kwh: list[list[int]]
     shift: list[list[int]]
+    kernel: KernelTables | None = None
+    """The tables in the fleet kernel's layout (made once, shared by every batch)."""
 
 
 def age_tables(inputs: ModelInputs, draws: Draws, layout: ProfileLayout) -> AgeTables:
@@ -135,7 +137,9 @@ def age_tables(inputs: ModelInputs, draws: Draws, layout: ProfileLayout) -> AgeT
     with_shift = draws.battery is not None and np.any(draws.battery.lfp_shift != 0)
     per_p = 1 + n_k * (2 if with_shift else 1)
     vs = variants(bat, draws)
-    tables = np.zeros((len(vs), per_p * len(layout.packs), n_c, n_c, n_g))
+    # held in the kernel's layout (G, H, C, A, V); ``tables`` is its (V, H, C, A, G) view
+    kernel = np.zeros((n_g, per_p * len(layout.packs), n_c, n_c, len(vs)))
+    tables = np.transpose(kernel, (4, 1, 2, 3, 0))
     direction = _lfp_direction(bat)
     idx = np.arange(n_c)
     hankel = idx[:, None] + idx[None, :]  # vintage c + j
@@ -162,7 +166,7 @@ def age_tables(inputs: ModelInputs, draws: Draws, layout: ProfileLayout) -> AgeT
     shift = [[i * per_p + 1 + n_k + k for k in range(n_k)] if with_shift else []
              for i in range(len(layout.packs))]
     profile = np.repeat(np.array(layout.packs, dtype=np.int64), per_p)
-    return AgeTables(tables, profile, renew, kwh, shift)
+    return AgeTables(tables, profile, renew, kwh, shift, kernel_tables(tables))
 
 
 def _balance(in_use: np.ndarray, before: np.ndarray, added: np.ndarray) -> np.ndarray:

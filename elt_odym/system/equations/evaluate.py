@@ -60,7 +60,7 @@ def prepare(inputs: ModelInputs, draws: Draws, tables: bat_eq.AgeTables | None =
         tabs = tables or bat_eq.age_tables(inputs, draws, layout)
     variant = None if draws.battery is None else draws.battery.variant
     batch = fleet_batch(inputs, draws, prof, *(() if tabs is None else (
-        tabs.tables, tabs.table_profile, variant)), slots=layout.slots())
+        tabs.kernel, tabs.table_profile, variant)), slots=layout.slots())
     return Plan(layout, batch, tabs)
 
 

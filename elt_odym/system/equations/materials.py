@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..composition import TRAILER, calc_draw_vectors
+from ...jit import jit
+from ..composition import TRAILER, calc_draw_vectors, quantity_multiplier
 from ..inputs import Draws, ModelInputs
 from ..variables import Product
 from .vehicles import ProfileLayout
@@ -35,16 +36,15 @@ def body_vectors(inputs: ModelInputs, draws: Draws, layout: ProfileLayout
     n, n_g, n_m = draws.n, len(inputs.products), len(inputs.materials)
     drawn = calc_draw_vectors(comp, draws.body_u)  # (N|1, F, G, P, M)
     drawn = np.broadcast_to(drawn, (n,) + drawn.shape[1:])
-    trailer = trailer_multipliers(comp, draws.body_u, n)  # (N, G): present 1, absent 0
+    trailer = trailer_multipliers(comp, draws.body_u, n)  # (N, G): trailers per truck
     vec = np.zeros((n, layout.size, n_g, n_m))
     for i, (f, p) in zip(layout.body, layout.body_pairs):
         vec[:, i] = drawn[:, f, :, max(p, 0)]
     mass = vec.sum(axis=3)
     low = mass.copy()
-    t = comp.components.index(TRAILER)
     for i, (f, p) in zip(layout.body, layout.body_pairs):
         if f == 0:  # the trailer sits in the base factor
-            low[:, i] -= trailer * comp.component_material[t, :, max(p, 0)].sum(axis=-1)
+            low[:, i] -= trailer * comp.trailer_unit[:, max(p, 0)].sum(axis=-1)
     for (src, dst), slots in zip(inputs.fleet.routes, layout.imported):
         for own, slot in zip(layout.body, slots):
             vec[:, slot, dst], mass[:, slot, dst] = vec[:, own, src], mass[:, own, src]
@@ -53,24 +53,55 @@ def body_vectors(inputs: ModelInputs, draws: Draws, layout: ProfileLayout
 
 
 def trailer_multipliers(comp, body_u: np.ndarray | None, n: int) -> np.ndarray:
-    """Presence of each type's trailer in each draw ``(N, G)`` (1: the study's base case)."""
-    out = np.ones((n, len(comp.types)))
+    """Trailers per end-of-life truck of each type in each draw ``(N, G)``: the nominal
+    ``trailer_share`` (the study: 1), or where a draw's ``body_u`` moves a ``trailer:`` quantity,
+    ``n0 + multiplier - 1`` (:func:`.composition._trailer_quantities`)."""
+    nominal = np.ones(len(comp.types)) if comp.trailer_share is None else comp.trailer_share
+    out = np.repeat(np.asarray(nominal, float)[None], n, axis=0)
     if body_u is None:
         return out
     for k, q in enumerate(comp.uncertain):
         if q.name.startswith(f"{TRAILER}:"):
-            out[:, comp.types.index(q.name.split(":", 1)[1])] = body_u[:, k]
+            g = comp.types.index(q.name.split(":", 1)[1])
+            out[:, g] += quantity_multiplier(q, body_u[:, k]) - 1.0
+    return out
+
+
+@jit
+def _sum_profiles(by, vec, active, out):
+    """``out[n, t, g, m] = sum_f by[n, t, f, g] vec[n|0, f, g, m]`` over the profiles
+    ``active`` (those with a non-zero vector)."""
+    n, n_t, n_g, n_m = out.shape
+    shared = vec.shape[0] == 1
+    out[:] = 0.0
+    for i in range(n):
+        v = vec[0 if shared else i]
+        for t in range(n_t):
+            for f in active:
+                for g in range(n_g):
+                    e = by[i, t, f, g]
+                    for m in range(n_m):
+                        out[i, t, g, m] += e * v[f, g, m]
+
+
+def _contract(by_profile: np.ndarray, vec: np.ndarray) -> np.ndarray:
+    """``sum_f by_profile[n, t, f, g] vec[n, f, g, m]`` as a C-ordered ``(N, T, G, M)`` array."""
+    vec = np.ascontiguousarray(vec, dtype=float)
+    active = np.nonzero(np.any(vec != 0.0, axis=(0, 2, 3)))[0]
+    n, n_t, _, n_g = by_profile.shape
+    out = np.empty((n, n_t, n_g, vec.shape[-1]))
+    _sum_profiles(np.ascontiguousarray(by_profile, dtype=float), vec, active, out)
     return out
 
 
 def calc_material(by_profile: np.ndarray, vec: np.ndarray) -> np.ndarray:
     """Material ``(N, T, G, M)`` of vehicles summed by profile ``(N, T, F, G)`` (Eq. 6)."""
-    return np.einsum("ntfg,nfgm->ntgm", by_profile, vec, optimize=True)
+    return _contract(by_profile, vec)
 
 
 def calc_mass(by_profile: np.ndarray, mass: np.ndarray) -> np.ndarray:
     """Mass ``(N, T, G)`` of vehicles summed by profile ``(N, T, F, G)``."""
-    return np.einsum("ntfg,nfg->ntg", by_profile, mass, optimize=True)
+    return _contract(by_profile, mass[..., None])[..., 0]
 
 
 def calc_collected(eol_material: Product, collection: np.ndarray) -> Product:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...fleet.kernel import FleetBatch, FleetSolution, solve_fleet, survival_curves
+from ...jit import jit
 from ..inputs import Draws, ModelInputs
 
 
@@ -204,6 +205,39 @@ def _model(a: np.ndarray, h: int) -> np.ndarray:
     return np.moveaxis(a[h:], -2, 0)
 
 
+@jit
+def _by_profile(h, p_stock, p_entry, p_moved, inflow, moved_out, moved_in, prof, stock_by,
+                inflow_by, eol_by, new_by, moved_in_by, moved_out_by):
+    """The balance of each profile (module docstring) on the model years ``t >= h``: kernel
+    arrays ``(T_ext, F, N, G)`` and ``(T_ext, N, G)``, profiles ``(F, C, N|1, G)``, into
+    contiguous ``(N, T, F, G)`` arrays (draws first), eight draws at a time::
+
+        inflow_by = inflow A'          moved_out_by = moved_out mean_A
+        eol_by    = stock_by[t-1] - stock_by[t] + inflow_by - moved_out_by
+        new_by    = (inflow - moved_in) A        moved_in_by = inflow_by - new_by
+    """
+    n_t, n_f, n, n_g = p_stock.shape
+    shared = prof.shape[2] == 1
+    for n0 in range(0, n, 8):
+        for t in range(h, n_t):
+            for f in range(n_f):
+                for g in range(n_g):
+                    for i in range(n0, min(n0 + 8, n)):
+                        s = p_stock[t, f, i, g]
+                        prev = p_stock[t - 1, f, i, g] if t > 0 else 0.0
+                        ib = inflow[t, i, g] * p_entry[t, f, i, g]
+                        mo = moved_out[t, i, g] * p_moved[t, f, i, g]
+                        nb = (inflow[t, i, g] - moved_in[t, i, g]) * \
+                            prof[f, t, 0 if shared else i, g]
+                        y = t - h
+                        stock_by[i, y, f, g] = s
+                        inflow_by[i, y, f, g] = ib
+                        eol_by[i, y, f, g] = prev - s + ib - mo
+                        new_by[i, y, f, g] = nb
+                        moved_in_by[i, y, f, g] = ib - nb
+                        moved_out_by[i, y, f, g] = mo
+
+
 def solve_vehicles(inputs: ModelInputs, batch: FleetBatch, keep_cohorts: bool = False,
                    solution: FleetSolution | None = None) -> Vehicles:
     """Solve the fleet of a batch (unless its ``solution`` is given) and arrange it on the
@@ -211,24 +245,20 @@ def solve_vehicles(inputs: ModelInputs, batch: FleetBatch, keep_cohorts: bool = 
     years, names = inputs.fleet.years, inputs.products
     sol = solution or solve_fleet(batch, names=names, years=years, keep_cohorts=keep_cohorts)
     h = inputs.n_history
-    own = np.broadcast_to(batch.profiles, batch.profiles.shape[:2] + sol.inflow.shape[1:])
-    own = np.moveaxis(own, 1, 0)  # (C, F, N, G): the profiles as given (no moved vehicles)
-    new = sol.inflow - sol.moved_in
-    prev = np.concatenate([np.zeros_like(sol.profile_stock[:1]), sol.profile_stock[:-1]])
-    inflow_by = sol.inflow[:, None] * sol.profile_entry
-    moved_out_by = sol.moved_out[:, None] * sol.profile_moved
-    eol_by = prev - sol.profile_stock + inflow_by - moved_out_by
-    new_by = new[:, None] * own
+    n_t, n_f, n, n_g = sol.profile_stock.shape
+    by = [np.empty((n, n_t - h, n_f, n_g)) for _ in range(6)]
+    _by_profile(h, sol.profile_stock, sol.profile_entry, sol.profile_moved, sol.inflow,
+                sol.moved_out, sol.moved_in, batch.profiles, *by)
+    stock_by, inflow_by, eol_by, new_by, moved_in_by, moved_out_by = by
+
     def before(a: np.ndarray) -> np.ndarray:  # the year before the first model year
         return np.moveaxis(a[h - 1] if h else np.zeros_like(a[0]), -2, 0)
 
-
     return Vehicles(
-        solution=sol, stock=_model(sol.stock, h), new=_model(new, h),
+        solution=sol, stock=_model(sol.stock, h), new=_model(sol.inflow - sol.moved_in, h),
         eol=_model(sol.outflow - sol.moved_out, h), early=_model(sol.early - sol.moved_out, h),
         transfer_out=_model(sol.moved_out, h), transfer_in=_model(sol.moved_in, h),
-        initial=before(sol.stock), stock_by=_model(sol.profile_stock, h),
-        new_by=_model(new_by, h), eol_by=_model(eol_by, h),
-        moved_in_by=_model(inflow_by - new_by, h), moved_out_by=_model(moved_out_by, h),
+        initial=before(sol.stock), stock_by=stock_by, new_by=new_by, eol_by=eol_by,
+        moved_in_by=moved_in_by, moved_out_by=moved_out_by,
         initial_by=before(sol.profile_stock), age_stock=_model(sol.age_stock, h),
-        initial_age=before(sol.age_stock), inflow_by=_model(inflow_by, h))
+        initial_age=before(sol.age_stock), inflow_by=inflow_by)

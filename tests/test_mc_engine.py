@@ -1,0 +1,56 @@
+"""The summary engine inside the Monte Carlo of the default scenario: through the pilot, the
+counting pass and the collecting passes (chunks evaluated again from their seeds), the
+percentiles equal ``np.percentile`` of every draw's margins, and the engine stays within its
+budget."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from elt_odym.batch import margins
+from elt_odym.data import load_data
+from elt_odym.system.equations import evaluate
+from elt_odym.uncertainty.montecarlo import PERCENTILES, mc_inputs, run_mc
+from elt_odym.uncertainty.sampling import battery_variants, sample_range
+from elt_odym.uncertainty.summary import minimum_bytes
+
+VARIABLES = ["eol", "eol_mass", "stock"]
+
+
+@pytest.fixture(scope="module")
+def best():
+    data = load_data()
+    assert data.scenario == data.config.default_scenario == "best_estimate"
+    return data
+
+
+def reference(data, n: int, seed: int, layout, chunk: int = 100) -> np.ndarray:
+    """Every draw's margins ``(S, n)``, evaluated chunk by chunk outside the engine."""
+    inputs, opts = mc_inputs(data), data.config.uncertainty
+    variants = battery_variants(inputs, opts, seed) if inputs.battery is not None else None
+    parts = []
+    for a in range(0, n, chunk):
+        d = sample_range(inputs, opts, n, seed, a, min(a + chunk, n), variants)
+        parts.append(margins(evaluate(inputs, d, flows=False), layout))
+    return np.concatenate(parts, axis=1)
+
+
+def test_multi_pass_summary_of_the_default_scenario_equals_numpy(best):
+    n, seed = 1200, 3
+    probe = run_mc(best, 8, seed, progress=False, variables=VARIABLES)
+    budget = 2 * minimum_bytes(probe.layout.size)
+    res = run_mc(best, n, seed, chunk=90, progress=False, memory_budget=budget,
+                 variables=VARIABLES)
+    assert sorted(res.layout.variables) == sorted(VARIABLES)
+    assert res.stats.passes >= 2  # a counting pass and at least one collecting pass
+    assert res.stats.evaluated > n  # chunks were evaluated again
+    assert res.stats.peak_bytes <= budget
+    x = reference(best, n, seed, res.layout)
+    np.testing.assert_array_equal(res.stats.quantiles, np.percentile(x, PERCENTILES, axis=1))
+    np.testing.assert_array_equal(res.stats.min, x.min(axis=1))
+    np.testing.assert_array_equal(res.stats.max, x.max(axis=1))
+    np.testing.assert_allclose(res.stats.mean, x.mean(axis=1), rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(res.stats.std, x.std(axis=1, ddof=1), rtol=1e-9, atol=1e-6)
+    varying = x.std(axis=1) > 0
+    assert varying.mean() > 0.5  # the test exercises brackets, not only constant series
