@@ -173,8 +173,8 @@ def test_default_scenarios_keep_the_single_composition(bundled):
     config = load_config(bundled / "datasets")
     for name in config.scenario_names():
         mode = config.resolve(name)[2].composition
-        expected = "cohort" if name == "best_estimate" or name.startswith(
-            "electrification") else "single"
+        best = ("best_estimate", "best_estimate_study_path", "best_estimate_current_practice")
+        expected = "cohort" if name in best or name.startswith("electrification") else "single"
         assert mode == expected, name
     for path in ("low", "central", "high"):
         assert config.scenarios[f"electrification_{path}"].inherit == "best_estimate"

@@ -166,6 +166,21 @@ def test_structural_variants_side_by_side():
     assert wide.loc["best_estimate-age_cap", "eol 2050"] != wide.loc["best_estimate", "eol 2050"]
 
 
+def test_structural_variant_without_transfers_retires_the_2003_reclassification():
+    """best_estimate reclassifies heavy trucks to MT in 2003 (a given transfer, 0.22 M); the
+    variant without transfer routes runs (its reclassification is emptied with the routes) and
+    retires the fall of the HT stock instead of moving it (the HT trucks at end of life that
+    year cover most of the fall, so the end of life rises a little)."""
+    from elt_odym.studies.structural import VARIANTS, run_structural
+
+    chosen = tuple(v for v in VARIANTS if v.name in ("best_estimate", "best_estimate-transfers"))
+    table = run_structural(variants=chosen)
+    eol = table[(table.variable == "eol") & (table.year == 2003)].set_index("variant").value
+    given = load_data(scenario="best_estimate")["reclassification"].values.sum()
+    assert given > 1e5
+    assert eol["best_estimate-transfers"] > eol["best_estimate"] + 1e3
+
+
 # -- valuation basis and decarbonisation paths -----------------------------------------------------
 
 def test_route_paths_separate_primary_and_secondary(best, runs):
@@ -207,7 +222,7 @@ def test_mc_draws_lifetimes_and_periods_from_calibration_parameter_sets(bundled,
 
     path = bundled / "datasets" / "best_estimate" / "calibration_draws.csv"
     sets = read_parameter_sets(path)
-    data = load_data(scenario="best_estimate")
+    data = load_data(scenario="best_estimate_study_path")  # the scenario of these draws
     inputs = model_inputs(data)
     opts = data.config.uncertainty
     d = sample_with_parameter_sets(inputs, opts, 500, 3, sets)

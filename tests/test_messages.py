@@ -481,8 +481,8 @@ def _rows(out: str) -> dict[str, list[str]]:
 def test_scenarios_files_says_where_each_parameter_comes_from(capsys):
     assert main(["scenarios", "--files", "--scenario", "electrification_low"]) == 0
     rows = _rows(capsys.readouterr().out)
-    assert rows["weibull_scale"][1:] == ["best_estimate/weibull_scale.xlsx", "inherited",
-                                         "from", "best_estimate"]
+    assert rows["weibull_scale"][1:] == ["best_estimate_statistics/weibull_scale.xlsx",
+                                         "inherited", "from", "best_estimate"]
     assert rows["powertrain_share"][1:] == ["electrification/low/powertrain_share.xlsx",
                                             "scenario", "file"]
     assert rows["unit_weight"][1:] == ["unit_weight.xlsx", "default", "path"]
@@ -512,17 +512,19 @@ def test_an_edit_to_a_shadowed_workbook_is_warned_on_validate_and_run(data_copy,
     err = capsys.readouterr().err
     warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
     shadow = next(line for line in warnings if "weibull_scale.xlsx was saved after "
-                  "best_estimate/weibull_scale.xlsx" in line)
+                  "best_estimate_statistics/weibull_scale.xlsx" in line)
     names = shadow.split("which scenario(s) ")[1].split(" read ")[0].split(", ")
-    assert names == ["best_estimate", "electrification_low", "electrification_central",
-                     "electrification_high"]  # literature reads the edited workbook
+    assert names == ["best_estimate", "best_estimate_current_practice", "electrification_low",
+                     "electrification_central", "electrification_high"]  # literature reads
+    # the edited workbook
     assert "(their files in config.toml)" in shadow
     assert any("unit_weight.csv lies beside unit_weight.xlsx and is never read" in line
                for line in warnings)
     monkeypatch.setattr("elt_odym.cli.run.run_once", lambda *args, **kwargs: [])
     assert main(["run", "--data", str(data_copy), "--out", str(tmp_path / "o")]) == 0
     err = capsys.readouterr().err
-    assert "warning: weibull_scale.xlsx was saved after best_estimate/weibull_scale.xlsx" in err
+    assert ("warning: weibull_scale.xlsx was saved after "
+            "best_estimate_statistics/weibull_scale.xlsx") in err
 
 
 def test_no_edit_warning_on_fresh_data(data_copy, capsys):

@@ -128,15 +128,19 @@ def test_jacobian_against_finite_differences(log_a, k, t_c):
                                    atol=1e-7 * np.exp(log_a))
 
 
-def test_prior_equal_to_anchor_changes_nothing(best):
-    """A prior that restates an anchor (same value and sd) gives the deterministic fit."""
-    obs = stock_observations(best, "ST")
+@pytest.mark.parametrize("scenario", ["best_estimate", "best_estimate_study_path"])
+def test_prior_equal_to_anchor_changes_nothing(scenario):
+    """A prior that restates an anchor (same value and sd) gives the deterministic fit (the
+    study path keeps its other anchors, the best estimate has only the 2050 one)."""
+    data = load_data(None, scenario)
+    obs = stock_observations(data, "ST")
     i = list(obs.years).index(2050)
     same = with_priors(obs, "ST", prior_table([("ST", 2050, obs.values[i], obs.sigmas[i])]))
-    assert same.kinds.count("prior") == 1 and "anchor" in same.kinds
-    fit = fit_posterior("ST", same, best.options.fit_default_rel_sigma,
-                        best.options.fit_max_rate).fit
-    ref = project(best).fits["ST"]
+    assert same.kinds.count("prior") == 1 and same.kinds.count("anchor") == obs.kinds.count(
+        "anchor") - 1
+    fit = fit_posterior("ST", same, data.options.fit_default_rel_sigma,
+                        data.options.fit_max_rate).fit
+    ref = project(data).fits["ST"]
     assert (fit.a, fit.k, fit.t_c) == pytest.approx((ref.a, ref.k, ref.t_c), rel=1e-9)
 
 
@@ -188,3 +192,51 @@ def test_quantiles_of_the_paths(best, posteriors):
     assert q.loc["HT", "p50"] == pytest.approx(np.median(paths[i, :, 0]))
     assert q.loc["total", "p95"] == pytest.approx(np.percentile(paths[i].sum(axis=1), 95))
     assert (q.p05 <= q.p50).all() and (q.p50 <= q.p95).all()
+
+
+# -- the recorded path: records up to switch_year, constant growth between them ----------------
+
+def test_records_are_joined_at_a_constant_growth_rate(best):
+    """best_estimate records 2003 and 2010 (and 2017-2021): in between the stock grows at one
+    rate per type, by hand; the sampled paths carry the same values in every draw."""
+    from elt_odym.fleet.projection import recorded_path
+
+    history = best["stock_history"].observations
+    path, source = stock_path(best, project(best).fits)
+    for j, g in enumerate(best.items["g"]):
+        s03, s10 = history[(2003, g)], history[(2010, g)]
+        for y in range(2004, 2010):
+            expected = s03 * (s10 / s03) ** ((y - 2003) / 7)
+            assert path[best.years.index(y), j] == pytest.approx(expected, rel=1e-12)
+            assert source[best.years.index(y), j] == "interpolated"
+        ratios = path[best.years.index(2004):best.years.index(2011), j] / \
+            path[best.years.index(2003):best.years.index(2010), j]
+        np.testing.assert_allclose(ratios, ratios[0], rtol=1e-12)  # one growth rate
+        values, kind = recorded_path(best.years, history, g, best.options.switch_year)
+        assert set(kind[best.years.index(2022):]) == {""}  # after the last record: the fit
+    paths = sample_stock_paths(best, 20, np.random.default_rng(2), spread=1.0)
+    last = best.years.index(best.options.switch_year)
+    np.testing.assert_array_equal(paths[:last + 1], np.repeat(path[:last + 1, None], 20, axis=1))
+
+
+def test_linear_join_where_a_record_is_not_positive():
+    from elt_odym.fleet.projection import recorded_path
+
+    years = list(range(2000, 2006))
+    history = {(2000, "X"): 4.0, (2003, "X"): 0.0, (2005, "X"): 10.0}
+    values, kind = recorded_path(years, history, "X", 2005)
+    np.testing.assert_allclose(values, [4.0, 4.0 * 2 / 3, 4.0 / 3, 0.0, 5.0, 10.0])
+    assert list(kind) == ["recorded", "interpolated", "interpolated", "recorded",
+                          "interpolated", "recorded"]
+    values, kind = recorded_path(years, history, "X", 2003)  # switch_year drops the last one
+    assert np.isnan(values[-1]) and kind[-1] == "" and kind[4] == ""
+
+
+def test_best_estimate_stock_is_the_mps_count_at_year_ends(best):
+    """The recorded path meets the MPS year-end counts of 2017 and 2018 (the split by type
+    sums to the total) and the study's 2010 figures."""
+    path = stock_path(best, project(best).fits)[0]
+    total = path.sum(axis=1)
+    assert total[best.years.index(2017)] == pytest.approx(23.41e6, abs=2)  # rounding by type
+    assert total[best.years.index(2018)] == pytest.approx(25.70e6, abs=2)
+    assert total[best.years.index(2010)] == pytest.approx(16.0e6, rel=1e-12)

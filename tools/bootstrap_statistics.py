@@ -184,7 +184,7 @@ def heavy_sales() -> list[dict]:
     out = [_obs(f"CAAM_HT_{p}", "Heavy-truck sales (CAAM)", "inflow", "HT", p, v,
                 SALES_SCOPE + "; heavy > 14 t (MPS heavy >= 12 t); includes exports",
                 FLOW_OVER.format(v="inflow"), src + " (SB 4a)", "M", low=0.932 * v, high=v,
-                basis=bound, note=n) for p, v, src, n in gross]
+                basis=bound, note=n) for p, v, src, n in gross] + heavy_2003()
     cv = "all commercial-vehicle exports (trucks and buses) bound heavy-truck exports"
     ranged = [("2020", 1_623_000, 235_500, so, "CV exports 2021 402k at +70.7 % -> 2020 "
                "235.5k (SB 4b, L)"),
@@ -214,6 +214,20 @@ def heavy_sales() -> list[dict]:
                         "(assumptions, independent)",
                         note=f"domestic = {v:,} - {x:,.0f} exports"))
     return out
+
+
+def heavy_2003() -> list[dict]:
+    """Heavy-truck new trucks of 2003, between the sales of 2000 and 2004 (L)."""
+    tb = "trailer-bodybuilders.com/archive/china-s-heavy-truck-sales-48"
+    low, high = 82_184, 370_795
+    return [_obs("CAAM_HT_INTERP_2003", "Heavy-truck sales (CAAM)", "inflow", "HT", "2003",
+                 low * (high / low) ** 0.75, SALES_SCOPE + "; heavy > 14 t; no 2001-2003 "
+                 "figure: interpolated", FLOW_OVER.format(v="inflow"),
+                 f"derived from CAAM_HT_2000 and CAAM_HT_2004 ({tb}; VB 2)", "L", low=low,
+                 high=high, basis="range [sales of 2000, sales of 2004]: heavy-truck sales "
+                 "rose from 82,184 (2000) to 370,795 (2004) (VB 2, SB 4a); 2003 lies between "
+                 "them (assumption: no fall in between)", note=f"geometric interpolation "
+                 f"{low:,} x ({high:,} / {low:,})^(3/4): constant growth 2000-2004")]
 
 
 def class_sales() -> list[dict]:
@@ -345,8 +359,10 @@ CHINA3 = ("China III phase-out: Blue Sky plan (Jun 2018) and Diesel Truck Action
           "awards (State Council, 31 Mar 2020; SB 7)")
 CHINA3_TARGETS = ("MPS_REM_* (removals), CAAM_HT_2020, CAAM_HT_2021, CAAM_HT_DOM_2019, "
                   "CAAM_HT_DOM_2022, REC_2019*")
-CHINA3_MODEL = ("best_estimate: one factor over 2019-2022 for HT and MT "
-                "(datasets/best_estimate/hazard_period_factor.xlsx)")
+CHINA3_MODEL = ("best_estimate: one factor per year, HT and MT, fitted (calibration_statistics"
+                ".xlsx -> best_estimate_statistics/hazard_period_factor.xlsx); "
+                "best_estimate_study_path: one factor over 2019-2022 "
+                "(best_estimate/hazard_period_factor.xlsx)")
 RENEWAL = ("2024 equipment renewal (NDRC/MOF, 25 Jul 2024, about CNY 300 bn): scrap China "
            "III-and-below operating diesel trucks, up to CNY 140,000 each, 31 Jul-31 Dec 2024 "
            "(transformcn.com/Regulations/773.html; caixinglobal.com 2024-08-03; SB 7, VB 4)")
@@ -383,8 +399,11 @@ def _before_2019() -> list[tuple]:
              "sourced", "truck sales 386.11万 in 2010, +30.5 %; heavy 1,017,400 in 2010 against "
              "487,500 in 2007 and 380,100 in H1 2008 (m.wbpaz.cn, trailer-bodybuilders.com; "
              "SB 4a)", "CAAM_HT_2010, CAAM_ALL_2010, CAAM_MT_2010, CAAM_ST_2010", 0.5, 3.0, HF,
-             "assumption", "L", "no", "a high 2010 sales figure can also mean the study's "
-             "2010 HT stock (4.0 M) is low: the factor and the stock path compete"),
+             "assumption", "L", "no: not identifiable, the new trucks of 2009-2010 follow "
+             "from the stock path interpolated between the records of 2003 and 2010",
+             "a high 2010 sales figure can also mean the study's 2010 HT stock (4.0 M) is low, "
+             "or that the stock grew faster in 2009-2010 than a constant rate from 2003: the "
+             "factor and the stock path compete"),
             ("YELLOW_LABEL_2014_2015", 2014, 2015, "all", "hazard_factor",
              "yellow-label vehicle drive (2014-2015); >20 M outdated vehicles removed "
              "2013-2017 (all vehicles)", "995,200 high-emission vehicles removed Jan-Oct (2015 "
@@ -417,7 +436,9 @@ def _after_2022() -> list[tuple]:
               "all-vehicle recycling Jan-Jul 2024 3.509 M (+37.4 %; May/Jun/Jul +55.6/72.9/"
               "93.7 %) (information.bz, MOFCOM; SB 2)", "CAAM_HT_2024, CAAM_MT_2024, "
               "CAAM_ST_2024, CAAM_ALL_2024; no truck recycling count for 2024 (SB 2)", 1.0, 3.0,
-              HF, "assumption", "M", "no", "operating diesel trucks of China III and below: "
+              HF, "assumption", "M", "best_estimate: fitted, HT and MT "
+              "(best_estimate_statistics/hazard_period_factor.xlsx)", "operating diesel trucks "
+              "of China III and below: "
               "mostly HT and MT"),
              ("RENEWAL_2025", 2025, 2025, "HT+MT", "hazard_factor", "2025 extension to China "
               "IV trucks (NDRC/MOF FGHZ [2025] No. 13, 8 Jan 2025; VB 4)", ">250,000 China "
@@ -435,28 +456,53 @@ def _reclass() -> tuple:
             "smoothly (765.24, 812.22, 853.51万 in 2001-2003; data brief 1, VB 1); private HT "
             "48.27, 44.47, 53.40万 and private MT 84.40, 95.20, 94.69万 in 2002-2004 (SB 1a, VB "
             "1); heavy sales 82,184 (2000) and 370,795 (2004) (VB 2)",
-            "NBS_PRIV_*_2002-2004, NBS_CIVIL_*_2004, CAAM_HT_2000, CAAM_HT_2004", low, high,
-            "vehicles moved from HT to MT in 2003", "assumption", "L",
-            "best_estimate: transfers HT->MT (config.toml), which move only the surplus of a "
-            "falling stock", how)
+            "NBS_PRIV_*_2002-2004, NBS_CIVIL_*_2004, CAAM_HT_2000, CAAM_HT_2004, "
+            "CAAM_HT_INTERP_2003", low, high, "vehicles moved from HT to MT in 2003",
+            "assumption", "L", "best_estimate: a given transfer HT->MT fitted to "
+            "CAAM_HT_INTERP_2003 (best_estimate_statistics/reclassification.xlsx), then the "
+            "surplus rule; best_estimate_study_path: the surplus rule only", how)
 
 
-FITTED_PERIODS = ("STIMULUS_2009_2010", "CHINA3_2019", "CHINA3_2020", "CHINA3_2021",
-                  "CHINA3_2022", "RENEWAL_2024")
-"""Period factors the targets can identify (period_effects.xlsx: target_series); the yellow-label
-drive and the 2025 extension have no truck series, the 2003 transfer no free-parameter kind."""
-CALIBRATED = {"stock": "stock", "inflow": "inflow"}
-"""Observation variables that are results variables; total removals are total ``eol``."""
+FITTED_PERIODS = ("CHINA3_2019", "CHINA3_2020", "CHINA3_2021", "CHINA3_2022", "RENEWAL_2024")
+"""Period factors the targets can identify (period_effects.xlsx: target_series): years whose new
+trucks are targets. The 2009-2010 stimulus is not: its years' new trucks follow from the stock
+path interpolated between the records of 2003 and 2010; the yellow-label drive and the 2025
+extension have no truck series."""
+FITTED_TYPES = ("HT", "ST")
+"""Weibull scales fitted. MT and NT keep their literature values: no MT series is a target
+(CAAM_MT_2024 is compared only), and fitted with the others MT's scale came out with a standard
+error about its value (11.2 +- 11.6 yr), i.e. not determined; no NT series after 2004."""
+START = {"ST": (40.0, "starts at its upper bound: from the literature value (8.9 yr) the fit "
+                "crawls towards the bound, the targets wanting no light truck to leave the "
+                "register before the legal age, when the age cap retires it; at the bound it is "
+                "held in the Monte Carlo")}
+"""Starting values other than the literature's, with the reason."""
+NOT_FITTED = {
+    "CAAM_MT_2024": "the MT stock path after 2021 is the study's projected decline to fewer "
+                    "than 1,000 trucks in 2050, which leaves no room for these sales: a "
+                    "validation miss of the projection, not something lifetimes can fit",
+}
+"""Observations that meet the rules of :func:`_target` but are compared, not fitted."""
 
 
-def _target(o) -> dict | None:
-    """A calibration target from one calendar-year observation, or None (module README)."""
-    if not str(o.period).isdigit() or int(o.period) < 2002:
-        return None
-    variable = CALIBRATED.get(o.variable)
-    if o.variable == "removals" and o.truck_type == "total":
-        variable = "eol"
-    if variable is None:
+def fitted_years(datasets: Path) -> set[int]:
+    """Years whose new trucks identify lifetimes and period factors: the stock change is
+    recorded at both ends (both year-ends are records of best_estimate_literature's
+    stock_history), or the year lies after the last record (the projection)."""
+    from elt_odym.data import load_data
+
+    data = load_data(datasets, "best_estimate_literature")
+    history = data["stock_history"].observations
+    recorded = {y for (y, _g) in history if y <= data.options.switch_year}
+    return ({y for y in recorded if y - 1 in recorded}
+            | {y for y in data.years if y > max(recorded)})
+
+
+def _target(o, years: set[int]) -> dict | None:
+    """A calibration target from one calendar-year flow of new trucks in ``years`` with a
+    two-sided uncertainty, or None (README_TARGETS)."""
+    if (o.variable != "inflow" or not str(o.period).isdigit() or int(o.period) not in years
+            or o.obs_id in NOT_FITTED):
         return None
     low, high = o.low, o.high
     if pd.notna(o.sd):
@@ -465,27 +511,34 @@ def _target(o) -> dict | None:
         value, sd = (low + high) / 2, (high - low) / math.sqrt(12)
     else:
         return None  # a one-sided bound is a check, not a target
-    return {"target_id": o.obs_id, "variable": variable, "truck_type": o.truck_type,
+    return {"target_id": o.obs_id, "variable": "inflow", "truck_type": o.truck_type,
             "material": "", "year": int(o.period), "value": value, "unit": o.unit,
             "tolerance": sd / value, "source": o.source,
             "note": f"{o.quantity}; tolerance = one sd: {o.uncertainty_basis}"}
 
 
 def calibration_targets(obs: pd.DataFrame, datasets: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Targets and free parameters of the refit of part 2 (not run here)."""
+    """Targets and free parameters of best_estimate (README_TARGETS)."""
     from elt_odym.data import load_data
 
-    rows = [t for t in map(_target, obs.itertuples(index=False)) if t]
-    scale = load_data(datasets, "best_estimate_literature")["weibull_scale"].values
-    types = load_data(datasets, "best_estimate_literature").items["g"]
-    free = [{"name": "weibull_scale", "item": g, "initial": float(scale[types.index(g)]),
-             "lower": 3.0, "upper": 40.0, "note": "Weibull scale of the type (literature "
-             "start; the age cap bounds the life)"} for g in ("HT", "MT", "ST")]
+    years = fitted_years(datasets)
+    rows = [t for t in (_target(o, years) for o in obs.itertuples(index=False)) if t]
+    data = load_data(datasets, "best_estimate_literature")
+    scale, types = data["weibull_scale"].values, data.items["g"]
+    free = [{"name": "weibull_scale", "item": g, "initial": START.get(g, (float(
+             scale[types.index(g)]), "literature start"))[0], "lower": 3.0, "upper": 40.0,
+             "note": "Weibull scale of the type (" + START.get(g, (0, "literature start"))[1]
+             + "; the age cap bounds the life)"} for g in FITTED_TYPES]
     per = periods()
     for p in per[per.period_id.isin(FITTED_PERIODS)].itertuples(index=False):
         free.append({"name": "period_factor", "item": f"{p.truck_types} {p.first_year}-"
                      f"{p.last_year}", "initial": 1.0, "lower": p.prior_low,
                      "upper": p.prior_high, "note": f"{p.period_id} (period_effects.xlsx)"})
+    r = per.set_index("period_id").loc["RECLASS_2003"]
+    free.append({"name": "reclassification", "item": f"{r.truck_types.split('->')[0]} "
+                 f"{r.first_year}", "initial": round((r.prior_low + r.prior_high) / 2),
+                 "lower": r.prior_low, "upper": r.prior_high,
+                 "note": "RECLASS_2003 (period_effects.xlsx): HT -> MT in 2003"})
     return pd.DataFrame(rows), pd.DataFrame(free)
 
 
@@ -521,17 +574,22 @@ in_model: what the bundled scenarios do today. Written by tools/bootstrap_statis
 analysis in docs/validation.md.
 """
 README_TARGETS = """\
-Calibration targets from validation_statistics.xlsx for the refit of part 2 of issue 20
-(lifetimes and period factors per year, after the one-kernel rewrite); not run on the old
-engine.
-Only calendar-year stocks and flows with a two-sided uncertainty are targets; tolerance = one sd
-relative to the value (a range: its uniform sd, centred). Total removals are total eol
-(transfers net to zero).
-Not here: half-year and Sep-to-Sep observations (the format has one year per target), one-sided
-bounds (checks), recycling counts (no results variable of collected trucks yet), the 2003
-transfer (no free-parameter kind yet).
+Calibration targets of best_estimate (issue 20, items 2, 3, 6) from validation_statistics.xlsx.
+Targets: new trucks (registrations, domestic sales by class) of calendar years whose stock change
+the records fix (both year-ends recorded in stock_recorded/stock_history.xlsx: 2003, 2018-2021)
+or that lie after the records (2022-2024); tolerance = one sd of the observation (a range: its
+centre and uniform sd). The stock itself is not a target (it is the recorded path), nor are the
+removals (registrations minus the recorded stock change carry them), nor the years 2004-2017,
+whose stock change comes from the interpolation between records (compared in validation.csv).
+CAAM_MT_2024 is compared, not fitted: the MT path after 2021 is the study's projected decline.
+Free: Weibull scales of HT and ST (MT not determined, NT no series: literature); one period
+factor per year of the China III phase-out (2019-2022) and of the 2024 renewal programme, HT and
+MT, bounds = prior ranges of period_effects.xlsx; the 2003 HT -> MT reclassification
+(RECLASS_2003), fitted to the heavy-truck new trucks of 2003 (CAAM_HT_INTERP_2003). The
+recycling counts fix the collected share of best_estimate_current_practice
+(tools/build_best_estimate.py), not these parameters.
 """ + ("elt-odym calibrate --targets datasets/calibration_statistics.xlsx "
-       "--scenario best_estimate_literature --out DIR")
+       "--scenario best_estimate_literature --out datasets/best_estimate_statistics --force")
 
 
 def _write(path: Path, sheet: str, table: pd.DataFrame, readme: str) -> None:

@@ -52,6 +52,7 @@ GENERATORS: dict[str, tuple[str, ...]] = {  # started in this order: the slowest
     "cli": ("tools/docs_tables.py", "cli"),
     "composition": ("tools/composition_table.py",),
     "errors": ("tools/errors_tables.py",),
+    "best_estimate": ("tools/best_estimate_tables.py",),
     # Pages of other branches; uncomment when the page with its marker is merged:
     # "validation": ("tools/validation_tables.py",),
 }

@@ -84,19 +84,25 @@ def rates(table: pd.DataFrame, result) -> pd.DataFrame:
                           "model": f"{model_rate:.1%}"}])
 
 
-def recycling(best: pd.DataFrame, practice: pd.DataFrame) -> pd.DataFrame:
-    """Formally recycled trucks against MPS removals and the model's end-of-life trucks."""
-    b, p = best.set_index("obs_id"), practice.set_index("obs_id")
+def recycling(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Formally recycled trucks against MPS removals and the model's end-of-life trucks (the
+    maximum-potential scenarios: their model side is every end-of-life truck), and the
+    current-practice scenarios' collected trucks over the count."""
+    b = tables["best_estimate"].set_index("obs_id")
     rows = []
     for rec, length, rem, rem_len in (("REC_2019H1", 0.5, "MPS_REM_201807_201906", 1.0),
                                       ("REC_201901_201904", 1 / 3, "MPS_REM_201807_201906", 1.0),
+                                      ("REC_201909", 1 / 12, "MPS_REM_201907_202006", 1.0),
                                       ("REC_2018H1", 0.5, "MPS_REM_2018H1", 0.5)):
         per_year = b.observed[rec] / length
-        rows.append({"count": rec, "per year (M)": per_year / M,
-                     "share of MPS removals": f"{per_year / (b.observed[rem] / rem_len):.0%}",
-                     "share of model eol": f"{b.observed[rec] / b.model[rec]:.0%}",
-                     "current_practice collected / count":
-                         f"{p.model[rec] / p.observed[rec]:.1f}"})
+        row = {"count": rec, "per year (M)": per_year / M,
+               "share of MPS removals": f"{per_year / (b.observed[rem] / rem_len):.0%}"}
+        for name, table in tables.items():
+            t = table.set_index("obs_id")
+            key = ("share of eol: " if "practice" not in name else "collected / count: ") + name
+            row[key] = (f"{t.observed[rec] / t.model[rec]:.0%}" if "practice" not in name
+                        else f"{t.model[rec] / t.observed[rec]:.2f}")
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -116,30 +122,35 @@ def classes_2003(stats: pd.DataFrame, result) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def booking_2003(result, stats: pd.DataFrame) -> pd.DataFrame:
-    """What the model books in 2003 (thousand vehicles) and what a reclassification implies."""
+def booking_2003(results: dict, stats: pd.DataFrame) -> pd.DataFrame:
+    """What each run books in 2003 (thousand vehicles) and what a reclassification implies on
+    the first run's end of life (the reading of part 1)."""
     s = stats.set_index("obs_id").value
     sales = s.CAAM_HT_2000 * (s.CAAM_HT_2004 / s.CAAM_HT_2000) ** 0.75  # geometric, 2003
-    ht = {v: result.value(v, 2003, "HT") for v in ("inflow", "eol", "transfer_out")}
-    mt = {v: result.value(v, 2003, "MT") for v in ("inflow", "eol", "transfer_in")}
-    fall = result.value("stock", 2002, "HT") - result.value("stock", 2003, "HT")
-    rise = result.value("stock", 2003, "MT") - result.value("stock", 2002, "MT")
-    transfer = fall + sales - ht["eol"]
-    mt_new = rise - transfer + mt["eol"]
-    return pd.DataFrame([
-        {"2003": "HT new trucks", "model": ht["inflow"] / 1e3,
-         "reclassification reading": sales / 1e3},
-        {"2003": "HT end of life", "model": ht["eol"] / 1e3,
-         "reclassification reading": ht["eol"] / 1e3},
-        {"2003": "HT -> MT", "model": ht["transfer_out"] / 1e3,
-         "reclassification reading": transfer / 1e3},
-        {"2003": "MT new trucks", "model": mt["inflow"] / 1e3,
-         "reclassification reading": mt_new / 1e3},
-        {"2003": "MT end of life", "model": mt["eol"] / 1e3,
-         "reclassification reading": mt["eol"] / 1e3}])
+    first = next(iter(results.values()))
+    eol_ht, eol_mt = first.value("eol", 2003, "HT"), first.value("eol", 2003, "MT")
+    fall = first.value("stock", 2002, "HT") - first.value("stock", 2003, "HT")
+    rise = first.value("stock", 2003, "MT") - first.value("stock", 2002, "MT")
+    transfer = fall + sales - eol_ht
+    reading = {"HT new trucks": sales, "HT end of life": eol_ht, "HT -> MT": transfer,
+               "MT new trucks": rise - transfer + eol_mt, "MT end of life": eol_mt}
+    what = {"HT new trucks": ("inflow", "HT"), "HT end of life": ("eol", "HT"),
+            "HT -> MT": ("transfer_out", "HT"), "MT new trucks": ("inflow", "MT"),
+            "MT end of life": ("eol", "MT")}
+    rows = []
+    for label, (variable, g) in what.items():
+        row = {"2003": label}
+        for name, r in results.items():
+            row[name] = r.value(variable, 2003, g) / 1e3
+        row["reclassification reading (part 1)"] = reading[label] / 1e3
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def projection(data, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+FITS = (("priors", "data"), ("anchors as observations", None))
+
+
+def projection(data, draws: int, seed: int, fits=FITS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """2050 stock per type: p05/p50/p95 with the priors and with the anchors as observations,
     against the anchors and the deterministic path; and the centre's parameters."""
     from elt_odym.fleet.inputs import project
@@ -147,7 +158,8 @@ def projection(data, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]
     det = project(data)
     anchors = {g: v for (y, g), v in data["stock_anchors"].observations.items() if y == 2050}
     rows, params = [], []
-    for label, priors in (("priors", "data"), ("anchors as observations", None)):
+    for label, priors in fits:
+        label = f"{data.scenario}: {label}"
         post = projection_posteriors(data, priors)
         paths = sample_stock_paths(data, draws, np.random.default_rng(seed), posteriors=post)
         q = path_quantiles(data, paths, (2050,)).set_index("truck_type")
@@ -203,22 +215,36 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=20250101)
     args = parser.parse_args()
-    best, practice = run(scenario="best_estimate"), run(scenario="open_data_current_practice")
+    names = ("best_estimate", "best_estimate_study_path", "best_estimate_current_practice",
+             "open_data_current_practice")
+    runs = {n: run(scenario=n) for n in names}
+    best = runs["best_estimate"]
     stats = read_statistics(bundled_data_dir() / "validation_statistics.xlsx",
                             best.data.items["g"])
-    table = validation_table(best, stats)
-    quantiles, params = projection(load_data(None, "best_estimate"), args.draws, args.seed)
+    tables = {n: validation_table(r, stats) for n, r in runs.items()}
+    table, previous = tables["best_estimate"], tables["best_estimate_study_path"]
+    study = load_data(None, "best_estimate_study_path")
+    q_best, p_best = projection(load_data(None, "best_estimate"), args.draws, args.seed,
+                                FITS[:1])
+    q_study, p_study = projection(study, args.draws, args.seed)
     sections = [("validation summary (best_estimate)", md(summary(table))),
+                ("validation summary (best_estimate_study_path, the previous best estimate)",
+                 md(summary(previous))),
                 ("MPS against the model (million vehicles)", md(mps(table), "{:.2f}")),
+                ("MPS against the previous best estimate (million vehicles)",
+                 md(mps(previous), "{:.2f}")),
                 ("stock growth", md(growth(table))), ("removal rate", md(rates(table, best))),
-                ("formal recycling", md(recycling(table, validation_table(practice, stats)))),
+                ("formal recycling", md(recycling(tables))),
                 ("NBS classes 2002-2004 (10,000 vehicles)", md(classes_2003(stats, best))),
-                ("2003 booking (thousand vehicles)", md(booking_2003(best, stats), "{:.0f}")),
+                ("2003 booking (thousand vehicles)",
+                 md(booking_2003({n: runs[n] for n in ("best_estimate_study_path",
+                                                       "best_estimate")}, stats), "{:.0f}")),
                 (f"2050 stock, {args.draws} draws, seed {args.seed} (million vehicles)",
-                 md(quantiles, "{:.3g}")),
-                ("centre and spread of the projection parameters", md(params, "{:.4g}")),
-                ("HT centre (logistic curve of the fit, before the blend)",
-                 md(heavy_centre(load_data(None, "best_estimate")), "{:.2f}")),
+                 md(pd.concat([q_best, q_study]), "{:.3g}")),
+                ("centre and spread of the projection parameters",
+                 md(pd.concat([p_best, p_study]), "{:.4g}")),
+                ("HT centre of the previous best estimate (logistic curve of the fit, before "
+                 "the blend)", md(heavy_centre(study), "{:.2f}")),
                 ("policy periods (period_effects.xlsx)", md(periods(), "{:g}"))]
     for title, text in sections:
         print(f"### {title}\n\n{text}\n")

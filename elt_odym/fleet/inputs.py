@@ -30,7 +30,7 @@ import numpy as np
 from ..data import ModelData
 from ..errors import ConfigError
 from .kernel import NegativeInflowEvent
-from .projection import LogisticFit, fit_logistic
+from .projection import LogisticFit, fit_logistic, recorded_path
 
 
 @dataclass
@@ -89,10 +89,12 @@ def fit_stocks(data: ModelData) -> dict[str, LogisticFit]:
 def stock_path(data: ModelData, fits: dict[str, LogisticFit]) -> tuple[np.ndarray, np.ndarray]:
     """Stock by model year and type, and where each value comes from.
 
-    Recorded values up to ``switch_year`` (``source = "recorded"``); after the last recorded
-    year the fitted curve (``"fit"``), or under ``stock_join = "blend"`` the fitted curve plus
-    the last recorded residual ``r`` decaying as ``r exp(-(t - t_r) / blend_years)``
-    (``"blend"``), so the path joins the records without a step.
+    Recorded values up to ``switch_year`` (``source = "recorded"``), interpolated at a
+    constant growth rate between two recorded years (``"interpolated"``,
+    :func:`~elt_odym.fleet.projection.recorded_path`); after the last recorded year the fitted
+    curve (``"fit"``), or under ``stock_join = "blend"`` the fitted curve plus the last
+    recorded residual ``r`` decaying as ``r exp(-(t - t_r) / blend_years)`` (``"blend"``), so
+    the path joins the records without a step.
     """
     years, products = data.years, data.items["g"]
     history = data["stock_history"].observations
@@ -101,10 +103,10 @@ def stock_path(data: ModelData, fits: dict[str, LogisticFit]) -> tuple[np.ndarra
     source = np.full(stock.shape, "fit", dtype=object)
     for j, g in enumerate(products):
         stock[:, j] = fits[g](years)
-        recorded = [y for y in years if y <= opts.switch_year and (y, g) in history]
-        for y in recorded:
-            i = years.index(y)
-            stock[i, j], source[i, j] = history[(y, g)], "recorded"
+        values, kind = recorded_path(years, history, g, opts.switch_year)
+        known = kind != ""
+        stock[known, j], source[known, j] = values[known], kind[known]
+        recorded = [y for y, k in zip(years, kind) if k == "recorded"]
         if opts.stock_join == "blend" and recorded:
             last = max(recorded)
             residual = history[(last, g)] - float(fits[g](last))
@@ -245,9 +247,10 @@ def fleet_inputs(data: ModelData, projection: Projection | None = None) -> Fleet
                        max_ages(data), routes, age_shares, given_transfers(data, n_pre, routes))
 
 
-def given_transfers(data: ModelData, n_pre: int, routes: tuple[tuple[int, int], ...]
-                    ) -> np.ndarray | None:
-    """The ``reclassification`` workbook along each route ``(R, T_ext)``, or None without one.
+def given_transfers(data: ModelData, n_pre: int, routes: tuple[tuple[int, int], ...],
+                    values: np.ndarray | None = None) -> np.ndarray | None:
+    """The ``reclassification`` workbook (or ``values``, model years x types: calibration)
+    along each route ``(R, T_ext)``, or None when nothing is reclassified.
 
     Raises
     ------
@@ -255,9 +258,11 @@ def given_transfers(data: ModelData, n_pre: int, routes: tuple[tuple[int, int], 
         If a type without a transfer route has reclassified vehicles.
     """
     p = data["reclassification"]
-    if not p.present or not np.any(p.values):
+    if values is None and not p.present:
         return None
-    values = np.asarray(p.values, float)  # (T, G)
+    values = np.asarray(p.values if values is None else values, float)  # (T, G)
+    if not np.any(values):
+        return None
     sources = {src for src, _ in routes}
     stray = [data.items["g"][g] for g in np.flatnonzero(values.any(axis=0)) if g not in sources]
     if stray:

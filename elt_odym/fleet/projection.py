@@ -51,6 +51,12 @@ N_STARTS = 7  # starting points of t_c spread over the observed years (multi-sta
 K_MIN = 1e-6  # the smallest |k| of a fit: a rising curve has k >= K_MIN, a declining one <= -K_MIN
 PRIORS_FILE = "stock_projection_priors.xlsx"
 """The priors workbook of a data folder (next to ``config.toml``)."""
+MAX_FIT_EVALUATIONS = 400
+"""Evaluations of one start of the fit. The bundled fits converge within about 100; a fit that
+has not converged by then is degenerate: a declining curve whose saturation runs off towards
+infinity while the curve over the observed years stays an exponential decay (best_estimate's
+NT, 18 % a year from 2003). Its last point is kept (it is logged), which bounds the time of a
+run instead of crawling along the valley for thousands of evaluations."""
 MAX_REDRAWS = 1000
 """Rounds of redrawing out-of-bounds draws before giving up (a prior far outside the bounds)."""
 
@@ -102,7 +108,7 @@ def _solve(years, values, sigma, sign: float, t_start: float, k_bound: float):
         return (logistic(years, *p) - values) / sigma
 
     return least_squares(residual, x0, bounds=(lo, hi), x_scale=[a0, 0.1, 10.0], xtol=1e-14,
-                         ftol=1e-14, gtol=1e-14, max_nfev=20000)
+                         ftol=1e-14, gtol=1e-14, max_nfev=MAX_FIT_EVALUATIONS)
 
 
 def fit_logistic(product: str, years, values, sigmas=None,
@@ -139,6 +145,10 @@ def fit_logistic(product: str, years, values, sigmas=None,
     starts = np.linspace(years.min(), years.max(), N_STARTS)
     best = min((_solve(years, values, sigma, s, t0, k_bound) for s in (1.0, -1.0) for t0 in starts),
                key=lambda r: r.cost)
+    if best.status == 0:
+        log.info("%s: the logistic fit stopped after %d evaluations (a degenerate curve: "
+                 "a = %.3g, t_c = %.1f); its last point is used", product, best.nfev,
+                 best.x[0], best.x[2])
     a, k, t_c = best.x
     dof = years.size - 3
     chi2 = float(2.0 * best.cost)
@@ -189,10 +199,13 @@ def with_priors(obs: StockObservations, product: str, priors: pd.DataFrame | Non
                 path: str = "") -> StockObservations:
     """Replace the anchors that ``priors`` replace by the priors of ``product``.
 
+    A prior replaces those of its years that are anchors of the type (a scenario may state
+    only some of them, e.g. the 2050 level of a statement about 2035-2050).
+
     Raises
     ------
     DataValidationError
-        If a prior replaces a year that is not an anchor of the type.
+        If a prior replaces no anchor of the type.
     """
     if priors is None or priors.empty:
         return obs
@@ -200,9 +213,10 @@ def with_priors(obs: StockObservations, product: str, priors: pd.DataFrame | Non
     replaced = {int(y) for rep in mine["replaces"] for y in rep}
     anchors = {int(y) for y, k in zip(obs.years, obs.kinds) if k == "anchor"}
     problems = [Problem(path, "priors", f"F{r.row}", "unknown-anchor",
-                        f"{product}: replaces {y}, which is not a year of the type's "
-                        f"stock_anchors {sorted(anchors)}")
-                for r in mine.itertuples(index=False) for y in r.replaces if y not in anchors]
+                        f"{product}: replaces {'; '.join(map(str, r.replaces))}, none of which "
+                        f"is a year of the type's stock_anchors {sorted(anchors)}")
+                for r in mine.itertuples(index=False)
+                if not any(y in anchors for y in r.replaces)]
     if problems:
         raise DataValidationError(problems)
     keep = np.array([not (k == "anchor" and int(y) in replaced)
@@ -398,11 +412,51 @@ def draw_projection_parameters(data: "ModelData", n: int, rng: np.random.Generat
     return ProjectionDraws(list(products), np.exp(out[0]), out[1], out[2], redrawn, posteriors)
 
 
+def recorded_path(years: list[int], history: dict, product: str, switch_year: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """One type's recorded stock path: the records up to ``switch_year`` and, between two
+    recorded years, the stock interpolated at a constant growth rate (geometrically; linearly
+    where a record is not positive).
+
+    Parameters
+    ----------
+    years : list of int
+        Model years.
+    history : dict
+        ``stock_history`` observations ``{(year, type): value}``.
+    product : str
+        The type.
+    switch_year : int
+        The last year whose record is used.
+
+    Returns
+    -------
+    values : ndarray (T,)
+        The recorded or interpolated stock, NaN outside the recorded years' span.
+    kind : ndarray (T,) of str
+        ``"recorded"``, ``"interpolated"`` or ``""`` (outside the span).
+    """
+    recorded = sorted(y for y in years if y <= switch_year and (y, product) in history)
+    values = np.full(len(years), np.nan)
+    kind = np.full(len(years), "", dtype=object)
+    for y0, y1 in zip(recorded[:-1], recorded[1:]):
+        v0, v1 = float(history[(y0, product)]), float(history[(y1, product)])
+        for y in range(y0 + 1, y1):
+            f = (y - y0) / (y1 - y0)
+            i = years.index(y)
+            values[i] = v0 * (v1 / v0) ** f if v0 > 0 and v1 > 0 else v0 + f * (v1 - v0)
+            kind[i] = "interpolated"
+    for y in recorded:
+        values[years.index(y)], kind[years.index(y)] = history[(y, product)], "recorded"
+    return values, kind
+
+
 def stock_paths(data: "ModelData", draws: ProjectionDraws) -> np.ndarray:
     """Stock by model year, draw and type ``(T, N, G)`` from parameter draws.
 
     The same rules as the deterministic :func:`elt_odym.fleet.inputs.stock_path`: recorded
-    values up to ``switch_year`` in every draw, the drawn curve elsewhere, and under
+    values up to ``switch_year`` and the interpolation between them
+    (:func:`recorded_path`) in every draw, the drawn curve elsewhere, and under
     ``stock_join = "blend"`` the draw's residual at the last recorded year decaying with
     ``exp(-(t - t_r) / blend_years)``.
     """
@@ -412,9 +466,10 @@ def stock_paths(data: "ModelData", draws: ProjectionDraws) -> np.ndarray:
     t = years[:, None, None]
     paths = draws.a[None] / (1.0 + np.exp(-draws.k[None] * (t - draws.t_c[None])))
     for j, g in enumerate(draws.products):
-        recorded = [y for y in data.years if y <= opts.switch_year and (y, g) in history]
-        for y in recorded:
-            paths[data.years.index(y), :, j] = history[(y, g)]
+        values, kind = recorded_path(data.years, history, g, opts.switch_year)
+        known = kind != ""
+        paths[known, :, j] = values[known, None]
+        recorded = [y for y, k in zip(data.years, kind) if k == "recorded"]
         if opts.stock_join == "blend" and recorded:
             last = max(recorded)
             curve = logistic(last, draws.a[:, j], draws.k[:, j], draws.t_c[:, j])

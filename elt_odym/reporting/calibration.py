@@ -65,6 +65,11 @@ def write_calibrated(data: ModelData, table: pd.DataFrame, targets_path: Path, o
                    f"{_fitted(table, ('period_factor',))}; 1 elsewhere")
         written.append(_write_year_type_table(data, "hazard_period_factor", comment, refs,
                                               log, version, out))
+    if "reclassification" in names:
+        comment = (f"reclassification fitted by elt-odym calibrate: "
+                   f"{_fitted(table, ('reclassification',))}; 0 elsewhere")
+        written.append(_write_year_type_table(data, "reclassification", comment, refs, log,
+                                              version, out))
     return written
 
 
@@ -81,7 +86,7 @@ def _write_year_type_table(data: ModelData, name: str, comment: str, refs, log, 
     rows = [(y, g, float(p.values[i, j])) for i, y in enumerate(data.years)
             for j, g in enumerate(data.items["g"])]
     pw = new_parameter_workbook(
-        name, p.spec.description + " (calibrated)", "1",
+        name, p.spec.description + " (calibrated)", p.spec.unit,
         [("Time", data.config.dimensions["Time"]), ("Product", data.config.dimensions["Product"])],
         rows, refs, version, source="CALIB", confidence="M", table=(["Product"], "Time"),
         comment=comment, log=log)
