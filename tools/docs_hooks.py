@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATORS: dict[str, tuple[str, ...]] = {  # started in this order: the slowest first
     "electrification": ("tools/electrification_table.py",),
     "uncertainty": ("tools/uncertainty_tables.py",),
+    "validation": ("tools/validation_tables.py",),
     "headline": ("tools/docs_tables.py", "headline"),
     "calibration": ("tools/docs_tables.py", "calibration"),
     "structural": ("tools/docs_tables.py", "structural"),
@@ -53,8 +54,6 @@ GENERATORS: dict[str, tuple[str, ...]] = {  # started in this order: the slowest
     "composition": ("tools/composition_table.py",),
     "errors": ("tools/errors_tables.py",),
     "best_estimate": ("tools/best_estimate_tables.py",),
-    # Pages of other branches; uncomment when the page with its marker is merged:
-    # "validation": ("tools/validation_tables.py",),
 }
 """Marker name -> command (a script of the repository and its arguments) printing Markdown."""
 

@@ -210,6 +210,12 @@ def periods() -> pd.DataFrame:
               "prior_high", "target_series"]]
 
 
+BLOCKS = ("summary", "summary_previous", "mps", "mps_previous", "growth", "removal_rate",
+          "recycling", "classes_2003", "booking_2003", "stock_2050", "projection_parameters",
+          "heavy_centre_previous", "periods")
+"""The name of each printed table: the page's marker ``<!-- generated: validation.NAME -->``."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--draws", type=int, default=20_000)
@@ -246,8 +252,8 @@ def main() -> None:
                 ("HT centre of the previous best estimate (logistic curve of the fit, before "
                  "the blend)", md(heavy_centre(study), "{:.2f}")),
                 ("policy periods (period_effects.xlsx)", md(periods(), "{:g}"))]
-    for title, text in sections:
-        print(f"### {title}\n\n{text}\n")
+    for name, (title, text) in zip(BLOCKS, sections):
+        print(f"<!-- block: {name} -->\n\n{text}\n")  # docs/validation.md: validation.NAME
 
 
 if __name__ == "__main__":
