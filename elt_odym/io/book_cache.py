@@ -32,10 +32,9 @@ def _reader() -> str:
     checks a workbook passes before it is parsed (a stricter check invalidates the cache)."""
     from importlib.metadata import version
 
-    from . import safe_open, sheets
-
-    source = b"".join(Path(m.__file__).read_bytes() for m in (sheets, safe_open)) \
-        + Path(__file__).read_bytes()
+    here = Path(__file__).parent  # safe_open imports this module: its file, not the module
+    source = b"".join((here / name).read_bytes()
+                      for name in ("sheets.py", "safe_open.py", "book_cache.py"))
     return f"{FORMAT}|{version('python-calamine')}|{hashlib.sha256(source).hexdigest()}"
 
 
