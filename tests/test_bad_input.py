@@ -48,6 +48,23 @@ FAST = settings(deadline=None, max_examples=25, derandomize=True,
                                        HealthCheck.too_slow])
 
 
+def stored(path: Path, sheet: str, cell: str, value) -> bool:
+    """Set one cell of a workbook; False where openpyxl itself refuses to store the value
+    (nothing to read, nothing to test)."""
+    try:
+        set_cell(path, sheet, cell, value)
+    except (ValueError, TypeError, IllegalCharacterError):
+        return False
+    return True
+
+
+def pristine_tree(pristine: Path, root: Path) -> Path:
+    """A fresh copy of the pristine data at ``root`` (hypothesis reuses ``tmp_path``)."""
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(pristine, root)
+    return root
+
+
 def tree_hash(folder: Path) -> dict[str, str]:
     """sha256 of every file under ``folder``."""
     return {p.relative_to(folder).as_posix(): sha256_file(p)
@@ -520,9 +537,7 @@ def test_random_cells_give_problems_not_tracebacks(pristine, reader, tmp_path, c
     work.mkdir(exist_ok=True)
     target = work / "unit_weight.xlsx"
     shutil.copyfile(pristine / "datasets" / "unit_weight.xlsx", target)
-    try:
-        set_cell(target, *cell, value)
-    except (ValueError, TypeError, IllegalCharacterError):
+    if not stored(target, *cell, value):
         return  # openpyxl itself refuses to store the value: nothing to read
     before = sha256_file(target)
     data, problems = reader("unit_weight", target)
@@ -543,9 +558,7 @@ TABLE_CELLS = st.sampled_from([("Values_Table", "A1"), ("Values_Table", "B1"),
 def test_random_cells_of_a_table_workbook(pristine, reader, tmp_path, cell, value):
     target = tmp_path / "collection_rate.xlsx"
     shutil.copyfile(pristine / "datasets" / "collection_rate.xlsx", target)
-    try:
-        set_cell(target, *cell, value)
-    except (ValueError, TypeError, IllegalCharacterError):
+    if not stored(target, *cell, value):
         return
     data, problems = reader("collection_rate", target)
     assert ("collection_rate" in data) != bool(problems)
@@ -561,9 +574,7 @@ def test_random_cells_of_the_classification_master(pristine, tmp_path, cell, val
 
     target = tmp_path / "master.xlsx"
     shutil.copyfile(pristine / "classification" / "ELT_Classification_Master.xlsx", target)
-    try:
-        set_cell(target, *cell, value)
-    except (ValueError, TypeError, IllegalCharacterError):
+    if not stored(target, *cell, value):
         return
     try:
         read_classification_master(target)
@@ -575,12 +586,8 @@ def test_random_cells_of_the_classification_master(pristine, tmp_path, cell, val
 @settings(deadline=None, max_examples=4, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_random_cell_through_the_cli(pristine, tmp_path, value):
-    root = tmp_path / "d"
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(pristine, root)
-    try:
-        set_cell(root / "datasets" / "unit_weight.xlsx", "Values_Master", "B3", value)
-    except (ValueError, TypeError, IllegalCharacterError):
+    root = pristine_tree(pristine, tmp_path / "d")
+    if not stored(root / "datasets" / "unit_weight.xlsx", "Values_Master", "B3", value):
         return
     before = tree_hash(root)
     code = main(["validate", "--data", str(root / "datasets"), "-q"])
@@ -687,9 +694,7 @@ def test_an_accepted_value_is_finite_and_plausible(pristine, reader, tmp_path, v
 
     target = tmp_path / "unit_weight.xlsx"
     shutil.copyfile(pristine / "datasets" / "unit_weight.xlsx", target)
-    try:
-        set_cell(target, "Values_Master", "B2", value)
-    except (ValueError, TypeError, IllegalCharacterError):
+    if not stored(target, "Values_Master", "B2", value):
         return
     data, problems = reader("unit_weight", target)
     from elt_odym.errors import RULES
@@ -733,12 +738,8 @@ def test_an_accepted_uncertainty_stays_in_the_plausible_range(pristine, reader, 
 @settings(deadline=None, max_examples=8, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_bad_cell_stops_run_in_one_line(pristine, tmp_path, capsys, value):
-    root = tmp_path / "d"
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(pristine, root)
-    try:
-        set_cell(root / "datasets" / "unit_weight.xlsx", "Values_Master", "B2", value)
-    except (ValueError, TypeError, IllegalCharacterError):
+    root = pristine_tree(pristine, tmp_path / "d")
+    if not stored(root / "datasets" / "unit_weight.xlsx", "Values_Master", "B2", value):
         return
     out = tmp_path / "out"
     code = main(["run", "--data", str(root / "datasets"), "--scenario", "literature",
