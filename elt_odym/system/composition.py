@@ -175,11 +175,11 @@ def _single(data: ModelData, years: tuple[int, ...]) -> CohortComposition:
     share = data["material_composition"].values
     weight = data["unit_weight"].values
     trailer = _trailer_mass(data)
-    n_tr, _ = _trailer_share(data)
+    n_tr, ranges = _trailer_share(data)
     total = (weight - (1.0 - n_tr) * trailer)[:, None] * share
     vectors = np.broadcast_to(total[None, :, None, :], (1, len(types), len(pts), len(mats)))
     parts = np.stack([(weight - trailer)[:, None] * share, (n_tr * trailer)[:, None] * share])
-    quantities, blocks = _trailer_quantities(data, trailer, share,
+    quantities, blocks = _trailer_quantities(data, trailer, (n_tr, ranges), share,
                                              (1, len(types), len(pts), len(mats)))
     return CohortComposition(
         mode="single", names=("base",), cohort_years=years, types=types, powertrains=pts,
@@ -223,13 +223,13 @@ def _trailer_share(data: ModelData) -> tuple[np.ndarray, list[tuple | None]]:
     return values, ranges
 
 
-def _trailer_quantities(data, trailer, rows, shape):
+def _trailer_quantities(data, trailer, share, rows, shape):
     """One quantity per type with a trailer (``rows (G, M)``: the trailer's composition) and
-    a drawn ``trailer_share``. Its block is one whole trailer, its multiplier ``1 + n - n0``
+    a drawn ``trailer_share`` (``share``: :func:`_trailer_share`). Its block is one whole trailer, its multiplier ``1 + n - n0``
     (``n`` the drawn number of trailers, ``n0`` the nominal one), so that the drawn vector
     ``vectors + (multiplier - 1) x block`` carries ``n`` trailers."""
     quantities, blocks = [], []
-    n0, ranges = _trailer_share(data)
+    n0, ranges = share
     p = data.parameters.get("trailer_share")
     source = p.path if p is not None and p.present else data["unit_weight_low"].path
     for i, g in enumerate(data.items["g"]):
@@ -272,27 +272,27 @@ def _component(data: ModelData, years: tuple[int, ...], mode: str) -> CohortComp
     parts = np.einsum("gpo,om->ogpm", mass, sigma)
     material = np.concatenate([np.broadcast_to(glider[None, :, None, :], (1,) + parts.shape[1:]),
                                parts], axis=0)
-    n_tr, _ = _trailer_share(data)
+    n_tr, ranges = _trailer_share(data)
     unit = np.broadcast_to(trailer[:, None, None] * sigma[comps.index(TRAILER)],
-                           (len(types), len(pts), len(mats)))
+                           (len(types), len(pts), len(mats)))  # one trailer
     material[1 + comps.index(TRAILER)] = n_tr[:, None, None] * unit
     shape1 = (1, len(types), len(pts), len(mats))
     q_mass, b_mass = _mass_quantities(data, mass, sigma, comps, shape1)
     q_trl, b_trl = _trailer_quantities(
-        data, trailer, np.broadcast_to(sigma[comps.index(TRAILER)], (len(types), len(mats))),
-        shape1)
+        data, trailer, (n_tr, ranges),
+        np.broadcast_to(sigma[comps.index(TRAILER)], (len(types), len(mats))), shape1)
     base = material.sum(axis=0)[None]
     if mode == "powertrain":
         base = base + reference[None]
         q_pgm, b_pgm = _pgm_quantities(data, reference[None], metals)
         return _assemble(data, years, mode, ("base",), np.ones((1, len(years), *shape1[1:3])),
                          base, (GLIDER,) + comps, material, (q_mass, q_trl, q_pgm),
-                         (b_mass, b_trl, b_pgm))
+                         (b_mass, b_trl, b_pgm), (n_tr, np.array(unit)))
     return _cohort_factors(data, years, base, material, (GLIDER,) + comps, pgm, metals,
-                           (q_mass, q_trl), (b_mass, b_trl))
+                           (q_mass, q_trl), (b_mass, b_trl), (n_tr, np.array(unit)))
 
 
-def _cohort_factors(data, years, base, material, components, pgm, metals, qs, bs):
+def _cohort_factors(data, years, base, material, components, pgm, metals, qs, bs, trailers):
     """Add lightweighting and one PGM factor per metal (``composition = "cohort"``)."""
     types, pts, mats = _axes(data)
     n_c, n_g, n_p = len(years), len(types), len(pts)
@@ -333,25 +333,21 @@ def _cohort_factors(data, years, base, material, components, pgm, metals, qs, bs
     q_pgm, b_pgm = _pgm_quantities(data, contrib, metals)
     return _assemble(data, years, "cohort", tuple(names), np.stack(profiles), vectors,
                      components, material, qs + (q_lw, q_pgm),
-                     tuple(pad(b) for b in bs) + (b_lw, b_pgm))
+                     tuple(pad(b) for b in bs) + (b_lw, b_pgm), trailers)
 
 
-def _trailer_unit(data: ModelData, comps: tuple) -> np.ndarray:
-    """``(G, P, M)``: the material of one trailer of each type (the component model)."""
-    sigma = _shares(data["component_composition"], comps, "component")[comps.index(TRAILER)]
-    unit = _trailer_mass(data)[:, None] * sigma[None]
-    return np.repeat(unit[:, None, :], len(_axes(data)[1]), axis=1)
-
-
-def _assemble(data, years, mode, names, profiles, vectors, components, material, qs, bs):
+def _assemble(data, years, mode, names, profiles, vectors, components, material, qs, bs,
+              trailers):
+    """The composition; ``trailers``: the nominal trailers per truck ``(G,)`` and the
+    material of one trailer ``(G, P, M)``."""
     types, pts, mats = _axes(data)
     comp = CohortComposition(
         mode=mode, names=names, cohort_years=years, types=types, powertrains=pts,
         materials=mats, profiles=np.asarray(profiles, float), vectors=np.asarray(vectors, float),
         components=components, component_material=np.asarray(material, float),
         uncertain=tuple(q for group in qs for q in group),
-        blocks=np.concatenate([b for b in bs], axis=0), trailer_share=_trailer_share(data)[0],
-        trailer_unit=_trailer_unit(data, components[1:]))
+        blocks=np.concatenate([b for b in bs], axis=0), trailer_share=trailers[0],
+        trailer_unit=trailers[1])
     dense = calc_unit_material(comp)
     low = dense.min()
     if low < -1e-12 * max(1.0, float(np.abs(dense).max())):
