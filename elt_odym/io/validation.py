@@ -229,20 +229,16 @@ def _check_record_meta(pw: ParameterWorkbook, rec: Record,
         out.append(Problem(f, sheet, rec.cell, "bad-uncertainty",
                            f"stats_array {rec.stats_array!r}: {exc}"))
         return out
-    why = _inconsistent(rec.value, unc)
-    if why:
-        out.append(Problem(f, sheet, rec.cell, "bad-uncertainty",
-                           f"stats_array {rec.stats_array!r}: {why}"))
-        return out
-    why = _drawable(rec.value, unc, spec) if spec is not None else ""
-    if why:
-        out.append(Problem(f, sheet, rec.cell, "bad-uncertainty",
-                           f"stats_array {rec.stats_array!r}: {why}"))
-        return out
-    why = uncertainty_problem(unc, spec) if spec is not None else ""
-    if why:
-        out.append(Problem(f, sheet, rec.cell, "implausible-value",
-                           f"stats_array {rec.stats_array!r}: {why}"))
+    checks = [("bad-uncertainty", lambda: _inconsistent(rec.value, unc))]
+    if spec is not None:
+        checks += [("bad-uncertainty", lambda: _drawable(rec.value, unc, spec)),
+                   ("implausible-value", lambda: uncertainty_problem(unc, spec))]
+    for rule, check in checks:  # the first that fails is the one reported
+        why = check()
+        if why:
+            out.append(Problem(f, sheet, rec.cell, rule,
+                               f"stats_array {rec.stats_array!r}: {why}"))
+            break
     return out
 
 
