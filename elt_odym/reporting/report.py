@@ -18,7 +18,6 @@ that is not what ``elt-odym run`` wrote (edited, truncated) is a one-line error 
 
 from __future__ import annotations
 
-import base64
 import datetime
 import html
 import json
@@ -28,10 +27,11 @@ import pandas as pd
 
 from ..errors import DataError, EltOdymError, Problem
 from ..io.escape import script_json
-from ..io.safe_open import check_output_file, read_output_bytes, read_output_text
+from ..io.safe_open import check_output_file, read_output_text
 from ..io.output_folder import atomic_write
 from ..io.workbook import read_ref_sheet
 from ..version import __version__
+from .html_parts import figure_html, table_html
 from .results import read_results_csv, summary_sheet
 from .validation import validation_section
 
@@ -81,20 +81,6 @@ def read_output(path: Path, read):
             f"elt-odym run again to rewrite the folder, or delete the file")) from None
 
 
-def _table(df: pd.DataFrame) -> str:
-    """A data frame as an HTML table with the CLI's number format (cells escaped)."""
-    from .numbers import fmt
-
-    return df.to_html(index=False, border=0, escape=True, na_rep="",
-                      float_format=lambda v: fmt(v))
-
-
-def _img(path: Path, caption: str) -> str:
-    data = base64.b64encode(read_output_bytes(path)).decode("ascii")
-    return (f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
-
-
 def headline_section(out: Path, data_dir: Path | None) -> str:
     """Per scenario: what the headline is (maximum potential or current practice), the
     headline year's deterministic value beside the Monte Carlo's median and p05-p95
@@ -114,7 +100,7 @@ def headline_section(out: Path, data_dir: Path | None) -> str:
         else:
             parts.append("<p class='note'>no headline.csv: the deterministic run only</p>")
         parts.append("<p class='note'>The deterministic run by year:</p>"
-                     + _table(part.drop(columns="scenario")))
+                     + table_html(part.drop(columns="scenario")))
     return "".join(parts)
 
 
@@ -138,7 +124,7 @@ def _range_html(part: pd.DataFrame) -> str:
     cols = ["quantity", "unit", "deterministic", "median", "p05", "p95"]
     return (f"<p><b>{_e(first['basis'])}</b>: {_e(first['basis_detail'])}.</p>"
             f"<p class='note'>Headline {_e(first['year'])}: {_e(head)}.</p>"
-            + _table(part[cols]) + "".join(f"<p class='note'>{_e(n)}</p>" for n in notes))
+            + table_html(part[cols]) + "".join(f"<p class='note'>{_e(n)}</p>" for n in notes))
 
 
 OWN_SECTION = {"validation.png"}
@@ -151,9 +137,9 @@ def figures_section(out: Path) -> str:
     fig_dir = out / "figures"
     parts = []
     pngs = sorted(out.glob("*.png")) + sorted(fig_dir.glob("*.png"))
-    parts += [_img(p, p.relative_to(out).as_posix()) for p in pngs]
+    parts += [figure_html(p, p.relative_to(out).as_posix()) for p in pngs]
     for folder in sorted(p for p in fig_dir.glob("*") if p.is_dir()):
-        imgs = "".join(_img(p, p.relative_to(out).as_posix())
+        imgs = "".join(figure_html(p, p.relative_to(out).as_posix())
                        for p in sorted(folder.glob("*.png")) if p.name not in OWN_SECTION)
         if imgs:
             parts.append(f"<details open><summary><b>{_e(folder.name)}</b></summary>"
@@ -201,10 +187,10 @@ def calibration_section(data_dir: Path | None, inputs: list[str] | None = None) 
             continue
         cols = [c for c in ("target_id", "target", "model", "rel_error", "tolerance", "status")
                 if c in table.columns]
-        parts.append(f"<h3>{_e(path.parent.name)}</h3>" + _table(table[cols] if cols else table))
+        parts.append(f"<h3>{_e(path.parent.name)}</h3>" + table_html(table[cols] if cols else table))
         png = path.with_suffix(".png")
         if png.is_file():
-            parts.append(_img(png, f"{path.parent.name}: relative error / tolerance"))
+            parts.append(figure_html(png, f"{path.parent.name}: relative error / tolerance"))
     return "".join(parts) or "<p class='note'>no calibration residuals beside the run's " \
                              "workbooks</p>"
 
@@ -217,7 +203,7 @@ def mass_balance_section(out: Path) -> str:
     table = read_output(path, _balance_table)
     return ("<p>Inputs − outputs − stock change of every process, year and material; the run "
             "fails above the tolerance of the configuration (1e-9 of the largest flow by "
-            "default).</p>" + _table(table))
+            "default).</p>" + table_html(table))
 
 
 def _balance_table(path: Path) -> pd.DataFrame:
@@ -276,7 +262,7 @@ def workbooks_section(out: Path, data_dir: Path | None, record: dict | None = No
             parts.append(f"<h3>{_e(scenario)}</h3><p class='note'>{_e(exc)}</p>")
             continue
         parts.append(f"<details><summary><b>{_e(scenario)}</b></summary>"
-                     f"{_table(pd.DataFrame(rows))}</details>")
+                     f"{table_html(pd.DataFrame(rows))}</details>")
     return "".join(parts)
 
 
@@ -303,7 +289,7 @@ def sources_section(data_dir: Path | None, inputs: list[str] | None = None) -> s
     refs = pd.DataFrame(rows)
     keys = [c for c in ("ref_id", "source", "confidence") if c in refs.columns]
     table = refs.groupby(keys, sort=True)["workbook"].agg(lambda s: ", ".join(sorted(set(s))))
-    return _table(table.reset_index())
+    return table_html(table.reset_index())
 
 
 def _unknown(data_dir: Path | None, what: str) -> str:

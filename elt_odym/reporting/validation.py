@@ -33,7 +33,6 @@ one bound), else within its 90 % normal interval ``observed +- 1.645 sd``.
 
 from __future__ import annotations
 
-import base64
 import html
 import logging
 from pathlib import Path
@@ -44,6 +43,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from ..io.statistics import STATISTICS_FILE, read_statistics
+from .html_parts import figure_html, table_html
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -407,21 +407,6 @@ SECTION_NOTE = (
     "for a deterministic run). Full columns, scope and notes in validation.csv.")
 
 
-def _img(path: Path, caption: str) -> str:
-    from ..io.safe_open import read_output_bytes
-
-    data = base64.b64encode(read_output_bytes(path)).decode("ascii")
-    return (f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-
-
-def _table(df: pd.DataFrame) -> str:
-    from .numbers import fmt
-
-    return df.to_html(index=False, border=0, escape=True, na_rep="",
-                      float_format=lambda v: fmt(v))
-
-
 def validation_section(out: Path) -> str:
     """The report's HTML fragment: ``validation.csv`` per scenario with its figure."""
     path = out / "validation.csv"
@@ -435,6 +420,6 @@ def validation_section(out: Path) -> str:
         png = out / "figures" / str(scenario) / "validation.png"
         parts.append(f"<h3>{html.escape(str(scenario))}</h3>")
         if png.is_file():
-            parts.append(_img(png, png.relative_to(out).as_posix()))
-        parts.append(_table(part[SECTION_COLUMNS]))
+            parts.append(figure_html(png, png.relative_to(out).as_posix()))
+        parts.append(table_html(part[SECTION_COLUMNS]))
     return "".join(parts)
