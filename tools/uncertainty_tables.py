@@ -105,7 +105,8 @@ def statement(table: pd.DataFrame, sobol: pd.DataFrame, year: int) -> str:
         var = output.split()[0]
         row = table[table.quantity == var].iloc[0]
         part = sobol[sobol.output == f"{output} {year}"].sort_values("ST", ascending=False)
-        groups = ", ".join(f"{g} (ST {st:.2f})" for g, st in zip(part.group[:3], part.ST[:3]))
+        groups = ", ".join(f"{g} (total Sobol index {st:.2f})"
+                           for g, st in zip(part.group[:3], part.ST[:3]))
         lines.append(f"- **{var}** {year}: deterministic {row.deterministic:.4g} {row.unit}; "
                      f"Monte Carlo median {row['median']:.4g}, p05-p95 {row.p05:.4g}-"
                      f"{row.p95:.4g} {row.unit}; largest contributors: {groups}.")
