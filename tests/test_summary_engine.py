@@ -12,12 +12,15 @@ from hypothesis.extra.numpy import arrays
 
 from elt_odym.errors import ResourceLimitError
 from elt_odym.uncertainty.summary import (
+    BUDGET,
+    MIN_PILOT,
     Engine,
     engine_bytes,
     minimum_bytes,
     pilot_plan,
     summarise,
     summarise_array,
+    whole_run_bytes,
 )
 
 Q = [5, 50, 95]
@@ -138,6 +141,34 @@ def test_memory_does_not_grow_with_draws():
         sample = produce(0, n)
         np.testing.assert_array_equal(res.quantiles, np.percentile(sample, Q, axis=1))
     assert passes[2] > passes[0] >= 2  # a 200 times larger run: more passes, same memory
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 200_000), s=st.integers(1, 50_000))
+def test_whole_run_bytes_is_the_smallest_single_pass_budget(n, s):
+    """With whole_run_bytes the pilot is the whole run (one pass); with a byte less, for runs
+    longer than the smallest pilot, it is not."""
+    budget = whole_run_bytes(n, s)
+    assert pilot_plan(n, s, budget) == (n, 1)
+    if n > MIN_PILOT:
+        assert pilot_plan(n, s, budget - 1)[0] < n
+
+
+def test_stats_budget_gives_a_single_pass_when_it_fits():
+    """The engine's share of a command's budget: 64 MiB, or all the draws when they fit in an
+    eighth of the budget (the headline of run: one evaluation per draw instead of about 2.5);
+    never more than the eighth for a run that would not fit."""
+    from elt_odym.uncertainty.budget import stats_budget
+
+    gib = 2**30
+    assert stats_budget(4 * gib, 10_000) == BUDGET
+    assert stats_budget(4 * gib, 10_000, 1_000) == whole_run_bytes(1_000, 10_000) > BUDGET
+    assert stats_budget(4 * gib, 41_503, 100_000) == BUDGET  # 33 GB of draws: passes
+    assert stats_budget(gib // 2, 10_000, 1_000) == gib // 16  # an eighth of 0.5 GiB
+    s, n = 300, 3_000
+    res = summarise(Draws(s), n, s, chunk=700, memory_budget=stats_budget(gib, s, n))
+    assert res.evaluated == n
+    np.testing.assert_array_equal(res.quantiles, np.percentile(Draws(s)(0, n), Q, axis=1))
 
 
 def test_estimate_matches_the_engine():

@@ -257,7 +257,7 @@ def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None
     inputs = mc_inputs(data, inputs)
     chunk = chunk or auto_chunk(inputs, opts.chunk)
     n_series = series_layout(evaluate(inputs, base_draws(inputs), flows=False), variables).size
-    stats = stats_budget(memory_budget, n_series)
+    stats = stats_budget(memory_budget, n_series, n)
     check_budget(estimate_mc_bytes(bytes_per_draw(inputs), n_series, n, chunk,
                                    stats_budget=stats),
                  memory_budget, f"a Monte Carlo of {n:,} draws")

@@ -108,6 +108,19 @@ def pilot_plan(n: int, n_series: int, budget: int) -> tuple[int, int]:
     return p, int(-(-n_series * p * 8 // max(room, 1)))
 
 
+def whole_run_bytes(n: int, n_series: int) -> int:
+    """The smallest budget whose pilot holds all ``n`` draws of ``n_series`` series in one
+    group (:func:`pilot_plan` returns ``(n, 1)``): the run is then a single pass, each draw
+    evaluated once."""
+    need = FIXED_PER_SERIES * n_series + 8 * n_series * max(n, MIN_PILOT)
+    budget = int(np.ceil(need / PILOT_SHARE))
+    while int(budget * PILOT_SHARE) < need:  # the pilot's room, as pilot_plan rounds it
+        budget += 1
+    while int((budget - 1) * PILOT_SHARE) >= need:
+        budget -= 1
+    return budget
+
+
 def minimum_bytes(n_series: int, n_q: int = 3) -> int:
     """The smallest budget the engine works in: its fixed state, a pilot of
     :data:`MIN_PILOT` draws, the smallest brackets and sub-bins."""
