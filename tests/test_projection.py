@@ -14,6 +14,7 @@ from elt_odym.errors import DataValidationError
 from elt_odym.fleet.inputs import observations, project, stock_path
 from elt_odym.fleet.projection import (
     StockObservations,
+    _draw_one,
     draw_projection_parameters,
     fit_posterior,
     logistic,
@@ -102,6 +103,37 @@ def test_draws_stay_inside_the_bounds(best, posteriors):
         sign = np.sign(posteriors[g].fit.k)
         assert (np.sign(draws.k[:, j]) == sign).all() and (np.abs(draws.k[:, j]) <= k_bound).all()
         assert (draws.a[:, j] > 0).all()
+
+
+def reference_draws(post, n, rng, spread):
+    """Rejection sampling written plainly: every round draws a normal vector for each draw
+    still outside the bounds (in draw order) and checks all three parameters."""
+    free = np.flatnonzero(post.free)
+    vals, vecs = np.linalg.eigh(post.cov[np.ix_(free, free)])
+    root = vecs * np.sqrt(np.clip(vals, 0.0, None))
+    x = np.tile(post.mean, (n, 1))
+    todo, redrawn = list(range(n)), 0
+    while todo:
+        z = rng.standard_normal((len(todo), free.size))
+        still = []
+        for row, i in zip(z, todo):
+            x[i, free] = post.mean[free] + (spread * row[None, :]) @ root.T
+            if ((x[i] < post.lower) | (x[i] > post.upper)).any():
+                still.append(i)
+        todo = still
+        redrawn += len(todo)
+    return x, redrawn
+
+
+@pytest.mark.parametrize("spread", [1.0, 0.7])
+def test_draws_are_those_of_plain_rejection_sampling(posteriors, spread):
+    """The draws (and the redraw count) of every bundled posterior, NT's degenerate one with
+    most draws redrawn included, equal plain rejection sampling from the same stream."""
+    for g, post in posteriors.items():
+        got, n_got = _draw_one(post, 57, np.random.default_rng(8), spread)
+        want, n_want = reference_draws(post, 57, np.random.default_rng(8), spread)
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=0)
+        assert n_got == n_want
 
 
 def test_seed_reproduces_and_a_new_seed_changes(best, posteriors):

@@ -358,13 +358,15 @@ def _draw_one(post: ProjectionPosterior, n: int, rng: np.random.Generator,
     """``n`` draws of ``(log a, k, t_c)`` inside the bounds, and how many were redrawn."""
     free = np.flatnonzero(post.free)
     vals, vecs = np.linalg.eigh(post.cov[np.ix_(free, free)])
-    root = vecs * np.sqrt(np.clip(vals, 0.0, None))  # cov = root @ root.T
-    x = np.tile(post.mean, (n, 1))
+    root_t = (vecs * np.sqrt(np.clip(vals, 0.0, None))).T  # cov = root @ root.T
+    centre, lower, upper = post.mean[free], post.lower[free], post.upper[free]
+    x = np.tile(post.mean, (n, 1))  # the parameters held at a bound stay at the centre
     todo, redrawn = np.arange(n), 0
     for _ in range(MAX_REDRAWS + 1):
         z = rng.standard_normal((todo.size, free.size))
-        x[np.ix_(todo, free)] = post.mean[free] + spread * z @ root.T
-        bad = np.any((x[todo] < post.lower) | (x[todo] > post.upper), axis=1)
+        rows = centre + spread * z @ root_t
+        bad = ((rows < lower) | (rows > upper)).any(axis=1)
+        x[todo[~bad][:, None], free] = rows[~bad]
         todo = todo[bad]
         if todo.size == 0:
             return x, redrawn
