@@ -30,7 +30,7 @@ Sampling the projection (issue 20)
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,7 @@ from scipy.optimize import least_squares
 
 from ..errors import DataValidationError, Problem
 from ..io.statistics import read_stock_priors
+from . import fit_cache
 
 if TYPE_CHECKING:
     from ..data import ModelData
@@ -134,6 +135,11 @@ def fit_logistic(product: str, years, values, sigmas=None,
     LogisticFit
         Parameters, standard errors from the Jacobian (scaled by the reduced chi-square when
         there are more observations than parameters) and fit quality.
+
+    Notes
+    -----
+    A fit of the same observations, sds and options by the same code is taken from the user's
+    cache folder (:mod:`~elt_odym.fleet.fit_cache`), bit-identical to computing it again.
     """
     years = np.asarray(years, dtype=float)
     values = np.asarray(values, dtype=float)
@@ -142,13 +148,33 @@ def fit_logistic(product: str, years, values, sigmas=None,
                          f"{years.size}")
     sigmas = np.full(years.shape, np.nan) if sigmas is None else np.asarray(sigmas, float)
     sigma = _sigma(values, sigmas, rel_default)
+    where = fit_cache.folder()
+    key = None if where is None else fit_cache.fit_key(years, values, sigma, rel_default,
+                                                       k_bound)
+    entry = fit_cache.load(where, key, _FIELDS)
+    if entry is None:
+        entry = _fit_entry(years, values, sigma, k_bound)
+        fit_cache.store(where, key, entry)
+    fit = LogisticFit(product, **entry["fit"])
+    if entry["status"] == 0:
+        log.info("%s: the logistic fit stopped after %d evaluations (a degenerate curve: "
+                 "a = %.3g, t_c = %.1f); its last point is used", product, entry["nfev"],
+                 fit.a, fit.t_c)
+    return fit
+
+
+_FIELDS = tuple(f.name for f in fields(LogisticFit) if f.name != "product")
+"""The fields of a fit kept in the cache (:mod:`~elt_odym.fleet.fit_cache`)."""
+
+
+def _fit_entry(years: np.ndarray, values: np.ndarray, sigma: np.ndarray,
+               k_bound: float) -> dict:
+    """The best of the multi-start fits as a :mod:`~elt_odym.fleet.fit_cache` entry: the
+    fields of the :class:`LogisticFit` but its type, and the best solve's status and
+    evaluations."""
     starts = np.linspace(years.min(), years.max(), N_STARTS)
     best = min((_solve(years, values, sigma, s, t0, k_bound) for s in (1.0, -1.0) for t0 in starts),
                key=lambda r: r.cost)
-    if best.status == 0:
-        log.info("%s: the logistic fit stopped after %d evaluations (a degenerate curve: "
-                 "a = %.3g, t_c = %.1f); its last point is used", product, best.nfev,
-                 best.x[0], best.x[2])
     a, k, t_c = best.x
     dof = years.size - 3
     chi2 = float(2.0 * best.cost)
@@ -160,9 +186,11 @@ def fit_logistic(product: str, years, values, sigmas=None,
     except np.linalg.LinAlgError:
         se = np.full(3, np.nan)
     rel = (logistic(years, a, k, t_c) - values) / np.where(values != 0, values, 1.0)
-    return LogisticFit(product, float(a), float(k), float(t_c), *map(float, se),
-                       n_obs=int(years.size), rmse_rel=float(np.sqrt(np.mean(rel**2))),
-                       max_abs_rel=float(np.abs(rel).max()), chi2=chi2)
+    fit = dict(a=float(a), k=float(k), t_c=float(t_c), se_a=float(se[0]), se_k=float(se[1]),
+               se_t_c=float(se[2]), n_obs=int(years.size),
+               rmse_rel=float(np.sqrt(np.mean(rel**2))), max_abs_rel=float(np.abs(rel).max()),
+               chi2=chi2)
+    return {"fit": fit, "status": int(best.status), "nfev": int(best.nfev)}
 
 
 # -- sampling the projection (module docstring: "Sampling the projection") ----------------------
