@@ -231,7 +231,8 @@ def _outside_note(result) -> str:
     from ..uncertainty.montecarlo import mc_inputs
     from ..uncertainty.sampling import off_centre
 
-    where = off_centre(mc_inputs(result.data), result.data.config.uncertainty)
+    base = None if result.system is None else result.system.inputs  # not built again
+    where = off_centre(mc_inputs(result.data, base), result.data.config.uncertainty)
     return ("the deterministic inputs are not the centre of the drawn ranges"
             + (f" ({'; '.join(where)})" if where else ""))
 

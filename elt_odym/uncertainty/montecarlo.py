@@ -94,7 +94,8 @@ class MCResult:
 def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
            progress: bool = True, draws: Draws | None = None, workers: int | None = None,
            client=None, inputs: ModelInputs | None = None,
-           memory_budget: int = BUDGET, variables: Sequence[str] | None = None) -> MCResult:
+           memory_budget: int = BUDGET, variables: Sequence[str] | None = None,
+           layout: SeriesLayout | None = None) -> MCResult:
     """Run ``n`` Monte Carlo draws of the scenario in ``data``.
 
     Parameters
@@ -121,6 +122,8 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     variables : sequence of str, optional
         Summarise only these variables (default: every one); the model still evaluates what
         they need.
+    layout : SeriesLayout, optional
+        :func:`series_of` ``(inputs, variables)`` when the caller has it (not made again).
     """
     opts = data.config.uncertainty
     inputs = inputs or mc_inputs(data)
@@ -128,7 +131,7 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     chunk = chunk or auto_chunk(inputs, opts.chunk)
     variants = (battery_variants(inputs, opts, seed)
                 if inputs.battery is not None and opts.battery == "range" else None)
-    layout = series_layout(evaluate(inputs, base_draws(inputs), flows=False), variables)
+    layout = layout or series_of(inputs, variables)
     task = ChunkTask(inputs, opts, seed, n, variants, draws, layout,
                      shared_tables(inputs, opts, seed, n, variants, draws))
     workers = workers or os.cpu_count() or 1
@@ -141,6 +144,12 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
         if bar is not None:
             bar.close()
     return MCResult(layout, stats, n, seed)
+
+
+def series_of(inputs: ModelInputs, variables: Sequence[str] | None = None) -> SeriesLayout:
+    """The series a Monte Carlo of ``inputs`` summarises (those of ``variables``, default
+    every variable): the layout of the deterministic draw's results."""
+    return series_layout(evaluate(inputs, base_draws(inputs), flows=False), variables)
 
 
 @dataclass
@@ -256,7 +265,8 @@ def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None
     opts = data.config.uncertainty
     inputs = mc_inputs(data, inputs)
     chunk = chunk or auto_chunk(inputs, opts.chunk)
-    n_series = series_layout(evaluate(inputs, base_draws(inputs), flows=False), variables).size
+    layout = series_of(inputs, variables)
+    n_series = layout.size
     stats = stats_budget(memory_budget, n_series, n)
     check_budget(estimate_mc_bytes(bytes_per_draw(inputs), n_series, n, chunk,
                                    stats_budget=stats),
@@ -266,4 +276,4 @@ def run_monte_carlo(data: ModelData, n: int, seed: int, chunk: int | None = None
         draws = sample_with_parameter_sets(inputs, opts, n, seed,
                                            read_parameter_sets(calibration_draws))
     return run_mc(data, n, seed, chunk=chunk, progress=progress, draws=draws, client=client,
-                  inputs=inputs, memory_budget=stats, variables=variables)
+                  inputs=inputs, memory_budget=stats, variables=variables, layout=layout)
