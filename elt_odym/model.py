@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,12 +43,17 @@ class RunResult:
     (:func:`elt_odym.reporting.results.headline_range_table`); None: not made (``elt-odym
     run`` makes it; :func:`run` alone does not)."""
 
+    @cached_property
+    def by_variable(self) -> dict[str, pd.DataFrame]:
+        """The rows of ``results`` per variable (made once: the headline tables look up a
+        few dozen numbers in a table of hundreds of thousands of rows)."""
+        return dict(tuple(self.results.groupby("variable", sort=False, observed=True)))
+
     def value(self, variable: str, year: int, truck_type: str = "total",
               material: str = "") -> float:
         """One number of ``results``; ``material="total"`` for sums over materials."""
-        t = self.results
-        row = t[(t.variable == variable) & (t.year == year) & (t.truck_type == truck_type)
-                & (t.material == material)]
+        t = self.by_variable.get(variable, self.results.iloc[:0])
+        row = t[(t.year == year) & (t.truck_type == truck_type) & (t.material == material)]
         if len(row) != 1:
             raise KeyError(f"no unique value for {variable}, {year}, {truck_type}, {material}")
         return float(row["value"].iloc[0])
@@ -154,8 +160,9 @@ def _headline(result: RunResult, rows=HEADLINE):
     from .system.variables import money_year_of
 
     known = set(result.data.items["m"]) | {"", "total"}
-    variables = set(result.results["variable"])
-    year = money_year_of(result.results, result.scenario)  # the values' own unit (USD2016)
+    variables = set(result.by_variable)
+    year = money_year_of(result.by_variable.get("economic_value", result.results.iloc[:0]),
+                         result.scenario)  # the values' own unit (USD2016)
     money = f"billion US${year}" if year else "billion USD"
     for var, mat, unit, scale in rows:
         if mat in known and var in variables:
