@@ -1,6 +1,6 @@
 """Benchmark of the edit-and-rerun loop (issue 22): prints figures and ratios, never asserts.
 
-    python benchmarks/bench_run.py [--repeat 5] [--all-repeat 1] [--skip-all]
+    python benchmarks/bench_run.py [--repeat 5] [--all-repeat 1] [--skip-all] [--skip-phases]
 
 Two kinds of measurement, each repeated and shown as min / median / max:
 
@@ -57,11 +57,11 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def command(args: list[str], env: dict) -> tuple[float, float, float]:
-    """Wall and CPU seconds of one ``elt-odym`` command run as a subprocess, and the load
-    average at its end."""
+def command(args: list[str], env: dict, prefix: list[str] = CLI) -> tuple[float, float, float]:
+    """Wall and CPU seconds of one ``elt-odym`` command (``prefix``: another program) run as
+    a subprocess, and the load average at its end."""
     cpu0, t0 = _cpu(resource.RUSAGE_CHILDREN), time.perf_counter()
-    subprocess.run(CLI + args, check=True, stdout=subprocess.DEVNULL,
+    subprocess.run(prefix + args, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, env=env)
     return (time.perf_counter() - t0, _cpu(resource.RUSAGE_CHILDREN) - cpu0,
             os.getloadavg()[0])
@@ -220,6 +220,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=5, help="runs of each command and phase set")
     p.add_argument("--all-repeat", type=int, default=1, help="runs of run --scenario all")
     p.add_argument("--skip-all", action="store_true", help="skip run --scenario all")
+    p.add_argument("--skip-phases", action="store_true", help="only the commands")
     p.add_argument("--child", choices=["run", "validate", "help"], help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -229,7 +230,8 @@ def main() -> None:
           f"{_uptime()} at the start")
     for title, kind in (("elt-odym --help", "help"), ("elt-odym validate", "validate"),
                         ("elt-odym run (default scenario; outputs one after another)", "run")):
-        print_phases(title, phases(kind, args.repeat))
+        if not args.skip_phases:
+            print_phases(title, phases(kind, args.repeat))
     measure_commands(args)
     print(f"\nload average {_uptime()} at the end")
 
@@ -249,7 +251,8 @@ def measure_commands(args) -> None:
             commands["run --scenario all"] = ["-q", "run", "--data", data, "--scenario", "all",
                                               "--force", "--out", f"{tmp}/c"]
         measured = {"imports a run needs (floor)": [
-            command(["-c", "import numpy, pandas, pydantic, flodym, numba"], os.environ)
+            command(["-c", "import numpy, pandas, pydantic, flodym, numba"], os.environ,
+                    prefix=[sys.executable])
             for _ in range(args.repeat)]}
         for name, argv in commands.items():
             repeat = args.all_repeat if name == "run --scenario all" else args.repeat

@@ -242,26 +242,56 @@ def sankey_job(r, out: Path) -> Callable[[], list[Path]]:
     return sankey
 
 
+def _stock_fit_job(r, folder: Path) -> Callable[[], list[Path]]:
+    """The job of ``stock_fit.png`` in ``folder`` (reused from the user's cache folder when its
+    data are those of a drawing there)."""
+    from . import figure_cache
+    from .figures import draw_stock_fit, stock_fit_data
+
+    def job() -> list[Path]:
+        data = stock_fit_data(r.fleet, {g: observations(r.data, g) for g in r.fleet.products})
+        return [figure_cache.png(folder / "stock_fit.png",
+                                 [figure_cache.value_bytes((data, r.scenario))],
+                                 lambda p: draw_stock_fit(data, p, r.scenario))]
+    return job
+
+
+def _validation_job(r, folder: Path) -> Callable[[], list[Path]]:
+    """The job of ``validation.png`` in ``folder``: none without statistics (as
+    :func:`write_validation`)."""
+    from ..io.statistics import read_statistics
+    from . import figure_cache
+    from .validation import fig_validation, validation_table
+
+    def job() -> list[Path]:
+        path = statistics_path(r)
+        if not path.is_file():
+            return []
+        stats = read_statistics(path, r.data.items["g"])
+        table = validation_table(r, stats)
+        inputs = [figure_cache.frame_bytes(table), figure_cache.frame_bytes(stats),
+                  figure_cache.value_bytes(r.scenario)]
+        return [figure_cache.png(folder / "validation.png", inputs,
+                                 lambda p: fig_validation(table, stats, p, r.scenario))]
+    return job
+
+
 def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
     """One job per figure of a scenario (each returns the files it wrote), in
     ``figures/<scenario>/``, the costliest first; the folder is made here, before any job
     runs. A PNG figure whose inputs are those of one in the user's cache folder is copied from
     there (:mod:`~elt_odym.reporting.figure_cache`). The Sankey (:func:`sankey_job`) is among
     them when ``r`` has its flodym system."""
-    from ..io.statistics import read_statistics
     from . import figure_cache
     from .battery_figures import write_battery_figures
     from .figures import (
         FIGURE_VARIABLES,
-        draw_stock_fit,
         fig_economics,
         fig_energy_carbon,
         fig_fleet,
         fig_materials,
         indexed,
-        stock_fit_data,
     )
-    from .validation import fig_validation, validation_table
 
     folder = out / "figures" / check_path_name(r.scenario, "scenario name")
     folder.mkdir(parents=True, exist_ok=True)
@@ -279,25 +309,10 @@ def scenario_figure_jobs(r, out: Path) -> list[Callable[[], list[Path]]]:
             return [figure_cache.png(folder / name, inputs, lambda p: draw(view, p, *args))]
         return job
 
-    def stock_fit() -> list[Path]:
-        data = stock_fit_data(r.fleet, {g: observations(r.data, g) for g in r.fleet.products})
-        return [figure_cache.png(folder / "stock_fit.png", [value_bytes((data, sc))],
-                                 lambda p: draw_stock_fit(data, p, sc))]
-
-    def validation() -> list[Path]:
-        path = statistics_path(r)  # as write_validation: no statistics, no figure
-        if not path.is_file():
-            return []
-        stats = read_statistics(path, r.data.items["g"])
-        table = validation_table(r, stats)
-        inputs = [figure_cache.frame_bytes(table), figure_cache.frame_bytes(stats),
-                  value_bytes(sc)]
-        return [figure_cache.png(folder / "validation.png", inputs,
-                                 lambda p: fig_validation(table, stats, p, sc))]
-
-    return [validation, lambda: write_battery_figures(r, folder),
+    return [_validation_job(r, folder), lambda: write_battery_figures(r, folder),
             png("fig2_fleet.png", fig_fleet, sc),
-            png("fig5_energy_carbon.png", fig_energy_carbon, rel, sc), stock_fit,
+            png("fig5_energy_carbon.png", fig_energy_carbon, rel, sc),
+            _stock_fit_job(r, folder),
             png("fig3_materials.png", fig_materials, sc),
             png("fig4_economic_value.png", fig_economics, sc, year)] + (
                 [sankey_job(r, out)] if r.system is not None else [])

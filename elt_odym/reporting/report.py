@@ -371,6 +371,12 @@ def build_report(out: str | Path, data_dir: str | Path | None = None,
             else sources_section(data_dir, inputs),
             "manifest": manifest_section(out, record)}
     script = f"<script>{get_plotlyjs()}</script>" if has_sankey else ""
+    return _page(name, data_dir, script, body)
+
+
+def _page(name: str, data_dir: Path | None, script: str, body: dict[str, str]) -> str:
+    """The report's page: head, navigation and the sections of :data:`SECTIONS` from
+    ``body``."""
     nav = "".join(f"<a href='#{k}'>{_e(t)}</a>" for k, t in SECTIONS)
     sections = "".join(f"<section id='{k}'><h2>{_e(t)}</h2>{body[k]}</section>"
                        for k, t in SECTIONS)
