@@ -667,3 +667,25 @@ def test_the_weight_sensitivity_says_which_trailer_case_it_is(best):
 
     assert weight_case(load_data(scenario="paper_reproduction")) == ["truck unit only"]
     assert weight_case(best) == ["fewest trailers (low end of trailer_share)"]
+
+
+def test_the_weight_case_without_a_trailer_range_says_it_is_the_base(best):
+    """best_estimate's trailers without their ranges: the weight case keeps the nominal
+    trailers, equals the base run, and its label says so."""
+    import dataclasses
+
+    from elt_odym.batch import variable_margins
+    from elt_odym.system.equations import evaluate
+    from elt_odym.system.inputs import model_inputs
+    from elt_odym.uncertainty.sensitivity import cases
+
+    inputs = model_inputs(best)
+    comp = inputs.composition
+    fixed = dataclasses.replace(inputs, composition=dataclasses.replace(comp, uncertain=tuple(
+        dataclasses.replace(q, kind="none") if q.name.startswith("trailer:") else q
+        for q in comp.uncertain)))
+    labels, draws = cases(fixed)
+    i = labels.index(("weight", "trailers as in the base (trailer_share has no range)"))
+    mass = variable_margins(evaluate(fixed, draws, flows=False), "eol_mass")  # (N, T, K)
+    assert mass[0].sum() > 0
+    np.testing.assert_allclose(mass[i], mass[0], rtol=1e-12)

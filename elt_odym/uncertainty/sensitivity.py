@@ -57,8 +57,8 @@ def cases(base: ModelInputs, lfp_shift: float = 0.10) -> tuple[list[tuple[str, s
     comp = base.composition
     fewest = trailer_multipliers(comp, no_trailer[None], 1)[0]
     with_mass = comp.trailer_unit.sum(axis=(1, 2)) > 0
-    labels.append(("weight", "truck unit only" if not fewest[with_mass].any()
-                   else "fewest trailers (low end of trailer_share)"))
+    labels.append(("weight", _weight_label(fewest[with_mass],
+                                           np.asarray(comp.trailer_share, float)[with_mass])))
     rows.append({"body_u": no_trailer})
     for col, s in ((0, "low"), (2, "high")):
         labels.append(("prices", s))
@@ -80,6 +80,16 @@ def cases(base: ModelInputs, lfp_shift: float = 0.10) -> tuple[list[tuple[str, s
             elif attr != "variant":
                 getattr(draws, attr)[i] = value
     return labels, draws
+
+
+def _weight_label(fewest: np.ndarray, nominal: np.ndarray) -> str:
+    """What the weight case is, from the trailers per end-of-life truck at the low end of
+    ``trailer_share`` and at its value (types whose trailer has mass)."""
+    if not fewest.any():
+        return "truck unit only"
+    if np.array_equal(fewest, nominal):
+        return "trailers as in the base (trailer_share has no range)"
+    return "fewest trailers (low end of trailer_share)"
 
 
 def _battery_cases(base: ModelInputs, lfp_shift: float, labels: list, rows: list) -> None:
