@@ -264,10 +264,16 @@ def measure_commands(args) -> None:
             command(argv, warm)  # untimed: the cache holds the unedited data
             measured[f"{name} (after an edit)"] = [
                 (_edit(Path(data), i), command(argv, warm))[1] for i in range(repeat)]
+        why = ""
         try:
             watch = measure_watch(data, f"{tmp}/w", _env(f"{tmp}/warm"), args.repeat)
         except RuntimeError as exc:
             watch, why = [], str(exc)
+    print_commands(measured, watch, why)
+
+
+def print_commands(measured: dict, watch: list[float], why: str) -> None:
+    """The commands' figures against the targets, then the loop of ``run --watch``."""
     print("\ncommands (subprocesses): wall s min / median / max, CPU s median, CPU / wall, "
           "load at the end (median), target, result")
     for name, runs in measured.items():
@@ -317,8 +323,9 @@ def measure_watch(data: str, out: str, env: dict, repeat: int) -> list[float]:
         wait_for("watching ", 0)
         times = []
         for i in range(repeat):
-            since, start = len(lines), time.perf_counter()
+            since = len(lines)
             _edit(Path(data), i)
+            start = time.perf_counter()  # from the moment the workbook is saved
             wait_for("headline figures", since)
             times.append(time.perf_counter() - start)
         time.sleep(3)

@@ -44,15 +44,19 @@ class RunResult:
     run`` makes it; :func:`run` alone does not)."""
 
     @cached_property
-    def by_variable(self) -> dict[str, pd.DataFrame]:
-        """The rows of ``results`` per variable (made once: the headline tables look up a
-        few dozen numbers in a table of hundreds of thousands of rows)."""
-        return dict(tuple(self.results.groupby("variable", sort=False, observed=True)))
+    def variable_rows(self) -> dict[str, np.ndarray]:
+        """The positions of each variable's rows in ``results`` (found once: the headline
+        tables look up a few dozen numbers in a table of hundreds of thousands of rows)."""
+        return self.results.groupby("variable", sort=False, observed=True).indices
+
+    def rows_of(self, variable: str) -> pd.DataFrame:
+        """The rows of ``results`` of one variable (none if it has none)."""
+        return self.results.iloc[self.variable_rows.get(variable, [])]
 
     def value(self, variable: str, year: int, truck_type: str = "total",
               material: str = "") -> float:
         """One number of ``results``; ``material="total"`` for sums over materials."""
-        t = self.by_variable.get(variable, self.results.iloc[:0])
+        t = self.rows_of(variable)
         row = t[(t.year == year) & (t.truck_type == truck_type) & (t.material == material)]
         if len(row) != 1:
             raise KeyError(f"no unique value for {variable}, {year}, {truck_type}, {material}")
@@ -160,8 +164,8 @@ def _headline(result: RunResult, rows=HEADLINE):
     from .system.variables import money_year_of
 
     known = set(result.data.items["m"]) | {"", "total"}
-    variables = set(result.by_variable)
-    year = money_year_of(result.by_variable.get("economic_value", result.results.iloc[:0]),
+    variables = set(result.variable_rows)
+    year = money_year_of(result.rows_of("economic_value"),
                          result.scenario)  # the values' own unit (USD2016)
     money = f"billion US${year}" if year else "billion USD"
     for var, mat, unit, scale in rows:

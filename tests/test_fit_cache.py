@@ -195,3 +195,32 @@ def test_a_run_with_the_kept_fits_equals_the_run_that_made_them(cache, monkeypat
         assert_same_fit(warm.fleet.fits[g], fit)
         assert_same_fit(warm_posteriors[g].fit, posteriors[g].fit)
         np.testing.assert_array_equal(warm_posteriors[g].cov, posteriors[g].cov)
+
+
+@pytest.mark.parametrize("constant, value", [("N_STARTS", 5), ("MAX_FIT_EVALUATIONS", 300),
+                                             ("TC_MARGIN", 80.0), ("K_MIN", 1e-5)])
+def test_a_changed_constant_or_code_misses_the_cache(cache, monkeypatch, solves, constant,
+                                                     value):
+    """The fitting module's constants as they are at the fit, and its code, are in the key: a
+    fit kept by other settings or other code is never used."""
+    fit_logistic("ST", YEARS, VALUES, SIGMAS)
+    solves.clear()
+    monkeypatch.setattr(projection, constant, value)
+    fit_logistic("ST", YEARS, VALUES, SIGMAS)
+    assert solves, f"a fit kept with another {constant} was used"
+    monkeypatch.undo()
+    monkeypatch.setenv(user_cache.CACHE_ENV, str(cache.parent))
+    monkeypatch.setattr(fit_cache, "_code_digest", lambda: b"other code")
+    monkeypatch.setattr(projection, "least_squares", _counting(solves))
+    solves.clear()
+    fit_logistic("ST", YEARS, VALUES, SIGMAS)
+    assert solves, "a fit kept by other code was used"
+
+
+def _counting(calls: list):
+    real = projection.least_squares
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+    return counting

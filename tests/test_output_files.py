@@ -285,7 +285,7 @@ def test_figure_cache_copies_a_figure_of_the_same_inputs(tmp_path, monkeypatch):
     drawing code are the same; a damaged entry is ignored; 'none' turns the cache off."""
     from elt_odym.io import user_cache
     from elt_odym.reporting import figure_cache
-    from elt_odym.reporting.figures import fig_system
+    from elt_odym.reporting.system_diagram import fig_system
 
     monkeypatch.setenv(user_cache.CACHE_ENV, str(tmp_path / "cache"))
     drawn = []
@@ -417,3 +417,16 @@ def test_fig3_draws_the_whole_material_account(runs, tmp_path):
     base = png(t, "base.png")
     assert png(doubled("eol_material_total"), "total.png") != base
     assert png(doubled("eol_material"), "body.png") == base
+
+
+def test_the_system_diagram_places_every_declared_process_and_flow(tmp_path):
+    """Every process and flow of the declared system (the traction chain included) has a place
+    and a short name in the diagram, and the diagram is drawn."""
+    from elt_odym.declaration import ALL_FLOWS, ALL_PROCESSES
+    from elt_odym.reporting import system_diagram
+
+    assert set(system_diagram.POSITIONS) == set(ALL_PROCESSES)
+    assert {f.key for f in ALL_FLOWS} <= set(system_diagram.FLOW_LABELS)
+    assert set(system_diagram.ROUTES) <= {f.key for f in ALL_FLOWS}
+    system_diagram.fig_system(tmp_path / "system.png")
+    assert (tmp_path / "system.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -165,10 +165,22 @@ def test_stats_budget_gives_a_single_pass_when_it_fits():
     assert stats_budget(4 * gib, 10_000, 1_000) == whole_run_bytes(1_000, 10_000) > BUDGET
     assert stats_budget(4 * gib, 41_503, 100_000) == BUDGET  # 33 GB of draws: passes
     assert stats_budget(gib // 2, 10_000, 1_000) == gib // 16  # an eighth of 0.5 GiB
+    assert stats_budget(4 * gib, 10_000, 3_000) == BUDGET  # 400 MB: above SINGLE_PASS_MAX
     s, n = 300, 3_000
     res = summarise(Draws(s), n, s, chunk=700, memory_budget=stats_budget(gib, s, n))
     assert res.evaluated == n
     np.testing.assert_array_equal(res.quantiles, np.percentile(Draws(s)(0, n), Q, axis=1))
+
+
+def test_one_pass_and_several_passes_give_the_same_bits():
+    """The whole run as the pilot (one pass) and the bounded engine (a pilot and passes) give
+    bit-identical statistics: mean, sd, percentiles, minimum and maximum."""
+    s, n = 200, 4_000
+    one = summarise(Draws(s), n, s, chunk=700, memory_budget=whole_run_bytes(n, s))
+    many = summarise(Draws(s), n, s, chunk=700, memory_budget=minimum_bytes(s))
+    assert one.evaluated == n and many.evaluated > n
+    for name in ("mean", "std", "quantiles", "min", "max"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(many, name), err_msg=name)
 
 
 def test_estimate_matches_the_engine():

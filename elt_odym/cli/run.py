@@ -244,7 +244,7 @@ def cmd_diagram(args, printer: Printer) -> int:
     """Draw the declared system as a PNG."""
     from ..errors import ConfigError
     from ..io.output_folder import atomic_write
-    from ..reporting.figures import fig_system
+    from ..reporting.system_diagram import fig_system
 
     out = Path(args.out)
     if out.suffix.lower() not in IMAGE_SUFFIXES:

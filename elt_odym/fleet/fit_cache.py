@@ -12,7 +12,8 @@ writes a float by its ``repr``, which reads back to the same float64 (``NaN`` an
 ``Infinity`` included), so a fit found here is bit-identical to the one computed. The key
 (:func:`fit_key`) is the sha256 of the entry layout (:data:`FORMAT`), the source of
 :mod:`~elt_odym.fleet.projection` (its solver, starts, margins and limits), the numpy and
-scipy versions, the machine's architecture, the observations' years, values and resolved
+scipy versions, the machine's architecture, the environment (``sys.prefix``: its BLAS),
+the module's constants as they are at the fit, the observations' years, values and resolved
 sds (float64 bytes and shapes), ``rel_default`` and ``k_bound``. Reading, checking and
 writing are :mod:`elt_odym.io.user_cache`'s: a damaged entry is ignored, a folder that
 cannot be written is skipped.
@@ -20,9 +21,11 @@ cannot be written is skipped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +46,18 @@ def folder() -> Path | None:
     return None if root is None else root / KIND
 
 
+@functools.cache
+def _code_digest() -> bytes | None:
+    """The sha256 of the fitting code, read once per process (the code that runs: an edit of
+    the file while a process runs does not change its key); None if it cannot be read."""
+    try:
+        return hashlib.sha256((Path(__file__).parent / SOURCE).read_bytes()).digest()
+    except OSError:
+        return None
+
+
 def fit_key(years: np.ndarray, values: np.ndarray, sigma: np.ndarray, rel_default: float,
-            k_bound: float) -> str | None:
+            k_bound: float, settings: str = "") -> str | None:
     """The hash of everything a fit depends on (module docstring); None when the fitting
     code cannot be read (then nothing is cached).
 
@@ -56,15 +69,17 @@ def fit_key(years: np.ndarray, values: np.ndarray, sigma: np.ndarray, rel_defaul
         Their standard deviations, defaults and floor applied.
     rel_default, k_bound : float
         The options of the fit.
+    settings : str
+        The fitting module's constants as they are when the fit is made (starts, margins,
+        limits), so that a changed constant misses the cache even where the file is the same.
     """
-    try:
-        code = (Path(__file__).parent / SOURCE).read_bytes()
-    except OSError:
+    code = _code_digest()
+    if code is None:
         return None
     head = (f"{FORMAT}|{np.__version__}|{scipy.__version__}|{platform.machine()}|"
-            f"{float(rel_default)!r}|{float(k_bound)!r}|")
+            f"{sys.prefix}|{settings}|{float(rel_default)!r}|{float(k_bound)!r}|")
     h = hashlib.sha256(head.encode("utf-8"))
-    h.update(hashlib.sha256(code).digest())
+    h.update(code)
     for arr in (years, values, sigma):
         arr = np.ascontiguousarray(arr, dtype="<f8")
         h.update(repr(arr.shape).encode("utf-8"))

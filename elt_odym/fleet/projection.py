@@ -149,8 +149,9 @@ def fit_logistic(product: str, years, values, sigmas=None,
     sigmas = np.full(years.shape, np.nan) if sigmas is None else np.asarray(sigmas, float)
     sigma = _sigma(values, sigmas, rel_default)
     where = fit_cache.folder()
-    key = None if where is None else fit_cache.fit_key(years, values, sigma, rel_default,
-                                                       k_bound)
+    key = None if where is None else fit_cache.fit_key(
+        years, values, sigma, rel_default, k_bound,
+        repr((N_STARTS, TC_MARGIN, K_MIN, MAX_FIT_EVALUATIONS)))
     entry = fit_cache.load(where, key, _FIELDS)
     if entry is None:
         entry = _fit_entry(years, values, sigma, k_bound)

@@ -16,7 +16,6 @@ import pandas as pd
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from ..declaration import FLOWS, PROCESSES, STOCKS
 
 GROUPS = {
     "basic materials": ["Fe", "Al", "rubber", "plastics", "glass", "graphite", "carbon_fibre"],
@@ -368,68 +367,3 @@ def draw_stock_fit(data: dict, path: Path, scenario: str = "") -> None:
             ax.legend()
         _title(fig, "Stock observations and logistic fit", scenario)
         save_png(fig, path)
-
-
-POSITIONS = {"sysenv": (0.5, 0.92), "primary production": (0.1, 0.6),
-             "manufacturing": (0.1, 0.12), "use": (0.5, 0.12), "scrapping": (0.9, 0.12),
-             "recycling": (0.9, 0.6)}
-FLOW_LABELS = {
-    "sysenv => primary production": "ore", "primary production => manufacturing": "primary",
-    "recycling => manufacturing": "secondary (closed loop)",
-    "manufacturing => use": "new trucks", "use => scrapping": "end of life",
-    "scrapping => recycling": "collected", "scrapping => sysenv": "informal / abandoned",
-    "recycling => sysenv": "to other markets", "recycling => losses": "losses",
-}
-
-
-LABEL_AT = {"scrapping => sysenv": 0.7, "recycling => manufacturing": 0.6}
-"""Where along a straight arrow its label sits (0 start, 1 end) when the middle is crowded."""
-
-
-def _arrow(ax, spec, n: int, boxes: dict) -> None:
-    """One flow: a curved arrow (the n-th between the same processes) and its label; the
-    arrow is clipped at the process boxes so no head covers a name."""
-    (x0, y0), (x1, y1) = POSITIONS[spec.from_process], POSITIONS[spec.to_process]
-    rad = 0.25 * n
-    a, b = boxes[spec.from_process], boxes[spec.to_process]
-    ax.annotate("", xy=(0.5, 0.5), xycoords=b, xytext=(0.5, 0.5), textcoords=a,
-                arrowprops={"arrowstyle": "-|>,head_length=0.6,head_width=0.3",
-                            "patchA": a.get_bbox_patch(), "patchB": b.get_bbox_patch(),
-                            "shrinkA": 3, "shrinkB": 3, "lw": 1.3, "color": "#444",
-                            "connectionstyle": f"arc3,rad={rad}"})
-    f = LABEL_AT.get(spec.key, 0.5)
-    dx, dy = x1 - x0, y1 - y0
-    lx, ly = x0 + f * dx + rad * dy / 2, y0 + f * dy - rad * dx / 2
-    text = f"{FLOW_LABELS.get(spec.key, spec.key)} ({','.join(spec.dims)})"
-    ax.text(lx, ly, text, fontsize=9, color="#333", ha="center", va="center",
-            bbox={"fc": "white", "ec": "#bbb", "boxstyle": "round,pad=0.2"}, zorder=3)
-
-
-def fig_system(path: Path) -> None:
-    """The declared system as a diagram: processes as boxes, flows as labelled arrows."""
-    with rc_context(STYLE):
-        fig = Figure(figsize=(10, 6.4), layout="constrained")
-        ax = fig.subplots()
-        ax.set_axis_off()
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        boxes = {}
-        for i, p in enumerate(PROCESSES):
-            x, y = POSITIONS.get(p, (0.5, 0.5))
-            stock = [s.name for s in STOCKS if s.process == p or (p == "use" and not s.process)]
-            label = f"{i} {p}" + ("\nstocks: " + ", ".join(stock) if stock else "")
-            boxes[p] = ax.text(x, y, label, ha="center", va="center", fontsize=10.5, zorder=4,
-                    bbox={"boxstyle": "round,pad=0.5",
-                          "fc": "lightyellow" if stock else "#dbe9f6", "ec": "#333"})
-        fig.canvas.draw()  # place the boxes before arrows are clipped at them
-        count: dict[tuple, int] = {}
-        for spec in FLOWS:
-            pair = (spec.from_process, spec.to_process)
-            n = count.get(pair, 0)
-            count[pair] = n + 1
-            _arrow(ax, spec, n, boxes)
-        ax.set_title("elt-odym: the declared system (flow dimensions in brackets: t time, "
-                     "g truck type, m material)", fontsize=11)
-        png = str(path).lower().endswith(".png")
-        fig.savefig(path, dpi=DPI, **({"pil_kwargs": {"compress_level": PNG_COMPRESSION}}
-                                      if png else {}))

@@ -209,16 +209,16 @@ def _sources(result) -> pd.DataFrame:
 def shared_figure_jobs(out: Path) -> list[Callable[[], list[Path]]]:
     """Drawing ``figures/system.png`` (reused while the declaration and the drawing code stay
     the same) and copying ``figures/plotly.min.js``."""
-    from ..declaration import FLOWS, PROCESSES, STOCKS
+    from ..declaration import ALL_FLOWS, ALL_PROCESSES, ALL_STOCKS
     from . import figure_cache
-    from .figures import fig_system
+    from .system_diagram import fig_system
     from .sankey import write_plotlyjs
 
     fig_dir = out / "figures"
     fig_dir.mkdir(exist_ok=True)
 
     def system() -> list[Path]:
-        declared = figure_cache.value_bytes(repr((PROCESSES, FLOWS, STOCKS)))
+        declared = figure_cache.value_bytes(repr((ALL_PROCESSES, ALL_FLOWS, ALL_STOCKS)))
         return [figure_cache.png(fig_dir / "system.png", [declared], fig_system)]
 
     return [system, lambda: [write_plotlyjs(fig_dir)]]

@@ -190,7 +190,7 @@ def headline_mc(result, n: int, seed: int):
     from ..model import HEADLINE
     from ..uncertainty.montecarlo import run_monte_carlo
 
-    present = set(result.by_variable)
+    present = set(result.variable_rows)
     variables = sorted({var for var, *_ in (COUNT,) + HEADLINE if var in present})
     return run_monte_carlo(result.data, n, seed, variables=variables, progress=False,
                            inputs=result.system.inputs)

@@ -188,7 +188,7 @@ def sankey_figure(system, year: int, title: str = "") -> go.Figure:
     node_colour = ["#e377c2" if n == informal else "#7f7f7f" for n in d.nodes]
     trace = go.Sankey(
         arrangement="snap", valueformat=".3s", valuesuffix=" t",
-        node={"label": start["node.label"][0], "pad": 18, "thickness": 16,
+        node={"label": start["node.label"][0], "pad": 34, "thickness": 16,
               "color": node_colour, "hovertemplate": "%{label}<extra></extra>"},
         link={"source": d.source, "target": d.target, "value": start["link.value"][0],
               "color": link_colour, "customdata": start["link.customdata"][0],
@@ -199,7 +199,7 @@ def sankey_figure(system, year: int, title: str = "") -> go.Figure:
               "args": [_year_trace(d, i), {"title.text": f"{head}material flows in {y}"}]}
              for i, y in enumerate(d.years)]
     fig.update_layout(
-        title_text=f"{head}material flows in {d.years[first]}", font_size=13, height=640,
+        title_text=f"{head}material flows in {d.years[first]}", font_size=13, height=720,
         margin={"l": 20, "r": 20, "t": 60, "b": 40},
         sliders=[{"active": first, "steps": steps, "currentvalue": {"prefix": "year "},
                   "pad": {"t": 30}}])

@@ -19,7 +19,7 @@ import os
 import re
 
 from ..errors import ResourceLimitError
-from .summary import BUDGET, engine_bytes, minimum_bytes, whole_run_bytes
+from .summary import BUDGET, SINGLE_PASS_MAX, engine_bytes, minimum_bytes, whole_run_bytes
 
 GB = 1024**3
 DEFAULT_BUDGET = 4 * GB
@@ -42,13 +42,13 @@ def stats_budget(memory_budget: int, n_series: int, n: int | None = None) -> int
     """The summary engine's share of a run's ``memory_budget``: an eighth, at most
     :data:`.summary.BUDGET` (a larger budget saves passes only beyond about 10^6 draws),
     at least what the engine needs for ``n_series`` series (:func:`.summary.minimum_bytes`).
-    With ``n`` draws whose every series fits in that eighth
-    (:func:`.summary.whole_run_bytes`), the engine gets what holds them all: the run is one
-    pass (each draw evaluated once instead of about 2.5 times), as for the headline of
-    ``run``."""
+    With ``n`` draws whose every series fits in that eighth and in
+    :data:`.summary.SINGLE_PASS_MAX` (:func:`.summary.whole_run_bytes`), the engine gets what
+    holds them all: the run is one pass (each draw evaluated once instead of about 2.5
+    times), as for the headline of ``run``."""
     eighth = memory_budget // 8
     budget = min(BUDGET, eighth)
-    if n is not None and budget < whole_run_bytes(n, n_series) <= eighth:
+    if n is not None and budget < whole_run_bytes(n, n_series) <= min(eighth, SINGLE_PASS_MAX):
         budget = whole_run_bytes(n, n_series)
     return int(max(budget, minimum_bytes(n_series)))
 

@@ -67,6 +67,10 @@ Z = 5.0
 """Bracket half-width in binomial standard deviations of the pilot."""
 BUDGET = 64 * 2**20
 """Default bytes the engine may hold."""
+SINGLE_PASS_MAX = 4 * BUDGET
+"""The most the engine may take to hold every draw at once (a single pass): the headline of
+``run`` (about 137 MB), and at most this much in each scenario's process under
+``--scenario all``."""
 FIXED_PER_SERIES = 32 * 8
 """Engine state per series besides the brackets and kept values (moments, results)."""
 PER_RUN = 12 * 8
