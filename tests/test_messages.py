@@ -129,6 +129,13 @@ def test_mass_balance_fails_on_a_stock_that_is_not_finite(runs):
 RUN_MAIN = "import sys; from elt_odym.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """SIGINT at its default action in the command, as for a command typed in a terminal: a
+    suite started in the background (``nohup``, ``&``) has SIGINT ignored, the commands it
+    starts inherit that, and Python then installs no KeyboardInterrupt at all."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signame, code, argv", [
     ("SIGINT", 130, ["run", "--scenario", "literature", "--no-figures"]),
     ("SIGINT", 130, ["mc", "--scenario", "literature", "--draws", "100000"]),
@@ -138,7 +145,7 @@ def test_an_interrupt_is_one_line_and_leaves_nothing(tmp_path, signame, code, ar
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-c", RUN_MAIN, *argv, "--out", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=ctrl_c_as_in_a_terminal)
     deadline = time.monotonic() + 120
     while not any(out.glob(".elt-odym-staging-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
