@@ -42,8 +42,7 @@ SOURCE = "projection.py"
 
 def folder() -> Path | None:
     """Where fits are kept (None: no cache)."""
-    root = user_cache.cache_dir()
-    return None if root is None else root / KIND
+    return user_cache.kind_folder(KIND)
 
 
 @functools.cache

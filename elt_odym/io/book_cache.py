@@ -40,8 +40,7 @@ def _reader() -> str:
 
 def folder() -> Path | None:
     """Where parsed workbooks are kept (None: no cache)."""
-    root = user_cache.cache_dir()
-    return None if root is None else root / KIND
+    return user_cache.kind_folder(KIND)
 
 
 def book_key(raw: bytes, limits, sheets: tuple[str, ...] | None) -> str:

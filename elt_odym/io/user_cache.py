@@ -43,6 +43,13 @@ def cache_dir() -> Path | None:
     return base / "elt-odym"
 
 
+def kind_folder(kind: str) -> Path | None:
+    """The folder of one kind of entry (``workbooks``, ``figures``, ``fits``) in
+    :func:`cache_dir`; None when the cache is switched off."""
+    root = cache_dir()
+    return None if root is None else root / kind
+
+
 def digest(data: bytes) -> str:
     """The hash used in entry names (sha256, 32 hex digits)."""
     return hashlib.sha256(data).hexdigest()[:32]

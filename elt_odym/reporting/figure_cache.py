@@ -84,8 +84,7 @@ def figure_key(name: str, inputs: list[bytes]) -> str:
 def png(path: Path, inputs: list[bytes], draw: Callable[[Path], None]) -> Path:
     """Write the figure ``path``: copied from the cache when a figure of the same name,
     ``inputs`` and code is there, else drawn by ``draw(path)`` and kept. Returns ``path``."""
-    root = user_cache.cache_dir()
-    folder = None if root is None else root / KIND
+    folder = user_cache.kind_folder(KIND)
     key = figure_key(Path(path).name, inputs) if folder is not None else ""
     data = user_cache.load(folder, key, "png")
     if data is None:
