@@ -135,28 +135,26 @@ def _loop(ax, spec, box) -> None:
     """A flow that leaves a process and re-enters it (vehicles moved between types): a loop
     under the box."""
     x, _ = POSITIONS[spec.from_process]
-    bottom = _side(ax, box, "left")[1] - _half_height(ax, box)
+    bottom = _extent(ax, box)[1]
     ax.annotate("", xy=(x + 0.04, bottom), xytext=(x - 0.04, bottom),
                 arrowprops=ARROW | {"shrinkA": 0, "shrinkB": 0,
                                     "connectionstyle": "arc3,rad=1.2"})
     _label(ax, spec, (x, bottom - 0.065))
 
 
-def _half_height(ax, box) -> float:
-    """Half the height of a drawn box, in axes coordinates."""
+def _extent(ax, box) -> tuple[float, float, float, float]:
+    """``(x0, y0, x1, y1)`` of a drawn box in axes coordinates: its text and the
+    :data:`BOX_PAD` font sizes its box adds around it."""
     extent = box.get_window_extent()
     pad = BOX_PAD * box.get_fontsize() * ax.figure.dpi / 72
-    (_, y0), (_, y1) = ax.transData.inverted().transform(
-        [[0, extent.y0 - pad], [0, extent.y1 + pad]])
-    return (y1 - y0) / 2
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform(
+        [[extent.x0 - pad, extent.y0 - pad], [extent.x1 + pad, extent.y1 + pad]])
+    return x0, y0, x1, y1
 
 
 def _side(ax, box, side: str) -> tuple[float, float]:
     """The middle of the ``left`` or ``right`` side of a drawn box, in axes coordinates."""
-    extent = box.get_window_extent()  # the text; its box adds BOX_PAD font sizes around it
-    pad = BOX_PAD * box.get_fontsize() * ax.figure.dpi / 72
-    (x0, y0), (x1, y1) = ax.transData.inverted().transform(
-        [[extent.x0 - pad, extent.y0], [extent.x1 + pad, extent.y1]])
+    x0, y0, x1, y1 = _extent(ax, box)
     return (x0 if side == "left" else x1), (y0 + y1) / 2
 
 
