@@ -259,16 +259,14 @@ def _stock_fit_job(r, folder: Path) -> Callable[[], list[Path]]:
 def _validation_job(r, folder: Path) -> Callable[[], list[Path]]:
     """The job of ``validation.png`` in ``folder``: none without statistics (as
     :func:`write_validation`)."""
-    from ..io.statistics import read_statistics
     from . import figure_cache
-    from .validation import fig_validation, validation_table
+    from .validation import fig_validation, scenario_validation
 
     def job() -> list[Path]:
-        path = statistics_path(r)
-        if not path.is_file():
+        made = scenario_validation(r)
+        if made is None:
             return []
-        stats = read_statistics(path, r.data.items["g"])
-        table = validation_table(r, stats)
+        table, stats = made
         inputs = [figure_cache.frame_bytes(table), figure_cache.frame_bytes(stats),
                   figure_cache.value_bytes(r.scenario)]
         return [figure_cache.png(folder / "validation.png", inputs,

@@ -240,6 +240,17 @@ def statistics_path(result: "RunResult") -> Path:
     return Path(result.data.config.data_dir) / STATISTICS_FILE
 
 
+def scenario_validation(result: "RunResult", mc_summary: pd.DataFrame | None = None
+                        ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The validation table of a run (:func:`validation_table`) and the statistics it was
+    made from; None when the run's data folder has no :data:`STATISTICS_FILE`."""
+    path = statistics_path(result)
+    if not path.is_file():
+        return None
+    stats = read_statistics(path, result.data.items["g"])
+    return validation_table(result, stats, mc_summary), stats
+
+
 def read_mc_summary(path: str | Path) -> pd.DataFrame:
     """``mc_summary.csv`` of ``elt-odym mc`` (empty material cells as ``""``), refused before
     reading when it is not a regular file or larger than any output
@@ -375,15 +386,14 @@ def write_validation(results: list, out: Path, figures: bool = True,
 
     tables, inputs, written = [], [], []
     for r in results:
-        path = statistics_path(r)
-        if not path.is_file():
-            log.info("no %s in %s: no validation for %s", STATISTICS_FILE, path.parent,
-                     r.scenario)
+        made = scenario_validation(r, mc_summary)
+        if made is None:
+            log.info("no %s in %s: no validation for %s", STATISTICS_FILE,
+                     statistics_path(r).parent, r.scenario)
             continue
-        stats = read_statistics(path, r.data.items["g"])
-        table = validation_table(r, stats, mc_summary)
+        table, stats = made
         tables.append(table)
-        inputs.append(path)
+        inputs.append(statistics_path(r))
         if figures:
             folder = out / "figures" / r.scenario
             folder.mkdir(parents=True, exist_ok=True)
