@@ -142,19 +142,13 @@ def headline_tables(result, first: int, last: int,
     years : tuple of int
         Years of the summary table (those outside the model years are left out).
     """
-    from ..model import HEADLINE
+    from ..model import HEADLINE, _headline
 
     t = result.results
     totals = t[t["truck_type"] == "total"]
     groups = {key: g for key, g in totals.groupby(["variable", "material"], sort=False)}
-    known = set(result.data.items["m"]) | {"", "total"}
-    year = money_year_of(t, result.scenario)
-    money = f"billion US${year}" if year else "billion USD"
-    present = set(t["variable"].unique())
-    rows = [(var + (f" {mat}" if mat not in ("", "total") else ""), var, mat,
-             money if unit == "billion USD" else unit, scale)
-            for var, mat, unit, scale in (("eol", "", "unit", 1.0),) + HEADLINE
-            if mat in known and var in present]
+    present = set(result.variable_rows)
+    rows = list(_headline(result, (("eol", "", "unit", 1.0),) + HEADLINE))
     shown = [y for y in years if y in result.data.years]
     summary = pd.DataFrame([[label, unit] + [_one(groups, var, mat, y) * scale for y in shown]
                             for label, var, mat, unit, scale in rows],

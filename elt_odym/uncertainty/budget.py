@@ -48,8 +48,9 @@ def stats_budget(memory_budget: int, n_series: int, n: int | None = None) -> int
     times), as for the headline of ``run``."""
     eighth = memory_budget // 8
     budget = min(BUDGET, eighth)
-    if n is not None and budget < whole_run_bytes(n, n_series) <= min(eighth, SINGLE_PASS_MAX):
-        budget = whole_run_bytes(n, n_series)
+    whole = None if n is None else whole_run_bytes(n, n_series)
+    if whole is not None and budget < whole <= min(eighth, SINGLE_PASS_MAX):
+        budget = whole
     return int(max(budget, minimum_bytes(n_series)))
 
 
