@@ -30,7 +30,13 @@ import numpy as np
 from ..data import ModelData
 from ..errors import ConfigError
 from .kernel import NegativeInflowEvent
-from .projection import LogisticFit, fit_logistic, recorded_path
+from .projection import (
+    LogisticFit,
+    ProjectionDraws,
+    fit_logistic,
+    recorded_path,
+    stock_paths,
+)
 
 
 @dataclass
@@ -94,26 +100,22 @@ def stock_path(data: ModelData, fits: dict[str, LogisticFit]) -> tuple[np.ndarra
     :func:`~elt_odym.fleet.projection.recorded_path`); after the last recorded year the fitted
     curve (``"fit"``), or under ``stock_join = "blend"`` the fitted curve plus the last
     recorded residual ``r`` decaying as ``r exp(-(t - t_r) / blend_years)`` (``"blend"``), so
-    the path joins the records without a step.
+    the path joins the records without a step. The values are those of
+    :func:`~elt_odym.fleet.projection.stock_paths` for one draw, the fitted parameters.
     """
     years, products = data.years, data.items["g"]
-    history = data["stock_history"].observations
-    opts = data.options
-    stock = np.zeros((len(years), len(products)))
+    one = np.array([[getattr(fits[g], name) for g in products] for name in ("a", "k", "t_c")])
+    draw = ProjectionDraws(list(products), one[0][None], one[1][None], one[2][None],
+                           np.zeros(len(products), dtype=int))
+    stock = stock_paths(data, draw)[:, 0, :]  # the sampled paths' rules, a draw of one
     source = np.full(stock.shape, "fit", dtype=object)
+    history = data["stock_history"].observations
     for j, g in enumerate(products):
-        stock[:, j] = fits[g](years)
-        values, kind = recorded_path(years, history, g, opts.switch_year)
-        known = kind != ""
-        stock[known, j], source[known, j] = values[known], kind[known]
-        recorded = [y for y, k in zip(years, kind) if k == "recorded"]
-        if opts.stock_join == "blend" and recorded:
-            last = max(recorded)
-            residual = history[(last, g)] - float(fits[g](last))
-            after = np.array([y > last for y in years])
-            gap = np.array(years, float)[after] - last
-            stock[after, j] += residual * np.exp(-gap / opts.blend_years)
-            source[after, j] = "blend"
+        _, kind = recorded_path(years, history, g, data.options.switch_year)
+        source[kind != "", j] = kind[kind != ""]
+        if data.options.stock_join == "blend" and "recorded" in kind:
+            last = max(y for y, k in zip(years, kind) if k == "recorded")
+            source[np.array(years) > last, j] = "blend"
     return stock, source
 
 
