@@ -486,9 +486,8 @@ def stock_paths(data: "ModelData", draws: ProjectionDraws) -> np.ndarray:
     """Stock by model year, draw and type ``(T, N, G)`` from parameter draws.
 
     The deterministic :func:`elt_odym.fleet.inputs.stock_path` is this for a draw of one (the
-    fitted parameters). Recorded
-    values up to ``switch_year`` and the interpolation between them
-    (:func:`recorded_path`) in every draw, the drawn curve elsewhere, and under
+    fitted parameters). Recorded values up to ``switch_year`` and the interpolation between
+    them (:func:`recorded_path`) in every draw, the drawn curve elsewhere, and under
     ``stock_join = "blend"`` the draw's residual at the last recorded year decaying with
     ``exp(-(t - t_r) / blend_years)``.
     """
