@@ -186,9 +186,9 @@ def summary(result: RunResult, years: tuple[int, ...] = (2010, 2023, 2030, 2050)
 def cumulative(result: RunResult, variable: str, first: int, last: int,
                truck_type: str = "total", material: str = "total") -> float:
     """Sum of a variable over the years ``first..last`` (inclusive)."""
-    t = result.results
-    mask = ((t.variable == variable) & (t.truck_type == truck_type) & (t.material == material)
-            & (t.year >= first) & (t.year <= last))
+    t = result.rows_of(variable)
+    mask = ((t.truck_type == truck_type) & (t.material == material) & (t.year >= first)
+            & (t.year <= last))
     if not mask.any():
         raise KeyError(f"no values of {variable} for {truck_type}/{material} in {first}-{last}")
     return float(np.sum(t.loc[mask, "value"]))
@@ -203,7 +203,7 @@ def cumulative_summary(result: RunResult, first: int, last: int) -> pd.DataFrame
                "value": cumulative(result, var, first, last, "total", mat) * scale}
         for end in ("low", "high"):
             name = f"{var}_{end}"
-            if (result.results["variable"] == name).any():
+            if name in result.variable_rows:
                 row[end] = cumulative(result, name, first, last, "total", mat) * scale
         rows.append(row)
     return pd.DataFrame(rows, columns=["quantity", "unit", "value", "low", "high"])

@@ -129,39 +129,11 @@ def _with_ranges(sheet: pd.DataFrame, ranges: pd.DataFrame) -> pd.DataFrame:
 
 def headline_tables(result, first: int, last: int,
                     years: tuple[int, ...] = SUMMARY_YEARS) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The two tables ``elt-odym run`` prints: :func:`elt_odym.model.summary` and
-    :func:`elt_odym.model.cumulative_summary` (same rows, values and errors), from one pass
-    over the results instead of a scan of the whole table per number.
+    """The two tables ``elt-odym run`` prints: :func:`elt_odym.model.summary` of ``years``
+    and :func:`elt_odym.model.cumulative_summary` over ``first..last`` (both included)."""
+    from ..model import cumulative_summary, summary
 
-    Parameters
-    ----------
-    result : RunResult
-        One scenario's run.
-    first, last : int
-        Years of the cumulative sums (both included).
-    years : tuple of int
-        Years of the summary table (those outside the model years are left out).
-    """
-    from ..model import HEADLINE, _headline
-
-    t = result.results
-    totals = t[t["truck_type"] == "total"]
-    groups = {key: g for key, g in totals.groupby(["variable", "material"], sort=False)}
-    present = set(result.variable_rows)
-    rows = list(_headline(result, (("eol", "", "unit", 1.0),) + HEADLINE))
-    shown = [y for y in years if y in result.data.years]
-    summary = pd.DataFrame([[label, unit] + [_one(groups, var, mat, y) * scale for y in shown]
-                            for label, var, mat, unit, scale in rows],
-                           columns=["quantity", "unit"] + [str(y) for y in shown])
-    out = []
-    for label, var, mat, unit, scale in rows[1:]:
-        row = {"quantity": label, "unit": unit,
-               "value": _window(groups, var, mat, first, last) * scale}
-        for end in ("low", "high"):
-            if f"{var}_{end}" in present:
-                row[end] = _window(groups, f"{var}_{end}", mat, first, last) * scale
-        out.append(row)
-    return summary, pd.DataFrame(out, columns=["quantity", "unit", "value", "low", "high"])
+    return summary(result, years), cumulative_summary(result, first, last)
 
 
 HEADLINE_RANGE_COLUMNS = ["scenario", "basis", "basis_detail", "quantity", "unit", "year",
@@ -257,27 +229,6 @@ def outside_notes(table: pd.DataFrame) -> list[str]:
     """``quantity: why`` for each headline whose deterministic value lies outside p05-p95."""
     return [f"{q} outside p05-p95: {str(n).split(OUTSIDE, 1)[1]}"
             for q, n in zip(table["quantity"], table["note"]) if OUTSIDE in str(n)]
-
-
-def _one(groups: dict, var: str, mat: str, year: int) -> float:
-    """The one value of ``var`` (all truck types) in ``year``, as ``RunResult.value``."""
-    g = groups.get((var, mat))
-    values = [] if g is None else g["value"].to_numpy()[g["year"].to_numpy() == year]
-    if len(values) != 1:
-        raise KeyError(f"no unique value for {var}, {year}, total, {mat}")
-    return float(values[0])
-
-
-def _window(groups: dict, var: str, mat: str, first: int, last: int) -> float:
-    """The sum over ``first..last`` in the table's row order, as ``model.cumulative``."""
-    g = groups.get((var, mat))
-    if g is None:
-        raise KeyError(f"no values of {var} for total/{mat} in {first}-{last}")
-    years = g["year"].to_numpy()
-    mask = (years >= first) & (years <= last)
-    if not mask.any():
-        raise KeyError(f"no values of {var} for total/{mat} in {first}-{last}")
-    return float(np.sum(g.loc[mask, "value"]))  # a Series sum, as model.cumulative
 
 
 def relative_paths(df: pd.DataFrame, root: Path, column: str = "file") -> pd.DataFrame:
