@@ -159,6 +159,37 @@ def test_an_interrupt_is_one_line_and_leaves_nothing(tmp_path, signame, code, ar
     assert not out.exists() or not [p for p in out.iterdir()]
 
 
+class _CtrlCOnImport:
+    """A meta path finder raising KeyboardInterrupt when ``name`` is imported, as Ctrl-C does
+    when it arrives during that import."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == self.name:
+            raise KeyboardInterrupt
+        return None
+
+
+@pytest.mark.parametrize("module", ["elt_odym.cli.app", "elt_odym.cli.run"])
+def test_ctrl_c_while_the_command_line_is_imported_is_one_line(monkeypatch, capsys, module):
+    """``elt_odym.cli`` imports nothing at first: Ctrl-C while the command line itself
+    (``app``) or a command's module (imported by the parser) is imported ends in one line."""
+    import elt_odym.cli as cli
+
+    parent, _, leaf = module.rpartition(".")
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    monkeypatch.delattr(sys.modules[parent], leaf, raising=False)
+    if module != "elt_odym.cli.app":
+        import elt_odym.cli.app  # noqa: F401  (imported before the interrupt)
+    monkeypatch.setattr(sys, "meta_path", [_CtrlCOnImport(module), *sys.meta_path])
+    assert cli.main(["validate"]) == 130
+    err = capsys.readouterr().err
+    assert err == ("error: interrupted (SIGINT) before the command started; nothing was read "
+                   "or written\n")
+
+
 def test_an_empty_values_sheet_is_one_problem(data_copy, tmp_path, capsys):
     path = data_copy / "unit_weight.xlsx"
     wb = openpyxl.load_workbook(path)

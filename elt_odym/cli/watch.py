@@ -97,9 +97,9 @@ def watch(args, printer: Printer, results: list, rerun: Callable[[], list],
             try:
                 after = _headlines(rerun(), first, last)
             except (EltOdymError, OSError) as exc:
-                from . import _one_line
+                from .failures import one_line
 
-                printer.warn(f"error: {_one_line(exc)}; fix it and save again")
+                printer.warn(f"error: {one_line(exc)}; fix it and save again")
                 continue
             lines = headline_changes(before, after)
             printer.result("headline figures changed:" if lines else
