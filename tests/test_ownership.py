@@ -503,6 +503,31 @@ def test_the_documented_calibration_steps_leave_the_data_clean(repo_copy, tmp_pa
     assert _git_clean(repo_copy) and not list(data.rglob(MANIFEST))
 
 
+def test_in_place_removes_the_staging_folder_a_killed_run_left(tmp_path, monkeypatch):
+    """A killed ``calibrate --in-place`` leaves its staging folder in the data folder (the
+    lock itself goes with the process); the next one removes it under the lock, installs
+    its files and leaves neither a staging folder nor a held lock."""
+    from elt_odym.io.folder_lock import FolderLock
+    from elt_odym.reporting import calibration
+
+    data = tmp_path / "datasets"
+    out = data / "open_data"
+    stale = out / ".elt-odym-staging-killed"
+    stale.mkdir(parents=True)
+    (stale / "weibull_scale.xlsx").write_bytes(b"half-written")
+    monkeypatch.setattr(calibration, "calibrate", lambda *a: (None, "table", "residuals"))
+    monkeypatch.setattr(calibration, "_write_all",
+                        lambda data, table, residuals, targets, folder:
+                        (folder / "calibration_parameters.csv").write_text("new\n"))
+    table, residuals, done = calibration.install_calibration("targets.xlsx", out,
+                                                             {data: "data"})
+    assert (table, residuals) == ("table", "residuals")
+    assert [name for name, _ in done] == ["calibration_parameters.csv"]
+    assert (out / "calibration_parameters.csv").read_text() == "new\n"
+    assert sorted(p.name for p in out.iterdir()) == ["calibration_parameters.csv"]
+    FolderLock(out).acquire().release()  # free again
+
+
 def test_keep_notes_keeps_refs_logs_and_longer_comments():
     from elt_odym.io.data_update import describe, keep_notes
     from elt_odym.io.workbook import new_parameter_workbook

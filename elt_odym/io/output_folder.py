@@ -163,7 +163,7 @@ class OutputFolder:
             self._previous = previous_files(self.target)
             self._check_owned()
             _set_aside(self.target)
-            _remove_stale_staging(self.target)
+            remove_stale_staging(self.target)
             self.path = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.target))
         except BaseException:
             self._lock.release()
@@ -410,8 +410,9 @@ def _set_aside(target: Path) -> None:
         path.unlink()
 
 
-def _remove_stale_staging(target: Path) -> None:
-    """Remove the staging folders a killed run left (real folders; a link is only unlinked)."""
+def remove_stale_staging(target: Path) -> None:
+    """Remove the staging folders a killed run left in ``target`` (real folders; a link is
+    only unlinked); call it only while holding ``target``'s lock."""
     for stale in target.glob(STAGING_PREFIX + "*"):
         try:
             info = os.lstat(stale)

@@ -21,7 +21,13 @@ from ..data import ModelData
 from ..errors import OutputExistsError
 from ..io.data_update import install
 from ..io.folder_lock import FolderLock
-from ..io.output_folder import OutputFolder, check_apart, input_folders
+from ..io.output_folder import (
+    STAGING_PREFIX,
+    OutputFolder,
+    check_apart,
+    input_folders,
+    remove_stale_staging,
+)
 from ..io.workbook import new_parameter_workbook, write_parameter_workbook
 from .results import write_csv
 
@@ -166,7 +172,8 @@ def install_calibration(targets_path: str | Path, out: Path, folders: dict[Path,
                                 f"data folder {root}; {out} is not one: drop --in-place")
     out.mkdir(exist_ok=True)
     lock = FolderLock(out).acquire()
-    staging = Path(tempfile.mkdtemp(prefix=".elt-odym-staging-", dir=out))
+    remove_stale_staging(out)  # left by a killed --in-place run; nobody else writes here now
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
         data, table, residuals = calibrate(targets_path, data_dir, scenario, progress)
         _write_all(data, table, residuals, Path(targets_path), staging)
