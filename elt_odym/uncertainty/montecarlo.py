@@ -208,7 +208,8 @@ def _runner(client, workers: int):
         return lambda func, ranges: map_in_order(client, func, ranges)
 
     def threads(func, ranges):
-        with ThreadPoolExecutor(workers) as pool:
+        pool = ThreadPoolExecutor(workers)
+        try:
             pending: deque = deque()
             for start, stop in ranges:
                 pending.append(pool.submit(func, start, stop))
@@ -216,6 +217,8 @@ def _runner(client, workers: int):
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
+        finally:  # on Ctrl-C or an error, the chunks not started are dropped, not run
+            pool.shutdown(wait=True, cancel_futures=True)
     return threads
 
 
