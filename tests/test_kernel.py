@@ -317,3 +317,12 @@ def test_given_transfer_by_hand():
     capped = solve_fleet(FleetBatch(stock, batch.shape, batch.scale, "survival", "retire",
                                     routes=((0, 1),), given=given * 3))
     assert capped.moved_out[1, 0, 0] == 4.0
+
+
+def test_the_compiled_loops_know_the_policies_by_their_index():
+    """The kernel passes ``POLICIES.index(policy)``; the loops test the same numbers."""
+    from elt_odym.fleet import loops
+    from elt_odym.fleet.kernel import POLICIES
+
+    assert (POLICIES.index("retire"), POLICIES.index("allow")) == (loops._RETIRE, loops._ALLOW)
+    assert POLICIES.index("error") not in (loops._RETIRE, loops._ALLOW)
