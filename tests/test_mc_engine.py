@@ -54,3 +54,45 @@ def test_multi_pass_summary_of_the_default_scenario_equals_numpy(best):
     np.testing.assert_allclose(res.stats.std, x.std(axis=1, ddof=1), rtol=1e-9, atol=1e-6)
     varying = x.std(axis=1) > 0
     assert varying.mean() > 0.5  # the test exercises brackets, not only constant series
+
+
+def _fields(d) -> dict:
+    """Every array of a Draws (the battery's too), by name."""
+    out = {k: v for k, v in vars(d).items() if isinstance(v, np.ndarray)}
+    if d.battery is not None:
+        out |= {f"battery.{k}": v for k, v in vars(d.battery).items()
+                if isinstance(v, np.ndarray)}
+    return out
+
+
+def test_sampled_blocks_are_sample_range_bit_for_bit_and_sampled_once(best, monkeypatch):
+    """Chunks of 19 draws over 2,500 draws (three seeded blocks, chunks across their
+    borders): the same draws as sample_range, each block sampled once, not once per chunk;
+    the draws are read-only; a pickled copy keeps no block and gives the same draws."""
+    import pickle
+
+    from elt_odym.uncertainty import sampling
+
+    inputs, opts = mc_inputs(best), best.config.uncertainty
+    n, seed = 2500, 11
+    variants = battery_variants(inputs, opts, seed) if inputs.battery is not None else None
+    blocks = sampling.SampledBlocks(inputs, opts, n, seed, variants)
+    calls = []
+    real = sampling.sample
+    monkeypatch.setattr(sampling, "sample", lambda *a: calls.append(a[2]) or real(*a))
+    chunks = [(a, min(a + 19, n)) for a in range(0, n, 19)]
+    got = [blocks(a, b) for a, b in chunks]
+    assert calls == [1000, 1000, 500]  # one per block (sample_range: one per chunk and block)
+    monkeypatch.setattr(sampling, "sample", real)
+    for (a, b), d in zip(chunks[::7] + [(988, 1007), (1995, 2014)],
+                         got[::7] + [blocks(988, 1007), blocks(1995, 2014)]):
+        want = _fields(sample_range(inputs, opts, n, seed, a, b, variants))
+        have = _fields(d)
+        assert have.keys() == want.keys() and d.n == b - a
+        for name in want:
+            np.testing.assert_array_equal(have[name], want[name], err_msg=name)
+    with pytest.raises(ValueError, match="read-only"):
+        got[0].price[0, 0] = 1.0
+    copy = pickle.loads(pickle.dumps(blocks))
+    assert copy._kept == {}
+    np.testing.assert_array_equal(copy(5, 30).price, blocks(5, 30).price)

@@ -2,7 +2,8 @@
 
 A chunk of draws is sampled where it is evaluated (:func:`~elt_odym.uncertainty.sampling.
 sample_range`: seeded blocks, so the numbers do not depend on the chunk size or where chunks
-run), evaluated by the model's one set of equations (:func:`elt_odym.system.equations.evaluate`,
+run; :class:`~elt_odym.uncertainty.sampling.SampledBlocks` samples each block once for its
+chunks), evaluated by the model's one set of equations (:func:`elt_odym.system.equations.evaluate`,
 the compiled fleet kernel inside) and reduced to the margins of every variable
 (:func:`elt_odym.batch.margins`: per variable and year its total, each truck type, material,
 powertrain and chemistry). The summary engine (:mod:`elt_odym.uncertainty.summary`) gives the
@@ -29,7 +30,7 @@ from ..system.equations import evaluate
 from ..system.equations.battery import AgeTables
 from ..system.equations.evaluate import prepare
 from ..system.inputs import Draws, ModelInputs, base_draws, model_inputs
-from .sampling import battery_variants, sample_range
+from .sampling import SampledBlocks, battery_variants
 from .summary import BUDGET, Summary, summarise
 
 SUMMARY_COLUMNS = ["variable", *LABEL_COLUMNS, "year", "mean", "std", "p05", "p50", "p95",
@@ -166,12 +167,14 @@ class ChunkTask:
     layout: SeriesLayout
     tables: AgeTables | None = None
 
+    def __post_init__(self) -> None:
+        self._sampled = SampledBlocks(self.inputs, self.opts, self.n, self.seed, self.variants)
+
     def draws_of(self, start: int, stop: int) -> Draws:
         """The draws ``start..stop-1`` (sampled from their seeds, or the given ones)."""
         if self.draws is not None:
             return self.draws.take(slice(start, stop))
-        return sample_range(self.inputs, self.opts, self.n, self.seed, start, stop,
-                            self.variants)
+        return self._sampled(start, stop)
 
     def results(self, start: int, stop: int):
         """The model's variables for draws ``start..stop-1``."""

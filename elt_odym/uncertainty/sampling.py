@@ -51,6 +51,9 @@ leaves the numbers of the others as they were. The battery variants are drawn on
 
 from __future__ import annotations
 
+import threading
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -319,13 +322,67 @@ def block_rng(seed: int, block: int) -> np.random.Generator:
 def sample_range(inputs: ModelInputs, opts: UncertaintyOptions, n: int, seed: int,
                  start: int, stop: int, variants: np.ndarray | None = None) -> Draws:
     """Draws ``start .. stop-1`` of an ``n``-draw run with ``seed`` (see module docstring)."""
+    def block(b: int) -> Draws:
+        return sample(inputs, opts, min(DRAW_BLOCK, n - b * DRAW_BLOCK), block_rng(seed, b),
+                      variants)
+    return _range_of_blocks(block, start, stop)
+
+
+def _range_of_blocks(block: Callable[[int], Draws], start: int, stop: int) -> Draws:
+    """Draws ``start .. stop-1`` cut from the seeded blocks ``block(b)`` that hold them."""
     parts = []
     for b in range(start // DRAW_BLOCK, (stop - 1) // DRAW_BLOCK + 1):
         first = b * DRAW_BLOCK
-        size = min(DRAW_BLOCK, n - first)
-        block = sample(inputs, opts, size, block_rng(seed, b), variants)
-        parts.append(block.take(slice(max(start - first, 0), min(stop - first, size))))
+        parts.append(block(b).take(slice(max(start - first, 0), stop - first)))
     return concat_draws(parts)
+
+
+class SampledBlocks:
+    """:func:`sample_range` of one run, each seeded block sampled once while its chunks are
+    evaluated rather than once per chunk (a chunk of 19 draws took its 19 from a whole block of
+    :data:`DRAW_BLOCK` sampled for it alone). The same draws, bit for bit.
+
+    Thread-safe: a block is sampled under a lock and the last ``keep`` are kept (the chunks
+    of a pass run in draw order). A kept block's arrays are read-only, so a chunk can never
+    change the draws another chunk takes from it. Not pickled with its blocks: a Dask worker
+    samples its own.
+    """
+
+    def __init__(self, inputs: ModelInputs, opts: UncertaintyOptions, n: int, seed: int,
+                 variants: np.ndarray | None = None, keep: int = 2):
+        self.inputs, self.opts, self.n, self.seed = inputs, opts, n, seed
+        self.variants, self.keep = variants, keep
+        self._kept: dict[int, Draws] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, start: int, stop: int) -> Draws:
+        """Draws ``start .. stop-1`` (as :func:`sample_range`)."""
+        return _range_of_blocks(self._block, start, stop)
+
+    def _block(self, b: int) -> Draws:
+        with self._lock:
+            if b not in self._kept:
+                draws = sample(self.inputs, self.opts, min(DRAW_BLOCK, self.n - b * DRAW_BLOCK),
+                               block_rng(self.seed, b), self.variants)
+                self._kept[b] = _read_only(draws)
+                while len(self._kept) > self.keep:  # the oldest goes
+                    del self._kept[next(iter(self._kept))]
+            return self._kept[b]
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_kept", "_lock")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _kept={}, _lock=threading.Lock())
+
+
+def _read_only(draws: Draws) -> Draws:
+    """``draws`` with every array (the battery's included) made read-only, in place."""
+    for part in (draws, draws.battery):
+        for value in vars(part).values() if part is not None else ():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+    return draws
 
 
 # -- what is drawn -------------------------------------------------------------------------------
