@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from ..errors import DataValidationError, Problem
 from .safe_open import open_workbook
+from .sheets import column_letter
 from .workbook import is_number
 
 TARGET_COLUMNS = ["target_id", "variable", "truck_type", "material", "year", "value", "unit",
@@ -45,7 +45,7 @@ def _read_sheet(path: str, sheet: str, columns: list[str], problems: list[Proble
             continue
         for c, (col, v) in enumerate(zip(columns, row), start=1):
             if col in NUMERIC and not is_number(v):
-                problems.append(Problem(path, sheet, f"{openpyxl.utils.get_column_letter(c)}{r}",
+                problems.append(Problem(path, sheet, f"{column_letter(c)}{r}",
                                         "not-a-number", f"{col} {v!r} is not a number"))
         rows.append(["" if v is None and c not in NUMERIC else v for c, v in zip(columns, row)])
     return pd.DataFrame(rows, columns=columns)
