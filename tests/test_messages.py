@@ -172,6 +172,16 @@ class _CtrlCOnImport:
         return None
 
 
+def test_importing_the_command_line_imports_nothing_else():
+    """What the console script imports before ``main`` runs (and can catch Ctrl-C): the
+    package, its version and ``elt_odym.cli``, nothing more."""
+    code = ("import sys, elt_odym.cli; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'elt_odym'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "['elt_odym', 'elt_odym.cli', 'elt_odym.version']"
+
+
 @pytest.mark.parametrize("module", ["elt_odym.cli.app", "elt_odym.cli.run"])
 def test_ctrl_c_while_the_command_line_is_imported_is_one_line(monkeypatch, capsys, module):
     """``elt_odym.cli`` imports nothing at first: Ctrl-C while the command line itself

@@ -528,6 +528,29 @@ def test_in_place_removes_the_staging_folder_a_killed_run_left(tmp_path, monkeyp
     FolderLock(out).acquire().release()  # free again
 
 
+def test_in_place_releases_its_lock_when_the_staging_folder_cannot_be_made(tmp_path,
+                                                                           monkeypatch):
+    """A full disk when the staging folder is made: the error goes up, the lock is released
+    and no lock file is left in the data folder."""
+    import errno
+    import tempfile
+
+    from elt_odym.io.folder_lock import FolderLock
+    from elt_odym.reporting import calibration
+
+    out = tmp_path / "datasets" / "open_data"
+    out.mkdir(parents=True)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", full)
+    with pytest.raises(OSError, match="No space"):
+        calibration.install_calibration("targets.xlsx", out, {tmp_path / "datasets": "data"})
+    assert list(out.iterdir()) == []
+    FolderLock(out).acquire().release()  # free again
+
+
 def test_keep_notes_keeps_refs_logs_and_longer_comments():
     from elt_odym.io.data_update import describe, keep_notes
     from elt_odym.io.workbook import new_parameter_workbook

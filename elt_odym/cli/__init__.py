@@ -12,7 +12,7 @@ being imported ends in one line too (exit 130), as it does later.
 
 from __future__ import annotations
 
-LAZY = ("build_parser", "signals_as_interrupts", "EXAMPLES")
+LAZY = ("build_parser", "error_line", "signals_as_interrupts", "EXAMPLES")
 """Names of :mod:`.app` also reachable here (imported when first used)."""
 
 

@@ -1,8 +1,5 @@
-"""The command line itself (:func:`elt_odym.cli.main` imports it when a command starts).
-
-Commands live by concept: :mod:`.data` (init, validate, scenarios), :mod:`.run` (run, diagram),
-:mod:`.calibration` (calibrate, compare) and :mod:`.uncertainty` (sensitivity, mc, sobol).
-"""
+"""The parser of every subcommand and the error contract of :func:`elt_odym.cli.main`, which
+imports this module when a command starts."""
 
 from __future__ import annotations
 

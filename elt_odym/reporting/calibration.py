@@ -172,13 +172,15 @@ def install_calibration(targets_path: str | Path, out: Path, folders: dict[Path,
                                 f"data folder {root}; {out} is not one: drop --in-place")
     out.mkdir(exist_ok=True)
     lock = FolderLock(out).acquire()
-    remove_stale_staging(out)  # left by a killed --in-place run; nobody else writes here now
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+    staging = None
     try:
+        remove_stale_staging(out)  # left by a killed --in-place run; nobody else writes here
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
         data, table, residuals = calibrate(targets_path, data_dir, scenario, progress)
         _write_all(data, table, residuals, Path(targets_path), staging)
         done = [(p.name, install(p, out / p.name)) for p in sorted(staging.iterdir())]
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         lock.release()
     return table, residuals, done

@@ -15,6 +15,7 @@ Zero-variance draws reproduce the deterministic run.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +31,7 @@ from ..system.equations import evaluate
 from ..system.equations.battery import AgeTables
 from ..system.equations.evaluate import prepare
 from ..system.inputs import Draws, ModelInputs, base_draws, model_inputs
-from .sampling import SampledBlocks, battery_variants
+from .sampling import DRAW_BLOCK, SampledBlocks, battery_variants
 from .summary import BUDGET, Summary, summarise
 
 SUMMARY_COLUMNS = ["variable", *LABEL_COLUMNS, "year", "mean", "std", "p05", "p50", "p95",
@@ -133,9 +134,11 @@ def run_mc(data: ModelData, n: int, seed: int, chunk: int | None = None,
     variants = (battery_variants(inputs, opts, seed)
                 if inputs.battery is not None and opts.battery == "range" else None)
     layout = layout or series_of(inputs, variables)
-    task = ChunkTask(inputs, opts, seed, n, variants, draws, layout,
-                     shared_tables(inputs, opts, seed, n, variants, draws))
     workers = workers or os.cpu_count() or 1
+    # the blocks of the chunks in flight (at most workers + 1) and the one before them
+    sampled = SampledBlocks(inputs, opts, n, seed, variants,
+                            keep=2 + math.ceil((workers + 1) * chunk / DRAW_BLOCK))
+    task = ChunkTask(inputs, draws, layout, sampled, shared_tables(inputs, sampled, draws))
     bar = _progress(n, progress)
     try:
         stats = summarise(task, n, layout.size, chunk=chunk, q=PERCENTILES, workers=workers,
@@ -159,22 +162,16 @@ class ChunkTask:
     plain callable of picklable fields (a Dask task as it is)."""
 
     inputs: ModelInputs
-    opts: object
-    seed: int
-    n: int
-    variants: np.ndarray | None
     draws: Draws | None
     layout: SeriesLayout
+    sampled: SampledBlocks
     tables: AgeTables | None = None
 
-    def __post_init__(self) -> None:
-        self._sampled = SampledBlocks(self.inputs, self.opts, self.n, self.seed, self.variants)
-
     def draws_of(self, start: int, stop: int) -> Draws:
-        """The draws ``start..stop-1`` (sampled from their seeds, or the given ones)."""
+        """The draws ``start..stop-1`` (the given ones, or sampled from their seeds)."""
         if self.draws is not None:
             return self.draws.take(slice(start, stop))
-        return self._sampled(start, stop)
+        return self.sampled(start, stop)
 
     def results(self, start: int, stop: int):
         """The model's variables for draws ``start..stop-1``."""
@@ -192,12 +189,13 @@ class ChunkTask:
         return margins(self.results(start, stop), sub)[where]
 
 
-def shared_tables(inputs: ModelInputs, opts, seed: int, n: int, variants, draws
+def shared_tables(inputs: ModelInputs, sampled: SampledBlocks, draws: Draws | None
                   ) -> AgeTables | None:
-    """The battery age tables of the run's variants, made once for every chunk."""
+    """The battery age tables of the run's variants, made once for every chunk (from its
+    first draw: the given ones, or those of ``sampled``)."""
     if inputs.battery is None:
         return None
-    probe = ChunkTask(inputs, opts, seed, n, variants, draws, None).draws_of(0, 1)
+    probe = draws.take(slice(0, 1)) if draws is not None else sampled(0, 1)
     return prepare(inputs, probe).tables
 
 
@@ -220,7 +218,7 @@ def _runner(client, workers: int):
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
-        finally:  # on Ctrl-C or an error, the chunks not started are dropped, not run
+        finally:  # on Ctrl-C or an error, a chunk still queued is dropped, not run
             pool.shutdown(wait=True, cancel_futures=True)
     return threads
 

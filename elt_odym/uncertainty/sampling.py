@@ -343,9 +343,10 @@ class SampledBlocks:
     :data:`DRAW_BLOCK` sampled for it alone). The same draws, bit for bit.
 
     Thread-safe: a block is sampled under a lock and the last ``keep`` are kept (the chunks
-    of a pass run in draw order). A kept block's arrays are read-only, so a chunk can never
-    change the draws another chunk takes from it. Not pickled with its blocks: a Dask worker
-    samples its own.
+    of a pass run in draw order; ``keep`` should cover the draws of the chunks in flight). The
+    chunks cut from a block share its arrays (views), so the model never writes into its draws
+    (a test holds it to that: arrays are not made read-only, which would make numba compile
+    every kernel a second time). Not pickled with its blocks: a Dask worker samples its own.
     """
 
     def __init__(self, inputs: ModelInputs, opts: UncertaintyOptions, n: int, seed: int,
@@ -364,7 +365,7 @@ class SampledBlocks:
             if b not in self._kept:
                 draws = sample(self.inputs, self.opts, min(DRAW_BLOCK, self.n - b * DRAW_BLOCK),
                                block_rng(self.seed, b), self.variants)
-                self._kept[b] = _read_only(draws)
+                self._kept[b] = draws
                 while len(self._kept) > self.keep:  # the oldest goes
                     del self._kept[next(iter(self._kept))]
             return self._kept[b]
@@ -374,15 +375,6 @@ class SampledBlocks:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state, _kept={}, _lock=threading.Lock())
-
-
-def _read_only(draws: Draws) -> Draws:
-    """``draws`` with every array (the battery's included) made read-only, in place."""
-    for part in (draws, draws.battery):
-        for value in vars(part).values() if part is not None else ():
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
-    return draws
 
 
 # -- what is drawn -------------------------------------------------------------------------------
