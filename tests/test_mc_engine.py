@@ -115,3 +115,28 @@ def test_the_model_never_writes_into_its_draws(best):
                 series_of(inputs, VARIABLES))
     for name, value in _fields(block).items():
         np.testing.assert_array_equal(value, before[name], err_msg=name)
+
+
+COMPILED_ONCE = """
+import sys
+from elt_odym.model import run
+from elt_odym.reporting.results import headline_mc
+result = run()
+headline_mc(result, 60, 1)
+twice = sorted(f"{name}.{key}" for name, module in list(sys.modules.items())
+               if name.startswith("elt_odym") for key, f in vars(module).items()
+               if hasattr(f, "py_func") and len(getattr(f, "signatures", ())) > 1)
+print(twice)
+"""
+
+
+def test_the_deterministic_run_and_the_monte_carlo_share_every_compiled_kernel():
+    """A draw of one and the chunks of the Monte Carlo reach each numba kernel with the same
+    types and layouts, so a fresh machine compiles each kernel once (a read-only or
+    F-ordered array would compile it again)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", COMPILED_ONCE], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

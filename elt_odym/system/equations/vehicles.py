@@ -247,8 +247,10 @@ def solve_vehicles(inputs: ModelInputs, batch: FleetBatch, keep_cohorts: bool = 
     h = inputs.n_history
     n_t, n_f, n, n_g = sol.profile_stock.shape
     by = [np.empty((n, n_t - h, n_f, n_g)) for _ in range(6)]
-    _by_profile(h, sol.profile_stock, sol.profile_entry, sol.profile_moved, sol.inflow,
-                sol.moved_out, sol.moved_in, batch.profiles, *by)
+    # C-contiguous (T_ext, N, G): one compiled layout for a draw of one and for many
+    vehicles = [np.ascontiguousarray(a) for a in (sol.inflow, sol.moved_out, sol.moved_in)]
+    _by_profile(h, sol.profile_stock, sol.profile_entry, sol.profile_moved, *vehicles,
+                batch.profiles, *by)
     stock_by, inflow_by, eol_by, new_by, moved_in_by, moved_out_by = by
 
     def before(a: np.ndarray) -> np.ndarray:  # the year before the first model year
