@@ -154,14 +154,11 @@ def _from_rows(rows: list[param_cache.Row], spec: ParameterSpec, items: dict[str
         If a full-coverage parameter lacks an item combination or an uncertainty string does
         not parse (only rows from a cache entry that does not hold what its key says can).
     """
-    obs, unc, prov = {}, {}, {}
-    parsed: dict[str, Uncertainty] = {}  # the same few strings recur on many records
-    for key, value, stats_array, source in rows:
-        obs[key] = value
-        if stats_array not in parsed:
-            parsed[stats_array] = parse_stats_array(stats_array)
-        unc[key] = parsed[stats_array]
-        prov[key] = source
+    keys, numbers, strings, sources = zip(*rows) if rows else ((), (), (), ())
+    parsed = {s: parse_stats_array(s) for s in dict.fromkeys(strings)}  # a few recur often
+    obs = dict(zip(keys, numbers))
+    unc = dict(zip(keys, map(parsed.__getitem__, strings)))
+    prov = dict(zip(keys, sources))
     dim_items = [items[x] for x in spec.dims]
     values = None
     if spec.coverage == "full":
@@ -236,7 +233,7 @@ def _read_one(path: Path, spec: ParameterSpec, master: ClassificationMaster,
     rows = _rows(pw, spec)
     if key is not None and key == param_cache.parameter_key(path, spec, master, dim_classes,
                                                              items):
-        param_cache.store(where, rows=rows, key=key)  # the file did not change while read
+        param_cache.store(where, key, rows, len(spec.dims))  # the file did not change while read
     return _from_rows(rows, spec, items, pw.path), []
 
 
@@ -330,12 +327,14 @@ def _run_inputs_problems(config: RunConfig, items: dict[str, list], paths: dict[
                          seen: set) -> list[Problem]:
     """Problems in what a run reads besides the parameter workbooks: the statistics workbook
     (``validation.csv``) and the calibration residuals the report shows (each file and set of
-    truck types once: ``seen``)."""
+    truck types once: ``seen``; the residuals beside a workbook are looked for once too)."""
     problems: list[Problem] = []
     statistics = config.data_dir / STATISTICS_FILE
     types = tuple(items["g"])
+    workbooks = [p for p in paths.values() if ("beside", p) not in seen]
+    seen |= {("beside", p) for p in workbooks}
     readers = [((p, ()), lambda p: read_csv_checked(p, keep_default_na=False))
-               for p in residual_files(config.data_dir, paths.values())]
+               for p in residual_files(config.data_dir, workbooks)]
     if statistics.exists():
         readers.append(((statistics, types), lambda p: read_statistics(p, list(types))))
     for key, reader in readers:

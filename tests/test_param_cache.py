@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import json
 import math
 import shutil
 import struct
@@ -216,7 +217,7 @@ def test_a_damaged_entry_is_ignored(cache, monkeypatch):
     _read(None, names={"price"})
     entry, = _entries(cache)
     good = entry.read_bytes()
-    entry.write_bytes(good.replace(b'"rows":[[', b'"rows":[[[', 1))
+    entry.write_bytes(good.replace(b'"value":[', b'"value":[[', 1))
     calls = []
     real = data_module.validate_parameter
     monkeypatch.setattr(data_module, "validate_parameter",
@@ -235,22 +236,27 @@ def test_an_entry_that_does_not_match_its_key_is_not_used(cache, monkeypatch):
     key = entry.stem.rsplit("-", 1)[0]
     rows = param_cache.decode(entry.read_bytes(), len(fresh.spec.dims))
     entry.unlink()
-    user_cache.store(cache, key, "json", param_cache.encode(rows[1:]))
+    user_cache.store(cache, key, "json", param_cache.encode(rows[1:], 2))
     assert _view(_read(None, names={"price"})["price"]) == _view(fresh)
-    for bad in (b'{"format":"1","stats":[],"sources":[],"rows":[[[[1]],1.0,0,0]]}',
-                b'{"format":"1","stats":["0"],"sources":[["a","H"]],"rows":[[[1],1,0,0]]}',
-                b'[1, 2]', b'{"format":"1"}'):
-        assert param_cache.decode(bad, 1) is None
+    good = {"format": param_cache.FORMAT, "stats": ["0"], "sources": [["a", "H"]],
+            "index": [[1, "x"]], "value": [1.0, 2.0], "stat": [0, 0], "source": [0, 0]}
+    assert param_cache.decode(json.dumps(good), 1) == [((1,), 1.0, "0", ("a", "H")),
+                                                       (("x",), 2.0, "0", ("a", "H"))]
+    for change in ({"index": [[[1], "x"]]}, {"value": [1, 2.0]}, {"stat": [0, 1]},
+                   {"index": [[1]]}, {"sources": [["a", 3]]}, {"format": "0"}):
+        assert param_cache.decode(json.dumps(good | change), 1) is None, change
+    assert param_cache.decode(json.dumps(good), 2) is None
+    assert param_cache.decode(b"[1, 2]", 1) is None
 
 
 def test_rows_that_would_not_come_back_are_not_kept(cache):
-    assert param_cache.encode([((1, "a"), 2.0, "0", ("R", "H"))]) is not None
+    assert param_cache.encode([((1, "a"), 2.0, "0", ("R", "H"))], 2) is not None
     for rows in ([((float("nan"),), 2.0, "0", ("R", "H"))],
                  [((1,), 2, "0", ("R", "H"))],
                  [((None,), 2.0, "0", ("R", "H"))],
                  [((1,), 2.0, "0", ("R", 3))]):
-        assert param_cache.encode(rows) is None
-        param_cache.store(cache, "k" * 32, rows)
+        assert param_cache.encode(rows, 1) is None
+        param_cache.store(cache, "k" * 32, rows, 1)
     assert _entries(cache) == []
 
 

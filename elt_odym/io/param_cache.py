@@ -22,8 +22,9 @@ dimensions (in the master and in the model, whose time is the model years) and t
 years. The workbook's path is not part of it: a copy of a workbook finds the rows of the
 original, and the caller names its own path.
 
-An entry is JSON: the distinct uncertainty strings and provenances, then one row per record
-(``[index, value, string number, provenance number]``). JSON writes a float by its
+An entry is JSON, by columns: the distinct uncertainty strings and provenances, then the items
+of each dimension, the values, and the number of each record's string and provenance. JSON
+writes a float by its
 ``repr``, which reads back to the same float64; an index item keeps its type (``int``,
 ``float``, ``str``, ``bool``). Rows that would not come back exactly as they are (another
 type of item, a NaN) are not kept. Reading, checking and writing are
@@ -47,7 +48,7 @@ from .classification import ClassificationMaster
 from .safe_open import WorkbookLimits, current_limits
 
 KIND = "parameters"
-FORMAT = "1"
+FORMAT = "2"
 """Bumped when the entries' layout changes."""
 SOURCES = ("declaration.py", "errors.py", "data.py", "io/param_cache.py", "io/workbook.py",
            "io/validation.py", "io/cover.py", "io/stats_array.py", "io/sheets.py",
@@ -142,26 +143,31 @@ def _typed(rows: list[Row]) -> list:
             for index, value, stats, source in rows]
 
 
-def encode(rows: list[Row]) -> bytes | None:
-    """The entry of ``rows`` (module docstring); None when they would not come back as they
-    are."""
+def _finite(x: object) -> bool:
+    return type(x) in ITEM_TYPES and (type(x) is not float or math.isfinite(x))
+
+
+def encode(rows: list[Row], ndims: int) -> bytes | None:
+    """The entry of ``rows`` of a parameter of ``ndims`` dimensions (module docstring); None
+    when they would not come back as they are."""
     stats: dict[str, int] = {}
     sources: dict[tuple, int] = {}
-    out = []
     for index, value, text, source in rows:
-        if not all(type(x) in ITEM_TYPES and (type(x) is not float or math.isfinite(x))
-                   for x in index) or type(value) is not float or not math.isfinite(value):
+        if (len(index) != ndims or not all(map(_finite, index)) or type(value) is not float
+                or not math.isfinite(value)):
             return None
-        out.append([list(index), value, stats.setdefault(text, len(stats)),
-                    sources.setdefault(tuple(source), len(sources))])
+        stats.setdefault(text, len(stats))
+        sources.setdefault(tuple(source), len(sources))
     entry = {"format": FORMAT, "stats": list(stats), "sources": [list(s) for s in sources],
-             "rows": out}
+             "index": [[r[0][d] for r in rows] for d in range(ndims)],
+             "value": [r[1] for r in rows], "stat": [stats[r[2]] for r in rows],
+             "source": [sources[tuple(r[3])] for r in rows]}
     try:
         data = json.dumps(entry, ensure_ascii=False, separators=(",", ":"),
                           allow_nan=False).encode("utf-8")
-        back = decode(data, len(rows[0][0]) if rows else 0)
     except (TypeError, ValueError):
         return None
+    back = decode(data, ndims)
     return data if back is not None and _typed(back) == _typed(rows) else None
 
 
@@ -172,16 +178,21 @@ def decode(data: bytes, ndims: int) -> list[Row] | None:
         if entry["format"] != FORMAT:
             return None
         stats, sources = entry["stats"], [tuple(s) for s in entry["sources"]]
-        if not (all(type(s) is str for s in stats)
-                and all(len(s) == 2 and all(type(x) is str for x in s) for s in sources)):
+        index, values = entry["index"], entry["value"]
+        n = len(values)
+        ok = (len(index) == ndims and all(len(c) == n for c in index)
+              and set(map(type, values)) <= {float}
+              and all(set(map(type, c)) <= set(ITEM_TYPES) for c in index)
+              and set(map(type, stats)) <= {str}
+              and all(len(s) == 2 and set(map(type, s)) <= {str} for s in sources))
+        if not ok:
             return None
-        rows = [(tuple(index), value, stats[i], sources[j])
-                for index, value, i, j in entry["rows"]]
+        keys = zip(*index) if ndims else [()] * n
+        rows = list(zip(keys, values, [stats[i] for i in entry["stat"]],
+                        [sources[i] for i in entry["source"]]))
     except (ValueError, TypeError, KeyError, IndexError):
         return None
-    ok = all(len(index) == ndims and type(value) is float
-             and all(type(x) in ITEM_TYPES for x in index) for index, value, _, _ in rows)
-    return rows if ok else None
+    return rows if len(rows) == n else None
 
 
 def load(where: Path | None, key: str | None, ndims: int) -> list[Row] | None:
@@ -192,10 +203,10 @@ def load(where: Path | None, key: str | None, ndims: int) -> list[Row] | None:
     return None if data is None else decode(data, ndims)
 
 
-def store(where: Path | None, key: str | None, rows: list[Row]) -> None:
+def store(where: Path | None, key: str | None, rows: list[Row], ndims: int) -> None:
     """Keep ``rows`` under ``key`` (rows that would not come back as they are are not kept)."""
     if where is None or key is None:
         return
-    data = encode(rows)
+    data = encode(rows, ndims)
     if data is not None:
         user_cache.store(where, key, "json", data)
