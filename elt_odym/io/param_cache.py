@@ -137,38 +137,35 @@ def parameter_key(path: str | Path, spec: ParameterSpec, master: ClassificationM
     return h.hexdigest()[:32]
 
 
-def _typed(rows: list[Row]) -> list:
-    """The rows with the type of every item and value, so that 1, 1.0 and True differ."""
-    return [(tuple((type(x), x) for x in index), type(value), value, stats, source)
-            for index, value, stats, source in rows]
-
-
-def _finite(x: object) -> bool:
-    return type(x) in ITEM_TYPES and (type(x) is not float or math.isfinite(x))
+def _exact(column, types: tuple[type, ...]) -> bool:
+    """Every value of ``column`` is of one of ``types`` exactly (a subclass such as ``bool``
+    for ``int`` is not), and every float finite: what JSON gives back as it was."""
+    kinds = set(map(type, column))
+    return kinds <= set(types) and (float not in kinds or all(
+        math.isfinite(x) for x in column if type(x) is float))
 
 
 def encode(rows: list[Row], ndims: int) -> bytes | None:
     """The entry of ``rows`` of a parameter of ``ndims`` dimensions (module docstring); None
     when they would not come back as they are."""
-    stats: dict[str, int] = {}
-    sources: dict[tuple, int] = {}
-    for index, value, text, source in rows:
-        if (len(index) != ndims or not all(map(_finite, index)) or type(value) is not float
-                or not math.isfinite(value)):
-            return None
-        stats.setdefault(text, len(stats))
-        sources.setdefault(tuple(source), len(sources))
-    entry = {"format": FORMAT, "stats": list(stats), "sources": [list(s) for s in sources],
-             "index": [[r[0][d] for r in rows] for d in range(ndims)],
-             "value": [r[1] for r in rows], "stat": [stats[r[2]] for r in rows],
-             "source": [sources[tuple(r[3])] for r in rows]}
+    keys, values, strings, sources = zip(*rows) if rows else ((), (), (), ())
+    if any(len(key) != ndims for key in keys):
+        return None
+    index = [list(c) for c in zip(*keys)] if rows else [[] for _ in range(ndims)]
+    stats = {s: i for i, s in enumerate(dict.fromkeys(strings))}
+    origins = {s: i for i, s in enumerate(dict.fromkeys(map(tuple, sources)))}
+    if not (_exact(values, (float,)) and all(_exact(c, ITEM_TYPES) for c in index)
+            and _exact(stats, (str,)) and all(len(s) == 2 and _exact(s, (str,)) for s in origins)):
+        return None
+    entry = {"format": FORMAT, "stats": list(stats), "sources": [list(s) for s in origins],
+             "index": index, "value": list(values), "stat": [stats[s] for s in strings],
+             "source": [origins[tuple(s)] for s in sources]}
     try:
         data = json.dumps(entry, ensure_ascii=False, separators=(",", ":"),
                           allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # a string that is not text (a lone surrogate)
         return None
-    back = decode(data, ndims)
-    return data if back is not None and _typed(back) == _typed(rows) else None
+    return data if decode(data, ndims) == [tuple(r) for r in rows] else None
 
 
 def decode(data: bytes, ndims: int) -> list[Row] | None:
