@@ -27,6 +27,7 @@ from .io import (
     read_classification_master,
     read_parameter_workbook,
 )
+from .io import param_cache
 from .io.hints import missing_workbook
 from .io.safe_open import read_csv_checked
 from .io.statistics import STATISTICS_FILE, read_statistics
@@ -135,23 +136,35 @@ def _dim_items(config: RunConfig, master: ClassificationMaster, options: ModelOp
     return items
 
 
-def _to_data(pw: ParameterWorkbook, spec: ParameterSpec, items: dict[str, list]) -> ParameterData:
+def _rows(pw: ParameterWorkbook, spec: ParameterSpec) -> list[param_cache.Row]:
+    """Each record's index (in the order of ``spec.dims``), value, uncertainty string and
+    provenance: what a valid workbook gives the model, and what :mod:`.io.param_cache` keeps."""
     pos = [pw.aspect_names.index(DIM_BY_LETTER[x].name) for x in spec.dims]
-    obs, unc, prov = {}, {}, {}
-    parsed: dict[str, Uncertainty] = {}  # the same few strings recur on many records
-    for rec in pw.records:
-        key = tuple(rec.index[i] for i in pos)
-        obs[key] = float(rec.value)
-        if rec.stats_array not in parsed:
-            parsed[rec.stats_array] = parse_stats_array(rec.stats_array)
-        unc[key] = parsed[rec.stats_array]
-        prov[key] = pw.provenance(rec)
+    return [(tuple(rec.index[i] for i in pos), float(rec.value), rec.stats_array,
+             pw.provenance(rec)) for rec in pw.records]
+
+
+def _from_rows(rows: list[param_cache.Row], spec: ParameterSpec, items: dict[str, list],
+               path: str) -> ParameterData:
+    """The :class:`ParameterData` of a valid workbook's :func:`_rows`.
+
+    Raises
+    ------
+    KeyError, ValueError
+        If a full-coverage parameter lacks an item combination or an uncertainty string does
+        not parse (only rows from a cache entry that does not hold what its key says can).
+    """
+    keys, numbers, strings, sources = zip(*rows) if rows else ((), (), (), ())
+    parsed = {s: parse_stats_array(s) for s in dict.fromkeys(strings)}  # a few recur often
+    obs = dict(zip(keys, numbers))
+    unc = dict(zip(keys, map(parsed.__getitem__, strings)))
+    prov = dict(zip(keys, sources))
     dim_items = [items[x] for x in spec.dims]
     values = None
     if spec.coverage == "full":
         values = np.array([obs[k] for k in itertools.product(*dim_items)], dtype=float)
         values = values.reshape([len(i) for i in dim_items]) if dim_items else values[0]
-    return ParameterData(spec, dim_items, values, obs, unc, prov, path=pw.path)
+    return ParameterData(spec, dim_items, values, obs, unc, prov, path=path)
 
 
 def _absent(spec: ParameterSpec, items: dict[str, list]) -> ParameterData:
@@ -186,17 +199,42 @@ def _read_all(config, master, items, paths) -> tuple[dict, list[Problem]]:
                 continue
             problems.append(missing_workbook(path, spec.name))
             continue
-        found: list[Problem] = []
-        pw = read_parameter_workbook(path, collect=found)
-        found = _unique(found + validate_parameter(pw, spec, master, dim_classes, items["t"]))
+        parameter, found = _read_one(path, spec, master, dim_classes, items)
         problems += found
-        if not found:  # a workbook with any problem, from reading or validating, is not used
-            data[spec.name] = _to_data(pw, spec, items)
+        if parameter is not None:  # a workbook with any problem is not used
+            data[spec.name] = parameter
     stock = ("stock_history", "stock_anchors")
     if all(name in data for name in stock):  # the logistic fit of each type needs them
         problems += stock_observation_problems({n: data[n].observations for n in stock},
                                                {n: data[n].path for n in stock}, items["g"])
     return data, problems
+
+
+def _read_one(path: Path, spec: ParameterSpec, master: ClassificationMaster,
+              dim_classes: dict[str, str], items: dict[str, list]
+              ) -> tuple[ParameterData | None, list[Problem]]:
+    """One parameter workbook read and validated: its data (None if it has any problem, from
+    reading or validating) and its problems. The data of a valid workbook is kept in the
+    user's cache folder (:mod:`.io.param_cache`) and found there when nothing it depends on
+    changed; a workbook with problems is read and validated every time."""
+    where = param_cache.folder()
+    key = param_cache.parameter_key(path, spec, master, dim_classes, items) if where else None
+    rows = param_cache.load(where, key, len(spec.dims))
+    if rows is not None:
+        try:
+            return _from_rows(rows, spec, items, str(path)), []
+        except (KeyError, ValueError):  # an entry that does not hold what its key says
+            pass
+    found: list[Problem] = []
+    pw = read_parameter_workbook(path, collect=found)
+    found = _unique(found + validate_parameter(pw, spec, master, dim_classes, items["t"]))
+    if found:
+        return None, found
+    rows = _rows(pw, spec)
+    if key is not None and key == param_cache.parameter_key(path, spec, master, dim_classes,
+                                                             items):
+        param_cache.store(where, key, rows, len(spec.dims))  # the file did not change while read
+    return _from_rows(rows, spec, items, pw.path), []
 
 
 OPTION_NEEDS = {("age_structure", "workbook"): "initial_age_distribution",
@@ -289,12 +327,14 @@ def _run_inputs_problems(config: RunConfig, items: dict[str, list], paths: dict[
                          seen: set) -> list[Problem]:
     """Problems in what a run reads besides the parameter workbooks: the statistics workbook
     (``validation.csv``) and the calibration residuals the report shows (each file and set of
-    truck types once: ``seen``)."""
+    truck types once: ``seen``; the residuals beside a workbook are looked for once too)."""
     problems: list[Problem] = []
     statistics = config.data_dir / STATISTICS_FILE
     types = tuple(items["g"])
+    workbooks = [p for p in paths.values() if ("beside", p) not in seen]
+    seen |= {("beside", p) for p in workbooks}
     readers = [((p, ()), lambda p: read_csv_checked(p, keep_default_na=False))
-               for p in residual_files(config.data_dir, paths.values())]
+               for p in residual_files(config.data_dir, workbooks)]
     if statistics.exists():
         readers.append(((statistics, types), lambda p: read_statistics(p, list(types))))
     for key, reader in readers:
