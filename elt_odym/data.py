@@ -27,7 +27,7 @@ from .io import (
     read_classification_master,
     read_parameter_workbook,
 )
-from .io import param_cache
+from .io import checked_files, param_cache
 from .io.hints import missing_workbook
 from .io.safe_open import read_csv_checked
 from .io.statistics import STATISTICS_FILE, read_statistics
@@ -341,18 +341,32 @@ def _run_inputs_problems(config: RunConfig, items: dict[str, list], paths: dict[
         if key in seen:
             continue
         seen.add(key)
-        try:
-            reader(key[0])
-        except DataValidationError as exc:
-            problems += exc.problems
+        problems += _file_problems(key[0], reader, ("statistics" if key[1] else "csv", key[1]))
     return problems
 
 
-def validate_data_dir(data_dir: str | Path | None = None) -> list[Problem]:
+def _file_problems(path: Path, reader, what: tuple) -> list[Problem]:
+    """The problems ``reader`` finds in ``path``, or none if the same bytes were found valid
+    the same way before (:mod:`.io.checked_files`); a valid file is recorded."""
+    key = checked_files.checked_key(path, what)
+    if checked_files.found_valid(key):
+        return []
+    try:
+        reader(path)
+    except DataValidationError as exc:
+        return exc.problems
+    if key is not None and key == checked_files.checked_key(path, what):
+        checked_files.record_valid(key)  # the file did not change while it was read
+    return []
+
+
+def validate_data_dir(data_dir: str | Path | None = None, config: RunConfig | None = None
+                      ) -> list[Problem]:
     """Validate what a run of every scenario reads: the configuration, the classification
     master, every scenario's workbooks, the statistics workbook and the calibration residuals
-    beside the scenarios' workbooks; return all problems (empty: all valid)."""
-    config = load_config(data_dir or bundled_data_dir())
+    beside the scenarios' workbooks; return all problems (empty: all valid). ``config``: the
+    data folder's configuration when the caller has loaded it (``data_dir`` is then unused)."""
+    config = config or load_config(data_dir or bundled_data_dir())
     try:
         master = read_classification_master(config.classification_path)
     except DataValidationError as exc:

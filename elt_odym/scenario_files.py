@@ -111,6 +111,7 @@ def edit_warnings(config: RunConfig, scenarios: list[str]) -> list[str]:
     """One line per edit that does nothing in ``scenarios`` (see the module docstring)."""
     shadows: dict[tuple[Path, Path], list[str]] = {}
     strays: dict[Path, Path] = {}
+    looked: set[Path] = set()
     for scenario in scenarios:
         try:
             sources = parameter_sources(config, scenario)
@@ -123,8 +124,9 @@ def edit_warnings(config: RunConfig, scenarios: list[str]) -> list[str]:
             for other in s.shadowed:
                 if other.stat().st_mtime > read_at + SHADOW_SLACK_S:
                     shadows.setdefault((other, s.path), []).append(scenario)
-            for copy in stray_copies(s.path):
-                strays[copy] = s.path
+            if s.path not in looked:  # a workbook most scenarios share: looked beside once
+                looked.add(s.path)
+                strays.update((copy, s.path) for copy in stray_copies(s.path))
     def rel(path: Path) -> str:
         return relative_path(path, config.data_dir)
 

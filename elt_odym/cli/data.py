@@ -51,8 +51,8 @@ def cmd_validate(args, printer: Printer) -> int:
     from ..data import validate_data_dir
     from ..paths import bundled_data_dir
 
-    problems = validate_data_dir(args.data)
     config = load_config(args.data or bundled_data_dir())
+    problems = validate_data_dir(config=config)
     warn_edits(printer, config, config.scenario_names())
     if problems:
         printer.result(f"{len(problems)} problem(s):")

@@ -35,13 +35,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import DataValidationError, Problem
 from .safe_open import read_book
 from .sheets import column_letter
 from .workbook import is_number
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STATISTICS_FILE = "validation_statistics.xlsx"
 """The statistics workbook of a data folder (next to ``config.toml``), read by every run."""
@@ -213,6 +215,8 @@ def read_statistics(path: str | Path, truck_types: list[str] | None = None) -> p
         stock, a value that is not a number, a missing or inconsistent uncertainty, a repeated
         ``obs_id``.
     """
+    import pandas as pd
+
     sheet = _Sheet(path, "observations", STATISTICS_COLUMNS)
     types = tuple(truck_types) + ("total",) if truck_types else ()
     out, seen = [], {}
@@ -294,6 +298,8 @@ def read_stock_priors(path: str | Path) -> pd.DataFrame:
     DataValidationError
         Listing every broken cell.
     """
+    import pandas as pd
+
     sheet = _Sheet(path, "priors", PRIOR_COLUMNS)
     out, seen = [], {}
     for r, row in sheet.rows:
@@ -342,6 +348,8 @@ def read_period_effects(path: str | Path) -> pd.DataFrame:
         Listing every broken cell (years out of order, prior range reversed, unknown
         mechanism or confidence, empty evidence).
     """
+    import pandas as pd
+
     sheet = _Sheet(path, "periods", PERIOD_COLUMNS)
     out, seen = [], {}
     for r, row in sheet.rows:
