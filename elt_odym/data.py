@@ -333,22 +333,23 @@ def _run_inputs_problems(config: RunConfig, items: dict[str, list], paths: dict[
     types = tuple(items["g"])
     workbooks = [p for p in paths.values() if ("beside", p) not in seen]
     seen |= {("beside", p) for p in workbooks}
-    readers = [((p, ()), lambda p: read_csv_checked(p, keep_default_na=False))
-               for p in residual_files(config.data_dir, workbooks)]
+    readers = [((p, ()), ("csv", ()), lambda p: read_csv_checked(p, keep_default_na=False))
+               for p in residual_files(config.data_dir, [w.resolve() for w in workbooks])]
     if statistics.exists():
-        readers.append(((statistics, types), lambda p: read_statistics(p, list(types))))
-    for key, reader in readers:
+        readers.append(((statistics, types), ("statistics", types),
+                        lambda p: read_statistics(p, list(types))))
+    for key, what, reader in readers:
         if key in seen:
             continue
         seen.add(key)
-        problems += _file_problems(key[0], reader, ("statistics" if key[1] else "csv", key[1]))
+        problems += _file_problems(key[0], reader, what)
     return problems
 
 
 def _file_problems(path: Path, reader, what: tuple) -> list[Problem]:
     """The problems ``reader`` finds in ``path``, or none if the same bytes were found valid
     the same way before (:mod:`.io.checked_files`); a valid file is recorded."""
-    key = checked_files.checked_key(path, what)
+    key = checked_files.checked_key(path, what) if checked_files.folder() else None
     if checked_files.found_valid(key):
         return []
     try:
@@ -360,13 +361,28 @@ def _file_problems(path: Path, reader, what: tuple) -> list[Problem]:
     return []
 
 
-def validate_data_dir(data_dir: str | Path | None = None, config: RunConfig | None = None
+def validate_data_dir(data_dir: str | Path | None = None, *, config: RunConfig | None = None
                       ) -> list[Problem]:
     """Validate what a run of every scenario reads: the configuration, the classification
     master, every scenario's workbooks, the statistics workbook and the calibration residuals
-    beside the scenarios' workbooks; return all problems (empty: all valid). ``config``: the
-    data folder's configuration when the caller has loaded it (``data_dir`` is then unused)."""
-    config = config or load_config(data_dir or bundled_data_dir())
+    beside the scenarios' workbooks.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The data folder (default: the bundled one).
+    config : RunConfig, optional
+        Its configuration, when the caller has loaded it already (then without ``data_dir``).
+
+    Returns
+    -------
+    list of Problem
+        Every problem found; empty: all valid.
+    """
+    if config is not None and data_dir is not None:
+        raise ValueError("validate_data_dir: give data_dir or config, not both")
+    if config is None:
+        config = load_config(data_dir or bundled_data_dir())
     try:
         master = read_classification_master(config.classification_path)
     except DataValidationError as exc:

@@ -119,3 +119,23 @@ def test_validate_imports_no_pandas_when_nothing_changed(data_copy, tmp_path):
                            env=env, check=True).stdout.split() for _ in range(2)]
     assert runs == [["all", "workbooks", "are", "valid", "True"],
                     ["all", "workbooks", "are", "valid", "False"]]
+
+
+def test_a_relative_data_folder_checks_the_residuals_too(data_copy, tmp_path, monkeypatch):
+    """``validate --data datasets`` from the folder above: a broken residuals file is found
+    as with the absolute path."""
+    monkeypatch.setenv(user_cache.CACHE_ENV, str(tmp_path / "cache"))
+    residuals = data_copy / "best_estimate" / "calibration_residuals.csv"
+    residuals.write_bytes(b"\xff\xfe broken")
+    monkeypatch.chdir(data_copy.parent)
+    relative = validate_data_dir(data_copy.name)
+    absolute = validate_data_dir(data_copy)
+    assert [p.rule for p in relative] == [p.rule for p in absolute] == ["unreadable-file"]
+
+
+def test_no_record_when_the_cache_is_off(data_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv(user_cache.CACHE_ENV, "none")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(user_cache, "store", lambda *a, **k: pytest.fail("stored"))
+    assert validate_data_dir(data_copy) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["classification", "datasets"]

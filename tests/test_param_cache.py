@@ -29,7 +29,7 @@ from elt_odym.data import (
     validate_data_dir,
 )
 from elt_odym.declaration import declared_parameters
-from elt_odym.io import param_cache, read_classification_master, user_cache
+from elt_odym.io import param_cache, read_classification_master, user_cache, validation
 from elt_odym.io.safe_open import WorkbookLimits
 from elt_odym.paths import bundled_data_dir
 
@@ -79,6 +79,16 @@ def _read(data_dir: Path | None, scenario: str | None = None, names=None) -> dic
     data, problems = _read_all(config, master, items, paths)
     assert problems == []
     return data
+
+
+def _read_all_of(names) -> tuple[dict, list]:
+    """``_read_all`` of the bundled default scenario's parameters ``names``: data, problems."""
+    config = load_config(bundled_data_dir())
+    name, _, options = config.resolve(None)
+    master = read_classification_master(config.classification_path)
+    items = _dim_items(config, master, options)
+    paths = {k: v for k, v in parameter_paths(config, name).items() if k in names}
+    return _read_all(config, master, items, paths)
 
 
 def _fresh(monkeypatch, *args, **kwargs) -> dict:
@@ -156,7 +166,7 @@ def test_each_part_of_the_key_changes_it(tmp_path, monkeypatch):
         m.setattr(param_cache, "FORMAT", "other")
         changed["format"] = _key(path)
     with monkeypatch.context() as m:
-        m.setattr(declaration, "SHARE_SUM_TOLERANCE", 1e-3)
+        m.setattr(validation, "SHARE_SUM_TOLERANCE", 1e-3)  # the name the checks read
         changed["constant"] = _key(path)
     set_cell(path, "Values_Master", "D2", 12345.0)  # one cell edited
     changed["bytes"] = _key(path)
@@ -207,9 +217,58 @@ def test_changed_code_misses_and_reads_again(cache, monkeypatch):
 
 def test_no_cache_when_switched_off(tmp_path, monkeypatch):
     monkeypatch.setenv(user_cache.CACHE_ENV, "none")
+    monkeypatch.chdir(tmp_path)  # where a folder named "none" would appear
+    monkeypatch.setattr(user_cache, "store", lambda *a, **k: pytest.fail("stored"))
     assert param_cache.folder() is None
     data = _read(None, names={"price"})
-    assert data["price"].present and not (tmp_path / "none").exists()
+    assert data["price"].present and list(tmp_path.iterdir()) == []
+
+
+def test_a_stricter_check_is_not_served_from_the_cache(cache, monkeypatch):
+    """A constant the checks read, changed (here the tolerance of shares summing to one):
+    the workbook the cache holds is checked again and its problems are reported."""
+    names = {"material_composition"}
+    data, problems = _read_all_of(names)
+    assert problems == [] and len(_entries(cache)) == 1
+    monkeypatch.setattr(validation, "SHARE_SUM_TOLERANCE", -1.0)
+    data, problems = _read_all_of(names)
+    assert problems and {p.rule for p in problems} == {"sum-not-one"}
+    assert "material_composition" not in data
+
+
+def test_a_copied_folder_gets_its_own_paths_from_the_cache(cache, data_copy, monkeypatch):
+    """Entries are found by content, not path: a copy of the data folder reads nothing, and
+    every parameter names the copy's workbook."""
+    load_data(bundled_data_dir())
+    with monkeypatch.context() as m:
+        _no_reading(m)
+        copied = load_data(data_copy)
+    paths = [p.path for p in copied.parameters.values() if p.present]
+    assert paths and all(Path(p).is_relative_to(data_copy) for p in paths)
+
+
+def test_a_workbook_edited_while_it_is_read_is_not_kept(cache, data_copy, monkeypatch):
+    """The bytes a key was made from are not those read: nothing is kept under that key and
+    the values returned are those read."""
+    path = data_copy / "unit_weight.xlsx"
+    config = load_config(data_copy)
+    master = read_classification_master(config.classification_path)
+    items = _dim_items(config, master, config.resolve(None)[2])
+    dim_classes = {x: config.dimensions[d.name] for x, d in DIM_BY_LETTER.items()
+                   if d.name in config.dimensions}
+    spec = next(s for s in declared_parameters(items) if s.name == "unit_weight")
+    before = param_cache.parameter_key(path, spec, master, dim_classes, items)
+    real = data_module.read_parameter_workbook
+
+    def edit_then_read(p, **kw):
+        set_cell(path, "Values_Master", "B2", 17.25)  # HT's weight, saved as it is read
+        return real(p, **kw)
+
+    monkeypatch.setattr(data_module, "read_parameter_workbook", edit_then_read)
+    got, problems = data_module._read_one(path, spec, master, dim_classes, items)
+    assert problems == [] and 17.25 in got.observations.values()
+    assert param_cache.load(param_cache.folder(), before, len(spec.dims)) is None
+    assert _entries(cache) == []
 
 
 def test_a_damaged_entry_is_ignored(cache, monkeypatch):

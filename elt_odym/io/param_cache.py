@@ -88,9 +88,9 @@ def _code_digest() -> bytes | None:
 def _settings(spec: ParameterSpec) -> tuple:
     """The constants the checks of ``spec`` use, as they are when it is read (a constant
     changed where the files are the same, e.g. by a test, misses the cache)."""
-    return (declaration.plausible_range(spec), declaration.LOGNORMAL_MAX_SIGMA,
-            declaration.SHARE_SUM_TOLERANCE, declaration.PLAUSIBLE_BY_PARAMETER["weibull_shape"],
-            validation.CONFIDENCE)
+    return (validation.plausible_range(spec), validation.LOGNORMAL_MAX_SIGMA,
+            validation.SHARE_SUM_TOLERANCE, validation.PLAUSIBLE_BY_PARAMETER["weibull_shape"],
+            validation.CONFIDENCE)  # the names the checks read (they import them)
 
 
 def parameter_key(path: str | Path, spec: ParameterSpec, master: ClassificationMaster,

@@ -44,8 +44,8 @@ def cache_dir() -> Path | None:
 
 
 def kind_folder(kind: str) -> Path | None:
-    """The folder of one kind of entry (``workbooks``, ``figures``, ``fits``) in
-    :func:`cache_dir`; None when the cache is switched off."""
+    """The folder of one kind of entry (``workbooks``, ``figures``, ``fits``, ``parameters``,
+    ``checked``) in :func:`cache_dir`; None when the cache is switched off."""
     root = cache_dir()
     return None if root is None else root / kind
 
