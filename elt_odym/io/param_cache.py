@@ -75,14 +75,7 @@ def folder() -> Path | None:
 def _code_digest() -> bytes | None:
     """The sha256 of :data:`SOURCES`, read once per process (the code that runs: an edit of a
     file while a process runs does not change its key); None if one cannot be read."""
-    root = Path(__file__).parent.parent
-    h = hashlib.sha256()
-    try:
-        for name in SOURCES:
-            h.update(name.encode("utf-8") + b"\0" + (root / name).read_bytes() + b"\0")
-    except OSError:
-        return None
-    return h.digest()
+    return user_cache.source_digest(SOURCES)
 
 
 def _settings(spec: ParameterSpec) -> tuple:

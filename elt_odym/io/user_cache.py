@@ -50,6 +50,20 @@ def kind_folder(kind: str) -> Path | None:
     return None if root is None else root / kind
 
 
+def source_digest(names: tuple[str, ...]) -> bytes | None:
+    """The sha256 of the package's source files ``names`` (paths relative to the package, in
+    order, each with its name): what an entry made by that code is keyed by. None if one
+    cannot be read (the caller then caches nothing)."""
+    root = Path(__file__).parent.parent
+    h = hashlib.sha256()
+    try:
+        for name in names:
+            h.update(name.encode("utf-8") + b"\0" + (root / name).read_bytes() + b"\0")
+    except OSError:
+        return None
+    return h.digest()
+
+
 def digest(data: bytes) -> str:
     """The hash used in entry names (sha256, 32 hex digits)."""
     return hashlib.sha256(data).hexdigest()[:32]
