@@ -119,8 +119,8 @@ class NonFiniteOutputError(EltOdymError):
 
 
 class Interrupted(KeyboardInterrupt):
-    """A termination signal (SIGTERM, SIGHUP) turned into an interrupt, so that the clean-up of
-    an output folder runs as it does on Ctrl-C; ``signum`` gives the exit code ``128 + signum``.
+    """A signal (SIGINT, SIGTERM, SIGHUP) turned into an interrupt, so that the clean-up of an
+    output folder runs as it does on Ctrl-C; ``signum`` gives the exit code ``128 + signum``.
     """
 
     def __init__(self, signum: int):

@@ -159,6 +159,56 @@ def test_an_interrupt_is_one_line_and_leaves_nothing(tmp_path, signame, code, ar
     assert not out.exists() or not [p for p in out.iterdir()]
 
 
+def _compiler_like(tmp_path: Path):
+    """A module whose file lies in a folder named ``llvmlite``, as numba's compiler callbacks
+    do: its ``wait_for_signal`` sends SIGTERM to this process and runs on for a moment."""
+    folder = tmp_path / "llvmlite"
+    folder.mkdir()
+    (folder / "callback.py").write_text(
+        "import os, signal, time\n"
+        "def wait_for_signal(done):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    end = time.monotonic() + 0.2\n"
+        "    while time.monotonic() < end:\n"
+        "        pass\n"
+        "    done.append(True)\n")
+    spec = importlib.util.spec_from_file_location("llvmlite_like_callback",
+                                                  folder / "callback.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_signal_inside_the_compiler_is_delivered_after_it(tmp_path):
+    """SIGTERM while numba compiles inside llvmlite (where a raised exception would be lost in
+    a ctypes callback, and the command would go on to exit 0) is not raised there but
+    delivered again once the compiler is left, as the one-line interrupt."""
+    from elt_odym.cli.app import signals_as_interrupts
+    from elt_odym.errors import Interrupted
+
+    compiler = _compiler_like(tmp_path)
+    done: list = []
+    with pytest.raises(Interrupted) as caught:
+        with signals_as_interrupts():
+            compiler.wait_for_signal(done)
+            time.sleep(5)  # the signal comes again here
+    assert done == [True]  # not raised inside the compiler-like code: it ran to its end
+    assert caught.value.signum == signal.SIGTERM
+
+
+def test_ctrl_c_ignored_stays_ignored(monkeypatch):
+    """A command started in the background has SIGINT ignored: it stays ignored."""
+    from elt_odym.cli.app import signals_as_interrupts
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with signals_as_interrupts():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class _CtrlCOnImport:
     """A meta path finder raising KeyboardInterrupt when ``name`` is imported, as Ctrl-C does
     when it arrives during that import."""

@@ -98,11 +98,28 @@ def main(argv: list[str] | None = None) -> int:
             return code
 
 
+RETRY_S = 0.05
+"""Seconds after which a signal that arrived inside a compiler callback is delivered again."""
+
+
+def in_compiler_callback(frame) -> bool:
+    """Whether ``frame`` runs inside llvmlite (numba compiling): an exception raised there, in
+    a ctypes callback, would be printed as "ignored" and lost, and the command would go on."""
+    marker = f"{os.sep}llvmlite{os.sep}"
+    while frame is not None:
+        if marker in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextmanager
 def signals_as_interrupts():
-    """SIGTERM and SIGHUP raise :class:`~elt_odym.errors.Interrupted` in this process (as
-    Ctrl-C raises KeyboardInterrupt), so an output folder is cleaned up the same way; a forked
-    worker ends on them as before. Restores the previous handlers afterwards."""
+    """Ctrl-C (SIGINT, unless ignored), SIGTERM and SIGHUP raise
+    :class:`~elt_odym.errors.Interrupted` in this process (a KeyboardInterrupt), so an output
+    folder is cleaned up the same way. A signal that arrives while numba compiles inside
+    llvmlite is delivered again :data:`RETRY_S` later rather than lost; a forked worker ends on
+    it as it would without this handler. Restores the previous handlers afterwards."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -112,16 +129,23 @@ def signals_as_interrupts():
 
     def handler(signum, frame):
         if os.getpid() != owner:  # a forked worker inherits the handler: end as it would
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
+            return
+        if in_compiler_callback(frame):
+            threading.Timer(RETRY_S, os.kill, (owner, signum)).start()
             return
         raise Interrupted(signum)
 
     previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         signum = getattr(signal, name, None)
-        if signum is not None:
-            previous[signum] = signal.signal(signum, handler)
+        if signum is None or (name == "SIGINT"
+                              and signal.getsignal(signum) is not signal.default_int_handler):
+            continue  # Ctrl-C ignored (a job started in the background) stays ignored
+        previous[signum] = signal.signal(signum, handler)
     try:
         yield
     finally:
