@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -159,41 +160,83 @@ def test_an_interrupt_is_one_line_and_leaves_nothing(tmp_path, signame, code, ar
     assert not out.exists() or not [p for p in out.iterdir()]
 
 
-def _compiler_like(tmp_path: Path):
-    """A module whose file lies in a folder named ``llvmlite``, as numba's compiler callbacks
-    do: its ``wait_for_signal`` sends SIGTERM to this process and runs on for a moment."""
-    folder = tmp_path / "llvmlite"
+def _compiler_like(tmp_path: Path, monkeypatch, busy_s: float):
+    """A module in a folder taken for llvmlite's (as numba's compiler callbacks are): its
+    ``send_signal`` sends SIGTERM to this process and runs on for ``busy_s`` seconds."""
+    import elt_odym.cli.app as app
+
+    folder = tmp_path / "compiler"
     folder.mkdir()
     (folder / "callback.py").write_text(
         "import os, signal, time\n"
-        "def wait_for_signal(done):\n"
+        "def send_signal(done):\n"
         "    os.kill(os.getpid(), signal.SIGTERM)\n"
-        "    end = time.monotonic() + 0.2\n"
+        f"    end = time.monotonic() + {busy_s}\n"
         "    while time.monotonic() < end:\n"
         "        pass\n"
         "    done.append(True)\n")
-    spec = importlib.util.spec_from_file_location("llvmlite_like_callback",
+    monkeypatch.setattr(app, "llvmlite_folder", lambda: os.path.normcase(str(folder)))
+    spec = importlib.util.spec_from_file_location("compiler_like_callback",
                                                   folder / "callback.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_a_signal_inside_the_compiler_is_delivered_after_it(tmp_path):
+needs_main_thread = pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(),
+    reason="signal handlers are installed only in the main thread")
+
+
+@needs_main_thread
+def test_a_signal_inside_the_compiler_is_delivered_after_it(tmp_path, monkeypatch):
     """SIGTERM while numba compiles inside llvmlite (where a raised exception would be lost in
     a ctypes callback, and the command would go on to exit 0) is not raised there but
-    delivered again once the compiler is left, as the one-line interrupt."""
+    raised again once the compiler is left, as the one-line interrupt."""
     from elt_odym.cli.app import signals_as_interrupts
     from elt_odym.errors import Interrupted
 
-    compiler = _compiler_like(tmp_path)
+    compiler = _compiler_like(tmp_path, monkeypatch, busy_s=0.2)
     done: list = []
     with pytest.raises(Interrupted) as caught:
         with signals_as_interrupts():
-            compiler.wait_for_signal(done)
+            compiler.send_signal(done)
             time.sleep(5)  # the signal comes again here
     assert done == [True]  # not raised inside the compiler-like code: it ran to its end
     assert caught.value.signum == signal.SIGTERM
+
+
+@needs_main_thread
+def test_a_signal_deferred_at_the_end_of_the_block_is_raised_there(tmp_path, monkeypatch):
+    """The block ends before the deferred signal comes again: it is raised as the handlers are
+    restored (never delivered to them), and no timer is left behind."""
+    from elt_odym.cli.app import signals_as_interrupts
+    from elt_odym.errors import Interrupted
+
+    compiler = _compiler_like(tmp_path, monkeypatch, busy_s=0.0)
+    done: list = []
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Interrupted) as caught:
+        with signals_as_interrupts():
+            compiler.send_signal(done)
+    assert done == [True] and caught.value.signum == signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is before
+    time.sleep(0.2)  # a timer that fired now would kill the test run
+    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)
+                and t.is_alive()]
+
+
+def test_a_folder_named_llvmlite_elsewhere_is_not_the_compiler(tmp_path):
+    """Only the llvmlite package in use counts, not any folder of that name."""
+    from elt_odym.cli.app import in_compiler_callback
+
+    folder = tmp_path / "llvmlite"
+    folder.mkdir()
+    (folder / "main.py").write_text("import sys\ndef frame():\n    return sys._getframe()\n")
+    spec = importlib.util.spec_from_file_location("not_llvmlite", folder / "main.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert not in_compiler_callback(module.frame())
 
 
 def test_ctrl_c_ignored_stays_ignored(monkeypatch):

@@ -7,6 +7,7 @@ import argparse
 import logging
 import os
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 
@@ -86,28 +87,37 @@ def main(argv: list[str] | None = None) -> int:
     printer = Printer(quiet=args.quiet)
     limits = WorkbookLimits(args.max_workbook_mb, args.max_xml_mb, args.max_rows,
                             args.max_cells)
-    with signals_as_interrupts():
-        try:
-            with workbook_limits(limits):
-                return args.func(args, printer)
-        except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one-line contract
-            if args.debug:
-                raise
-            code, message = error_line(exc, args)
-            printer.warn(f"error: {message}")
-            return code
+    try:  # an interrupt still pending when the handlers are restored is raised there too
+        with signals_as_interrupts(), workbook_limits(limits):
+            return args.func(args, printer)
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one-line contract
+        if args.debug:
+            raise
+        code, message = error_line(exc, args)
+        printer.warn(f"error: {message}")
+        return code
 
 
 RETRY_S = 0.05
-"""Seconds after which a signal that arrived inside a compiler callback is delivered again."""
+"""Seconds after which a signal that arrived inside a compiler callback is raised again."""
+
+
+def llvmlite_folder() -> str | None:
+    """The folder of the llvmlite package in use (None if it is not imported)."""
+    module = sys.modules.get("llvmlite")
+    path = getattr(module, "__file__", None)
+    return None if path is None else os.path.normcase(os.path.dirname(os.path.abspath(path)))
 
 
 def in_compiler_callback(frame) -> bool:
     """Whether ``frame`` runs inside llvmlite (numba compiling): an exception raised there, in
     a ctypes callback, would be printed as "ignored" and lost, and the command would go on."""
-    marker = f"{os.sep}llvmlite{os.sep}"
+    folder = llvmlite_folder()
+    if folder is None:
+        return False
+    prefix = folder + os.sep
     while frame is not None:
-        if marker in frame.f_code.co_filename:
+        if os.path.normcase(frame.f_code.co_filename).startswith(prefix):
             return True
         frame = frame.f_back
     return False
@@ -118,14 +128,16 @@ def signals_as_interrupts():
     """Ctrl-C (SIGINT, unless ignored), SIGTERM and SIGHUP raise
     :class:`~elt_odym.errors.Interrupted` in this process (a KeyboardInterrupt), so an output
     folder is cleaned up the same way. A signal that arrives while numba compiles inside
-    llvmlite is delivered again :data:`RETRY_S` later rather than lost; a forked worker ends on
-    it as it would without this handler. Restores the previous handlers afterwards."""
+    llvmlite is raised again :data:`RETRY_S` later rather than lost, or when the block ends if
+    that comes first; a forked worker ends on it as it would without this handler. Restores the
+    previous handlers afterwards."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     from ..errors import Interrupted
 
     owner = os.getpid()
+    pending: dict[int, threading.Timer] = {}
 
     def handler(signum, frame):
         if os.getpid() != owner:  # a forked worker inherits the handler: end as it would
@@ -135,8 +147,12 @@ def signals_as_interrupts():
             os.kill(os.getpid(), signum)
             return
         if in_compiler_callback(frame):
-            threading.Timer(RETRY_S, os.kill, (owner, signum)).start()
+            timer = threading.Timer(RETRY_S, signal.raise_signal, (signum,))
+            timer.daemon = True
+            pending[signum] = timer
+            timer.start()
             return
+        pending.pop(signum, None)
         raise Interrupted(signum)
 
     previous = {}
@@ -149,5 +165,9 @@ def signals_as_interrupts():
     try:
         yield
     finally:
+        for timer in pending.values():
+            timer.cancel()
         for signum, old in previous.items():
             signal.signal(signum, old)
+        if pending:  # a signal deferred out of the compiler and not raised yet
+            raise Interrupted(next(iter(pending)))
