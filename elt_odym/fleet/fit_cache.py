@@ -36,8 +36,8 @@ from ..io import user_cache
 KIND = "fits"
 FORMAT = "1"
 """Bumped when the entries' layout changes."""
-SOURCE = "projection.py"
-"""The module (next to this one) whose code makes the fits."""
+SOURCES = ("fleet/projection.py",)
+"""The module (relative to the package) whose code makes the fits."""
 
 
 def folder() -> Path | None:
@@ -49,10 +49,7 @@ def folder() -> Path | None:
 def _code_digest() -> bytes | None:
     """The sha256 of the fitting code, read once per process (the code that runs: an edit of
     the file while a process runs does not change its key); None if it cannot be read."""
-    try:
-        return hashlib.sha256((Path(__file__).parent / SOURCE).read_bytes()).digest()
-    except OSError:
-        return None
+    return user_cache.source_digest(SOURCES)
 
 
 def fit_key(years: np.ndarray, values: np.ndarray, sigma: np.ndarray, rel_default: float,

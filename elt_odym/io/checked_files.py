@@ -15,7 +15,6 @@ with a problem is never recorded, so its messages are made afresh every time.
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 
 from ..errors import EltOdymError
@@ -57,10 +56,7 @@ def checked_key(path: str | Path, what: tuple, limits: WorkbookLimits | None = N
         raw = safe_open._file_bytes(Path(path), limits)  # the module's: what a reader opens
     except EltOdymError:
         return None
-    h = hashlib.sha256(code)
-    h.update(repr((FORMAT, limits, what)).encode("utf-8"))
-    h.update(hashlib.sha256(raw).digest())
-    return h.hexdigest()[:32]
+    return user_cache.entry_key(code, (FORMAT, limits, what), raw)
 
 
 def found_valid(key: str | None) -> bool:

@@ -35,7 +35,6 @@ is skipped, ``ELT_ODYM_CACHE_DIR=none`` switches the cache off.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import math
 from pathlib import Path
@@ -124,10 +123,7 @@ def parameter_key(path: str | Path, spec: ParameterSpec, master: ClassificationM
              if dim_classes[x] in master else None, list(items[x])) for x in spec.dims]
     context = (FORMAT, book_cache._reader(), limits, spec, _settings(spec), master.version,
                sorted(dim_classes.items()), dims, list(items.get("t", ())))
-    h = hashlib.sha256(code)
-    h.update(repr(context).encode("utf-8"))
-    h.update(hashlib.sha256(raw).digest())
-    return h.hexdigest()[:32]
+    return user_cache.entry_key(code, context, raw)
 
 
 def _exact(column, types: tuple[type, ...]) -> bool:

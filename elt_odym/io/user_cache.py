@@ -64,6 +64,15 @@ def source_digest(names: tuple[str, ...]) -> bytes | None:
     return h.digest()
 
 
+def entry_key(code: bytes, context: object, raw: bytes) -> str:
+    """The key of an entry made by ``code`` (:func:`source_digest`) from a file's bytes
+    ``raw`` in a ``context`` (its ``repr``: the layout, the limits, what else it depends on)."""
+    h = hashlib.sha256(code)
+    h.update(repr(context).encode("utf-8"))
+    h.update(hashlib.sha256(raw).digest())
+    return h.hexdigest()[:32]
+
+
 def digest(data: bytes) -> str:
     """The hash used in entry names (sha256, 32 hex digits)."""
     return hashlib.sha256(data).hexdigest()[:32]
